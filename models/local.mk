@@ -1,0 +1,1 @@
+# models: filled in by its layer's work.

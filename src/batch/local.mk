@@ -1,0 +1,1 @@
+# src/batch: filled in by its layer's work.

@@ -1,0 +1,298 @@
+/*
+ * stack.c — the per-thread stack pool.
+ *
+ * A pooled stack keeps its descriptor in a node at the top of its own
+ * memory, so the pool allocates nothing.  Slab stacks are never unmapped
+ * one by one: a slab is released as a whole by stack_pool_trim() once no
+ * slab stack of this thread is in use (typically when a simulation with a
+ * million tasks has been destroyed), and at thread exit.
+ */
+#include "coro/stack.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "coro/instrument.h"
+
+enum {
+    POOL_CLASSES = 8,          /* distinct (size, kind) pairs pooled */
+    POOL_KEEP_GUARDED = 1024,  /* guarded stacks kept per class */
+    SLAB_BYTES = 4 << 20,      /* target size of one slab mapping */
+    STACK_MIN = 16 << 10,      /* smallest stack handed out */
+};
+
+typedef struct pooled {
+    struct pooled *next;
+    stack s;
+} pooled;
+
+typedef struct pool_class {
+    size_t size;
+    bool guard;
+    pooled *head;
+    size_t count;
+} pool_class;
+
+struct stack_slab {
+    struct stack_slab *next;
+    char *base;
+    size_t len;
+    size_t stack_size;
+    unsigned nstacks;
+    unsigned fresh; /* stacks never handed out start at this index */
+};
+
+typedef struct stack_pool {
+    pool_class cls[POOL_CLASSES];
+    struct stack_slab *slabs;
+    size_t slab_in_use;
+    stack_pool_stats stats;
+    bool registered;
+} stack_pool;
+
+static _Thread_local stack_pool tpool;
+static pthread_key_t pool_key;
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+
+static size_t page_size(void)
+{
+    static size_t ps;
+    if (!ps)
+        ps = (size_t)sysconf(_SC_PAGESIZE);
+    return ps;
+}
+
+size_t stack_round_size(size_t size)
+{
+    size_t ps = page_size();
+    if (size < STACK_MIN)
+        size = STACK_MIN;
+    return (size + ps - 1) / ps * ps;
+}
+
+static void pool_release_all(void *unused);
+
+static void pool_make_key(void)
+{
+    pthread_key_create(&pool_key, pool_release_all);
+}
+
+/* Registers this thread's pool for release at thread exit. */
+static void pool_register(void)
+{
+    if (tpool.registered)
+        return;
+    pthread_once(&pool_once, pool_make_key);
+    pthread_setspecific(pool_key, &tpool);
+    tpool.registered = true;
+}
+
+static pool_class *pool_find(size_t size, bool guard, bool create)
+{
+    for (int i = 0; i < POOL_CLASSES; i++) {
+        pool_class *c = &tpool.cls[i];
+        if (c->size == size && c->guard == guard)
+            return c;
+    }
+    if (!create)
+        return NULL;
+    for (int i = 0; i < POOL_CLASSES; i++) {
+        pool_class *c = &tpool.cls[i];
+        /* Empty guarded classes may be recycled; slab classes stay. */
+        if (c->size == 0 || (c->count == 0 && c->guard)) {
+            c->size = size;
+            c->guard = guard;
+            c->head = NULL;
+            c->count = 0;
+            return c;
+        }
+    }
+    return NULL;
+}
+
+static void *map_anon(size_t len)
+{
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    tpool.stats.mappings++;
+    return p;
+}
+
+static int map_guarded(stack *s, size_t size)
+{
+    size_t guard = page_size();
+    char *p = map_anon(guard + size);
+    if (!p)
+        return -1;
+    if (mprotect(p, guard, PROT_NONE) != 0) {
+        int e = errno;
+        munmap(p, guard + size);
+        errno = e;
+        return -1;
+    }
+    s->lo = p + guard;
+    s->size = size;
+    s->guard = guard;
+    s->slab = NULL;
+    return 0;
+}
+
+static int carve_from_slab(stack *s, size_t size)
+{
+    struct stack_slab *sl = tpool.slabs;
+    if (!sl || sl->stack_size != size || sl->fresh == sl->nstacks) {
+        sl = malloc(sizeof *sl);
+        if (!sl)
+            return -1;
+        unsigned n = (unsigned)(SLAB_BYTES / size);
+        sl->nstacks = n ? n : 1;
+        sl->len = (size_t)sl->nstacks * size;
+        sl->base = map_anon(sl->len);
+        if (!sl->base) {
+            free(sl);
+            return -1;
+        }
+        sl->stack_size = size;
+        sl->fresh = 0;
+        sl->next = tpool.slabs;
+        tpool.slabs = sl;
+    }
+    s->lo = sl->base + (size_t)sl->fresh++ * size;
+    s->size = size;
+    s->guard = 0;
+    s->slab = sl;
+    return 0;
+}
+
+int stack_alloc(stack *s, size_t size, bool guard)
+{
+    size = stack_round_size(size);
+    pool_register();
+    pool_class *c = pool_find(size, guard, false);
+    if (c && c->head) {
+        pooled *n = c->head;
+        c->head = n->next;
+        c->count--;
+        *s = n->s;
+        tpool.stats.pooled--;
+        tpool.stats.reused++;
+    } else {
+        int rc = guard ? map_guarded(s, size) : carve_from_slab(s, size);
+        if (rc != 0)
+            return -1;
+        tpool.stats.mapped++;
+    }
+    if (!guard)
+        tpool.slab_in_use++;
+    instrument_stack_fresh(s->lo, s->size);
+    s->vg_id = instrument_stack_register(s->lo, s->size);
+    return 0;
+}
+
+static void unmap_guarded(const stack *s)
+{
+    munmap(s->lo - s->guard, s->guard + s->size);
+    tpool.stats.mapped--;
+}
+
+void stack_free(stack *s)
+{
+    assert(s->lo && s->size);
+    instrument_stack_deregister(s->vg_id);
+    if (!s->guard) {
+        assert(tpool.slab_in_use > 0);
+        tpool.slab_in_use--;
+    }
+    pool_class *c = pool_find(s->size, s->guard != 0, true);
+    if (!c || (s->guard && c->count >= POOL_KEEP_GUARDED)) {
+        if (s->guard) {
+            unmap_guarded(s);
+            s->lo = NULL;
+            return;
+        }
+        /* A slab stack whose class cannot be pooled stays carved but
+         * unused until the slab is released by a trim. */
+        s->lo = NULL;
+        return;
+    }
+    pooled *n = (pooled *)(s->lo + s->size - sizeof(pooled));
+    n->s = *s;
+    n->next = c->head;
+    c->head = n;
+    c->count++;
+    tpool.stats.pooled++;
+    s->lo = NULL;
+}
+
+static void release_guarded_class(pool_class *c)
+{
+    while (c->head) {
+        pooled *n = c->head;
+        c->head = n->next;
+        stack s = n->s;
+        unmap_guarded(&s);
+        tpool.stats.pooled--;
+    }
+    c->count = 0;
+}
+
+static void release_slabs(void)
+{
+    for (int i = 0; i < POOL_CLASSES; i++) {
+        pool_class *c = &tpool.cls[i];
+        if (c->size && !c->guard) {
+            tpool.stats.pooled -= c->count;
+            tpool.stats.mapped -= c->count;
+            c->head = NULL;
+            c->count = 0;
+            c->size = 0;
+        }
+    }
+    while (tpool.slabs) {
+        struct stack_slab *sl = tpool.slabs;
+        tpool.slabs = sl->next;
+        munmap(sl->base, sl->len);
+        free(sl);
+    }
+}
+
+void stack_pool_trim(void)
+{
+    for (int i = 0; i < POOL_CLASSES; i++) {
+        pool_class *c = &tpool.cls[i];
+        if (c->guard && c->count > 64) {
+            while (c->count > 64) {
+                pooled *n = c->head;
+                c->head = n->next;
+                c->count--;
+                stack s = n->s;
+                unmap_guarded(&s);
+                tpool.stats.pooled--;
+            }
+        }
+    }
+    if (tpool.slab_in_use == 0)
+        release_slabs();
+}
+
+static void pool_release_all(void *unused)
+{
+    (void)unused;
+    for (int i = 0; i < POOL_CLASSES; i++)
+        if (tpool.cls[i].guard)
+            release_guarded_class(&tpool.cls[i]);
+    if (tpool.slab_in_use == 0)
+        release_slabs();
+}
+
+stack_pool_stats stack_pool_get_stats(void)
+{
+    return tpool.stats;
+}

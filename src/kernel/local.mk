@@ -1,0 +1,1 @@
+# src/kernel: filled in by its layer's work.

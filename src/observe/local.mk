@@ -1,0 +1,1 @@
+# src/observe: filled in by its layer's work.

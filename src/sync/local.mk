@@ -1,0 +1,1 @@
+# src/sync: filled in by its layer's work.

@@ -1,0 +1,679 @@
+/*
+ * usim.h — the public API of libusim, a discrete-event simulation kernel.
+ *
+ * A simulation (usim_sim) runs tasks: coroutines that live in simulated
+ * time.  Inside a task the simulation is implicit (thread-local), as in
+ * Python μsim: usim_now(), usim_sleep(), usim_spawn() need no handle.
+ * One simulation runs on one OS thread; different threads may run
+ * different simulations at the same time.
+ *
+ * Error convention: every call that can block or fail returns 0 or a
+ * negative USIM_E* code; usim_strerror() names the code and usim_errmsg()
+ * gives the details of the last USIM_EINVAL/USIM_ESTATE on this thread.
+ *
+ * Floating point (x86-64): MXCSR and the x87 control word belong to the
+ * thread.  A task that changes them (rounding mode, exception masks) must
+ * restore them before its next blocking call; debug builds check this.
+ */
+#ifndef USIM_H
+#define USIM_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define USIM_VERSION "0.1.0"
+
+#if defined(__GNUC__)
+#define USIM_API __attribute__((visibility("default")))
+#define USIM_NORETURN __attribute__((noreturn))
+#define USIM_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define USIM_API
+#define USIM_NORETURN
+#define USIM_PRINTF(f, a)
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+/* ------------------------------------------------------------------ */
+
+enum {
+    USIM_OK = 0,
+    USIM_ECANCELED = -1, /* the calling task is cancelled (sticky) */
+    USIM_ETIMEDOUT = -2, /* a scope deadline passed */
+    USIM_EINTR = -3,     /* interrupted: usim_cause() tells by what */
+    USIM_ECLOSED = -4,   /* the queue or channel is closed */
+    USIM_EINVAL = -5,    /* invalid argument: usim_errmsg() says which */
+    USIM_EAGAIN = -6,    /* a try-operation would have to wait */
+    USIM_ENOMEM = -7,    /* out of memory */
+    USIM_ESTATE = -8,    /* not allowed here (e.g. outside a running task) */
+    USIM_EFAILED = -9,   /* a joined task or a scope's child failed */
+};
+
+USIM_API const char *usim_strerror(int code);
+/* Details of the last USIM_EINVAL or USIM_ESTATE on this thread. */
+USIM_API const char *usim_errmsg(void);
+/* Sets this thread's error message and returns `code` (for models and
+ * extensions: `return usim_error(USIM_EINVAL, "rate %g < 0", r);`). */
+USIM_API int usim_error(int code, const char *fmt, ...) USIM_PRINTF(2, 3);
+
+/* ------------------------------------------------------------------ */
+/* Simulations                                                         */
+/* ------------------------------------------------------------------ */
+
+typedef enum usim_drift {
+    USIM_DRIFT_NAIVE,   /* round every sleep up on its own */
+    USIM_DRIFT_TRACKED, /* carry the exact target across timed waits */
+    USIM_DRIFT_STRICT,  /* a non-integral number of ticks fails the run */
+} usim_drift;
+
+typedef enum usim_order {
+    USIM_ORDER_FIFO,   /* at a turn point the actor goes behind the ready */
+    USIM_ORDER_LIFO,   /* the actor keeps running */
+    USIM_ORDER_RANDOM, /* next task drawn uniformly from the ready ones */
+} usim_order;
+
+/* Names: "naive" "tracked" "strict" / "fifo" "lifo" "random".
+ * Parsers return 0 or USIM_EINVAL. */
+USIM_API const char *usim_drift_name(usim_drift d);
+USIM_API int usim_drift_parse(const char *name, usim_drift *out);
+USIM_API const char *usim_order_name(usim_order o);
+USIM_API int usim_order_parse(const char *name, usim_order *out);
+
+typedef struct usim_config {
+    double resolution;   /* model time units per tick, > 0 (1e-9) */
+    usim_drift drift;    /* USIM_DRIFT_NAIVE */
+    usim_order order;    /* USIM_ORDER_FIFO */
+    uint64_t seed;       /* experiment seed (0) */
+    uint64_t run;        /* run id, < 2^32 (0) */
+    size_t stack_size;   /* default bytes per task stack (65536) */
+    bool stack_guard;    /* guard page below every stack (true) */
+    uint64_t max_events; /* event budget per usim_sim_run, 0 = none */
+    double max_wall_s;   /* wall-clock budget per usim_sim_run, 0 = none */
+} usim_config;
+
+USIM_API void usim_config_init(usim_config *cfg);
+/* 0, or USIM_EINVAL with usim_errmsg() naming the bad field. */
+USIM_API int usim_config_check(const usim_config *cfg);
+
+typedef struct usim_sim usim_sim;
+typedef struct usim_task usim_task;
+
+/* A task's body.  Its return value is what usim_join() hands back. */
+typedef void *(*usim_fn)(void *arg);
+
+typedef struct usim_spawn_opts {
+    size_t stack_size; /* 0: the simulation's default */
+    bool detached;     /* free the task when it ends (no join) */
+} usim_spawn_opts;
+
+/* NULL if cfg is invalid (usim_errmsg says why) or memory ran out. */
+USIM_API usim_sim *usim_sim_create(const usim_config *cfg);
+/* Cancels every task, lets them unwind, frees everything. */
+USIM_API void usim_sim_destroy(usim_sim *sim);
+
+/* Spawns a task from the host (outside any task), to start at the
+ * current simulated time.  NULL on error. */
+USIM_API usim_task *usim_sim_spawn(usim_sim *sim, usim_fn fn, void *arg,
+                                   const char *name);
+USIM_API usim_task *usim_sim_spawn_ex(usim_sim *sim, usim_fn fn, void *arg,
+                                      const char *name,
+                                      const usim_spawn_opts *opts);
+
+typedef enum usim_status {
+    USIM_DONE,     /* nothing left to do: every task has finished */
+    USIM_PAUSED,   /* reached `until` with events still pending */
+    USIM_DEADLOCK, /* no events left but tasks still wait (see below) */
+    USIM_FAILED,   /* usim_fail, a failed task, overflow, strict drift */
+    USIM_LIMIT,    /* event or wall-clock budget exhausted */
+} usim_status;
+
+USIM_API const char *usim_status_name(usim_status s);
+
+/* Runs until simulated time `until` (INFINITY: until idle) and returns
+ * why it stopped.  USIM_PAUSED runs may be continued by calling again;
+ * the other outcomes are final.  Events at exactly `until` are run. */
+USIM_API usim_status usim_sim_run(usim_sim *sim, double until);
+USIM_API usim_status usim_sim_status(const usim_sim *sim);
+/* Why the run failed, deadlocked or hit a limit; NULL otherwise. */
+USIM_API const char *usim_sim_error(const usim_sim *sim);
+
+USIM_API double usim_sim_now(const usim_sim *sim);
+USIM_API int64_t usim_sim_now_ticks(const usim_sim *sim);
+USIM_API uint64_t usim_sim_events(const usim_sim *sim);
+USIM_API const usim_config *usim_sim_config(const usim_sim *sim);
+USIM_API void usim_sim_set_userdata(usim_sim *sim, void *data);
+USIM_API void *usim_sim_userdata(const usim_sim *sim);
+/* The simulation running on this thread, or NULL. */
+USIM_API usim_sim *usim_current(void);
+
+/* Deadlock report: tasks waiting when the run stopped, with what each
+ * waits on ("flag 'door'", "join of task 'worker'", ...). */
+USIM_API size_t usim_sim_blocked_count(const usim_sim *sim);
+USIM_API int usim_sim_blocked(const usim_sim *sim, size_t i, const char **task,
+                              const char **waits_on);
+
+/* ------------------------------------------------------------------ */
+/* Time (inside a task)                                                */
+/* ------------------------------------------------------------------ */
+
+USIM_API double usim_now(void);
+USIM_API int64_t usim_now_ticks(void);
+/* Waits d time units; the drift policy rounds to ticks.  d >= 0. */
+USIM_API int usim_sleep(double d);
+/* Waits exactly `ticks` ticks (>= 0). */
+USIM_API int usim_delay(int64_t ticks);
+/* Waits until the first tick at or after absolute time t. */
+USIM_API int usim_sleep_until(double t);
+/* A turn point without time passing: lets the other ready tasks run. */
+USIM_API int usim_instant(void);
+
+/*
+ * Drift-free periodic loop: iteration k (k = 1, 2, ...) starts at the first
+ * tick at or after t0 + k*interval, t0 being the time of
+ * usim_every_begin().  An iteration whose start is already past when
+ * usim_every_next() is called is an overrun: it starts at once (after a
+ * turn point) and is counted; the schedule is not shifted.
+ *
+ *     for (usim_every e = usim_every_begin(1.5); usim_every_next(&e);)
+ *         ...;
+ *
+ * usim_every_next() returns false when the wait fails; e.rc holds why.
+ */
+typedef struct usim_every {
+    double interval;
+    int64_t t0;        /* ticks */
+    uint64_t k;        /* iterations started */
+    int64_t last;      /* tick of the previous iteration start */
+    uint64_t overruns;
+    int rc;
+} usim_every;
+
+USIM_API usim_every usim_every_begin(double interval);
+USIM_API bool usim_every_next(usim_every *e);
+
+/*
+ * Drift statistics.  Each timed wait (usim_sleep, usim_sleep_until,
+ * periodic iteration) requested `r` time units and actually lasted `a`;
+ * its drift is a - r.  final = sum of drifts = actual - requested.
+ */
+typedef struct usim_drift_stats {
+    uint64_t waits;
+    double requested; /* sum of requested durations */
+    double actual;    /* sum of actual durations */
+    double mean_abs;  /* mean |drift| per wait */
+    double max_abs;   /* max |drift| */
+    double final;     /* accumulated drift, actual - requested */
+    uint64_t overruns;
+} usim_drift_stats;
+
+USIM_API usim_drift_stats usim_task_drift(const usim_task *t);
+/* Whole run (all tasks, finished or not). */
+USIM_API usim_drift_stats usim_sim_drift(const usim_sim *sim);
+/* Per task name (tasks of one name are summed), in order of first use. */
+USIM_API size_t usim_sim_drift_groups(const usim_sim *sim);
+USIM_API int usim_sim_drift_group(const usim_sim *sim, size_t i, const char **name,
+                                  usim_drift_stats *out);
+
+/* ------------------------------------------------------------------ */
+/* Tasks (inside a task)                                               */
+/* ------------------------------------------------------------------ */
+
+/* Cause of an interrupt by a preemptive resource request. */
+#define USIM_CAUSE_PREEMPTED (-1)
+
+USIM_API usim_task *usim_spawn(usim_fn fn, void *arg, const char *name);
+USIM_API usim_task *usim_spawn_ex(usim_fn fn, void *arg, const char *name,
+                                  const usim_spawn_opts *opts);
+/* Waits for t to end.  0: t returned (result set if non-NULL);
+ * USIM_EFAILED: t failed (usim_task_error); or the caller's own
+ * USIM_ECANCELED/EINTR/ETIMEDOUT.  A task handle stays valid until the
+ * simulation is destroyed unless the task is detached. */
+USIM_API int usim_join(usim_task *t, void **result);
+USIM_API void usim_detach(usim_task *t);
+USIM_API usim_task *usim_self(void);
+USIM_API const char *usim_task_name(const usim_task *t);
+USIM_API bool usim_task_done(const usim_task *t);
+USIM_API bool usim_task_cancelled(const usim_task *t);
+USIM_API const char *usim_task_error(const usim_task *t);
+
+/* Cancels t: its current and every later blocking call returns
+ * USIM_ECANCELED.  Waking a waiting task makes this a turn point. */
+USIM_API void usim_cancel(usim_task *t);
+/* True if the calling task is cancelled. */
+USIM_API bool usim_cancelled(void);
+/* Interrupts t's current (or next) blocking call with USIM_EINTR; t reads
+ * `cause` with usim_cause().  Causes > 0 are the user's. */
+USIM_API void usim_interrupt(usim_task *t, int cause);
+USIM_API int usim_cause(void);
+
+/* Ends the whole run as failed with this message; does not return.  The
+ * calling task's stack is abandoned, not unwound. */
+USIM_API USIM_NORETURN void usim_fail(const char *fmt, ...) USIM_PRINTF(1, 2);
+/* Marks the calling task failed; it should then return.  Returns NULL so
+ * that `return usim_task_fail("...")` reads naturally.  A failed child
+ * fails its scope; a failed task outside any scope fails the run. */
+USIM_API void *usim_task_fail(const char *fmt, ...) USIM_PRINTF(1, 2);
+
+/* ------------------------------------------------------------------ */
+/* Scopes (μsim's `async with Scope()` / `until`)                      */
+/* ------------------------------------------------------------------ */
+
+typedef struct usim_waitlist {
+    usim_task *head, *tail;
+} usim_waitlist;
+
+/* A scope lives on its owner's stack; its fields are private. */
+typedef struct usim_scope {
+    struct usim_scope *parent;
+    usim_task *owner;
+    usim_task *children; /* private list */
+    size_t live;         /* non-volatile children still running */
+    size_t live_volatile;
+    int64_t deadline; /* ticks, INT64_MAX if none */
+    bool failed;
+    bool timed_out;
+    char *error;
+    usim_waitlist closer;
+} usim_scope;
+
+USIM_API void usim_scope_open(usim_scope *s);
+/* A scope whose blocking calls (the owner's and its children's) return
+ * USIM_ETIMEDOUT from absolute time `deadline` on. */
+USIM_API void usim_scope_open_until(usim_scope *s, double deadline);
+USIM_API usim_task *usim_scope_spawn(usim_scope *s, usim_fn fn, void *arg,
+                                     const char *name);
+/* A volatile child is cancelled when the scope closes. */
+USIM_API usim_task *usim_scope_spawn_volatile(usim_scope *s, usim_fn fn, void *arg,
+                                              const char *name);
+/* Waits for the non-volatile children, cancels and waits for the volatile
+ * ones.  0; USIM_EFAILED if a child failed (the other children were
+ * cancelled; usim_scope_error tells); USIM_ETIMEDOUT if the deadline
+ * passed; USIM_ECANCELED if the owner was cancelled (the children are
+ * cancelled and waited for). */
+USIM_API int usim_scope_close(usim_scope *s);
+USIM_API const char *usim_scope_error(const usim_scope *s);
+
+/* ------------------------------------------------------------------ */
+/* Primitives                                                          */
+/*                                                                     */
+/* Plain structs the model owns: init before use, destroy after.  Their */
+/* fields are private.  Blocking calls honour cancellation, interrupts */
+/* and scope deadlines.  Priorities: a lower number is served first.   */
+/* A call that wakes a waiting task is a turn point (see usim_order).  */
+/* ------------------------------------------------------------------ */
+
+/* flag: a boolean that tasks wait on (μsim's Flag, toggling). */
+typedef struct usim_flag {
+    bool value;
+    const char *name;
+    usim_waitlist waiters;
+} usim_flag;
+
+USIM_API void usim_flag_init(usim_flag *f, bool value, const char *name);
+USIM_API void usim_flag_destroy(usim_flag *f);
+USIM_API bool usim_flag_get(const usim_flag *f);
+/* Sets the value; a change wakes the matching waiters. */
+USIM_API void usim_flag_set(usim_flag *f, bool value);
+/* Waits for the next change, either way. */
+USIM_API int usim_flag_wait(usim_flag *f);
+/* Wait until true / false; if it already is, a turn point, then 0. */
+USIM_API int usim_flag_wait_true(usim_flag *f);
+USIM_API int usim_flag_wait_false(usim_flag *f);
+
+/* lock: owner-reentrant mutual exclusion, FIFO hand-off. */
+typedef struct usim_lock {
+    usim_task *owner;
+    unsigned depth;
+    const char *name;
+    usim_waitlist waiters;
+} usim_lock;
+
+USIM_API void usim_lock_init(usim_lock *l, const char *name);
+USIM_API void usim_lock_destroy(usim_lock *l);
+USIM_API int usim_lock_acquire(usim_lock *l);
+USIM_API int usim_lock_try(usim_lock *l); /* 0 or USIM_EAGAIN */
+USIM_API int usim_lock_release(usim_lock *l); /* USIM_EINVAL if not owner */
+
+/* resource: n identical units (SimPy's Resource / PreemptiveResource). */
+typedef struct usim_resource_holder {
+    usim_task *task;
+    long amount;
+    int priority;
+    uint64_t seq;
+} usim_resource_holder;
+
+typedef struct usim_resource {
+    long capacity;
+    long in_use;
+    const char *name;
+    usim_resource_holder *holders; /* capacity slots, allocated at init */
+    size_t nholders;
+    uint64_t seq;
+    usim_waitlist waiters; /* ordered by priority, FIFO within */
+} usim_resource;
+
+/* capacity >= 1; USIM_EINVAL or USIM_ENOMEM otherwise. */
+USIM_API int usim_resource_init(usim_resource *r, long capacity, const char *name);
+USIM_API void usim_resource_destroy(usim_resource *r);
+USIM_API int usim_resource_request(usim_resource *r, long amount, int priority);
+/* Like request, but if the units are not free it preempts holders of
+ * a strictly worse priority (worst first, most recent among equals) whose
+ * units suffice: their blocking call returns USIM_EINTR with cause
+ * USIM_CAUSE_PREEMPTED and their units are taken from them. */
+USIM_API int usim_resource_request_preempt(usim_resource *r, long amount,
+                                           int priority);
+USIM_API int usim_resource_try(usim_resource *r, long amount); /* 0/EAGAIN */
+USIM_API int usim_resource_release(usim_resource *r, long amount);
+USIM_API long usim_resource_available(const usim_resource *r);
+USIM_API size_t usim_resource_waiting(const usim_resource *r);
+
+/* container: a continuous level in [0, capacity]. */
+typedef struct usim_container {
+    double capacity;
+    double level;
+    const char *name;
+    usim_waitlist putters, getters;
+} usim_container;
+
+/* capacity > 0 (INFINITY allowed), 0 <= level <= capacity. */
+USIM_API int usim_container_init(usim_container *c, double capacity, double level,
+                                 const char *name);
+USIM_API void usim_container_destroy(usim_container *c);
+/* Waits until there is room (FIFO: no overtaking of earlier putters). */
+USIM_API int usim_container_put(usim_container *c, double amount);
+/* Waits until the amount is there (FIFO: no overtaking). */
+USIM_API int usim_container_get(usim_container *c, double amount);
+USIM_API int usim_container_try_put(usim_container *c, double amount);
+USIM_API int usim_container_try_get(usim_container *c, double amount);
+USIM_API double usim_container_level(const usim_container *c);
+
+/* queue: FIFO of void* items, bounded (capacity > 0) or not (0). */
+typedef struct usim_queue_slot {
+    void *item;
+    int priority;
+} usim_queue_slot;
+
+typedef struct usim_queue {
+    usim_queue_slot *ring;
+    size_t cap_ring, head, len;
+    size_t capacity; /* 0 = unbounded */
+    bool closed;
+    const char *name;
+    usim_waitlist putters, getters;
+} usim_queue;
+
+typedef bool (*usim_filter)(void *item, void *ctx);
+
+USIM_API int usim_queue_init(usim_queue *q, size_t capacity, const char *name);
+USIM_API void usim_queue_destroy(usim_queue *q);
+USIM_API int usim_queue_put(usim_queue *q, void *item);
+/* Goes before every item of a worse (higher) priority; put() is 0. */
+USIM_API int usim_queue_put_prio(usim_queue *q, void *item, int priority);
+USIM_API int usim_queue_get(usim_queue *q, void **item);
+/* Takes the first item for which filter(item, ctx) is true. */
+USIM_API int usim_queue_get_filter(usim_queue *q, void **item, usim_filter filter,
+                                   void *ctx);
+USIM_API int usim_queue_try_put(usim_queue *q, void *item);
+USIM_API int usim_queue_try_get(usim_queue *q, void **item);
+/* Waiters get USIM_ECLOSED; items left can still be taken. */
+USIM_API void usim_queue_close(usim_queue *q);
+USIM_API size_t usim_queue_length(const usim_queue *q);
+USIM_API bool usim_queue_closed(const usim_queue *q);
+
+/* channel: a value sent reaches every reader waiting at that moment. */
+typedef struct usim_channel {
+    bool closed;
+    const char *name;
+    usim_waitlist readers;
+} usim_channel;
+
+USIM_API void usim_channel_init(usim_channel *ch, const char *name);
+USIM_API void usim_channel_destroy(usim_channel *ch);
+/* Returns how many readers received the value (USIM_ECLOSED if closed). */
+USIM_API int usim_channel_send(usim_channel *ch, void *value);
+USIM_API int usim_channel_recv(usim_channel *ch, void **value);
+USIM_API void usim_channel_close(usim_channel *ch);
+
+/* ------------------------------------------------------------------ */
+/* Statistics                                                          */
+/* ------------------------------------------------------------------ */
+
+/* tally: count, mean and variance (Welford), min, max. */
+typedef struct usim_tally {
+    uint64_t n;
+    double mean, m2, min, max;
+} usim_tally;
+
+USIM_API void usim_tally_init(usim_tally *t);
+USIM_API void usim_tally_add(usim_tally *t, double x);
+USIM_API uint64_t usim_tally_count(const usim_tally *t);
+USIM_API double usim_tally_mean(const usim_tally *t);
+USIM_API double usim_tally_variance(const usim_tally *t); /* sample, n-1 */
+USIM_API double usim_tally_sd(const usim_tally *t);
+USIM_API double usim_tally_min(const usim_tally *t);
+USIM_API double usim_tally_max(const usim_tally *t);
+
+/* level: a time-weighted value (queue length, busy servers). */
+typedef struct usim_level {
+    double t0, t_last, value, integral, min, max;
+} usim_level;
+
+USIM_API void usim_level_init(usim_level *l, double t0, double value);
+/* The value becomes v at time t (t >= the last update). */
+USIM_API void usim_level_set(usim_level *l, double t, double v);
+USIM_API double usim_level_integral(const usim_level *l, double t);
+USIM_API double usim_level_mean(const usim_level *l, double t);
+USIM_API double usim_level_max(const usim_level *l);
+USIM_API double usim_level_min(const usim_level *l);
+
+/* histogram: nbins equal bins over [lo, hi), plus under- and overflow. */
+typedef struct usim_histogram {
+    double lo, hi;
+    size_t nbins;
+    uint64_t *bins;
+    uint64_t under, over;
+} usim_histogram;
+
+USIM_API int usim_histogram_init(usim_histogram *h, double lo, double hi, size_t nbins);
+USIM_API void usim_histogram_destroy(usim_histogram *h);
+USIM_API void usim_histogram_add(usim_histogram *h, double x);
+USIM_API double usim_histogram_edge(const usim_histogram *h, size_t i); /* i<=nbins */
+
+/* tracked: a value with waits on conditions and a time-weighted level. */
+typedef enum usim_cmp { USIM_LT, USIM_LE, USIM_EQ, USIM_NE, USIM_GE, USIM_GT } usim_cmp;
+
+typedef struct usim_tracked {
+    double value;
+    const char *name;
+    usim_level level;
+    usim_waitlist waiters;
+} usim_tracked;
+
+/* Outside a task the level starts at time 0. */
+USIM_API void usim_tracked_init(usim_tracked *t, double value, const char *name);
+USIM_API void usim_tracked_destroy(usim_tracked *t);
+USIM_API double usim_tracked_get(const usim_tracked *t);
+USIM_API void usim_tracked_set(usim_tracked *t, double v);
+USIM_API void usim_tracked_add(usim_tracked *t, double dv);
+/* Waits until `value op x` holds; if it holds already, a turn point. */
+USIM_API int usim_tracked_wait(usim_tracked *t, usim_cmp op, double x);
+USIM_API const usim_level *usim_tracked_level(const usim_tracked *t);
+
+/* ------------------------------------------------------------------ */
+/* Hold-for-the-block forms                                            */
+/*                                                                     */
+/* Each acquires at entry and releases on every exit of the block:     */
+/* normal end, break, continue, return and goto (GNU cleanup attribute). */
+/* If the acquire fails (cancelled, interrupted, deadline) the block is */
+/* skipped.  usim_fail() abandons the task without releasing.          */
+/* ------------------------------------------------------------------ */
+
+typedef struct usim_hold {
+    void *obj;
+    long amount;
+    int kind;
+    int done;
+} usim_hold;
+
+USIM_API usim_hold usim_hold_enter(void *obj, int kind, long amount);
+USIM_API void usim_hold_leave(usim_hold *h);
+
+#define USIM_HOLD_LOCK 1
+#define USIM_HOLD_RESOURCE 2
+#define USIM_HOLD_FLAG 3
+
+#define USIM_HOLD_BLOCK_(obj, kind, amount)                                        \
+    for (usim_hold usim_hold_ __attribute__((cleanup(usim_hold_leave))) =          \
+             usim_hold_enter((obj), (kind), (amount));                             \
+         usim_hold_.obj && !usim_hold_.done; usim_hold_.done = 1)
+
+#define USIM_WITH_LOCK(l) USIM_HOLD_BLOCK_((l), USIM_HOLD_LOCK, 1)
+#define USIM_WITH_RESOURCE(r, amount) USIM_HOLD_BLOCK_((r), USIM_HOLD_RESOURCE, (amount))
+/* The flag is true inside the block and false after it. */
+#define USIM_WITH_FLAG(f) USIM_HOLD_BLOCK_((f), USIM_HOLD_FLAG, 1)
+
+/* Takes items from q until it is closed and drained (or the wait fails). */
+#define USIM_FOR_EACH_ITEM(q, item)                                                \
+    for (void *item = NULL; usim_queue_get((q), &item) == 0;)
+
+/* ------------------------------------------------------------------ */
+/* Random numbers                                                      */
+/*                                                                     */
+/* Philox4x32-10 (Random123).  key = (seed low 32 bits, run id);        */
+/* counter = (draw index low, draw index high, stream id, seed high 32  */
+/* bits).  A stream's numbers depend only on (seed, run, stream).       */
+/* ------------------------------------------------------------------ */
+
+typedef struct usim_rng {
+    uint32_t key[2];
+    uint32_t ctr[4]; /* next block to generate */
+    uint32_t buf[4];
+    unsigned avail;  /* unread words in buf (taken from the end) */
+} usim_rng;
+
+USIM_API void usim_rng_init(usim_rng *r, uint64_t seed, uint64_t run, uint32_t stream);
+/* Stable 32-bit id of a stream name (FNV-1a). */
+USIM_API uint32_t usim_stream_id(const char *name);
+/* A stream of the running simulation (or of `sim`), by name. */
+USIM_API void usim_rng_stream(usim_rng *r, const char *name);
+USIM_API void usim_sim_rng_stream(const usim_sim *sim, usim_rng *r, const char *name);
+/* One Philox block: the reference function, for known-answer tests. */
+USIM_API void usim_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2],
+                                 uint32_t out[4]);
+
+USIM_API uint32_t usim_rng_u32(usim_rng *r);
+USIM_API uint64_t usim_rng_u64(usim_rng *r);
+/* Uniform on (0, 1): never 0, never 1. */
+USIM_API double usim_rng_u01(usim_rng *r);
+
+/*
+ * Distributions.  Invalid parameters: inside a running task the run fails
+ * with a message naming the distribution and parameter; outside, the
+ * result is NaN (or 0 for integer results) and usim_errmsg() says why.
+ * Use usim_dist to validate once (e.g. from a config).
+ */
+USIM_API double usim_uniform(usim_rng *r, double a, double b);
+USIM_API int64_t usim_uniform_int(usim_rng *r, int64_t a, int64_t b); /* [a,b] */
+USIM_API double usim_exponential(usim_rng *r, double mean);
+USIM_API double usim_normal(usim_rng *r, double mu, double sigma);
+USIM_API double usim_lognormal(usim_rng *r, double mu, double sigma); /* of log */
+USIM_API double usim_gamma(usim_rng *r, double shape, double scale);
+USIM_API double usim_erlang(usim_rng *r, int k, double scale);
+USIM_API double usim_weibull(usim_rng *r, double shape, double scale);
+USIM_API double usim_triangular(usim_rng *r, double lo, double mode, double hi);
+USIM_API bool usim_bernoulli(usim_rng *r, double p);
+USIM_API int64_t usim_poisson(usim_rng *r, double mean);
+
+typedef enum usim_dist_kind {
+    USIM_DIST_CONSTANT,
+    USIM_DIST_UNIFORM,
+    USIM_DIST_EXPONENTIAL,
+    USIM_DIST_NORMAL,
+    USIM_DIST_LOGNORMAL,
+    USIM_DIST_GAMMA,
+    USIM_DIST_WEIBULL,
+    USIM_DIST_TRIANGULAR,
+} usim_dist_kind;
+
+/* A validated real-valued distribution. */
+typedef struct usim_dist {
+    usim_dist_kind kind;
+    double p[3];
+} usim_dist;
+
+/* 0, or USIM_EINVAL with usim_errmsg() (e.g. "exponential: mean -1 must be
+ * > 0").  Parameters as for the functions above; constant takes p[0]. */
+USIM_API int usim_dist_init(usim_dist *d, usim_dist_kind kind, const double *params);
+USIM_API double usim_dist_draw(const usim_dist *d, usim_rng *r);
+USIM_API double usim_dist_mean(const usim_dist *d);
+
+/* discrete: index i with probability weights[i] / sum (alias method). */
+typedef struct usim_discrete {
+    size_t n;
+    double *prob;
+    uint32_t *alias;
+} usim_discrete;
+
+USIM_API int usim_discrete_init(usim_discrete *d, const double *weights, size_t n);
+USIM_API void usim_discrete_destroy(usim_discrete *d);
+USIM_API size_t usim_discrete_draw(const usim_discrete *d, usim_rng *r);
+
+/* empirical: continuous, piecewise-linear CDF through (x[i], cum[i]),
+ * x increasing, cum non-decreasing from 0 to 1. */
+typedef struct usim_empirical {
+    size_t n;
+    double *x, *cum;
+} usim_empirical;
+
+USIM_API int usim_empirical_init(usim_empirical *e, const double *x, const double *cum,
+                                 size_t n);
+USIM_API void usim_empirical_destroy(usim_empirical *e);
+USIM_API double usim_empirical_draw(const usim_empirical *e, usim_rng *r);
+
+/* ------------------------------------------------------------------ */
+/* Traces and scalars: what a run reports                              */
+/* ------------------------------------------------------------------ */
+
+typedef enum usim_trace_mode {
+    USIM_TRACE_CHANGE, /* a point at every recorded value */
+    USIM_TRACE_SAMPLE, /* the value in force at k*interval, k = 0, 1, ... */
+} usim_trace_mode;
+
+typedef struct usim_trace usim_trace;
+
+/* Host side, before running: switch a trace on.  NULL with USIM_EINVAL
+ * for an empty name, a duplicate, or interval <= 0 in sample mode. */
+USIM_API usim_trace *usim_sim_trace_enable(usim_sim *sim, const char *name,
+                                           usim_trace_mode mode, double interval);
+/* The enabled trace of that name, or NULL (recording into NULL is a
+ * no-op, so models record unconditionally). */
+USIM_API usim_trace *usim_sim_trace(const usim_sim *sim, const char *name);
+USIM_API usim_trace *usim_trace_get(const char *name); /* current sim */
+/* Records value v at the current simulated time. */
+USIM_API void usim_trace_record(usim_trace *tr, double v);
+USIM_API size_t usim_sim_trace_count(const usim_sim *sim);
+USIM_API usim_trace *usim_sim_trace_at(const usim_sim *sim, size_t i);
+USIM_API const char *usim_trace_name(const usim_trace *tr);
+/* The points so far; a sampled trace is first completed up to the
+ * simulation's current time.  Returns the number of points. */
+USIM_API size_t usim_trace_read(usim_trace *tr, const double **t, const double **v);
+
+/* Scalars: named results of a run (last value set wins). */
+USIM_API int usim_sim_scalar_set(usim_sim *sim, const char *name, double v);
+USIM_API int usim_scalar_set(const char *name, double v); /* current sim */
+USIM_API size_t usim_sim_scalar_count(const usim_sim *sim);
+USIM_API int usim_sim_scalar_at(const usim_sim *sim, size_t i, const char **name,
+                                double *v);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

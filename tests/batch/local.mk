@@ -1,0 +1,1 @@
+# tests/batch: filled in by its layer's work.
