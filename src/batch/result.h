@@ -1,0 +1,56 @@
+/*
+ * result.h — one run's results, as a worker hands them to the writer.
+ *
+ * Workers fill a run_result from the finished simulation (after the model's
+ * finish hook); the single writer thread passes it to h5out_write_run()
+ * and frees it.  Everything is owned by the record (run_result_free).
+ */
+#ifndef USIM_BATCH_RESULT_H
+#define USIM_BATCH_RESULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "usim.h"
+
+/* Status of a run, as stored in /runs.status. */
+typedef enum run_status {
+    RUN_OK,
+    RUN_FAILED,
+    RUN_LIMIT,
+    RUN_DEADLOCK,
+    RUN_PENDING,
+} run_status;
+
+const char *run_status_name(run_status s); /* "ok", "failed", ... */
+
+typedef struct run_drift {
+    char *task; /* task name group */
+    usim_drift_stats st;
+} run_drift;
+
+typedef struct run_trace {
+    size_t n;
+    double *t, *v;
+} run_trace;
+
+typedef struct run_result {
+    uint64_t run, point, replication;
+    run_status status;
+    char *message;    /* NULL when ok */
+    double end_time;  /* simulated time at the end */
+    uint64_t events;
+    double wall_s;
+    size_t nparams;   /* the model's parameters, descriptor order */
+    double *params;
+    size_t nscalars;  /* the model's declared scalars, descriptor order; */
+    double *scalars;  /* NaN where the run did not set one */
+    size_t ndrift;
+    run_drift *drift;
+    size_t ntraces;   /* the experiment's enabled traces, config order */
+    run_trace *traces;
+} run_result;
+
+void run_result_free(run_result *r);
+
+#endif
