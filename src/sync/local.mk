@@ -1,1 +1,15 @@
-# src/sync: filled in by its layer's work.
+# Primitives: flag, lock, resource, container, queue, channel, tracked
+# value and the hold-for-the-block forms, built on kernel/sched.h only.
+libusim_core_la_SOURCES += src/sync/sync.h src/sync/flag.c src/sync/lock.c \
+	src/sync/resource.c src/sync/container.c src/sync/queue.c \
+	src/sync/channel.c src/sync/tracked.c src/sync/hold.c
+
+# M/M/1 through a queue: the headline kernel benchmark.
+noinst_PROGRAMS += tests/bench/mm1
+tests_bench_mm1_SOURCES = tests/bench/mm1.c
+tests_bench_mm1_LDADD = $(BENCH_LDADD)
+
+bench: bench-sync
+bench-sync: all
+	@$(srcdir)/tests/bench/median $(BENCH_RUNS) wall_s tests/bench/mm1 1000000
+.PHONY: bench-sync

@@ -1,0 +1,105 @@
+/*
+ * flag.c — a boolean tasks wait on (μsim's Flag, the seed's Toggle Event).
+ *
+ * Waiters wait either for the next change (any direction) or for a given
+ * value.  A change wakes every waiter it satisfies, in the order they
+ * started waiting; waiters it does not satisfy stay, in order.
+ */
+#include <assert.h>
+
+#include "sync/sync.h"
+
+/* What a waiter waits for. */
+enum flag_want { FLAG_ANY, FLAG_TRUE, FLAG_FALSE };
+
+typedef struct flag_waiter {
+    enum flag_want want;
+} flag_waiter;
+
+void usim_flag_init(usim_flag *f, bool value, const char *name)
+{
+    if (!f) {
+        usim_error(USIM_EINVAL, "usim_flag_init: flag is NULL");
+        return;
+    }
+    f->value = value;
+    f->name = name;
+    f->waiters = (usim_waitlist){0};
+}
+
+void usim_flag_destroy(usim_flag *f)
+{
+    if (!f)
+        return;
+    /* Destroying a flag tasks still wait on is a model bug; the kernel's
+     * deadlock report would name it.  Catch it early in debug builds. */
+    assert(waitlist_empty(&f->waiters));
+    f->waiters = (usim_waitlist){0};
+}
+
+bool usim_flag_get(const usim_flag *f)
+{
+    if (!f) {
+        usim_error(USIM_EINVAL, "usim_flag_get: flag is NULL");
+        return false;
+    }
+    return f->value;
+}
+
+static bool flag_satisfies(enum flag_want want, bool value)
+{
+    return want == FLAG_ANY || (want == FLAG_TRUE) == value;
+}
+
+void usim_flag_set(usim_flag *f, bool value)
+{
+    if (!f) {
+        usim_error(USIM_EINVAL, "usim_flag_set: flag is NULL");
+        return;
+    }
+    if (f->value == value)
+        return; /* no change: wakes nobody, not a turn point */
+    f->value = value;
+    size_t woken = 0;
+    usim_task *t = f->waiters.head;
+    while (t) {
+        usim_task *next = waitlist_next(t); /* before t leaves the list */
+        const flag_waiter *w = sched_wait_data(t);
+        if (flag_satisfies(w->want, value)) {
+            sched_wake(t, 0);
+            woken++;
+        }
+        t = next;
+    }
+    sync_woke(woken);
+}
+
+static int flag_block(usim_flag *f, enum flag_want want, const char *fn)
+{
+    if (!f)
+        return usim_error(USIM_EINVAL, "%s: flag is NULL", fn);
+    int rc = sync_begin(fn);
+    if (rc)
+        return rc;
+    if (want != FLAG_ANY && flag_satisfies(want, f->value))
+        return sync_already();
+    flag_waiter w = {want};
+    /* On 0 the wanted change happened; the flag may have changed again
+     * before this task runs, which the caller sees with usim_flag_get. */
+    return sched_block(&f->waiters, NULL, "flag", f->name, &w, SCHED_NO_TIMEOUT);
+}
+
+int usim_flag_wait(usim_flag *f)
+{
+    return flag_block(f, FLAG_ANY, "usim_flag_wait");
+}
+
+int usim_flag_wait_true(usim_flag *f)
+{
+    return flag_block(f, FLAG_TRUE, "usim_flag_wait_true");
+}
+
+int usim_flag_wait_false(usim_flag *f)
+{
+    return flag_block(f, FLAG_FALSE, "usim_flag_wait_false");
+}

@@ -1,0 +1,292 @@
+/*
+ * queue.c — a FIFO of void * items, bounded or unbounded, with priority
+ * puts, filtered gets and close.
+ *
+ * Items sit in a ring of slots kept in priority order (lower first),
+ * FIFO within a priority; a plain put has priority 0.  A bounded queue
+ * allocates its ring at init; an unbounded one starts with a small ring
+ * and doubles it when full, so puts allocate only until the queue has
+ * reached its largest length (amortised O(1)).
+ *
+ * Hand-off rules, which keep every wait list FIFO:
+ * - a put first offers its item to the waiting getters in waiting order:
+ *   the first whose filter accepts it (a plain getter accepts anything)
+ *   receives it directly.  Getters wait only when no queued item suits
+ *   them, so this never overtakes a queued item they would accept.
+ * - otherwise the item is queued if there is room and no earlier putter
+ *   waits; else the putter waits (putters wait in arrival order,
+ *   whatever their items' priorities).
+ * - a get that frees a slot admits waiting putters' items, in order,
+ *   each offered to the getters first as above.
+ * - a get only looks at queued items, never at the items of waiting
+ *   putters.
+ * Close wakes every waiter with USIM_ECLOSED; later puts fail with it,
+ * gets drain the remaining items and then fail with it.
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync/sync.h"
+
+#define QUEUE_INITIAL_RING 16
+
+typedef struct queue_getter {
+    usim_filter filter; /* NULL: any item */
+    void *ctx;
+    void *item; /* set by the task that hands an item over */
+} queue_getter;
+
+typedef struct queue_putter {
+    void *item;
+    int priority;
+} queue_putter;
+
+static usim_queue_slot *queue_slot(const usim_queue *q, size_t i)
+{
+    assert(i < q->cap_ring);
+    size_t j = q->head + i;
+    return &q->ring[j < q->cap_ring ? j : j - q->cap_ring];
+}
+
+static bool queue_room(const usim_queue *q)
+{
+    return q->capacity == 0 || q->len < q->capacity;
+}
+
+#ifndef NDEBUG
+static void queue_check(const usim_queue *q)
+{
+    assert(q->len <= q->cap_ring);
+    assert(q->capacity == 0 || q->len <= q->capacity);
+    assert(q->head < q->cap_ring || q->cap_ring == 0);
+    for (size_t i = 1; i < q->len; i++)
+        assert(queue_slot(q, i - 1)->priority <= queue_slot(q, i)->priority);
+}
+#else
+#define queue_check(q) ((void)0)
+#endif
+
+int usim_queue_init(usim_queue *q, size_t capacity, const char *name)
+{
+    if (!q)
+        return usim_error(USIM_EINVAL, "usim_queue_init: queue is NULL");
+    *q = (usim_queue){.capacity = capacity, .name = name};
+    size_t n = capacity ? capacity : QUEUE_INITIAL_RING;
+    q->ring = malloc(n * sizeof *q->ring);
+    if (!q->ring)
+        return usim_error(USIM_ENOMEM, "usim_queue_init: ring of %zu slots", n);
+    q->cap_ring = n;
+    return 0;
+}
+
+void usim_queue_destroy(usim_queue *q)
+{
+    if (!q)
+        return;
+    assert(waitlist_empty(&q->putters) && waitlist_empty(&q->getters));
+    free(q->ring);
+    *q = (usim_queue){0};
+}
+
+size_t usim_queue_length(const usim_queue *q)
+{
+    return q ? q->len : 0;
+}
+
+bool usim_queue_closed(const usim_queue *q)
+{
+    return q ? q->closed : true;
+}
+
+/* Doubles the ring of an unbounded queue, unwrapping it. */
+static int queue_grow(usim_queue *q)
+{
+    assert(q->capacity == 0 && q->len == q->cap_ring);
+    size_t old = q->cap_ring, n = old * 2;
+    usim_queue_slot *ring = realloc(q->ring, n * sizeof *ring);
+    if (!ring)
+        return usim_error(USIM_ENOMEM, "queue '%s': ring of %zu slots",
+                          q->name ? q->name : "", n);
+    size_t tail_part = old - q->head; /* slots from head to the old end */
+    memmove(ring + n - tail_part, ring + q->head, tail_part * sizeof *ring);
+    q->ring = ring;
+    q->head = n - tail_part;
+    q->cap_ring = n;
+    return 0;
+}
+
+/* Queues an item behind every item of its priority or better. */
+static int queue_insert(usim_queue *q, void *item, int priority)
+{
+    assert(queue_room(q));
+    if (q->len == q->cap_ring) {
+        int rc = queue_grow(q);
+        if (rc)
+            return rc;
+    }
+    size_t i = q->len;
+    for (; i > 0 && queue_slot(q, i - 1)->priority > priority; i--)
+        *queue_slot(q, i) = *queue_slot(q, i - 1);
+    *queue_slot(q, i) = (usim_queue_slot){item, priority};
+    q->len++;
+    queue_check(q);
+    return 0;
+}
+
+/* Removes and returns the item at position i. */
+static void *queue_remove(usim_queue *q, size_t i)
+{
+    assert(i < q->len);
+    void *item = queue_slot(q, i)->item;
+    if (i == 0) {
+        q->head = q->head + 1 == q->cap_ring ? 0 : q->head + 1;
+    } else {
+        for (; i + 1 < q->len; i++)
+            *queue_slot(q, i) = *queue_slot(q, i + 1);
+    }
+    q->len--;
+    queue_check(q);
+    return item;
+}
+
+/* Position of the first item the filter accepts, or q->len. */
+static size_t queue_find(const usim_queue *q, usim_filter filter, void *ctx)
+{
+    if (!filter)
+        return 0; /* == q->len when empty: not found */
+    for (size_t i = 0; i < q->len; i++)
+        if (filter(queue_slot(q, i)->item, ctx))
+            return i;
+    return q->len;
+}
+
+/* Hands the item to the first waiting getter that accepts it.  Returns
+ * true if one did (and has been woken). */
+static bool queue_hand_off(usim_queue *q, void *item)
+{
+    for (usim_task *t = q->getters.head; t; t = waitlist_next(t)) {
+        queue_getter *g = sched_wait_data(t);
+        if (!g->filter || g->filter(item, g->ctx)) {
+            g->item = item;
+            sched_wake(t, 0);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Admits waiting putters' items while there is room.  Returns how many
+ * tasks were woken (putters and the getters their items went to). */
+static size_t queue_admit(usim_queue *q)
+{
+    size_t woken = 0;
+    usim_task *t;
+    while ((t = q->putters.head) && queue_room(q)) {
+        const queue_putter *p = sched_wait_data(t);
+        if (queue_hand_off(q, p->item)) {
+            woken++;
+        } else {
+            /* Bounded queues never grow: the ring holds `capacity`. */
+            int rc = queue_insert(q, p->item, p->priority);
+            assert(rc == 0);
+            (void)rc;
+        }
+        sched_wake(t, 0);
+        woken++;
+    }
+    return woken;
+}
+
+static int queue_put_impl(usim_queue *q, void *item, int priority, bool wait,
+                          const char *fn)
+{
+    if (!q)
+        return usim_error(USIM_EINVAL, "%s: queue is NULL", fn);
+    int rc = wait ? sync_begin(fn) : 0;
+    if (rc)
+        return rc;
+    if (q->closed)
+        return USIM_ECLOSED;
+    if (queue_hand_off(q, item)) {
+        sched_turn();
+        return 0;
+    }
+    if (queue_room(q) && waitlist_empty(&q->putters))
+        return queue_insert(q, item, priority);
+    if (!wait)
+        return USIM_EAGAIN;
+    queue_putter p = {item, priority};
+    return sched_block(&q->putters, NULL, "queue put", q->name, &p, SCHED_NO_TIMEOUT);
+}
+
+static int queue_get_impl(usim_queue *q, void **item, usim_filter filter, void *ctx,
+                          bool wait, const char *fn)
+{
+    if (!q || !item)
+        return usim_error(USIM_EINVAL, "%s: %s is NULL", fn, q ? "item" : "queue");
+    int rc = wait ? sync_begin(fn) : 0;
+    if (rc)
+        return rc;
+    size_t i = queue_find(q, filter, ctx);
+    if (i < q->len) {
+        *item = queue_remove(q, i);
+        sync_woke(queue_admit(q));
+        return 0;
+    }
+    if (q->closed)
+        return USIM_ECLOSED;
+    if (!wait)
+        return USIM_EAGAIN;
+    queue_getter g = {filter, ctx, NULL};
+    rc = sched_block(&q->getters, NULL, "queue get", q->name, &g, SCHED_NO_TIMEOUT);
+    if (rc == 0)
+        *item = g.item;
+    return rc;
+}
+
+int usim_queue_put(usim_queue *q, void *item)
+{
+    return queue_put_impl(q, item, 0, true, "usim_queue_put");
+}
+
+int usim_queue_put_prio(usim_queue *q, void *item, int priority)
+{
+    return queue_put_impl(q, item, priority, true, "usim_queue_put_prio");
+}
+
+int usim_queue_try_put(usim_queue *q, void *item)
+{
+    return queue_put_impl(q, item, 0, false, "usim_queue_try_put");
+}
+
+int usim_queue_get(usim_queue *q, void **item)
+{
+    return queue_get_impl(q, item, NULL, NULL, true, "usim_queue_get");
+}
+
+int usim_queue_get_filter(usim_queue *q, void **item, usim_filter filter, void *ctx)
+{
+    if (!filter)
+        return usim_error(USIM_EINVAL, "usim_queue_get_filter: filter is NULL");
+    return queue_get_impl(q, item, filter, ctx, true, "usim_queue_get_filter");
+}
+
+int usim_queue_try_get(usim_queue *q, void **item)
+{
+    return queue_get_impl(q, item, NULL, NULL, false, "usim_queue_try_get");
+}
+
+void usim_queue_close(usim_queue *q)
+{
+    if (!q) {
+        usim_error(USIM_EINVAL, "usim_queue_close: queue is NULL");
+        return;
+    }
+    if (q->closed)
+        return;
+    q->closed = true;
+    size_t woken = sync_wake_all(&q->getters, USIM_ECLOSED);
+    woken += sync_wake_all(&q->putters, USIM_ECLOSED);
+    sync_woke(woken);
+}
