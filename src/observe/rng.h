@@ -1,0 +1,66 @@
+/*
+ * rng.h — the generator's hot path, inlined into the distributions.
+ *
+ * A usim_rng walks its Philox counter one block (four 32-bit words) at a
+ * time; the words of a block are handed out in order buf[0], buf[1], ...,
+ * so a stream is the concatenation of its Philox output blocks.  `avail`
+ * counts the words not handed out yet: they are the last `avail` words of
+ * buf.
+ */
+#ifndef USIM_OBSERVE_RNG_H
+#define USIM_OBSERVE_RNG_H
+
+#include <assert.h>
+#include <stdint.h>
+
+#include "usim.h"
+
+/* Generates the block for the current counter, then steps the 64-bit
+ * draw index held in ctr[0] (low) and ctr[1] (high). */
+void rng_refill(usim_rng *r);
+
+static inline uint32_t rng_next32(usim_rng *r)
+{
+    assert(r->avail <= 4);
+    if (r->avail == 0)
+        rng_refill(r);
+    return r->buf[4 - r->avail--];
+}
+
+/* The first word drawn is the high half. */
+static inline uint64_t rng_next64(usim_rng *r)
+{
+    assert(r->avail <= 4);
+    if (r->avail >= 2) {
+        unsigned i = 4 - r->avail;
+        r->avail -= 2;
+        return (uint64_t)r->buf[i] << 32 | r->buf[i + 1];
+    }
+    uint64_t hi = rng_next32(r);
+    return hi << 32 | rng_next32(r);
+}
+
+/* 53 random bits centred in their cell: uniform on (0, 1), never 0 or 1. */
+static inline double rng_u01(usim_rng *r)
+{
+    return ((double)(rng_next64(r) >> 11) + 0.5) * 0x1p-53;
+}
+
+/* Uniform on {0, ..., n-1}, n >= 1, without bias (Lemire's multiply and
+ * reject: the rejected zone has fewer than n of the 2^64 outcomes). */
+static inline uint64_t rng_below(usim_rng *r, uint64_t n)
+{
+    assert(n >= 1);
+    unsigned __int128 m = (unsigned __int128)rng_next64(r) * n;
+    uint64_t low = (uint64_t)m;
+    if (low < n) {
+        uint64_t threshold = -n % n; /* 2^64 mod n */
+        while (low < threshold) {
+            m = (unsigned __int128)rng_next64(r) * n;
+            low = (uint64_t)m;
+        }
+    }
+    return (uint64_t)(m >> 64);
+}
+
+#endif

@@ -1,0 +1,216 @@
+/*
+ * trace.c — named (t, value) series of a run, in memory.
+ *
+ * Points go into two doubling arrays (amortised O(1) append).  A change
+ * trace stores a point per usim_trace_record.  A sampled trace stores
+ * only the value in force and emits its samples lazily: a record at tick
+ * T first emits every pending grid point strictly before T with the old
+ * value; usim_trace_read emits those up to and including now.  No kernel
+ * event is involved, so tracing never changes a run's event order.
+ *
+ * Sample k belongs to time k*interval; it is compared with record times
+ * in ticks, at the first tick at or after k*interval (the kernel's rule
+ * for durations, so that e.g. 0.3 = 3 * 0.1 is one tick, not two).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/sched.h"
+#include "observe/observe.h"
+
+struct usim_trace {
+    usim_sim *sim;
+    char *name;
+    usim_trace_mode mode;
+    double interval; /* sample mode */
+    double *t, *v;
+    size_t len, cap;
+    /* sample mode: the value in force since the first record, and the
+     * next grid point to emit */
+    bool has_value;
+    double value;
+    uint64_t next_k;
+};
+
+/* The tick of grid point k: the first tick at or after k * interval,
+ * a quotient within 1e-9 relative of an integer counting as exact. */
+static int64_t trace_grid_tick(const usim_trace *tr, uint64_t k)
+{
+    double q = (double)k * tr->interval / usim_sim_config(tr->sim)->resolution;
+    if (!(q < 0x1p63))
+        return INT64_MAX;
+    double n = nearbyint(q);
+    if (fabs(q - n) <= 1e-9 * fabs(q))
+        return (int64_t)n;
+    return (int64_t)ceil(q);
+}
+
+/* The first grid point at or after tick `now`. */
+static uint64_t trace_first_k(const usim_trace *tr, int64_t now)
+{
+    double est = ceil(now * usim_sim_config(tr->sim)->resolution / tr->interval);
+    uint64_t k = est > 0.0 ? (est < 0x1p63 ? (uint64_t)est : UINT64_C(1) << 63) : 0;
+    while (k > 0 && trace_grid_tick(tr, k - 1) >= now)
+        k--;
+    while (trace_grid_tick(tr, k) < now)
+        k++;
+    return k;
+}
+
+static bool trace_push(usim_trace *tr, double t, double v)
+{
+    if (tr->len == tr->cap) {
+        size_t cap_t = tr->cap, cap_v = tr->cap;
+        if (!obs_grow((void **)&tr->t, &cap_t, tr->len + 1, sizeof *tr->t) ||
+            !obs_grow((void **)&tr->v, &cap_v, tr->len + 1, sizeof *tr->v)) {
+            /* Keep both arrays at least the old capacity: no point lost. */
+            char msg[160];
+            usim_error(USIM_ENOMEM, "trace '%s': out of memory after %zu points",
+                       tr->name, tr->len);
+            if (sched_self()) {
+                snprintf(msg, sizeof msg, "%s", usim_errmsg());
+                sched_fail(msg);
+            }
+            return false;
+        }
+        tr->cap = cap_t < cap_v ? cap_t : cap_v;
+    }
+    tr->t[tr->len] = t;
+    tr->v[tr->len] = v;
+    tr->len++;
+    return true;
+}
+
+/* Emits the pending samples at grid ticks < limit (or <= limit). */
+static void trace_emit_until(usim_trace *tr, int64_t limit, bool inclusive)
+{
+    if (!tr->has_value)
+        return;
+    for (;;) {
+        int64_t tick = trace_grid_tick(tr, tr->next_k);
+        if (inclusive ? tick > limit : tick >= limit)
+            break;
+        if (!trace_push(tr, (double)tr->next_k * tr->interval, tr->value))
+            break;
+        tr->next_k++;
+    }
+}
+
+usim_trace *usim_sim_trace_enable(usim_sim *sim, const char *name, usim_trace_mode mode,
+                                  double interval)
+{
+    if (!name || !*name) {
+        usim_error(USIM_EINVAL, "trace: empty name");
+        return NULL;
+    }
+    if (mode != USIM_TRACE_CHANGE && mode != USIM_TRACE_SAMPLE) {
+        usim_error(USIM_EINVAL, "trace '%s': unknown mode %d", name, (int)mode);
+        return NULL;
+    }
+    if (mode == USIM_TRACE_SAMPLE && !(interval > 0.0 && isfinite(interval))) {
+        usim_error(USIM_EINVAL, "trace '%s': sampling interval %g must be > 0", name,
+                   interval);
+        return NULL;
+    }
+    if (usim_sim_trace(sim, name)) {
+        usim_error(USIM_EINVAL, "trace '%s' is already enabled", name);
+        return NULL;
+    }
+    obs_state *st = obs_state_make(sim);
+    if (!st)
+        return NULL;
+    usim_trace *tr = calloc(1, sizeof *tr);
+    if (!tr)
+        goto nomem;
+    tr->name = strdup(name);
+    if (!tr->name)
+        goto nomem_trace;
+    if (!obs_grow((void **)&st->traces, &st->cap_traces, st->ntraces + 1,
+                  sizeof *st->traces))
+        goto nomem_name;
+    tr->sim = sim;
+    tr->mode = mode;
+    tr->interval = mode == USIM_TRACE_SAMPLE ? interval : 0.0;
+    st->traces[st->ntraces++] = tr;
+    return tr;
+nomem_name:
+    free(tr->name);
+nomem_trace:
+    free(tr);
+nomem:
+    usim_error(USIM_ENOMEM, "trace '%s': out of memory", name);
+    return NULL;
+}
+
+void trace_free(usim_trace *tr)
+{
+    free(tr->t);
+    free(tr->v);
+    free(tr->name);
+    free(tr);
+}
+
+usim_trace *usim_sim_trace(const usim_sim *sim, const char *name)
+{
+    obs_state *st = obs_state_of(sim);
+    if (!st || !name)
+        return NULL;
+    for (size_t i = 0; i < st->ntraces; i++)
+        if (strcmp(st->traces[i]->name, name) == 0)
+            return st->traces[i];
+    return NULL;
+}
+
+usim_trace *usim_trace_get(const char *name)
+{
+    usim_sim *sim = usim_current();
+    return sim ? usim_sim_trace(sim, name) : NULL;
+}
+
+void usim_trace_record(usim_trace *tr, double v)
+{
+    if (!tr)
+        return;
+    if (tr->mode == USIM_TRACE_CHANGE) {
+        trace_push(tr, usim_sim_now(tr->sim), v);
+        return;
+    }
+    int64_t now = usim_sim_now_ticks(tr->sim);
+    if (tr->has_value) {
+        trace_emit_until(tr, now, false);
+    } else {
+        tr->has_value = true;
+        tr->next_k = trace_first_k(tr, now);
+    }
+    tr->value = v;
+}
+
+size_t usim_sim_trace_count(const usim_sim *sim)
+{
+    obs_state *st = obs_state_of(sim);
+    return st ? st->ntraces : 0;
+}
+
+usim_trace *usim_sim_trace_at(const usim_sim *sim, size_t i)
+{
+    obs_state *st = obs_state_of(sim);
+    return st && i < st->ntraces ? st->traces[i] : NULL;
+}
+
+const char *usim_trace_name(const usim_trace *tr)
+{
+    return tr->name;
+}
+
+size_t usim_trace_read(usim_trace *tr, const double **t, const double **v)
+{
+    if (tr->mode == USIM_TRACE_SAMPLE)
+        trace_emit_until(tr, usim_sim_now_ticks(tr->sim), true);
+    if (t)
+        *t = tr->t;
+    if (v)
+        *v = tr->v;
+    return tr->len;
+}
