@@ -511,8 +511,12 @@ USIM_API const usim_level *usim_tracked_level(const usim_tracked *t);
 /*                                                                     */
 /* Each acquires at entry and releases on every exit of the block:     */
 /* normal end, break, continue, return and goto (GNU cleanup attribute). */
+/* break and continue apply to the block itself (it is a one-pass      */
+/* loop): they leave the block, not an enclosing loop.                 */
 /* If the acquire fails (cancelled, interrupted, deadline) the block is */
-/* skipped.  usim_fail() abandons the task without releasing.          */
+/* skipped.  usim_fail() abandons the task without releasing.  A       */
+/* resource block whose units were preempted gives back only what the */
+/* task still holds.                                                   */
 /* ------------------------------------------------------------------ */
 
 typedef struct usim_hold {
@@ -529,9 +533,9 @@ USIM_API void usim_hold_leave(usim_hold *h);
 #define USIM_HOLD_RESOURCE 2
 #define USIM_HOLD_FLAG 3
 
-#define USIM_HOLD_BLOCK_(obj, kind, amount)                                        \
+#define USIM_HOLD_BLOCK_(o_, k_, n_)                                               \
     for (usim_hold usim_hold_ __attribute__((cleanup(usim_hold_leave))) =          \
-             usim_hold_enter((obj), (kind), (amount));                             \
+             usim_hold_enter((o_), (k_), (n_));                                    \
          usim_hold_.obj && !usim_hold_.done; usim_hold_.done = 1)
 
 #define USIM_WITH_LOCK(l) USIM_HOLD_BLOCK_((l), USIM_HOLD_LOCK, 1)

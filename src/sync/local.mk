@@ -4,6 +4,12 @@ libusim_core_la_SOURCES += src/sync/sync.h src/sync/flag.c src/sync/lock.c \
 	src/sync/resource.c src/sync/container.c src/sync/queue.c \
 	src/sync/channel.c src/sync/tracked.c src/sync/hold.c
 
+check_PROGRAMS += tests/unit/test_sync
+tests_unit_test_sync_SOURCES = tests/unit/test_sync.c
+tests_unit_test_sync_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sync_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_sync
+
 # M/M/1 through a queue: the headline kernel benchmark.
 noinst_PROGRAMS += tests/bench/mm1
 tests_bench_mm1_SOURCES = tests/bench/mm1.c
