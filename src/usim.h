@@ -279,7 +279,8 @@ typedef struct usim_scope {
     int64_t deadline; /* ticks, INT64_MAX if none */
     bool failed;
     bool timed_out;
-    char *error;
+    bool closing_wait_all;
+    char error[200];
     usim_waitlist closer;
 } usim_scope;
 

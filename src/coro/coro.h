@@ -30,16 +30,15 @@ typedef struct coro {
     void *asan_fake;     /* ASan fake stack of this context while away */
     void (*entry)(void *);
     void *arg;
-    bool started;        /* has run at least once */
-    bool overflowed;     /* hit its guard page; must not be resumed */
+    bool started;    /* has run at least once */
+    bool overflowed; /* hit its guard page; must not be resumed */
 } coro;
 
 void usim_ctx_switch(void **save_sp, void *load_sp);
 
 /* The running context of this thread (the main context if no coroutine
  * runs).  Initial-exec TLS: libusim is loaded at program start. */
-extern _Thread_local coro *coro_running
-    __attribute__((tls_model("initial-exec")));
+extern _Thread_local coro *coro_running __attribute__((tls_model("initial-exec")));
 
 /* Prepares this thread: main context, signal stack and overflow handler.
  * Idempotent; returns 0 or -1 with errno set. */
@@ -63,9 +62,7 @@ void coro_destroy(coro *c);
 #ifndef NDEBUG
 void coro_check_fp_env(void);
 #else
-static inline void coro_check_fp_env(void)
-{
-}
+static inline void coro_check_fp_env(void) {}
 #endif
 
 static inline void coro_landed(coro *self)

@@ -20,10 +20,10 @@
 #include "coro/instrument.h"
 
 enum {
-    POOL_CLASSES = 8,          /* distinct (size, kind) pairs pooled */
-    POOL_KEEP_GUARDED = 1024,  /* guarded stacks kept per class */
-    SLAB_BYTES = 4 << 20,      /* target size of one slab mapping */
-    STACK_MIN = 16 << 10,      /* smallest stack handed out */
+    POOL_CLASSES = 8,         /* distinct (size, kind) pairs pooled */
+    POOL_KEEP_GUARDED = 1024, /* guarded stacks kept per class */
+    SLAB_BYTES = 4 << 20,     /* target size of one slab mapping */
+    STACK_MIN = 16 << 10,     /* smallest stack handed out */
 };
 
 typedef struct pooled {

@@ -48,11 +48,18 @@ typedef struct stack_pool_stats {
 
 stack_pool_stats stack_pool_get_stats(void);
 
-/* True if `addr` lies in the guard area or usable area of `s`. */
+/* How far below a guarded stack a fault still counts as its overflow:
+ * a frame larger than the guard page (big local arrays, sanitizer
+ * redzones) can step over the page and fault in the unmapped space below.
+ * Code built with -fstack-clash-protection probes every page instead. */
+enum { STACK_OVERFLOW_REACH = 64 << 10 };
+
+/* True if a fault at `addr` is an overflow of the guarded stack `s`. */
 static inline bool stack_contains_guard(const stack *s, const void *addr)
 {
     const char *a = addr;
-    return s->guard && a >= s->lo - s->guard && a < s->lo;
+    return s->guard && a < s->lo &&
+           (size_t)(s->lo - a) <= s->guard + STACK_OVERFLOW_REACH;
 }
 
 #endif

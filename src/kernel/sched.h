@@ -84,8 +84,4 @@ __attribute__((noreturn)) void sched_fail(const char *msg);
 void *sim_observe_state(const usim_sim *sim);
 void sim_set_observe_state(usim_sim *sim, void *state, void (*free_fn)(void *));
 
-/* Formats into this thread's error message (usim_errmsg) and returns
- * `code`. */
-int usim_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 #endif

@@ -1,0 +1,624 @@
+/*
+ * loop.c — the event loop: ready ring, timers, dispatch, blocking and
+ * waking.  This is the only file that touches the event queue and the
+ * ready ring; the API files (task.c, time.c, scope.c) and the primitives
+ * (through sched.h) come here to block, wake and switch.
+ *
+ * Control flow: usim_sim_run() runs loop_run() on the host's stack.  It
+ * resumes one ready task at a time; a task runs until it blocks, reaches a
+ * turn point or ends, and each of those switches back here.  When no task
+ * is ready, time advances to the earliest timer and every timer due at
+ * that tick is made ready, in the order the timers were set.
+ *
+ * Timers are removed lazily: a task remembers the seq of its one live
+ * timer (timer_seq); a heap entry whose seq differs is stale and skipped.
+ * A task is not freed while stale entries still point at it (timer_refs).
+ */
+#define _GNU_SOURCE
+#include <assert.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kernel/sched.h"
+#include "kernel/sim.h"
+
+_Thread_local usim_sim *sim_running __attribute__((tls_model("initial-exec")));
+
+enum {
+    CANCEL_SPIN_LIMIT = 100000, /* blocking calls ignoring ECANCELED */
+    WALL_CHECK_MASK = 4095,     /* check the wall clock every 4096 events */
+};
+
+/* ------------------------------------------------------------------ */
+/* Ready ring                                                          */
+/* ------------------------------------------------------------------ */
+
+static int ring_push(ready_ring *r, usim_task *t)
+{
+    if (!r->v || r->n == r->mask + 1) {
+        size_t cap = r->v ? 2 * (r->mask + 1) : 64;
+        usim_task **v = malloc(cap * sizeof *v);
+        if (!v)
+            return USIM_ENOMEM;
+        for (size_t i = 0; i < r->n; i++)
+            v[i] = r->v[(r->head + i) & r->mask];
+        free(r->v);
+        r->v = v;
+        r->mask = cap - 1;
+        r->head = 0;
+    }
+    r->v[(r->head + r->n++) & r->mask] = t;
+    return 0;
+}
+
+static usim_task *ring_pop(ready_ring *r)
+{
+    if (r->n == 0)
+        return NULL;
+    usim_task *t = r->v[r->head];
+    r->head = (r->head + 1) & r->mask;
+    r->n--;
+    return t;
+}
+
+/* Removes the i-th ready task (random order): the head moves into its
+ * slot, so the ring stays contiguous. */
+static usim_task *ring_take(ready_ring *r, size_t i)
+{
+    size_t slot = (r->head + i) & r->mask;
+    usim_task *t = r->v[slot];
+    r->v[slot] = r->v[r->head];
+    ring_pop(r);
+    return t;
+}
+
+static uint64_t splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static usim_task *next_ready(usim_sim *sim)
+{
+    ready_ring *r = &sim->ready;
+    if (r->n == 0)
+        return NULL;
+    if (sim->cfg.order != USIM_ORDER_RANDOM || r->n == 1)
+        return ring_pop(r);
+    uint64_t x = splitmix64(&sim->order_state);
+    size_t i = (size_t)(((unsigned __int128)x * r->n) >> 64);
+    return ring_take(r, i);
+}
+
+int loop_make_ready(usim_sim *sim, usim_task *t)
+{
+    assert(t->state != TASK_DONE);
+    t->state = TASK_READY;
+    if (ring_push(&sim->ready, t) != 0) {
+        loop_fail(sim, "out of memory growing the ready ring");
+        return USIM_ENOMEM;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Failure                                                             */
+/* ------------------------------------------------------------------ */
+
+void loop_fail(usim_sim *sim, const char *msg)
+{
+    if (sim->final || sim->destroying)
+        return;
+    sim->status = USIM_FAILED;
+    sim->final = true;
+    free(sim->error);
+    sim->error = kernel_strdup(msg);
+}
+
+void loop_failf(usim_sim *sim, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = kernel_vasprintf(fmt, ap);
+    va_end(ap);
+    loop_fail(sim, msg ? msg : fmt);
+    free(msg);
+}
+
+/* ------------------------------------------------------------------ */
+/* Task side: switching out, blocking, ending                          */
+/* ------------------------------------------------------------------ */
+
+void loop_switch_out(usim_task *self)
+{
+    (void)self;
+    assert(self == self->sim->running);
+    coro_yield();
+}
+
+static void unlink_waiter(usim_task *t)
+{
+    usim_waitlist *wl = t->wl;
+    if (!wl)
+        return;
+    if (t->wprev)
+        t->wprev->wnext = t->wnext;
+    else
+        wl->head = t->wnext;
+    if (t->wnext)
+        t->wnext->wprev = t->wprev;
+    else
+        wl->tail = t->wprev;
+    t->wl = NULL;
+    t->wnext = t->wprev = NULL;
+}
+
+static void link_waiter(usim_waitlist *wl, usim_task *t, usim_task *before)
+{
+    assert(!before || before->wl == wl);
+    t->wl = wl;
+    t->wnext = before;
+    t->wprev = before ? before->wprev : wl->tail;
+    if (t->wprev)
+        t->wprev->wnext = t;
+    else
+        wl->head = t;
+    if (before)
+        before->wprev = t;
+    else
+        wl->tail = t;
+}
+
+static void drop_timer(usim_sim *sim, usim_task *t)
+{
+    if (t->timer_seq) {
+        t->timer_seq = 0;
+        sim->stale_timers++;
+    }
+}
+
+/* A cancelled task that keeps calling blocking functions never yields:
+ * stop it rather than spin forever. */
+static int cancelled_return(usim_task *self)
+{
+    usim_sim *sim = self->sim;
+    if (++self->cancel_spins > CANCEL_SPIN_LIMIT) {
+        if (!sim->destroying)
+            loop_failf(sim,
+                       "task '%s' ignores its cancellation (%d blocking calls "
+                       "returned USIM_ECANCELED)",
+                       self->name, CANCEL_SPIN_LIMIT);
+        loop_abandon(self);
+    }
+    return USIM_ECANCELED;
+}
+
+static int block_common(usim_task *self, usim_waitlist *wl, usim_task *before,
+                        const char *kind, const char *name, void *data,
+                        int64_t wake_tick, bool cancellable)
+{
+    usim_sim *sim = self->sim;
+    if (cancellable) {
+        if (self->cancelled)
+            return cancelled_return(self);
+        if (self->intr_pending) {
+            self->intr_pending = false;
+            self->carry_valid = false;
+            return USIM_EINTR;
+        }
+    }
+    int64_t dl = cancellable ? time_deadline(self) : SCHED_NO_TIMEOUT;
+    if (dl <= sim->now) {
+        self->carry_valid = false;
+        return USIM_ETIMEDOUT;
+    }
+    self->cancel_spins = 0;
+    if (wl)
+        link_waiter(wl, self, before);
+    self->wait_data = data;
+    self->wait_kind = kind;
+    self->wait_name = name;
+    int64_t at = wake_tick < dl ? wake_tick : dl;
+    if (at != SCHED_NO_TIMEOUT) {
+        uint64_t seq = heap_push(&sim->timers, at, self);
+        if (!seq) {
+            unlink_waiter(self);
+            loop_fail(sim, "out of memory growing the event queue");
+            loop_abandon(self);
+        }
+        self->timer_seq = seq;
+        self->timer_refs++;
+        self->timer_at = at;
+        self->timer_is_deadline = dl < wake_tick;
+    }
+    if (wake_tick == SCHED_NO_TIMEOUT)
+        self->carry_valid = false; /* non-timed wait: drift carry resets */
+    self->state = TASK_BLOCKED;
+    loop_switch_out(self);
+    assert(!self->wl && !self->timer_seq);
+    return self->wake_rc;
+}
+
+int loop_block(usim_task *self, usim_waitlist *wl, usim_task *before, const char *kind,
+               const char *name, void *data, int64_t wake_tick)
+{
+    return block_common(self, wl, before, kind, name, data, wake_tick, true);
+}
+
+int loop_block_uncancellable(usim_task *self, usim_waitlist *wl, const char *kind,
+                             const char *name)
+{
+    return block_common(self, wl, NULL, kind, name, NULL, SCHED_NO_TIMEOUT, false);
+}
+
+void loop_finish_task(usim_task *self)
+{
+    usim_sim *sim = self->sim;
+    self->state = TASK_DONE;
+    sim->live--;
+    task_on_done(self);
+    coro_exit();
+}
+
+void loop_abandon(usim_task *self)
+{
+    usim_sim *sim = self->sim;
+    self->abandoned = true;
+    self->state = TASK_DONE;
+    sim->live--;
+    if (sim->destroying)
+        task_on_done(self); /* release joiners and scopes while unwinding */
+    coro_exit();
+}
+
+/* ------------------------------------------------------------------ */
+/* sched.h                                                             */
+/* ------------------------------------------------------------------ */
+
+usim_task *sched_self(void)
+{
+    usim_sim *sim = sim_running;
+    return sim ? sim->running : NULL;
+}
+
+usim_sim *sched_sim(void)
+{
+    return sim_running;
+}
+
+int sched_block(usim_waitlist *wl, usim_task *before, const char *kind,
+                const char *name, void *data, int64_t wake_tick)
+{
+    usim_task *self = sched_self();
+    assert(self);
+    return loop_block(self, wl, before, kind, name, data, wake_tick);
+}
+
+void sched_wake(usim_task *t, int rc)
+{
+    assert(t->state == TASK_BLOCKED);
+    usim_sim *sim = t->sim;
+    unlink_waiter(t);
+    drop_timer(sim, t);
+    t->wake_rc = rc;
+    loop_make_ready(sim, t);
+}
+
+void sched_turn(void)
+{
+    usim_task *self = sched_self();
+    if (!self || self->sim->cfg.order == USIM_ORDER_LIFO)
+        return;
+    if (loop_make_ready(self->sim, self) == 0)
+        loop_switch_out(self);
+}
+
+void *sched_wait_data(const usim_task *t)
+{
+    return t->wait_data;
+}
+
+bool sched_interrupt(usim_task *t, int cause)
+{
+    if (t->state == TASK_DONE)
+        return false;
+    t->intr_cause = cause;
+    if (t->state == TASK_BLOCKED) {
+        t->carry_valid = false;
+        sched_wake(t, USIM_EINTR);
+        return true;
+    }
+    t->intr_pending = true;
+    return false;
+}
+
+usim_task *waitlist_next(const usim_task *t)
+{
+    return t->wnext;
+}
+
+size_t waitlist_length(const usim_waitlist *wl)
+{
+    size_t n = 0;
+    for (usim_task *t = wl->head; t; t = t->wnext)
+        n++;
+    return n;
+}
+
+int64_t sched_now_ticks(void)
+{
+    usim_sim *sim = sim_running;
+    return sim ? sim->now : 0;
+}
+
+double sched_ticks_to_time(const usim_sim *sim, int64_t ticks)
+{
+    return (double)ticks * sim->cfg.resolution;
+}
+
+void sched_fail(const char *msg)
+{
+    usim_task *self = sched_self();
+    if (!self) {
+        fprintf(stderr, "usim: run failure outside a running task: %s\n", msg);
+        abort();
+    }
+    loop_fail(self->sim, msg);
+    loop_abandon(self);
+}
+
+/* ------------------------------------------------------------------ */
+/* Loop side: dispatch, timers, the run loop                           */
+/* ------------------------------------------------------------------ */
+
+static void release_task_memory(usim_task *t)
+{
+    coro_destroy(&t->co);
+}
+
+static void dispatch(usim_sim *sim, usim_task *t)
+{
+    assert(t->state == TASK_READY);
+    sim->running = t;
+    t->state = TASK_RUNNING;
+    sim->events++;
+    coro_resume(&t->co);
+    sim->running = NULL;
+    if (t->co.overflowed) {
+        t->abandoned = true;
+        t->state = TASK_DONE;
+        sim->live--;
+        loop_failf(sim, "stack overflow in task '%s' (%zu KiB stack)", t->name,
+                   t->co.stk.size / 1024);
+        if (sim->destroying)
+            task_on_done(t);
+    }
+    if (t->state == TASK_DONE) {
+        release_task_memory(t);
+        if (t->detached)
+            task_release(t);
+    }
+}
+
+static bool timer_live(const heap_entry *e, void *ctx)
+{
+    (void)ctx;
+    const usim_task *t = e->obj;
+    return t->timer_seq == e->seq;
+}
+
+/* A heap entry is gone: the task may now be freed if it was waiting for
+ * its stale entries to leave (see task_release). */
+static void timer_unref(usim_task *t)
+{
+    assert(t->timer_refs > 0);
+    if (--t->timer_refs == 0 && t->zombie)
+        task_free(t);
+}
+
+static bool timer_keep(const heap_entry *e, void *ctx)
+{
+    if (timer_live(e, ctx))
+        return true;
+    timer_unref(e->obj);
+    return false;
+}
+
+static void compact_timers(usim_sim *sim)
+{
+    heap_compact(&sim->timers, timer_keep, NULL);
+    sim->stale_timers = 0;
+}
+
+/* Drops stale entries from the top; returns the live top or NULL. */
+static const heap_entry *live_top(usim_sim *sim)
+{
+    const heap_entry *e;
+    while ((e = heap_top(&sim->timers)) && !timer_live(e, NULL)) {
+        heap_entry dead;
+        heap_pop(&sim->timers, &dead);
+        sim->stale_timers--;
+        timer_unref(dead.obj);
+    }
+    return e;
+}
+
+/* Advances the clock to the earliest timer if it is due by `until` and
+ * makes every task due at that tick ready, in timer order. */
+static bool advance_time(usim_sim *sim, int64_t until)
+{
+    if (sim->stale_timers > 1024 && sim->stale_timers > heap_size(&sim->timers) / 2)
+        compact_timers(sim);
+    const heap_entry *top = live_top(sim);
+    if (!top || top->t > until)
+        return false;
+    int64_t t = top->t;
+    assert(t >= sim->now);
+    sim->now = t;
+    while ((top = live_top(sim)) && top->t == t) {
+        heap_entry e;
+        heap_pop(&sim->timers, &e);
+        usim_task *task = e.obj;
+        task->timer_seq = 0;
+        task->timer_refs--;
+        unlink_waiter(task);
+        task->wake_rc = task->timer_is_deadline ? USIM_ETIMEDOUT : 0;
+        if (task->timer_is_deadline)
+            task->carry_valid = false;
+        loop_make_ready(sim, task);
+    }
+    return true;
+}
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void set_final(usim_sim *sim, usim_status st, char *msg)
+{
+    sim->status = st;
+    sim->final = true;
+    free(sim->error);
+    sim->error = msg;
+}
+
+static char *time_str(const usim_sim *sim, char *buf, size_t n)
+{
+    snprintf(buf, n, "%.9g", sched_ticks_to_time(sim, sim->now));
+    return buf;
+}
+
+static bool over_budget(usim_sim *sim, uint64_t events0, double wall0)
+{
+    const usim_config *c = &sim->cfg;
+    uint64_t done = sim->events - events0;
+    char tb[40], buf[160];
+    if (c->max_events && done >= c->max_events)
+        snprintf(buf, sizeof buf, "event limit of %llu events reached at t=%s",
+                 (unsigned long long)c->max_events, time_str(sim, tb, sizeof tb));
+    else if (c->max_wall_s > 0 && (done & WALL_CHECK_MASK) == 0 && done &&
+             wall_now() - wall0 > c->max_wall_s)
+        snprintf(buf, sizeof buf, "wall-clock limit of %g s reached at t=%s",
+                 c->max_wall_s, time_str(sim, tb, sizeof tb));
+    else
+        return false;
+    set_final(sim, USIM_LIMIT, kernel_strdup(buf));
+    return true;
+}
+
+static void report_deadlock(usim_sim *sim)
+{
+    size_t n = 0;
+    for (usim_task *t = sim->all; t; t = t->all_next)
+        n += t->state == TASK_BLOCKED;
+    sim->blocked = calloc(n ? n : 1, sizeof *sim->blocked);
+    size_t len = 256;
+    char *msg = malloc(len);
+    if (!sim->blocked || !msg) {
+        free(msg);
+        set_final(sim, USIM_DEADLOCK,
+                  kernel_strdup("deadlock (out of memory "
+                                "writing the report)"));
+        return;
+    }
+    char tb[40];
+    int off =
+        snprintf(msg, len, "deadlock at t=%s: %zu task%s wait%s forever:",
+                 time_str(sim, tb, sizeof tb), n, n == 1 ? "" : "s", n == 1 ? "s" : "");
+    for (usim_task *t = sim->all; t; t = t->all_next) {
+        if (t->state != TASK_BLOCKED)
+            continue;
+        blocked_entry *b = &sim->blocked[sim->nblocked++];
+        b->task = kernel_strdup(t->name);
+        char what[160];
+        if (t->wait_name)
+            snprintf(what, sizeof what, "%s '%s'", t->wait_kind ? t->wait_kind : "wait",
+                     t->wait_name);
+        else
+            snprintf(what, sizeof what, "%s", t->wait_kind ? t->wait_kind : "wait");
+        b->what = kernel_strdup(what);
+        size_t need = (size_t)off + strlen(t->name) + strlen(what) + 16;
+        if (need > len) {
+            len = 2 * need;
+            char *m = realloc(msg, len);
+            if (!m)
+                break;
+            msg = m;
+        }
+        off += snprintf(msg + off, len - (size_t)off, "%s '%s' on %s",
+                        sim->nblocked > 1 ? ";" : "", t->name, what);
+    }
+    set_final(sim, USIM_DEADLOCK, msg);
+}
+
+usim_status loop_run(usim_sim *sim, int64_t until)
+{
+    uint64_t events0 = sim->events;
+    double wall0 = sim->cfg.max_wall_s > 0 ? wall_now() : 0;
+    while (!sim->final) {
+        if (sim->ready.n == 0 && !advance_time(sim, until))
+            break;
+        if (over_budget(sim, events0, wall0))
+            break;
+        dispatch(sim, next_ready(sim));
+    }
+    if (sim->final)
+        return sim->status;
+    if (live_top(sim)) {
+        sim->now = until;
+        sim->status = USIM_PAUSED;
+    } else if (sim->live > 0) {
+        report_deadlock(sim);
+    } else {
+        sim->status = USIM_DONE;
+    }
+    return sim->status;
+}
+
+/* Destroy: every task still alive is cancelled and run until it returns.
+ * Tasks that never started are not run at all. */
+void loop_unwind_all(usim_sim *sim)
+{
+    sim->destroying = true;
+    usim_sim *prev = sim_running;
+    sim_running = sim;
+    for (usim_task *t = sim->all; t; t = t->all_next) {
+        if (t->state == TASK_DONE)
+            continue;
+        t->cancelled = true;
+        if (t->state == TASK_BLOCKED)
+            sched_wake(t, USIM_ECANCELED);
+    }
+    usim_task *t;
+    while ((t = ring_pop(&sim->ready))) {
+        if (t->state != TASK_READY)
+            continue;
+        if (!t->co.started) {
+            t->state = TASK_DONE;
+            sim->live--;
+            release_task_memory(t);
+            continue;
+        }
+        dispatch(sim, t);
+    }
+    sim_running = prev;
+}
+
+void loop_release(usim_sim *sim)
+{
+    for (usim_task *t = sim->all; t; t = t->all_next)
+        if (t->co.stk.lo)
+            release_task_memory(t);
+    heap_destroy(&sim->timers);
+    free(sim->ready.v);
+    sim->ready.v = NULL;
+}

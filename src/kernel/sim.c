@@ -1,0 +1,340 @@
+/*
+ * sim.c — simulations: configuration, creation, running, destruction,
+ * and what can be read of them afterwards (status, error, deadlock
+ * report, drift groups).
+ */
+#define _GNU_SOURCE
+#include <assert.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/sched.h"
+#include "kernel/sim.h"
+
+char *kernel_strdup(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+char *kernel_vasprintf(const char *fmt, va_list ap)
+{
+    char *out;
+    return vasprintf(&out, fmt, ap) < 0 ? NULL : out;
+}
+
+/* ------------------------------------------------------------------ */
+/* Names                                                               */
+/* ------------------------------------------------------------------ */
+
+static const char *const drift_names[] = {"naive", "tracked", "strict"};
+static const char *const order_names[] = {"fifo", "lifo", "random"};
+static const char *const status_names[] = {"done", "paused", "deadlock", "failed",
+                                           "limit"};
+
+const char *usim_drift_name(usim_drift d)
+{
+    return (unsigned)d < 3 ? drift_names[d] : NULL;
+}
+
+const char *usim_order_name(usim_order o)
+{
+    return (unsigned)o < 3 ? order_names[o] : NULL;
+}
+
+const char *usim_status_name(usim_status s)
+{
+    return (unsigned)s < 5 ? status_names[s] : NULL;
+}
+
+static int parse_name(const char *name, const char *const *names, int n, int *out,
+                      const char *what)
+{
+    for (int i = 0; name && i < n; i++)
+        if (strcmp(name, names[i]) == 0) {
+            *out = i;
+            return 0;
+        }
+    return usim_error(USIM_EINVAL, "unknown %s \"%s\" (expected %s, %s or %s)", what,
+                      name ? name : "(null)", names[0], names[1], names[2]);
+}
+
+int usim_drift_parse(const char *name, usim_drift *out)
+{
+    int v;
+    int rc = parse_name(name, drift_names, 3, &v, "drift policy");
+    if (rc == 0)
+        *out = (usim_drift)v;
+    return rc;
+}
+
+int usim_order_parse(const char *name, usim_order *out)
+{
+    int v;
+    int rc = parse_name(name, order_names, 3, &v, "turn order");
+    if (rc == 0)
+        *out = (usim_order)v;
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Configuration                                                       */
+/* ------------------------------------------------------------------ */
+
+void usim_config_init(usim_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->resolution = 1e-9;
+    cfg->drift = USIM_DRIFT_NAIVE;
+    cfg->order = USIM_ORDER_FIFO;
+    cfg->stack_size = 65536;
+    cfg->stack_guard = true;
+}
+
+int usim_config_check(const usim_config *cfg)
+{
+    if (!cfg)
+        return usim_error(USIM_EINVAL, "config is NULL");
+    if (!(cfg->resolution > 0) || isinf(cfg->resolution))
+        return usim_error(USIM_EINVAL, "resolution %g must be finite and > 0",
+                          cfg->resolution);
+    if ((unsigned)cfg->drift > USIM_DRIFT_STRICT)
+        return usim_error(USIM_EINVAL,
+                          "drift policy %d is not one of naive, tracked, "
+                          "strict",
+                          (int)cfg->drift);
+    if ((unsigned)cfg->order > USIM_ORDER_RANDOM)
+        return usim_error(USIM_EINVAL, "turn order %d is not one of fifo, lifo, random",
+                          (int)cfg->order);
+    if (cfg->run > UINT32_MAX)
+        return usim_error(USIM_EINVAL, "run id %llu must be < 2^32",
+                          (unsigned long long)cfg->run);
+    if (cfg->stack_size < 4096 || cfg->stack_size > ((size_t)1 << 32))
+        return usim_error(USIM_EINVAL, "stack_size %zu must be between 4 KiB and 4 GiB",
+                          cfg->stack_size);
+    if (cfg->max_wall_s < 0 || isnan(cfg->max_wall_s))
+        return usim_error(USIM_EINVAL, "max_wall_s %g must be >= 0", cfg->max_wall_s);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Life cycle                                                          */
+/* ------------------------------------------------------------------ */
+
+usim_sim *usim_sim_create(const usim_config *cfg)
+{
+    if (usim_config_check(cfg) != 0)
+        return NULL;
+    if (coro_thread_init() != 0 || coro_claim_fault_handler() != 0) {
+        usim_error(USIM_ENOMEM, "cannot set up the thread's coroutine support");
+        return NULL;
+    }
+    usim_sim *sim = calloc(1, sizeof *sim);
+    if (!sim) {
+        usim_error(USIM_ENOMEM, "usim_sim_create: out of memory");
+        return NULL;
+    }
+    sim->cfg = *cfg;
+    heap_init(&sim->timers);
+    sim->order_state =
+        cfg->seed * 0x9e3779b97f4a7c15ULL ^ (cfg->run + 0x632be59bd9b4e019ULL);
+    sim->status = USIM_PAUSED;
+    return sim;
+}
+
+void usim_sim_destroy(usim_sim *sim)
+{
+    if (!sim)
+        return;
+    assert(sched_sim() != sim && "usim_sim_destroy called from its own task");
+    loop_unwind_all(sim);
+    loop_release(sim);
+    while (sim->all)
+        task_free(sim->all);
+    if (sim->observe_free)
+        sim->observe_free(sim->observe);
+    for (size_t i = 0; i < sim->nblocked; i++) {
+        free(sim->blocked[i].task);
+        free(sim->blocked[i].what);
+    }
+    free(sim->blocked);
+    free(sim->groups);
+    free(sim->group_index);
+    free(sim->error);
+    free(sim);
+    stack_pool_trim();
+}
+
+static int64_t until_ticks(const usim_sim *sim, double until)
+{
+    if (isnan(until) || until >= (double)INT64_MAX * sim->cfg.resolution)
+        return INT64_MAX - 1;
+    double q = until / sim->cfg.resolution;
+    double n = nearbyint(q);
+    if (fabs(q - n) <= 1e-9 * fmax(1.0, fabs(q)))
+        q = n;
+    q = floor(q);
+    if (q < (double)sim->now)
+        return sim->now;
+    return q >= (double)(INT64_MAX - 1) ? INT64_MAX - 1 : (int64_t)q;
+}
+
+usim_status usim_sim_run(usim_sim *sim, double until)
+{
+    if (!sim) {
+        usim_error(USIM_EINVAL, "usim_sim_run: simulation is NULL");
+        return USIM_FAILED;
+    }
+    if (sched_sim()) {
+        usim_error(USIM_ESTATE, "usim_sim_run: a simulation is already running on "
+                                "this thread (called from inside a task?)");
+        return USIM_FAILED;
+    }
+    if (sim->final)
+        return sim->status;
+    coro_claim_fault_handler();
+    sim_running = sim;
+    usim_status st = loop_run(sim, until_ticks(sim, until));
+    sim_running = NULL;
+    return st;
+}
+
+usim_status usim_sim_status(const usim_sim *sim)
+{
+    return sim->status;
+}
+
+const char *usim_sim_error(const usim_sim *sim)
+{
+    return sim ? sim->error : NULL;
+}
+
+double usim_sim_now(const usim_sim *sim)
+{
+    return (double)sim->now * sim->cfg.resolution;
+}
+
+int64_t usim_sim_now_ticks(const usim_sim *sim)
+{
+    return sim->now;
+}
+
+uint64_t usim_sim_events(const usim_sim *sim)
+{
+    return sim->events;
+}
+
+const usim_config *usim_sim_config(const usim_sim *sim)
+{
+    return &sim->cfg;
+}
+
+void usim_sim_set_userdata(usim_sim *sim, void *data)
+{
+    sim->userdata = data;
+}
+
+void *usim_sim_userdata(const usim_sim *sim)
+{
+    return sim->userdata;
+}
+
+usim_sim *usim_current(void)
+{
+    return sched_sim();
+}
+
+size_t usim_sim_blocked_count(const usim_sim *sim)
+{
+    return sim->nblocked;
+}
+
+int usim_sim_blocked(const usim_sim *sim, size_t i, const char **task,
+                     const char **waits_on)
+{
+    if (i >= sim->nblocked)
+        return usim_error(USIM_EINVAL, "blocked task %zu of %zu", i, sim->nblocked);
+    if (task)
+        *task = sim->blocked[i].task;
+    if (waits_on)
+        *waits_on = sim->blocked[i].what;
+    return 0;
+}
+
+void *sim_observe_state(const usim_sim *sim)
+{
+    return sim->observe;
+}
+
+void sim_set_observe_state(usim_sim *sim, void *state, void (*free_fn)(void *))
+{
+    sim->observe = state;
+    sim->observe_free = free_fn;
+}
+
+/* ------------------------------------------------------------------ */
+/* Drift groups: one per task name, found through an open-addressing   */
+/* hash (tasks named "customer 1", "customer 2", ... make many).        */
+/* ------------------------------------------------------------------ */
+
+static uint32_t name_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
+}
+
+static int index_insert(int *index, size_t cap, const drift_group *groups, int g)
+{
+    size_t mask = cap - 1;
+    for (size_t i = name_hash(groups[g].name) & mask;; i = (i + 1) & mask)
+        if (index[i] < 0) {
+            index[i] = g;
+            return 0;
+        }
+}
+
+static int grow_index(usim_sim *sim)
+{
+    size_t cap = sim->cap_index ? 2 * sim->cap_index : 64;
+    int *index = malloc(cap * sizeof *index);
+    if (!index)
+        return -1;
+    for (size_t i = 0; i < cap; i++)
+        index[i] = -1;
+    for (size_t g = 0; g < sim->ngroups; g++)
+        index_insert(index, cap, sim->groups, (int)g);
+    free(sim->group_index);
+    sim->group_index = index;
+    sim->cap_index = cap;
+    return 0;
+}
+
+int sim_drift_group(usim_sim *sim, const char *name)
+{
+    if (sim->cap_index) {
+        size_t mask = sim->cap_index - 1;
+        for (size_t i = name_hash(name) & mask; sim->group_index[i] >= 0;
+             i = (i + 1) & mask)
+            if (strcmp(sim->groups[sim->group_index[i]].name, name) == 0)
+                return sim->group_index[i];
+    }
+    if (sim->ngroups == sim->cap_groups) {
+        size_t cap = sim->cap_groups ? 2 * sim->cap_groups : 16;
+        drift_group *g = realloc(sim->groups, cap * sizeof *g);
+        if (!g)
+            return -1;
+        sim->groups = g;
+        sim->cap_groups = cap;
+    }
+    if (2 * (sim->ngroups + 1) > sim->cap_index && grow_index(sim) != 0)
+        return -1;
+    drift_group *g = &sim->groups[sim->ngroups];
+    memset(g, 0, sizeof *g);
+    snprintf(g->name, sizeof g->name, "%s", name);
+    index_insert(sim->group_index, sim->cap_index, sim->groups, (int)sim->ngroups);
+    return (int)sim->ngroups++;
+}

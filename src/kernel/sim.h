@@ -1,0 +1,103 @@
+/*
+ * sim.h — the simulation record and the pieces of the loop shared by the
+ * kernel's files.  The event queue (heap.c) and the ready ring are touched
+ * only by loop.c; the API files (task.c, time.c, scope.c) go through the
+ * loop_* functions below.
+ */
+#ifndef USIM_KERNEL_SIM_H
+#define USIM_KERNEL_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/heap.h"
+#include "kernel/task.h"
+#include "usim.h"
+
+/* FIFO of ready tasks: a power-of-two ring that grows. */
+typedef struct ready_ring {
+    usim_task **v;
+    size_t mask, head, n;
+} ready_ring;
+
+typedef struct drift_group {
+    char name[TASK_NAME_MAX];
+    drift_acc acc;
+} drift_group;
+
+typedef struct blocked_entry {
+    char *task;
+    char *what;
+} blocked_entry;
+
+struct usim_sim {
+    usim_config cfg;
+    int64_t now;
+    usim_status status;
+    bool final;      /* status can no longer change */
+    bool destroying; /* usim_sim_destroy is unwinding the tasks */
+    char *error;
+
+    heap timers;
+    size_t stale_timers;
+    ready_ring ready;
+    uint64_t events;
+    uint64_t order_state; /* splitmix64 state for USIM_ORDER_RANDOM */
+
+    usim_task *running;
+    usim_task *all; /* every task not yet freed */
+    size_t live;    /* tasks not DONE */
+
+    drift_group *groups;
+    size_t ngroups, cap_groups;
+    int *group_index; /* open-addressing hash of group names */
+    size_t cap_index;
+    drift_acc totals;
+
+    blocked_entry *blocked;
+    size_t nblocked;
+
+    void *userdata;
+    void *observe;
+    void (*observe_free)(void *);
+};
+
+/* The simulation running on this thread (set by usim_sim_run). */
+extern _Thread_local usim_sim *sim_running __attribute__((tls_model("initial-exec")));
+
+/* loop.c */
+int loop_make_ready(usim_sim *sim, usim_task *t);
+void loop_switch_out(usim_task *self); /* to the loop; returns when resumed */
+void loop_finish_task(usim_task *self) __attribute__((noreturn));
+void loop_abandon(usim_task *self) __attribute__((noreturn));
+int loop_block(usim_task *self, usim_waitlist *wl, usim_task *before, const char *kind,
+               const char *name, void *data, int64_t wake_tick);
+void loop_fail(usim_sim *sim, const char *msg);
+void loop_failf(usim_sim *sim, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int loop_block_uncancellable(usim_task *self, usim_waitlist *wl, const char *kind,
+                             const char *name);
+usim_status loop_run(usim_sim *sim, int64_t until);
+void loop_unwind_all(usim_sim *sim);
+void loop_release(usim_sim *sim); /* stacks, timers, ready ring */
+
+/* task.c */
+usim_task *task_create(usim_sim *sim, usim_fn fn, void *arg, const char *name,
+                       const usim_spawn_opts *opts, usim_scope *scope, bool vol);
+void task_free(usim_task *t);    /* unlinks from the sim and frees */
+void task_release(usim_task *t); /* task_free once no timer names it */
+void task_on_done(usim_task *t); /* joiners, scope, failure propagation */
+
+/* time.c */
+int64_t time_deadline(const usim_task *t);
+void drift_record(usim_task *t, double requested, double actual, bool overrun);
+
+/* scope.c */
+void scope_child_done(usim_task *t);
+
+/* sim.c */
+int sim_drift_group(usim_sim *sim, const char *name); /* index, or -1 (no memory) */
+char *kernel_strdup(const char *s);
+char *kernel_vasprintf(const char *fmt, va_list ap);
+
+#endif

@@ -1,0 +1,270 @@
+/*
+ * task.c — tasks: spawn, join, cancel, interrupt, failure.
+ *
+ * A task record lives from spawn until the simulation is destroyed (or,
+ * for a detached task, until it ends), so handles stay valid after the
+ * task has returned and usim_join can still read its result.  The stack
+ * goes back to the pool as soon as the task ends.
+ */
+#define _GNU_SOURCE
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/sched.h"
+#include "kernel/sim.h"
+
+static void task_main(void *arg)
+{
+    usim_task *t = arg;
+    t->result = t->fn(t->arg);
+    loop_finish_task(t);
+}
+
+static usim_task *require_task(const char *fn)
+{
+    usim_task *self = sched_self();
+    if (!self)
+        usim_error(USIM_ESTATE, "%s: called outside a running task", fn);
+    return self;
+}
+
+usim_task *task_create(usim_sim *sim, usim_fn fn, void *arg, const char *name,
+                       const usim_spawn_opts *opts, usim_scope *scope, bool vol)
+{
+    if (!fn) {
+        usim_error(USIM_EINVAL, "spawn: task function is NULL");
+        return NULL;
+    }
+    if (sim->final && !sim->destroying) {
+        usim_error(USIM_ESTATE, "spawn: the simulation has ended (%s)",
+                   usim_status_name(sim->status));
+        return NULL;
+    }
+    usim_task *t = calloc(1, sizeof *t);
+    if (!t) {
+        usim_error(USIM_ENOMEM, "spawn: out of memory");
+        return NULL;
+    }
+    size_t stack = opts && opts->stack_size ? opts->stack_size : sim->cfg.stack_size;
+    if (coro_create(&t->co, task_main, t, stack, sim->cfg.stack_guard) != 0) {
+        free(t);
+        usim_error(USIM_ENOMEM, "spawn: cannot map a %zu-byte stack for task '%s'",
+                   stack, name ? name : "task");
+        return NULL;
+    }
+    t->sim = sim;
+    t->fn = fn;
+    t->arg = arg;
+    t->stack_size = stack;
+    t->detached = opts && opts->detached;
+    t->drift_group = -1;
+    t->scope = t->scope_top = scope;
+    t->volatile_child = vol;
+    t->cancelled = sim->destroying;
+    snprintf(t->name, sizeof t->name, "%s", name ? name : "task");
+    t->all_next = sim->all;
+    if (sim->all)
+        sim->all->all_prev = t;
+    sim->all = t;
+    sim->live++;
+    loop_make_ready(sim, t);
+    return t;
+}
+
+void task_free(usim_task *t)
+{
+    usim_sim *sim = t->sim;
+    if (t->all_prev)
+        t->all_prev->all_next = t->all_next;
+    else
+        sim->all = t->all_next;
+    if (t->all_next)
+        t->all_next->all_prev = t->all_prev;
+    free(t->error);
+    free(t);
+}
+
+void task_release(usim_task *t)
+{
+    assert(t->state == TASK_DONE);
+    if (t->timer_refs)
+        t->zombie = true;
+    else
+        task_free(t);
+}
+
+/* Runs in the ending task: joiners, scope, and a failure nobody catches. */
+void task_on_done(usim_task *t)
+{
+    while (t->joiners.head)
+        sched_wake(t->joiners.head, 0);
+    if (t->scope)
+        scope_child_done(t);
+    else if (t->failed && !t->sim->destroying)
+        loop_failf(t->sim, "task '%s' failed: %s", t->name,
+                   t->error ? t->error : "(no message)");
+}
+
+/* ------------------------------------------------------------------ */
+/* Public API                                                          */
+/* ------------------------------------------------------------------ */
+
+usim_task *usim_sim_spawn_ex(usim_sim *sim, usim_fn fn, void *arg, const char *name,
+                             const usim_spawn_opts *opts)
+{
+    if (!sim) {
+        usim_error(USIM_EINVAL, "usim_sim_spawn: simulation is NULL");
+        return NULL;
+    }
+    if (sched_sim() == sim && sched_self())
+        return usim_spawn_ex(fn, arg, name, opts);
+    return task_create(sim, fn, arg, name, opts, NULL, false);
+}
+
+usim_task *usim_sim_spawn(usim_sim *sim, usim_fn fn, void *arg, const char *name)
+{
+    return usim_sim_spawn_ex(sim, fn, arg, name, NULL);
+}
+
+usim_task *usim_spawn_ex(usim_fn fn, void *arg, const char *name,
+                         const usim_spawn_opts *opts)
+{
+    usim_task *self = require_task("usim_spawn");
+    if (!self)
+        return NULL;
+    usim_task *t = task_create(self->sim, fn, arg, name, opts, NULL, false);
+    if (t)
+        sched_turn(); /* spawning makes a task ready: a turn point */
+    return t;
+}
+
+usim_task *usim_spawn(usim_fn fn, void *arg, const char *name)
+{
+    return usim_spawn_ex(fn, arg, name, NULL);
+}
+
+int usim_join(usim_task *t, void **result)
+{
+    usim_task *self = require_task("usim_join");
+    if (!self)
+        return USIM_ESTATE;
+    if (!t)
+        return usim_error(USIM_EINVAL, "usim_join: task is NULL");
+    if (t == self)
+        return usim_error(USIM_EINVAL, "usim_join: task '%s' cannot join itself",
+                          t->name);
+    if (t->detached)
+        return usim_error(USIM_EINVAL, "usim_join: task '%s' is detached", t->name);
+    if (t->state != TASK_DONE) {
+        int rc = loop_block(self, &t->joiners, NULL, "join of task", t->name, NULL,
+                            SCHED_NO_TIMEOUT);
+        if (rc != 0)
+            return rc;
+    }
+    assert(t->state == TASK_DONE);
+    if (result)
+        *result = t->result;
+    return t->failed || t->abandoned ? USIM_EFAILED : 0;
+}
+
+void usim_detach(usim_task *t)
+{
+    if (!t || t->detached)
+        return;
+    t->detached = true;
+    /* An ended task is freed now; its stack has already been released. */
+    if (t->state == TASK_DONE && !t->co.stk.lo && !t->joiners.head)
+        task_release(t);
+}
+
+usim_task *usim_self(void)
+{
+    return sched_self();
+}
+
+const char *usim_task_name(const usim_task *t)
+{
+    return t ? t->name : NULL;
+}
+
+bool usim_task_done(const usim_task *t)
+{
+    return t && t->state == TASK_DONE;
+}
+
+bool usim_task_cancelled(const usim_task *t)
+{
+    return t && t->cancelled;
+}
+
+const char *usim_task_error(const usim_task *t)
+{
+    return t ? t->error : NULL;
+}
+
+void usim_cancel(usim_task *t)
+{
+    if (!t || t->state == TASK_DONE || t->cancelled)
+        return;
+    t->cancelled = true;
+    if (t->state == TASK_BLOCKED) {
+        sched_wake(t, USIM_ECANCELED);
+        sched_turn();
+    }
+}
+
+bool usim_cancelled(void)
+{
+    usim_task *self = sched_self();
+    return self && self->cancelled;
+}
+
+void usim_interrupt(usim_task *t, int cause)
+{
+    if (!t)
+        return;
+    if (sched_interrupt(t, cause))
+        sched_turn();
+}
+
+int usim_cause(void)
+{
+    usim_task *self = sched_self();
+    return self ? self->intr_cause : 0;
+}
+
+void usim_fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = kernel_vasprintf(fmt, ap);
+    va_end(ap);
+    usim_task *self = sched_self();
+    if (!self) {
+        fprintf(stderr, "usim_fail called outside a running task: %s\n",
+                msg ? msg : fmt);
+        abort();
+    }
+    loop_failf(self->sim, "task '%s' failed at t=%.9g: %s", self->name, usim_now(),
+               msg ? msg : fmt);
+    free(msg);
+    loop_abandon(self);
+}
+
+void *usim_task_fail(const char *fmt, ...)
+{
+    usim_task *self = require_task("usim_task_fail");
+    if (!self)
+        return NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = kernel_vasprintf(fmt, ap);
+    va_end(ap);
+    self->failed = true;
+    free(self->error);
+    self->error = msg;
+    return NULL;
+}

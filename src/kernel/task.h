@@ -1,0 +1,80 @@
+/*
+ * task.h — the task record.  Internal to the kernel: primitives reach
+ * tasks only through sched.h.
+ */
+#ifndef USIM_KERNEL_TASK_H
+#define USIM_KERNEL_TASK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "coro/coro.h"
+#include "usim.h"
+
+typedef enum task_state {
+    TASK_READY,   /* in the ready ring (or about to be) */
+    TASK_RUNNING, /* the task on the CPU */
+    TASK_BLOCKED, /* waiting: on a wait list, a timer, or both */
+    TASK_DONE,    /* returned, or abandoned (usim_fail, overflow) */
+} task_state;
+
+/* Running sums behind usim_drift_stats. */
+typedef struct drift_acc {
+    uint64_t waits;
+    double requested, actual, sum_abs, max_abs;
+    uint64_t overruns;
+} drift_acc;
+
+enum { TASK_NAME_MAX = 40 };
+
+struct usim_task {
+    coro co;
+    usim_sim *sim;
+    usim_fn fn;
+    void *arg;
+    void *result;
+    task_state state;
+
+    /* Waiting (valid while BLOCKED). */
+    usim_waitlist *wl;
+    usim_task *wnext, *wprev;
+    void *wait_data;
+    const char *wait_kind, *wait_name;
+    int wake_rc;
+    uint64_t timer_seq;  /* seq of the live heap entry, 0 if none */
+    unsigned timer_refs; /* heap entries (live or stale) naming this task */
+    bool zombie;         /* freed as soon as timer_refs drops to 0 */
+    int64_t timer_at;
+    bool timer_is_deadline;
+
+    bool cancelled;
+    bool detached;
+    bool failed;    /* usim_task_fail was called */
+    bool abandoned; /* will never run again: stack not unwound */
+    bool volatile_child;
+    bool intr_pending;
+    int intr_cause; /* cause of the pending or last interrupt */
+    unsigned cancel_spins;
+    char *error;
+    usim_waitlist joiners;
+
+    /* Scopes: the one it was spawned into, and its innermost open one. */
+    usim_scope *scope;
+    usim_scope *scope_top;
+    usim_task *sib_next, *sib_prev;
+
+    usim_task *all_next, *all_prev;
+
+    /* Tracked drift: the exact target carried across timed waits is
+     * carry_base + carry_frac ticks. */
+    int64_t carry_base;
+    double carry_frac;
+    bool carry_valid;
+    drift_acc drift;
+    int drift_group; /* index in the sim's groups, -1 until first wait */
+
+    size_t stack_size;
+    char name[TASK_NAME_MAX];
+};
+
+#endif

@@ -1,0 +1,827 @@
+/*
+ * test_kernel — simulated time and drift policies, turn order, tasks,
+ * cancellation, interrupts, scopes, deadlock reports, destruction.
+ *
+ * Expected times are worked out by hand in the comments; times are
+ * compared in ticks where the tick count is the exact answer.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "usim.h"
+
+/* A log of (label, tick) events shared by the tasks of one test. */
+typedef struct logbook {
+    char what[64][32];
+    int64_t tick[64];
+    int n;
+} logbook;
+
+static logbook lb;
+
+static void note(const char *what)
+{
+    snprintf(lb.what[lb.n], sizeof lb.what[0], "%s", what);
+    lb.tick[lb.n++] = usim_now_ticks();
+}
+
+static char *joined(void)
+{
+    static char buf[1024];
+    buf[0] = 0;
+    for (int i = 0; i < lb.n; i++) {
+        strcat(buf, lb.what[i]);
+        if (i + 1 < lb.n)
+            strcat(buf, " ");
+    }
+    return buf;
+}
+
+static usim_sim *make_sim(double resolution, usim_drift drift, usim_order order,
+                          uint64_t seed)
+{
+    usim_config cfg;
+    usim_config_init(&cfg);
+    cfg.resolution = resolution;
+    cfg.drift = drift;
+    cfg.order = order;
+    cfg.seed = seed;
+    cfg.stack_size = 32768;
+    usim_sim *sim = usim_sim_create(&cfg);
+    assert_non_null(sim);
+    memset(&lb, 0, sizeof lb);
+    return sim;
+}
+
+/* ------------------------------------------------------------------ */
+/* The seed's drift example: sleep(1.5) three times at resolution 0.2.  */
+/* 1.5 / 0.2 = 7.5 ticks.                                               */
+/* ------------------------------------------------------------------ */
+
+static void *three_sleeps(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(usim_sleep(1.5), 0);
+        note("wake");
+    }
+    return NULL;
+}
+
+/* naive: each 7.5 rounds up to 8 ticks: wakes at 8, 16, 24 = 4.8. */
+static void test_naive_drift_three_sleeps_end_at_4_8(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(0.2, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_task *t = usim_sim_spawn(sim, three_sleeps, NULL, "sleeper");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_int_equal(lb.n, 3);
+    assert_int_equal(lb.tick[0], 8);
+    assert_int_equal(lb.tick[1], 16);
+    assert_int_equal(lb.tick[2], 24);
+    assert_float_equal(usim_sim_now(sim), 4.8, 1e-12);
+    /* each wait: requested 1.5, actual 1.6, drift +0.1 */
+    usim_drift_stats d = usim_task_drift(t);
+    assert_int_equal(d.waits, 3);
+    assert_float_equal(d.requested, 4.5, 1e-12);
+    assert_float_equal(d.actual, 4.8, 1e-12);
+    assert_float_equal(d.mean_abs, 0.1, 1e-12);
+    assert_float_equal(d.max_abs, 0.1, 1e-12);
+    assert_float_equal(d.final, 0.3, 1e-12);
+    usim_sim_destroy(sim);
+}
+
+/* tracked: targets 7.5, 15, 22.5 ticks -> wakes at 8, 15, 23 ticks =
+ * 1.6, 3.0, 4.6; waits last 1.6, 1.4, 1.6 (drifts +.1 -.1 +.1). */
+static void test_tracked_drift_three_sleeps_end_at_4_6(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(0.2, USIM_DRIFT_TRACKED, USIM_ORDER_FIFO, 1);
+    usim_task *t = usim_sim_spawn(sim, three_sleeps, NULL, "sleeper");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_int_equal(lb.n, 3);
+    assert_int_equal(lb.tick[0], 8);
+    assert_int_equal(lb.tick[1], 15);
+    assert_int_equal(lb.tick[2], 23);
+    usim_drift_stats d = usim_task_drift(t);
+    assert_int_equal(d.waits, 3);
+    assert_float_equal(d.actual, 4.6, 1e-12);
+    assert_float_equal(d.mean_abs, 0.1, 1e-12);
+    assert_float_equal(d.max_abs, 0.1, 1e-12);
+    assert_float_equal(d.final, 0.1, 1e-12);
+    /* the run's totals and the task's name group say the same */
+    usim_drift_stats all = usim_sim_drift(sim);
+    assert_float_equal(all.final, 0.1, 1e-12);
+    assert_int_equal(usim_sim_drift_groups(sim), 1);
+    const char *name;
+    usim_drift_stats g;
+    assert_int_equal(usim_sim_drift_group(sim, 0, &name, &g), 0);
+    assert_string_equal(name, "sleeper");
+    assert_int_equal(g.waits, 3);
+    usim_sim_destroy(sim);
+}
+
+static void test_strict_drift_fails_naming_duration_and_resolution(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(0.2, USIM_DRIFT_STRICT, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(sim, three_sleeps, NULL, "sleeper");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_FAILED);
+    assert_int_equal(lb.n, 0);
+    const char *err = usim_sim_error(sim);
+    assert_non_null(err);
+    assert_non_null(strstr(err, "'sleeper'"));
+    assert_non_null(strstr(err, "1.5"));
+    assert_non_null(strstr(err, "0.2"));
+    usim_sim_destroy(sim);
+}
+
+static void *three_delays(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(usim_delay(8), 0);
+    note("end");
+    return NULL;
+}
+
+/* usim_delay(8) is exact under every policy: 24 ticks = 4.8. */
+static void test_three_delays_of_8_ticks_end_at_exactly_4_8(void **state)
+{
+    (void)state;
+    for (int p = USIM_DRIFT_NAIVE; p <= USIM_DRIFT_STRICT; p++) {
+        usim_sim *sim = make_sim(0.2, (usim_drift)p, USIM_ORDER_FIFO, 1);
+        usim_sim_spawn(sim, three_delays, NULL, "delayer");
+        assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+        assert_int_equal(lb.tick[0], 24);
+        usim_sim_destroy(sim);
+    }
+}
+
+static void *periodic(void *arg)
+{
+    (void)arg;
+    int k = 0;
+    for (usim_every e = usim_every_begin(1.5); k < 3 && usim_every_next(&e); k++)
+        note("tick");
+    return NULL;
+}
+
+/* iteration k starts at the first tick >= k*7.5: 8, 15, 23 (naive
+ * policy: the loop is drift-free whatever the policy). */
+static void test_periodic_loop_wakes_at_1_6_3_0_4_6(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(0.2, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_task *t = usim_sim_spawn(sim, periodic, NULL, "ticker");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_int_equal(lb.n, 3);
+    assert_int_equal(lb.tick[0], 8);
+    assert_int_equal(lb.tick[1], 15);
+    assert_int_equal(lb.tick[2], 23);
+    usim_drift_stats d = usim_task_drift(t);
+    assert_int_equal(d.waits, 3);
+    assert_float_equal(d.final, 0.1, 1e-12);
+    assert_float_equal(d.max_abs, 0.1, 1e-12);
+    assert_int_equal(d.overruns, 0);
+    usim_sim_destroy(sim);
+}
+
+static void *overrunning(void *arg)
+{
+    (void)arg;
+    int k = 0;
+    usim_every e = usim_every_begin(1.0);
+    while (k < 3 && usim_every_next(&e)) {
+        note("it");
+        if (k++ == 0)
+            usim_sleep(2.5); /* body overruns the next start (2.0) */
+    }
+    return NULL;
+}
+
+/* interval 1.0 (resolution 1): starts at 1; the body runs until 3.5, so
+ * iteration 2 (due at 2) is an overrun and starts at once at 3.5;
+ * iteration 3 keeps the grid: 3 < 3.5 is also past, so it too starts at
+ * once — schedule not shifted: 2 overruns. */
+static void test_periodic_loop_counts_overruns_without_shifting(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(0.5, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_task *t = usim_sim_spawn(sim, overrunning, NULL, "late");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_int_equal(lb.n, 3);
+    assert_int_equal(lb.tick[0], 2); /* t = 1.0 */
+    assert_int_equal(lb.tick[1], 7); /* t = 3.5 */
+    assert_int_equal(lb.tick[2], 7);
+    assert_int_equal(usim_task_drift(t).overruns, 2);
+    usim_sim_destroy(sim);
+}
+
+/* ------------------------------------------------------------------ */
+/* Turn order                                                          */
+/* ------------------------------------------------------------------ */
+
+static void *child_a(void *arg)
+{
+    (void)arg;
+    note("A");
+    return NULL;
+}
+
+static void *child_b(void *arg)
+{
+    (void)arg;
+    note("B");
+    return NULL;
+}
+
+static void *spawning_parent(void *arg)
+{
+    (void)arg;
+    usim_spawn(child_a, NULL, "a");
+    usim_spawn(child_b, NULL, "b");
+    note("P");
+    return NULL;
+}
+
+/* fifo: spawn is a turn point and the parent goes behind the child:
+ * A runs, then the parent spawns B and goes behind it: A B P.
+ * lifo: the parent keeps running through both spawns: P A B. */
+static void test_spawn_turn_point_fifo_and_lifo_interleave_differently(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(sim, spawning_parent, NULL, "parent");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_string_equal(joined(), "A B P");
+    usim_sim_destroy(sim);
+
+    sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_LIFO, 1);
+    usim_sim_spawn(sim, spawning_parent, NULL, "parent");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_string_equal(joined(), "P A B");
+    usim_sim_destroy(sim);
+}
+
+static void *stepper(void *arg)
+{
+    char label[8];
+    for (int i = 0; i < 4; i++) {
+        snprintf(label, sizeof label, "%c%d", *(char *)arg, i);
+        note(label);
+        usim_instant();
+    }
+    return NULL;
+}
+
+static char *random_interleaving(uint64_t seed)
+{
+    static char out[1024];
+    usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_RANDOM, seed);
+    static char names[4] = {'w', 'x', 'y', 'z'};
+    for (int i = 0; i < 4; i++)
+        usim_sim_spawn(sim, stepper, &names[i], "stepper");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_int_equal(lb.n, 16);
+    snprintf(out, sizeof out, "%s", joined());
+    usim_sim_destroy(sim);
+    return out;
+}
+
+static void test_random_order_repeats_for_a_seed_and_differs_across_seeds(void **state)
+{
+    (void)state;
+    char a[1024], b[1024];
+    snprintf(a, sizeof a, "%s", random_interleaving(11));
+    snprintf(b, sizeof b, "%s", random_interleaving(11));
+    assert_string_equal(a, b);
+    /* 16 steps of 4 tasks: the chance that 5 other seeds all give the
+     * same interleaving is negligible; at least one must differ. */
+    int differ = 0;
+    for (uint64_t s = 12; s < 17; s++)
+        differ += strcmp(a, random_interleaving(s)) != 0;
+    assert_true(differ > 0);
+}
+
+static void *timer_at(void *arg)
+{
+    int64_t ticks = (int64_t)(intptr_t)arg;
+    usim_delay(ticks);
+    char label[16];
+    snprintf(label, sizeof label, "%s", usim_task_name(usim_self()));
+    note(label);
+    return NULL;
+}
+
+/* timers at 5, 3, 5, 3 ticks scheduled in that order fire as
+ * t3a t3b (tick 3, scheduling order), then t5a t5b (tick 5). */
+static void test_equal_time_timers_fire_in_scheduling_order(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(sim, timer_at, (void *)(intptr_t)5, "t5a");
+    usim_sim_spawn(sim, timer_at, (void *)(intptr_t)3, "t3a");
+    usim_sim_spawn(sim, timer_at, (void *)(intptr_t)5, "t5b");
+    usim_sim_spawn(sim, timer_at, (void *)(intptr_t)3, "t3b");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_string_equal(joined(), "t3a t3b t5a t5b");
+    assert_int_equal(lb.tick[0], 3);
+    assert_int_equal(lb.tick[3], 5);
+    usim_sim_destroy(sim);
+}
+
+/* ------------------------------------------------------------------ */
+/* Tasks: join, cancel, interrupt, fail                                */
+/* ------------------------------------------------------------------ */
+
+static void *answer_later(void *arg)
+{
+    usim_sleep(2.0);
+    return arg;
+}
+
+static void *joiner(void *arg)
+{
+    (void)arg;
+    static int value = 42;
+    usim_task *t = usim_spawn(answer_later, &value, "answer");
+    void *res = NULL;
+    assert_int_equal(usim_join(t, &res), 0);
+    assert_ptr_equal(res, &value);
+    note("joined");
+    /* joining an ended task returns at once */
+    assert_int_equal(usim_join(t, &res), 0);
+    assert_true(usim_task_done(t));
+    return NULL;
+}
+
+static void test_join_returns_the_result_when_the_task_ends(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(sim, joiner, NULL, "joiner");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_int_equal(lb.n, 1);
+    assert_int_equal(lb.tick[0], 2);
+    usim_sim_destroy(sim);
+}
+
+static int loops_done;
+static int cancel_rc[3];
+
+static void *sleepy_loop(void *arg)
+{
+    (void)arg;
+    while (usim_sleep(1.0) == 0)
+        loops_done++;
+    /* cancellation is sticky: every later blocking call fails at once */
+    cancel_rc[0] = usim_sleep(5.0);
+    cancel_rc[1] = usim_instant();
+    cancel_rc[2] = usim_delay(1);
+    note("unwound");
+    return NULL;
+}
+
+static void *canceller(void *arg)
+{
+    usim_sleep(3.5);
+    usim_cancel(arg);
+    return NULL;
+}
+
+/* the loop wakes at 1, 2, 3; cancelled at 3.5, it unwinds at 3.5 */
+static void test_cancel_is_sticky_and_while_sleep_loops_end(void **state)
+{
+    (void)state;
+    loops_done = 0;
+    usim_sim *sim = make_sim(0.5, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_task *t = usim_sim_spawn(sim, sleepy_loop, NULL, "loop");
+    usim_sim_spawn(sim, canceller, t, "canceller");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_int_equal(loops_done, 3);
+    assert_int_equal(cancel_rc[0], USIM_ECANCELED);
+    assert_int_equal(cancel_rc[1], USIM_ECANCELED);
+    assert_int_equal(cancel_rc[2], USIM_ECANCELED);
+    assert_int_equal(lb.tick[0], 7);
+    assert_true(usim_task_cancelled(t));
+    usim_sim_destroy(sim);
+}
+
+static int intr_rc, intr_cause, intr_rc2;
+
+static void *interruptible(void *arg)
+{
+    (void)arg;
+    intr_rc = usim_sleep(10.0);
+    intr_cause = usim_cause();
+    note("interrupted");
+    intr_rc2 = usim_sleep(1.0); /* interrupts are not sticky */
+    note("slept");
+    return NULL;
+}
+
+static void *interrupter(void *arg)
+{
+    usim_sleep(4.0);
+    usim_interrupt(arg, 7);
+    return NULL;
+}
+
+static void test_interrupt_returns_eintr_with_a_readable_cause(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_task *t = usim_sim_spawn(sim, interruptible, NULL, "victim");
+    usim_sim_spawn(sim, interrupter, t, "interrupter");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_int_equal(intr_rc, USIM_EINTR);
+    assert_int_equal(intr_cause, 7);
+    assert_int_equal(intr_rc2, 0);
+    assert_int_equal(lb.tick[0], 4);
+    assert_int_equal(lb.tick[1], 5);
+    usim_sim_destroy(sim);
+}
+
+static void *forever(void *arg)
+{
+    (void)arg;
+    while (usim_sleep(1.0) == 0)
+        ;
+    note("volatile-unwound");
+    return NULL;
+}
+
+static void *failing(void *arg)
+{
+    (void)arg;
+    usim_sleep(2.0);
+    usim_fail("queue %s overflowed with %d items", "q", 17);
+}
+
+static void test_usim_fail_ends_the_run_with_its_message(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(sim, failing, NULL, "checker");
+    usim_sim_spawn(sim, forever, NULL, "other"); /* unwound by destroy */
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_FAILED);
+    assert_non_null(strstr(usim_sim_error(sim), "queue q overflowed with 17 items"));
+    assert_non_null(strstr(usim_sim_error(sim), "'checker'"));
+    assert_float_equal(usim_sim_now(sim), 2.0, 0);
+    /* a failed run is final */
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_FAILED);
+    usim_sim_destroy(sim);
+}
+
+/* ------------------------------------------------------------------ */
+/* Scopes                                                              */
+/* ------------------------------------------------------------------ */
+
+static void *sleep_arg(void *arg)
+{
+    usim_sleep(*(double *)arg);
+    note(usim_task_name(usim_self()));
+    return NULL;
+}
+
+static int scope_rc;
+
+static void *scope_owner(void *arg)
+{
+    (void)arg;
+    static double two = 2.0, five = 5.0;
+    usim_scope s;
+    usim_scope_open(&s);
+    usim_scope_spawn(&s, sleep_arg, &two, "two");
+    usim_scope_spawn(&s, sleep_arg, &five, "five");
+    usim_scope_spawn_volatile(&s, forever, NULL, "daemon");
+    scope_rc = usim_scope_close(&s);
+    note("closed");
+    return NULL;
+}
+
+/* close waits for both children (2 and 5), then cancels the volatile one,
+ * which unwinds at 5 before close returns at 5. */
+static void test_scope_close_waits_for_children_and_cancels_volatile_ones(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(sim, scope_owner, NULL, "owner");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_int_equal(scope_rc, 0);
+    assert_string_equal(joined(), "two five volatile-unwound closed");
+    assert_int_equal(lb.tick[3], 5);
+    usim_sim_destroy(sim);
+}
+
+static void *failing_child(void *arg)
+{
+    (void)arg;
+    usim_sleep(1.0);
+    return usim_task_fail("bad input %d", 3);
+}
+
+static char scope_err[256];
+
+static void *failing_scope_owner(void *arg)
+{
+    (void)arg;
+    static double ten = 10.0;
+    usim_scope s;
+    usim_scope_open(&s);
+    usim_scope_spawn(&s, sleep_arg, &ten, "slow");
+    usim_scope_spawn(&s, failing_child, NULL, "bad");
+    scope_rc = usim_scope_close(&s);
+    snprintf(scope_err, sizeof scope_err, "%s", usim_scope_error(&s));
+    note("closed");
+    return NULL;
+}
+
+/* the child fails at 1: the sibling sleeping until 10 is cancelled and
+ * close returns USIM_EFAILED at 1; the run itself does not fail. */
+static void test_failing_child_fails_its_scope_and_cancels_siblings(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(sim, failing_scope_owner, NULL, "owner");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_int_equal(scope_rc, USIM_EFAILED);
+    assert_non_null(strstr(scope_err, "'bad'"));
+    assert_non_null(strstr(scope_err, "bad input 3"));
+    /* "slow" was cancelled: its sleep returned early and it noted at 1 */
+    assert_string_equal(joined(), "slow closed");
+    assert_int_equal(lb.tick[1], 1);
+    usim_sim_destroy(sim);
+}
+
+static int deadline_rcs[2];
+
+static void *deadline_child(void *arg)
+{
+    (void)arg;
+    deadline_rcs[0] = usim_sleep(10.0);
+    note("child-timeout");
+    return NULL;
+}
+
+static void *deadline_owner(void *arg)
+{
+    (void)arg;
+    usim_scope s;
+    usim_scope_open_until(&s, 3.0);
+    usim_scope_spawn(&s, deadline_child, NULL, "child");
+    deadline_rcs[1] = usim_sleep(1.0);
+    scope_rc = usim_scope_close(&s);
+    note("closed");
+    assert_int_equal(usim_sleep(1.0), 0); /* outside the scope: no deadline */
+    note("after");
+    return NULL;
+}
+
+/* deadline 3: the child's sleep(10) returns USIM_ETIMEDOUT at 3; the
+ * owner's sleep(1) completes at 1; close returns USIM_ETIMEDOUT at 3. */
+static void test_scope_deadline_times_out_blocking_calls_inside(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(sim, deadline_owner, NULL, "owner");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_int_equal(deadline_rcs[0], USIM_ETIMEDOUT);
+    assert_int_equal(deadline_rcs[1], 0);
+    assert_int_equal(scope_rc, USIM_ETIMEDOUT);
+    assert_string_equal(joined(), "child-timeout closed after");
+    assert_int_equal(lb.tick[0], 3);
+    assert_int_equal(lb.tick[1], 3);
+    assert_int_equal(lb.tick[2], 4);
+    usim_sim_destroy(sim);
+}
+
+/* ------------------------------------------------------------------ */
+/* Deadlock, run control, destruction, misuse                          */
+/* ------------------------------------------------------------------ */
+
+static void *wait_forever_on_join(void *arg)
+{
+    usim_join(*(usim_task **)arg, NULL);
+    return NULL;
+}
+
+static usim_task *dl_a, *dl_b;
+
+static void test_deadlock_reports_each_waiting_task_and_what_it_waits_on(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    dl_a = usim_sim_spawn(sim, wait_forever_on_join, &dl_b, "alice");
+    dl_b = usim_sim_spawn(sim, wait_forever_on_join, &dl_a, "bob");
+    usim_sim_spawn(sim, three_sleeps, NULL, "bystander");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DEADLOCK);
+    assert_int_equal(usim_sim_blocked_count(sim), 2);
+    const char *task, *what;
+    int seen = 0;
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(usim_sim_blocked(sim, i, &task, &what), 0);
+        if (strcmp(task, "alice") == 0) {
+            assert_string_equal(what, "join of task 'bob'");
+            seen |= 1;
+        } else {
+            assert_string_equal(task, "bob");
+            assert_string_equal(what, "join of task 'alice'");
+            seen |= 2;
+        }
+    }
+    assert_int_equal(seen, 3);
+    const char *err = usim_sim_error(sim);
+    assert_non_null(strstr(err, "deadlock at t=6"));
+    usim_sim_destroy(sim);
+}
+
+/* run(until) stops at until with events pending and can continue. */
+static void test_run_until_pauses_and_continues(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(0.2, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(sim, three_sleeps, NULL, "sleeper");
+    assert_int_equal(usim_sim_run(sim, 2.0), USIM_PAUSED);
+    assert_int_equal(lb.n, 1); /* woke at 1.6 only */
+    assert_float_equal(usim_sim_now(sim), 2.0, 1e-12);
+    assert_int_equal(usim_sim_run(sim, 3.2), USIM_PAUSED); /* 3.2 included */
+    assert_int_equal(lb.n, 2);
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_int_equal(lb.n, 3);
+    usim_sim_destroy(sim);
+}
+
+static int unwound;
+
+static void *holds_resources(void *arg)
+{
+    (void)arg;
+    int *mem = malloc(64); /* freed on the way out: leak checkers see it */
+    int rc = usim_sleep(100.0);
+    free(mem);
+    if (rc == USIM_ECANCELED)
+        unwound++;
+    return NULL;
+}
+
+static void *never_started(void *arg)
+{
+    (void)arg;
+    unwound += 100; /* must not run: destroy does not start new tasks */
+    return NULL;
+}
+
+static void test_destroy_cancels_live_tasks_and_lets_them_unwind(void **state)
+{
+    (void)state;
+    unwound = 0;
+    usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    for (int i = 0; i < 10; i++)
+        usim_sim_spawn(sim, holds_resources, NULL, "holder");
+    assert_int_equal(usim_sim_run(sim, 5.0), USIM_PAUSED);
+    usim_sim_spawn(sim, never_started, NULL, "late");
+    usim_sim_destroy(sim);
+    assert_int_equal(unwound, 10);
+}
+
+static void test_limit_on_events_stops_the_run(void **state)
+{
+    (void)state;
+    usim_config cfg;
+    usim_config_init(&cfg);
+    cfg.resolution = 1.0;
+    cfg.max_events = 5;
+    usim_sim *sim = usim_sim_create(&cfg);
+    usim_sim_spawn(sim, forever, NULL, "spinner");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_LIMIT);
+    assert_int_equal(usim_sim_events(sim), 5);
+    assert_non_null(strstr(usim_sim_error(sim), "event limit of 5"));
+    usim_sim_destroy(sim);
+}
+
+static int overflow_rc = 1;
+
+static void *time_overflow(void *arg)
+{
+    (void)arg;
+    usim_sleep(1e18); /* 1e27 ticks at 1e-9: past int64 */
+    overflow_rc = 0;
+    return NULL;
+}
+
+static void test_time_overflow_fails_the_run_instead_of_wrapping(void **state)
+{
+    (void)state;
+    usim_config cfg;
+    usim_config_init(&cfg);
+    usim_sim *sim = usim_sim_create(&cfg);
+    usim_sim_spawn(sim, time_overflow, NULL, "far");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_FAILED);
+    assert_non_null(strstr(usim_sim_error(sim), "time overflow"));
+    assert_int_equal(overflow_rc, 1);
+    usim_sim_destroy(sim);
+}
+
+static void test_kernel_calls_outside_a_task_give_a_clear_error(void **state)
+{
+    (void)state;
+    assert_int_equal(usim_sleep(1.0), USIM_ESTATE);
+    assert_non_null(strstr(usim_errmsg(), "usim_sleep: called outside a running task"));
+    assert_null(usim_spawn(child_a, NULL, "x"));
+    assert_non_null(strstr(usim_errmsg(), "usim_spawn"));
+    assert_true(isnan(usim_now()));
+    assert_int_equal(usim_join(NULL, NULL), USIM_ESTATE);
+    assert_int_equal(usim_instant(), USIM_ESTATE);
+    usim_config cfg;
+    usim_config_init(&cfg);
+    cfg.resolution = -1;
+    assert_null(usim_sim_create(&cfg));
+    assert_non_null(strstr(usim_errmsg(), "resolution"));
+}
+
+static void *bad_sleep(void *arg)
+{
+    (void)arg;
+    assert_int_equal(usim_sleep(-1.0), USIM_EINVAL);
+    assert_int_equal(usim_sleep(NAN), USIM_EINVAL);
+    assert_int_equal(usim_delay(-3), USIM_EINVAL);
+    return NULL;
+}
+
+static void test_negative_or_nan_durations_are_einval(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(sim, bad_sleep, NULL, "bad");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    usim_sim_destroy(sim);
+}
+
+#pragma GCC diagnostic ignored "-Winfinite-recursion"
+static void *recurse_forever(void *arg)
+{
+    volatile char buf[512];
+    buf[0] = 1;
+    return (char *)recurse_forever(arg) + buf[0];
+}
+
+static void test_stack_overflow_fails_only_its_run(void **state)
+{
+    (void)state;
+    usim_config cfg;
+    usim_config_init(&cfg);
+    cfg.stack_size = 16384;
+    usim_sim *sim = usim_sim_create(&cfg);
+    usim_sim_spawn(sim, recurse_forever, NULL, "server");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_FAILED);
+    assert_string_equal(usim_sim_error(sim),
+                        "stack overflow in task 'server' (16 KiB stack)");
+    usim_sim_destroy(sim);
+    /* the next simulation on this thread runs normally */
+    sim = make_sim(0.2, USIM_DRIFT_TRACKED, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(sim, three_sleeps, NULL, "sleeper");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_int_equal(lb.tick[2], 23);
+    usim_sim_destroy(sim);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_naive_drift_three_sleeps_end_at_4_8),
+        cmocka_unit_test(test_tracked_drift_three_sleeps_end_at_4_6),
+        cmocka_unit_test(test_strict_drift_fails_naming_duration_and_resolution),
+        cmocka_unit_test(test_three_delays_of_8_ticks_end_at_exactly_4_8),
+        cmocka_unit_test(test_periodic_loop_wakes_at_1_6_3_0_4_6),
+        cmocka_unit_test(test_periodic_loop_counts_overruns_without_shifting),
+        cmocka_unit_test(test_spawn_turn_point_fifo_and_lifo_interleave_differently),
+        cmocka_unit_test(test_random_order_repeats_for_a_seed_and_differs_across_seeds),
+        cmocka_unit_test(test_equal_time_timers_fire_in_scheduling_order),
+        cmocka_unit_test(test_join_returns_the_result_when_the_task_ends),
+        cmocka_unit_test(test_cancel_is_sticky_and_while_sleep_loops_end),
+        cmocka_unit_test(test_interrupt_returns_eintr_with_a_readable_cause),
+        cmocka_unit_test(test_usim_fail_ends_the_run_with_its_message),
+        cmocka_unit_test(test_scope_close_waits_for_children_and_cancels_volatile_ones),
+        cmocka_unit_test(test_failing_child_fails_its_scope_and_cancels_siblings),
+        cmocka_unit_test(test_scope_deadline_times_out_blocking_calls_inside),
+        cmocka_unit_test(test_deadlock_reports_each_waiting_task_and_what_it_waits_on),
+        cmocka_unit_test(test_run_until_pauses_and_continues),
+        cmocka_unit_test(test_destroy_cancels_live_tasks_and_lets_them_unwind),
+        cmocka_unit_test(test_limit_on_events_stops_the_run),
+        cmocka_unit_test(test_time_overflow_fails_the_run_instead_of_wrapping),
+        cmocka_unit_test(test_kernel_calls_outside_a_task_give_a_clear_error),
+        cmocka_unit_test(test_negative_or_nan_durations_are_einval),
+        cmocka_unit_test(test_stack_overflow_fails_only_its_run),
+    };
+    return cmocka_run_group_tests_name("kernel", tests, NULL, NULL);
+}
