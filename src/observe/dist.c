@@ -33,14 +33,15 @@ void dist_fail(int rc)
 /* ---- unchecked samplers ------------------------------------------ */
 
 /* Standard normal.  Bits of one 64-bit word: 0-7 the layer, 8 the sign,
- * 11-63 the position inside the layer. */
+ * 11-63 the position inside the layer (converted as signed: it fits in
+ * 53 bits and the signed conversion is one instruction). */
 static double normal01(usim_rng *r)
 {
     for (;;) {
         uint64_t b = rng_next64(r);
         unsigned i = (unsigned)(b & 0xff);
         double sign = (b & 0x100) ? -1.0 : 1.0;
-        double x = (double)(b >> 11) * 0x1p-53 * zig_norm_x[i];
+        double x = (double)(int64_t)(b >> 11) * 0x1p-53 * zig_norm_x[i];
         if (x < zig_norm_x[i + 1])
             return sign * x; /* inside the layer's rectangle: most draws */
         if (i == 0) {
@@ -67,7 +68,7 @@ static double exp1(usim_rng *r)
     for (;;) {
         uint64_t b = rng_next64(r);
         unsigned i = (unsigned)(b & 0xff);
-        double x = (double)(b >> 11) * 0x1p-53 * zig_exp_x[i];
+        double x = (double)(int64_t)(b >> 11) * 0x1p-53 * zig_exp_x[i];
         if (x < zig_exp_x[i + 1])
             return shift + x;
         if (i == 0) {

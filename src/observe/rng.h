@@ -40,10 +40,13 @@ static inline uint64_t rng_next64(usim_rng *r)
     return hi << 32 | rng_next32(r);
 }
 
-/* 53 random bits centred in their cell: uniform on (0, 1), never 0 or 1. */
+/* Uniform on (0, 1), never 0 or 1: 52 random bits centred in their cell,
+ * (k + 1/2) 2^-52.  Not 53 bits: (2^53 - 1/2) 2^-53 is not a double and
+ * rounds to 1.0.  Symmetric (1 - u has the same law), branch-free (the
+ * signed conversion is one instruction; the value fits in 52 bits). */
 static inline double rng_u01(usim_rng *r)
 {
-    return ((double)(rng_next64(r) >> 11) + 0.5) * 0x1p-53;
+    return ((double)(int64_t)(rng_next64(r) >> 12) + 0.5) * 0x1p-52;
 }
 
 /* Uniform on {0, ..., n-1}, n >= 1, without bias (Lemire's multiply and

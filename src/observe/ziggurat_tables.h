@@ -2,6 +2,7 @@
 #ifndef USIM_OBSERVE_ZIGGURAT_TABLES_H
 #define USIM_OBSERVE_ZIGGURAT_TABLES_H
 
+/* clang-format off */
 /* norm: top layer area - v = 1.2e-18 */
 /* norm: r = 3.6541528853610087714, v = 0.00492867323397465535082 */
 #define ZIG_norm_R 0x1.d3bb48209ad33p+1
@@ -1046,4 +1047,5 @@ static const double zig_exp_f[257] = {
     0x1p+0,
 };
 
+/* clang-format on */
 #endif
