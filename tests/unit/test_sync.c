@@ -132,9 +132,13 @@ static void *flag_toggler_1_2_3(void *arg)
 static void *flag_wait_three_then_true(void *arg)
 {
     (void)arg;
-    for (int i = 0; i < 3; i++)
-        note("wait", usim_flag_wait(&flag), usim_flag_get(&flag));
-    note("wait_true", usim_flag_wait_true(&flag), usim_flag_get(&flag));
+    /* (the call first: argument evaluation order is unspecified) */
+    for (int i = 0; i < 3; i++) {
+        int rc = usim_flag_wait(&flag);
+        note("wait", rc, usim_flag_get(&flag));
+    }
+    int rc = usim_flag_wait_true(&flag);
+    note("wait_true", rc, usim_flag_get(&flag));
     return NULL;
 }
 
@@ -796,7 +800,8 @@ static void test_container_put_waits_for_room(void **state)
 }
 
 /* Level 2.  g1 wants 5 (deadline 1), g2 wants 1 and waits behind it.  At
- * 1, g1 times out and leaves; g2, now first, is served at 1: level 1. */
+ * 1, g1 times out and leaves; g2, now first, is served at 1: level 1.
+ * Serving g2 is a turn point of g1's leaving, so g1 too sees level 1. */
 static void test_container_waiter_timing_out_lets_the_next_be_served(void **state)
 {
     (void)state;
@@ -805,7 +810,7 @@ static void test_container_waiter_timing_out_lets_the_next_be_served(void **stat
     for (int i = 0; i < 2; i++)
         spawn(tank_user, &ops[i], ops[i].who);
     run_done();
-    expect_ev("g1", 2000, 1, USIM_ETIMEDOUT);
+    expect_ev("g1", 1000, 1, USIM_ETIMEDOUT);
     expect_ev("g2", 1000, 1, 0);
     usim_container_destroy(&tank);
 }
@@ -905,8 +910,9 @@ static void *q_prio_task(void *arg)
     usim_queue_put_prio(&queue, ITEM('c'), -1);
     usim_queue_put_prio(&queue, ITEM('d'), 5);
     for (int i = 0; i < 4; i++) {
-        void *it;
-        note("get", usim_queue_get(&queue, &it), (intptr_t)it);
+        void *it = NULL;
+        int rc = usim_queue_get(&queue, &it);
+        note("get", rc, (intptr_t)it);
     }
     return NULL;
 }
@@ -1462,7 +1468,8 @@ static void *with_lock_exits(void *arg)
     }
     note("after_continue", 0, lock.owner == NULL);
     /* return from inside, from a nested function */
-    note("returned", with_lock_return_early(), lock.owner == NULL);
+    int rc = with_lock_return_early();
+    note("returned", rc, lock.owner == NULL);
     /* goto out of the block */
     USIM_WITH_LOCK(&lock)
     {
