@@ -1,1 +1,34 @@
-# src/batch: filled in by its layer's work.
+# src/batch: usim-batch, the parallel experiment runner (libconfig, OpenMP,
+# HDF5), and usim-merge.  Nothing here is part of libusim.
+BATCH_CFLAGS = $(AM_CFLAGS) $(OPENMP_CFLAGS) $(LIBCONFIG_CFLAGS) $(HDF5_CFLAGS)
+BATCH_LIBS = $(LIBCONFIG_LIBS) $(HDF5_HL_LIBS) $(HDF5_LIBS) -ldl -lm
+
+# What usim-batch and usim-merge share: experiment files, the model
+# registry, run results and the HDF5 writer.
+noinst_LTLIBRARIES += libusim_batch.la
+libusim_batch_la_SOURCES = \
+	src/batch/experiment.c src/batch/experiment.h \
+	src/batch/registry.c src/batch/registry.h \
+	src/batch/result.c src/batch/result.h \
+	src/batch/progress.c src/batch/progress.h \
+	src/batch/h5out.h
+libusim_batch_la_CFLAGS = $(BATCH_CFLAGS)
+
+bin_PROGRAMS += usim-batch
+usim_batch_SOURCES = src/batch/main.c src/batch/runner.c src/batch/runner.h
+usim_batch_CFLAGS = $(BATCH_CFLAGS)
+# --export-dynamic: model plugins bind to usim-batch's own usim_* symbols,
+# so a plugin and the runner share one kernel.
+usim_batch_LDFLAGS = $(AM_LDFLAGS) $(OPENMP_CFLAGS) -Wl,--export-dynamic
+usim_batch_LDADD = libusim_batch.la libusim_models.la libusim_core.la $(BATCH_LIBS)
+
+man_MANS = man/usim-batch.1
+EXTRA_DIST += man/usim-batch.1
+
+# Bad experiment files, each with the one error line it must produce.
+TESTS += tests/batch/bad_configs.sh
+EXTRA_DIST += tests/batch/bad_configs.sh tests/batch/bad
+AM_TESTS_ENVIRONMENT = top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)'; \
+	export top_builddir top_srcdir;
+
+EXTRA_DIST += configs

@@ -1,0 +1,188 @@
+/*
+ * mm1 — the M/M/1 queue as a usim-batch model.
+ *
+ * An arrival task puts customers into an unbounded queue at exponential
+ * inter-arrival times (stream "arrivals"); one server task takes them in
+ * FIFO order and serves each for an exponential time (stream "service").
+ * With customers = N > 0 the arrival task closes the queue after the N-th
+ * arrival, so the server drains it and the run ends by itself; with
+ * customers = 0 arrivals go on and `until` ends the run.
+ *
+ * Theory for rho = lambda/mu < 1 (a check for long runs): mean system time
+ * 1/(mu - lambda), mean wait rho/(mu - lambda), utilization rho, mean
+ * queue length (waiting, not in service) rho^2/(1 - rho).
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <usim.h>
+#include <usim/model.h>
+
+enum { P_ARRIVAL_RATE, P_SERVICE_RATE, P_CUSTOMERS };
+
+static const usim_param_desc mm1_params[] = {
+    [P_ARRIVAL_RATE] = {"arrival_rate", USIM_PARAM_REAL, 0.9, 1e-12, 1e12, "1/time",
+                        "mean arrivals per time unit (lambda)"},
+    [P_SERVICE_RATE] = {"service_rate", USIM_PARAM_REAL, 1.0, 1e-12, 1e12, "1/time",
+                        "mean services per time unit of the server (mu)"},
+    [P_CUSTOMERS] =
+        {"customers", USIM_PARAM_INT, 0, 0, 1e15, "",
+         "arrivals before the source stops (0: unlimited, until ends the run)"},
+};
+
+enum { S_SYSTEM_TIME, S_WAIT, S_SERVED, S_UTILIZATION, S_QUEUE_LENGTH };
+
+static const usim_output_desc mm1_scalars[] = {
+    [S_SYSTEM_TIME] = {"mean_system_time", "time",
+                       "mean time from arrival to departure"},
+    [S_WAIT] = {"mean_wait", "time", "mean time waiting in the queue before service"},
+    [S_SERVED] = {"customers_served", "", "departures"},
+    [S_UTILIZATION] = {"utilization", "", "fraction of the time the server was busy"},
+    [S_QUEUE_LENGTH] = {"mean_queue_length", "",
+                        "time-weighted mean number of customers waiting"},
+};
+
+static const usim_output_desc mm1_traces[] = {
+    {"queue_length", "", "customers waiting (not in service), at each change"},
+    {"system_time", "time", "system time of each customer, at its departure"},
+};
+
+typedef struct mm1 {
+    double mean_interarrival, mean_service;
+    uint64_t customers; /* 0: unlimited */
+    usim_queue queue;
+    usim_rng arrivals, service;
+    usim_tally system_time, wait;
+    usim_level queue_length;
+    double busy;          /* completed service time */
+    double service_start; /* NAN when idle */
+    double last_length;   /* last recorded queue length */
+    usim_trace *tr_queue, *tr_system;
+} mm1;
+
+/* A customer is its arrival time, carried in the queue's pointer slot:
+ * the queue allocates nothing per item and neither do we. */
+_Static_assert(sizeof(void *) >= sizeof(double), "a double must fit in a pointer");
+
+static void *customer_make(double arrival)
+{
+    uintptr_t bits;
+    memcpy(&bits, &arrival, sizeof arrival);
+    return (void *)bits;
+}
+
+static double customer_arrival(void *item)
+{
+    uintptr_t bits = (uintptr_t)item;
+    double arrival;
+    memcpy(&arrival, &bits, sizeof arrival);
+    return arrival;
+}
+
+static void queue_changed(mm1 *m)
+{
+    double n = (double)usim_queue_length(&m->queue);
+    if (n == m->last_length)
+        return; /* a put handed straight to the waiting server */
+    m->last_length = n;
+    usim_level_set(&m->queue_length, usim_now(), n);
+    usim_trace_record(m->tr_queue, n);
+}
+
+static void *arrival_task(void *arg)
+{
+    mm1 *m = arg;
+    for (uint64_t i = 0; m->customers == 0 || i < m->customers; i++) {
+        if (usim_sleep(usim_exponential(&m->arrivals, m->mean_interarrival)) != 0)
+            break;
+        if (usim_queue_put(&m->queue, customer_make(usim_now())) != 0)
+            break;
+        queue_changed(m);
+    }
+    usim_queue_close(&m->queue);
+    return NULL;
+}
+
+static void *server_task(void *arg)
+{
+    mm1 *m = arg;
+    USIM_FOR_EACH_ITEM (&m->queue, item) {
+        double arrival = customer_arrival(item);
+        queue_changed(m);
+        m->service_start = usim_now();
+        usim_tally_add(&m->wait, m->service_start - arrival);
+        if (usim_sleep(usim_exponential(&m->service, m->mean_service)) != 0)
+            break;
+        double now = usim_now();
+        m->busy += now - m->service_start;
+        m->service_start = NAN;
+        usim_tally_add(&m->system_time, now - arrival);
+        usim_trace_record(m->tr_system, now - arrival);
+    }
+    return NULL;
+}
+
+static int mm1_setup(usim_sim *sim, const double *p, void **state)
+{
+    mm1 *m = calloc(1, sizeof *m);
+    if (m == NULL)
+        return usim_error(USIM_ENOMEM, "mm1: out of memory");
+    m->mean_interarrival = 1.0 / p[P_ARRIVAL_RATE];
+    m->mean_service = 1.0 / p[P_SERVICE_RATE];
+    m->customers = (uint64_t)p[P_CUSTOMERS];
+    m->service_start = NAN;
+    usim_sim_rng_stream(sim, &m->arrivals, "arrivals");
+    usim_sim_rng_stream(sim, &m->service, "service");
+    usim_tally_init(&m->system_time);
+    usim_tally_init(&m->wait);
+    usim_level_init(&m->queue_length, usim_sim_now(sim), 0);
+    m->tr_queue = usim_sim_trace(sim, "queue_length");
+    m->tr_system = usim_sim_trace(sim, "system_time");
+    *state = m;
+    int rc = usim_queue_init(&m->queue, 0, "customers");
+    if (rc != 0)
+        return rc;
+    if (usim_sim_spawn(sim, arrival_task, m, "arrivals") == NULL ||
+        usim_sim_spawn(sim, server_task, m, "server") == NULL)
+        return usim_error(USIM_ENOMEM, "mm1: cannot spawn the tasks");
+    return 0;
+}
+
+static void mm1_finish(usim_sim *sim, void *state)
+{
+    mm1 *m = state;
+    double now = usim_sim_now(sim);
+    /* A service in progress at `until` counts as busy time so far. */
+    double busy = m->busy + (isnan(m->service_start) ? 0 : now - m->service_start);
+    usim_sim_scalar_set(sim, "mean_system_time", usim_tally_mean(&m->system_time));
+    usim_sim_scalar_set(sim, "mean_wait", usim_tally_mean(&m->wait));
+    usim_sim_scalar_set(sim, "customers_served",
+                        (double)usim_tally_count(&m->system_time));
+    usim_sim_scalar_set(sim, "utilization", now > 0 ? busy / now : 0);
+    usim_sim_scalar_set(sim, "mean_queue_length",
+                        usim_level_mean(&m->queue_length, now));
+}
+
+static void mm1_teardown(void *state)
+{
+    mm1 *m = state;
+    usim_queue_destroy(&m->queue);
+    free(m);
+}
+
+const usim_model model_mm1 = {
+    .abi = USIM_MODEL_ABI,
+    .name = "mm1",
+    .description = "M/M/1 queue: Poisson arrivals, one exponential server, FIFO",
+    .params = mm1_params,
+    .n_params = USIM_ARRAY_LEN(mm1_params),
+    .scalars = mm1_scalars,
+    .n_scalars = USIM_ARRAY_LEN(mm1_scalars),
+    .traces = mm1_traces,
+    .n_traces = USIM_ARRAY_LEN(mm1_traces),
+    .setup = mm1_setup,
+    .finish = mm1_finish,
+    .teardown = mm1_teardown,
+};

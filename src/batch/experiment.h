@@ -1,0 +1,101 @@
+/*
+ * experiment.h — an experiment file (libconfig), read and validated.
+ *
+ * experiment_load() reads the file, expands its @include lines (each
+ * resolved relative to the file that contains it), checks every setting
+ * against the contract of DESIGN.md "usim-batch" and the model's
+ * descriptor, and expands the sweep.  Bad input yields exactly one error
+ * line "FILE:LINE: setting 'NAME': what is wrong" and nothing else happens.
+ *
+ * Run ids: sweep points in cross-product order of the sweep loops, the
+ * first loop varying slowest; a loop is a swept parameter, or a zip group
+ * (its members advance together) placed at the member listed first in
+ * `parameters`.  Replications are innermost:
+ *     run = point * replications + replication.
+ */
+#ifndef USIM_BATCH_EXPERIMENT_H
+#define USIM_BATCH_EXPERIMENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "batch/registry.h"
+#include "usim.h"
+#include "usim/model.h"
+
+/* Sweeps larger than this need --force. */
+#define EXPERIMENT_MAX_RUNS 10000000ull
+
+/* One parameter of the model: its values in this experiment. */
+typedef struct exp_param {
+    const usim_param_desc *desc;
+    size_t nvalues; /* 1 if fixed (set or default) */
+    double *values;
+    int loop; /* index into experiment.loops, -1 if fixed */
+    bool set; /* written in the file (else: the default) */
+} exp_param;
+
+/* One sweep loop: parameters that advance together (one, or a zip group). */
+typedef struct exp_loop {
+    size_t n; /* number of values */
+    size_t nmembers;
+    size_t *members; /* indices into experiment.params */
+} exp_loop;
+
+typedef struct exp_trace {
+    const char *name; /* the model's declared name */
+    usim_trace_mode mode;
+    double interval; /* sample mode only */
+} exp_trace;
+
+typedef struct experiment {
+    char *path;       /* the experiment file, as given */
+    char *dir;        /* its directory: base of relative paths */
+    char *text;       /* the config text, @includes expanded (stored in output) */
+    char *model_name; /* as written in the file */
+    registry_model reg;
+    const usim_model *model;
+    char *description; /* "" if not set */
+    double until;      /* INFINITY if not set: the model ends itself */
+    uint64_t replications;
+    uint64_t seed;
+    /* resolution, drift, order, stack_size, max_events, max_wall_s; seed
+     * and run are set per run (experiment_run_config). */
+    usim_config kernel;
+    size_t nparams; /* = model->n_params, descriptor order */
+    exp_param *params;
+    size_t nloops;
+    exp_loop *loops;
+    uint64_t npoints;
+    uint64_t nruns;
+    size_t ntraces; /* enabled traces, in config order */
+    exp_trace *traces;
+    char *output;    /* output.file (relative to the current directory), or NULL */
+    int compression; /* deflate level 0..9 */
+} experiment;
+
+typedef struct experiment_opts {
+    bool force; /* allow sweeps beyond EXPERIMENT_MAX_RUNS */
+} experiment_opts;
+
+/*
+ * Loads and validates `path`.  0 on success; on bad input -1 with the
+ * error line in err (no trailing newline).
+ */
+int experiment_load(experiment **out, const char *path, const experiment_opts *opts,
+                    char *err, size_t errlen);
+void experiment_free(experiment *e);
+
+/* The point and replication of a run id (run < nruns). */
+uint64_t experiment_point(const experiment *e, uint64_t run);
+uint64_t experiment_replication(const experiment *e, uint64_t run);
+/* Parameter values of a sweep point, descriptor order (nparams doubles). */
+void experiment_point_params(const experiment *e, uint64_t point, double *params);
+/* The kernel configuration of a run: the experiment's, with seed and run. */
+void experiment_run_config(const experiment *e, uint64_t run, usim_config *cfg);
+
+/* Edit distance, for "did you mean" suggestions (exposed for tests). */
+size_t experiment_edit_distance(const char *a, const char *b);
+
+#endif

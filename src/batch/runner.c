@@ -1,0 +1,377 @@
+/*
+ * runner.c — the parallel loop over runs and the single writer.
+ *
+ * Threads: the calling thread starts one writer thread, then becomes the
+ * master of an OpenMP team that runs the simulations.  A finished run
+ * travels from its worker to the writer through `handoff`, a bounded FIFO
+ * (a mutex and two condition variables): bounded so that a slow disk
+ * makes workers wait instead of piling up traces in memory.  The writer
+ * is the only thread that touches HDF5 (one global lock in HDF5 anyway)
+ * and the progress display.
+ */
+#define _GNU_SOURCE /* asprintf, strndup */
+#include "batch/runner.h"
+
+#include <errno.h>
+#include <math.h>
+#include <omp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch/progress.h"
+
+/* ------------------------------------------------------------------ */
+/* One run                                                             */
+/* ------------------------------------------------------------------ */
+
+static run_status status_of(usim_status s)
+{
+    switch (s) {
+    case USIM_DONE:
+    case USIM_PAUSED:
+        return RUN_OK;
+    case USIM_LIMIT:
+        return RUN_LIMIT;
+    case USIM_DEADLOCK:
+        return RUN_DEADLOCK;
+    case USIM_FAILED:
+        break;
+    }
+    return RUN_FAILED;
+}
+
+static int set_message(run_result *r, const char *what, const char *detail)
+{
+    free(r->message);
+    if (asprintf(&r->message, "%s%s%s", what, detail && *detail ? ": " : "",
+                 detail ? detail : "") < 0) {
+        r->message = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* Scalars in descriptor order, by name; NaN where the run set none. */
+static int collect_scalars(const experiment *e, usim_sim *sim, run_result *r)
+{
+    const usim_model *m = e->model;
+    r->nscalars = m->n_scalars;
+    if ((r->scalars = malloc((m->n_scalars ? m->n_scalars : 1) * sizeof(double))) ==
+        NULL)
+        return -1;
+    for (size_t k = 0; k < m->n_scalars; k++)
+        r->scalars[k] = NAN;
+    size_t n = usim_sim_scalar_count(sim);
+    for (size_t i = 0; i < n; i++) {
+        const char *name;
+        double v;
+        if (usim_sim_scalar_at(sim, i, &name, &v) != 0)
+            continue;
+        for (size_t k = 0; k < m->n_scalars; k++)
+            if (strcmp(m->scalars[k].name, name) == 0)
+                r->scalars[k] = v;
+    }
+    return 0;
+}
+
+static int collect_drift(usim_sim *sim, run_result *r)
+{
+    size_t n = usim_sim_drift_groups(sim);
+    if ((r->drift = calloc(n ? n : 1, sizeof *r->drift)) == NULL)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const char *name;
+        usim_drift_stats st;
+        if (usim_sim_drift_group(sim, i, &name, &st) != 0)
+            continue;
+        run_drift *d = &r->drift[r->ndrift];
+        if ((d->task = strdup(name ? name : "")) == NULL)
+            return -1;
+        d->st = st;
+        r->ndrift++;
+    }
+    return 0;
+}
+
+static int collect_traces(const experiment *e, usim_sim *sim, run_result *r)
+{
+    r->ntraces = e->ntraces;
+    if ((r->traces = calloc(e->ntraces ? e->ntraces : 1, sizeof *r->traces)) == NULL)
+        return -1;
+    for (size_t i = 0; i < e->ntraces; i++) {
+        usim_trace *tr = sim ? usim_sim_trace(sim, e->traces[i].name) : NULL;
+        const double *t, *v;
+        size_t n = tr ? usim_trace_read(tr, &t, &v) : 0;
+        run_trace *rt = &r->traces[i];
+        if (n == 0)
+            continue;
+        rt->t = malloc(n * sizeof(double));
+        rt->v = malloc(n * sizeof(double));
+        if (rt->t == NULL || rt->v == NULL)
+            return -1;
+        memcpy(rt->t, t, n * sizeof(double));
+        memcpy(rt->v, v, n * sizeof(double));
+        rt->n = n;
+    }
+    return 0;
+}
+
+run_result *runner_run_one(const experiment *e, uint64_t run)
+{
+    const usim_model *m = e->model;
+    double t0 = progress_clock();
+    run_result *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return NULL;
+    r->run = run;
+    r->point = experiment_point(e, run);
+    r->replication = experiment_replication(e, run);
+    r->nparams = e->nparams;
+    if ((r->params = malloc((e->nparams ? e->nparams : 1) * sizeof(double))) == NULL)
+        goto nomem;
+    experiment_point_params(e, r->point, r->params);
+
+    usim_config cfg;
+    experiment_run_config(e, run, &cfg);
+    usim_sim *sim = usim_sim_create(&cfg);
+    void *state = NULL;
+    bool set_up = false;
+    r->status = RUN_FAILED;
+    if (sim == NULL) {
+        if (set_message(r, "cannot create the simulation", usim_errmsg()) < 0)
+            goto nomem;
+        goto collect;
+    }
+    for (size_t i = 0; i < e->ntraces; i++) {
+        const exp_trace *t = &e->traces[i];
+        if (usim_sim_trace_enable(sim, t->name, t->mode, t->interval) == NULL) {
+            if (set_message(r, "cannot enable a trace", usim_errmsg()) < 0)
+                goto nomem_sim;
+            goto collect;
+        }
+    }
+    if (m->setup(sim, r->params, &state) != 0) {
+        if (set_message(r, "model setup failed", usim_errmsg()) < 0)
+            goto nomem_sim;
+        goto collect;
+    }
+    set_up = true;
+    r->status = status_of(usim_sim_run(sim, e->until));
+    if (m->finish != NULL)
+        m->finish(sim, state);
+    if (r->status != RUN_OK) {
+        const char *why = usim_sim_error(sim);
+        if (set_message(r, why ? why : run_status_name(r->status), NULL) < 0)
+            goto nomem_sim;
+    }
+
+collect:
+    if (sim != NULL) {
+        r->end_time = usim_sim_now(sim);
+        r->events = usim_sim_events(sim);
+    }
+    if (collect_scalars(e, sim, r) < 0 || (sim && collect_drift(sim, r) < 0) ||
+        (r->drift == NULL && (r->drift = calloc(1, sizeof *r->drift)) == NULL) ||
+        collect_traces(e, set_up ? sim : NULL, r) < 0)
+        goto nomem_sim;
+    if (sim != NULL)
+        usim_sim_destroy(sim);
+    /* After the simulation: its tasks may use the state while unwinding. */
+    if (m->teardown != NULL && state != NULL)
+        m->teardown(state);
+    r->wall_s = progress_clock() - t0;
+    return r;
+
+nomem_sim:
+    if (sim != NULL)
+        usim_sim_destroy(sim);
+    if (m->teardown != NULL && state != NULL)
+        m->teardown(state);
+nomem:
+    run_result_free(r);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Hand-off queue: workers -> writer                                   */
+/* ------------------------------------------------------------------ */
+
+typedef struct handoff {
+    pthread_mutex_t mu;
+    pthread_cond_t not_empty, not_full;
+    run_result **ring;
+    size_t cap, head, len;
+    bool closed; /* no more pushes */
+} handoff;
+
+static int handoff_init(handoff *h, size_t cap)
+{
+    memset(h, 0, sizeof *h);
+    if ((h->ring = calloc(cap, sizeof *h->ring)) == NULL)
+        return -1;
+    h->cap = cap;
+    pthread_mutex_init(&h->mu, NULL);
+    pthread_cond_init(&h->not_empty, NULL);
+    pthread_cond_init(&h->not_full, NULL);
+    return 0;
+}
+
+static void handoff_destroy(handoff *h)
+{
+    for (size_t i = 0; i < h->len; i++)
+        run_result_free(h->ring[(h->head + i) % h->cap]);
+    free(h->ring);
+    pthread_mutex_destroy(&h->mu);
+    pthread_cond_destroy(&h->not_empty);
+    pthread_cond_destroy(&h->not_full);
+}
+
+static void handoff_push(handoff *h, run_result *r)
+{
+    pthread_mutex_lock(&h->mu);
+    while (h->len == h->cap)
+        pthread_cond_wait(&h->not_full, &h->mu);
+    h->ring[(h->head + h->len) % h->cap] = r;
+    h->len++;
+    pthread_cond_signal(&h->not_empty);
+    pthread_mutex_unlock(&h->mu);
+}
+
+static void handoff_close(handoff *h)
+{
+    pthread_mutex_lock(&h->mu);
+    h->closed = true;
+    pthread_cond_signal(&h->not_empty);
+    pthread_mutex_unlock(&h->mu);
+}
+
+/* The next result; NULL after `timeout` seconds (*end false) or when the
+ * queue is closed and drained (*end true). */
+static run_result *handoff_pop(handoff *h, double timeout, bool *end)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += (time_t)timeout;
+    until.tv_nsec += (long)((timeout - floor(timeout)) * 1e9);
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    run_result *r = NULL;
+    *end = false;
+    pthread_mutex_lock(&h->mu);
+    while (h->len == 0 && !h->closed)
+        if (pthread_cond_timedwait(&h->not_empty, &h->mu, &until) == ETIMEDOUT)
+            break;
+    if (h->len > 0) {
+        r = h->ring[h->head];
+        h->head = (h->head + 1) % h->cap;
+        h->len--;
+        pthread_cond_signal(&h->not_full);
+    } else if (h->closed) {
+        *end = true;
+    }
+    pthread_mutex_unlock(&h->mu);
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* The writer thread                                                   */
+/* ------------------------------------------------------------------ */
+
+typedef struct writer {
+    handoff q;
+    h5out *out; /* NULL: results are counted and dropped */
+    progress prog;
+    runner_stats *st;
+    int rc; /* first h5out error */
+    char *err;
+    size_t errlen;
+    atomic_bool failed; /* tells workers to stop starting runs */
+} writer;
+
+static void *writer_main(void *arg)
+{
+    writer *w = arg;
+    bool end = false;
+    while (!end) {
+        run_result *r = handoff_pop(&w->q, 0.25, &end);
+        if (r != NULL) {
+            if (w->rc == 0 && w->out != NULL) {
+                int rc = h5out_write_run(w->out, r);
+                if (rc < 0) {
+                    w->rc = rc;
+                    snprintf(w->err, w->errlen, "%s", h5out_errmsg(w->out));
+                    atomic_store(&w->failed, true);
+                }
+            }
+            if (w->rc == 0) {
+                progress_add(&w->prog, r->status == RUN_OK, r->events);
+                w->st->done++;
+                w->st->failed += r->status != RUN_OK;
+                w->st->events += r->events;
+            }
+            run_result_free(r);
+        }
+        progress_show(&w->prog, false);
+    }
+    return NULL;
+}
+
+int runner_run(const experiment *e, h5out *o, const runner_opts *opts, runner_stats *st,
+               char *err, size_t errlen)
+{
+    writer w = {.out = o, .st = st, .err = err, .errlen = errlen};
+    memset(st, 0, sizeof *st);
+    int threads = opts->threads >= 1 ? opts->threads : 1;
+    if ((size_t)threads > opts->nruns && opts->nruns > 0)
+        threads = (int)opts->nruns;
+    if (handoff_init(&w.q, 2 * (size_t)threads + 2) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return H5OUT_ENOMEM;
+    }
+    atomic_init(&w.failed, false);
+    progress_init(&w.prog, opts->progress_out ? opts->progress_out : stderr,
+                  opts->nruns, opts->quiet);
+    double t0 = progress_clock();
+    pthread_t tid;
+    if (pthread_create(&tid, NULL, writer_main, &w) != 0) {
+        snprintf(err, errlen, "cannot start the writer thread");
+        handoff_destroy(&w.q);
+        return H5OUT_ENOMEM;
+    }
+
+    atomic_uint_fast64_t skipped = 0;
+    atomic_bool nomem = false;
+    const uint64_t *runs = opts->runs;
+    long n = (long)opts->nruns;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (long i = 0; i < n; i++) {
+        if ((opts->stop && *opts->stop) || atomic_load(&w.failed) ||
+            atomic_load(&nomem)) {
+            atomic_fetch_add(&skipped, 1);
+            continue;
+        }
+        run_result *r = runner_run_one(e, runs[i]);
+        if (r == NULL) {
+            atomic_store(&nomem, true);
+            atomic_fetch_add(&skipped, 1);
+            continue;
+        }
+        handoff_push(&w.q, r);
+    }
+
+    handoff_close(&w.q);
+    pthread_join(tid, NULL);
+    handoff_destroy(&w.q);
+    st->skipped = atomic_load(&skipped);
+    st->wall_s = progress_clock() - t0;
+    progress_end(&w.prog);
+    if (w.rc == 0 && atomic_load(&nomem)) {
+        snprintf(err, errlen, "out of memory while collecting a run's results");
+        return H5OUT_ENOMEM;
+    }
+    return w.rc;
+}
