@@ -320,7 +320,9 @@ typedef struct usim_flag {
 USIM_API void usim_flag_init(usim_flag *f, bool value, const char *name);
 USIM_API void usim_flag_destroy(usim_flag *f);
 USIM_API bool usim_flag_get(const usim_flag *f);
-/* Sets the value; a change wakes the matching waiters. */
+/* Sets the value; a change wakes the matching waiters (in waiting
+ * order).  A woken waiter returns 0 even if the flag changed again
+ * before it ran. */
 USIM_API void usim_flag_set(usim_flag *f, bool value);
 /* Waits for the next change, either way. */
 USIM_API int usim_flag_wait(usim_flag *f);
@@ -342,7 +344,12 @@ USIM_API int usim_lock_acquire(usim_lock *l);
 USIM_API int usim_lock_try(usim_lock *l); /* 0 or USIM_EAGAIN */
 USIM_API int usim_lock_release(usim_lock *l); /* USIM_EINVAL if not owner */
 
-/* resource: n identical units (SimPy's Resource / PreemptiveResource). */
+/* resource: n identical units (SimPy's Resource / PreemptiveResource).
+ * Waiters are served strictly from the head of the wait list (priority
+ * order, FIFO within): a request that does not fit yet holds back the
+ * requests behind it, so large requests are not starved.  A task may
+ * hold units from several requests; release gives back the most recent
+ * grants first.  Outside a task: USIM_ESTATE. */
 typedef struct usim_resource_holder {
     usim_task *task;
     long amount;
@@ -367,7 +374,10 @@ USIM_API int usim_resource_request(usim_resource *r, long amount, int priority);
 /* Like request, but if the units are not free it preempts holders of
  * a strictly worse priority (worst first, most recent among equals) whose
  * units suffice: their blocking call returns USIM_EINTR with cause
- * USIM_CAUSE_PREEMPTED and their units are taken from them. */
+ * USIM_CAUSE_PREEMPTED and their units are taken from them (they must
+ * not release them: that is USIM_EINVAL).  If those units would not
+ * suffice, or a waiter of the same or a better priority is ahead, it
+ * preempts nobody and waits like request(). */
 USIM_API int usim_resource_request_preempt(usim_resource *r, long amount,
                                            int priority);
 USIM_API int usim_resource_try(usim_resource *r, long amount); /* 0/EAGAIN */
@@ -375,7 +385,10 @@ USIM_API int usim_resource_release(usim_resource *r, long amount);
 USIM_API long usim_resource_available(const usim_resource *r);
 USIM_API size_t usim_resource_waiting(const usim_resource *r);
 
-/* container: a continuous level in [0, capacity]. */
+/* container: a continuous level in [0, capacity].  Each side (putters,
+ * getters) is strictly FIFO.  A get fits when it exceeds the level by at
+ * most a relative 1e-12 (rounding of repeated puts and gets); the level
+ * is clamped to [0, capacity].  try_put/try_get also work from the host. */
 typedef struct usim_container {
     double capacity;
     double level;
@@ -395,7 +408,13 @@ USIM_API int usim_container_try_put(usim_container *c, double amount);
 USIM_API int usim_container_try_get(usim_container *c, double amount);
 USIM_API double usim_container_level(const usim_container *c);
 
-/* queue: FIFO of void* items, bounded (capacity > 0) or not (0). */
+/* queue: FIFO of void* items, bounded (capacity > 0) or not (0).  A put
+ * first hands its item to the first waiting getter (in waiting order)
+ * that accepts it; otherwise it is queued, or the putter waits (putters
+ * wait in arrival order).  Gets look only at queued items.  An unbounded
+ * queue's ring doubles when full (amortised; no allocation once it has
+ * reached its largest length).  try_put/try_get and close also work from
+ * the host. */
 typedef struct usim_queue_slot {
     void *item;
     int priority;

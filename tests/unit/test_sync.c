@@ -46,7 +46,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    usim_sim_destroy(sim);
+    if (sim)
+        usim_sim_destroy(sim);
     sim = NULL;
     return 0;
 }
@@ -1646,6 +1647,67 @@ static void test_with_flag_is_true_inside_and_false_after(void **state)
     usim_flag_destroy(&flag);
 }
 
+/* ---------------------------------------------------------------- */
+/* deadlock reports                                                 */
+/* ---------------------------------------------------------------- */
+
+static void *dl_lock_forever(void *arg)
+{
+    (void)arg;
+    usim_lock_acquire(&lock);
+    usim_lock_acquire(&lock); /* reentrant: no wait */
+    return NULL;              /* ends holding it */
+}
+
+static void *dl_lock_waiter(void *arg)
+{
+    (void)arg;
+    usim_lock_acquire(&lock);
+    return NULL;
+}
+
+static void *dl_queue_getter(void *arg)
+{
+    (void)arg;
+    void *it;
+    usim_queue_get(&queue, &it);
+    return NULL;
+}
+
+/* A run that ends with tasks waiting on primitives is a deadlock whose
+ * report names each primitive: "lock 'door'", "queue get 'jobs'". */
+static void test_waits_on_primitives_appear_in_deadlock_reports(void **state)
+{
+    (void)state;
+    usim_lock_init(&lock, "door");
+    assert_int_equal(usim_queue_init(&queue, 0, "jobs"), 0);
+    spawn(dl_lock_forever, NULL, "owner");
+    spawn(dl_lock_waiter, NULL, "waiter");
+    spawn(dl_queue_getter, NULL, "getter");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DEADLOCK);
+    assert_int_equal(usim_sim_blocked_count(sim), 2);
+    const char *task, *what;
+    bool saw_lock = false, saw_queue = false;
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(usim_sim_blocked(sim, i, &task, &what), 0);
+        if (strcmp(task, "waiter") == 0) {
+            assert_string_equal(what, "lock 'door'");
+            saw_lock = true;
+        } else {
+            assert_string_equal(task, "getter");
+            assert_string_equal(what, "queue get 'jobs'");
+            saw_queue = true;
+        }
+    }
+    assert_true(saw_lock && saw_queue);
+    /* The waiters are cancelled and unwind when the simulation goes, so
+     * the primitives are destroyed after it. */
+    usim_sim_destroy(sim);
+    sim = NULL;
+    usim_queue_destroy(&queue);
+    usim_lock_destroy(&lock);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -1694,6 +1756,7 @@ int main(void)
         T(test_with_resource_holds_for_the_block),
         T(test_with_resource_after_preemption_releases_nothing),
         T(test_with_flag_is_true_inside_and_false_after),
+        T(test_waits_on_primitives_appear_in_deadlock_reports),
     };
     return cmocka_run_group_tests_name("sync", tests, NULL, NULL);
 }
