@@ -204,8 +204,10 @@ static int source_expand(source *s, const char *path, int depth, const char *fro
                 goto fail_dir;
             }
             char *inc_path;
-            int r = name[0] == '/' ? asprintf(&inc_path, "%s", name)
-                                   : asprintf(&inc_path, "%s/%s", dir, name);
+            /* "dir/name", but no "./" before names next to the file. */
+            bool plain = name[0] == '/' || strcmp(dir, ".") == 0;
+            int r = plain ? asprintf(&inc_path, "%s", name)
+                          : asprintf(&inc_path, "%s/%s", dir, name);
             free(name);
             if (r < 0)
                 goto nomem_dir;

@@ -99,7 +99,8 @@ int registry_check(const usim_model *m, char *err, size_t errlen)
 static char *resolve_path(const char *name, const char *base_dir)
 {
     char *path;
-    if (name[0] == '/' || base_dir == NULL || base_dir[0] == '\0')
+    if (name[0] == '/' || base_dir == NULL || base_dir[0] == '\0' ||
+        strcmp(base_dir, ".") == 0)
         return strdup(name);
     if (asprintf(&path, "%s/%s", base_dir, name) < 0)
         return NULL;
