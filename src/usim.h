@@ -465,7 +465,8 @@ USIM_API void usim_channel_close(usim_channel *ch);
 /* Statistics                                                          */
 /* ------------------------------------------------------------------ */
 
-/* tally: count, mean and variance (Welford), min, max. */
+/* tally: count, mean and variance (Welford), min, max.  Without data the
+ * mean, min and max are NaN; the variance is NaN below two values. */
 typedef struct usim_tally {
     uint64_t n;
     double mean, m2, min, max;
@@ -489,11 +490,13 @@ USIM_API void usim_level_init(usim_level *l, double t0, double value);
 /* The value becomes v at time t (t >= the last update). */
 USIM_API void usim_level_set(usim_level *l, double t, double v);
 USIM_API double usim_level_integral(const usim_level *l, double t);
+/* Integral / (t - t0); at t == t0, the current value. */
 USIM_API double usim_level_mean(const usim_level *l, double t);
 USIM_API double usim_level_max(const usim_level *l);
 USIM_API double usim_level_min(const usim_level *l);
 
-/* histogram: nbins equal bins over [lo, hi), plus under- and overflow. */
+/* histogram: nbins equal bins over [lo, hi), plus under- and overflow.
+ * Bin i holds edge(i) <= x < edge(i+1) exactly; NaN counts as overflow. */
 typedef struct usim_histogram {
     double lo, hi;
     size_t nbins;
@@ -573,6 +576,8 @@ USIM_API void usim_hold_leave(usim_hold *h);
 /* Philox4x32-10 (Random123).  key = (seed low 32 bits, run id);        */
 /* counter = (draw index low, draw index high, stream id, seed high 32  */
 /* bits).  A stream's numbers depend only on (seed, run, stream).       */
+/* The draw index counts blocks; a block's four words come out in      */
+/* order, and usim_rng_u64 takes two words, the first as the high half. */
 /* ------------------------------------------------------------------ */
 
 typedef struct usim_rng {
@@ -594,7 +599,7 @@ USIM_API void usim_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2],
 
 USIM_API uint32_t usim_rng_u32(usim_rng *r);
 USIM_API uint64_t usim_rng_u64(usim_rng *r);
-/* Uniform on (0, 1): never 0, never 1. */
+/* Uniform on (0, 1): (k + 1/2) 2^-52 for 52 random bits k; never 0 or 1. */
 USIM_API double usim_rng_u01(usim_rng *r);
 
 /*
@@ -670,6 +675,14 @@ typedef enum usim_trace_mode {
     USIM_TRACE_SAMPLE, /* the value in force at k*interval, k = 0, 1, ... */
 } usim_trace_mode;
 
+/*
+ * A sampled trace has a point (k*interval, v) for each grid time from the
+ * first record's time rounded up to the grid, v being the value last
+ * recorded at or before that time (records and grid times are compared
+ * in ticks, the grid time rounded up to a tick as for a duration).  It
+ * schedules no events: samples are written when a later record comes and
+ * when the trace is read.
+ */
 typedef struct usim_trace usim_trace;
 
 /* Host side, before running: switch a trace on.  NULL with USIM_EINVAL
