@@ -82,8 +82,8 @@ int h5out_create(h5out **out, const struct experiment *e, const char *path, bool
  * if PATH belongs to another experiment (config text or layout differ).
  * If neither PATH nor its journal exists, behaves as h5out_create().
  */
-int h5out_resume(h5out **out, const struct experiment *e, const char *path, uint8_t *done,
-                 char *err, size_t errlen);
+int h5out_resume(h5out **out, const struct experiment *e, const char *path,
+                 uint8_t *done, char *err, size_t errlen);
 
 /* Same two, from a spec (merge, tests). */
 int h5out_create_spec(h5out **out, const h5out_spec *s, const char *path, bool force,

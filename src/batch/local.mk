@@ -11,7 +11,9 @@ libusim_batch_la_SOURCES = \
 	src/batch/registry.c src/batch/registry.h \
 	src/batch/result.c src/batch/result.h \
 	src/batch/progress.c src/batch/progress.h \
-	src/batch/h5out.h
+	src/batch/h5out.c src/batch/h5out.h \
+	src/batch/h5layout.c src/batch/h5layout.h \
+	src/batch/journal.c src/batch/journal.h
 libusim_batch_la_CFLAGS = $(BATCH_CFLAGS)
 
 bin_PROGRAMS += usim-batch
@@ -21,6 +23,13 @@ usim_batch_CFLAGS = $(BATCH_CFLAGS)
 # so a plugin and the runner share one kernel.
 usim_batch_LDFLAGS = $(AM_LDFLAGS) $(OPENMP_CFLAGS) -Wl,--export-dynamic
 usim_batch_LDADD = libusim_batch.la libusim_models.la libusim_core.la $(BATCH_LIBS)
+
+# usim-merge OUT.h5 SHARD.h5...: shard files -> the single-machine file.
+bin_PROGRAMS += usim-merge
+usim_merge_SOURCES = src/batch/merge.c
+usim_merge_CFLAGS = $(BATCH_CFLAGS)
+usim_merge_LDFLAGS = $(AM_LDFLAGS) $(OPENMP_CFLAGS)
+usim_merge_LDADD = libusim_batch.la libusim_models.la libusim_core.la $(BATCH_LIBS)
 
 man_MANS = man/usim-batch.1
 EXTRA_DIST += man/usim-batch.1

@@ -1,0 +1,451 @@
+/*
+ * journal.c — serialised run results in an append-only file (journal.h).
+ *
+ * Payload layout (host order): run, point, replication (u64); status
+ * (u32); message length (u32, 0xffffffff for NULL) and bytes; end_time
+ * (f64); events (u64); wall_s (f64); nparams (u64) and doubles; nscalars
+ * (u64) and doubles; ndrift (u64) and per group: name length (u32) and
+ * bytes, waits (u64), requested, actual, mean_abs, max_abs, final (f64),
+ * overruns (u64); ntraces (u64) and per trace: n (u64), n times, n values.
+ */
+#include "batch/journal.h"
+
+#include <assert.h>
+#include <stdbool.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define JOURNAL_MAGIC "USIMJRN1"
+#define RECORD_MAGIC 0x52554e52u /* "RUNR" */
+#define NO_STRING 0xffffffffu
+
+struct journal {
+    int fd;
+    unsigned char *buf; /* serialisation buffer, reused */
+    size_t cap;
+};
+
+struct journal_reader {
+    int fd;
+    uint64_t off;  /* next record */
+    uint64_t size; /* file size at open */
+    unsigned char *buf;
+    size_t cap;
+};
+
+uint64_t journal_hash(const void *p, size_t n, uint64_t h)
+{
+    const unsigned char *s = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+/* ---- serialisation ---------------------------------------------------- */
+
+typedef struct wbuf {
+    unsigned char *p;
+    size_t len, cap;
+    bool oom;
+} wbuf;
+
+static void put(wbuf *b, const void *src, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n)
+            cap *= 2;
+        unsigned char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = true;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, src, n);
+    b->len += n;
+}
+
+static void put_u64(wbuf *b, uint64_t v)
+{
+    put(b, &v, sizeof v);
+}
+static void put_u32(wbuf *b, uint32_t v)
+{
+    put(b, &v, sizeof v);
+}
+static void put_f64(wbuf *b, double v)
+{
+    put(b, &v, sizeof v);
+}
+
+static void put_str(wbuf *b, const char *s)
+{
+    if (!s) {
+        put_u32(b, NO_STRING);
+        return;
+    }
+    size_t n = strlen(s);
+    put_u32(b, (uint32_t)n);
+    put(b, s, n);
+}
+
+static void serialise(wbuf *b, const run_result *r)
+{
+    put_u64(b, r->run);
+    put_u64(b, r->point);
+    put_u64(b, r->replication);
+    put_u32(b, (uint32_t)r->status);
+    put_str(b, r->message);
+    put_f64(b, r->end_time);
+    put_u64(b, r->events);
+    put_f64(b, r->wall_s);
+    put_u64(b, r->nparams);
+    put(b, r->params, r->nparams * sizeof(double));
+    put_u64(b, r->nscalars);
+    put(b, r->scalars, r->nscalars * sizeof(double));
+    put_u64(b, r->ndrift);
+    for (size_t i = 0; i < r->ndrift; i++) {
+        const usim_drift_stats *st = &r->drift[i].st;
+        put_str(b, r->drift[i].task ? r->drift[i].task : "");
+        put_u64(b, st->waits);
+        put_f64(b, st->requested);
+        put_f64(b, st->actual);
+        put_f64(b, st->mean_abs);
+        put_f64(b, st->max_abs);
+        put_f64(b, st->final);
+        put_u64(b, st->overruns);
+    }
+    put_u64(b, r->ntraces);
+    for (size_t i = 0; i < r->ntraces; i++) {
+        put_u64(b, r->traces[i].n);
+        put(b, r->traces[i].t, r->traces[i].n * sizeof(double));
+        put(b, r->traces[i].v, r->traces[i].n * sizeof(double));
+    }
+}
+
+typedef struct rbuf {
+    const unsigned char *p;
+    size_t len, pos;
+    bool bad;
+} rbuf;
+
+static bool get(rbuf *b, void *dst, size_t n)
+{
+    if (b->bad || n > b->len - b->pos) {
+        b->bad = true;
+        return false;
+    }
+    memcpy(dst, b->p + b->pos, n);
+    b->pos += n;
+    return true;
+}
+
+static uint64_t get_u64(rbuf *b)
+{
+    uint64_t v = 0;
+    get(b, &v, sizeof v);
+    return v;
+}
+
+static uint32_t get_u32(rbuf *b)
+{
+    uint32_t v = 0;
+    get(b, &v, sizeof v);
+    return v;
+}
+
+static double get_f64(rbuf *b)
+{
+    double v = 0;
+    get(b, &v, sizeof v);
+    return v;
+}
+
+static char *get_str(rbuf *b)
+{
+    uint32_t n = get_u32(b);
+    if (n == NO_STRING || b->bad)
+        return NULL;
+    if (n > b->len - b->pos) {
+        b->bad = true;
+        return NULL;
+    }
+    char *s = malloc((size_t)n + 1);
+    if (!s) {
+        b->bad = true;
+        return NULL;
+    }
+    get(b, s, n);
+    s[n] = '\0';
+    return s;
+}
+
+/* A count of `size`-byte items that must fit in what is left. */
+static void *get_array(rbuf *b, size_t count, size_t size)
+{
+    if (b->bad || count > (b->len - b->pos) / (size ? size : 1)) {
+        b->bad = true;
+        return NULL;
+    }
+    void *p = calloc(count ? count : 1, size);
+    if (!p) {
+        b->bad = true;
+        return NULL;
+    }
+    get(b, p, count * size);
+    return p;
+}
+
+/* Room for `count` items that take at least `min` bytes each to store
+ * (a bad count must not make us allocate absurd amounts). */
+static void *alloc_items(rbuf *b, size_t count, size_t size, size_t min)
+{
+    if (b->bad || count > (b->len - b->pos) / min) {
+        b->bad = true;
+        return NULL;
+    }
+    void *p = calloc(count ? count : 1, size);
+    if (!p)
+        b->bad = true;
+    return p;
+}
+
+static run_result *deserialise(const unsigned char *p, size_t len)
+{
+    rbuf b = {.p = p, .len = len};
+    run_result *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->run = get_u64(&b);
+    r->point = get_u64(&b);
+    r->replication = get_u64(&b);
+    r->status = (run_status)get_u32(&b);
+    r->message = get_str(&b);
+    r->end_time = get_f64(&b);
+    r->events = get_u64(&b);
+    r->wall_s = get_f64(&b);
+    r->nparams = get_u64(&b);
+    r->params = get_array(&b, r->nparams, sizeof(double));
+    r->nscalars = get_u64(&b);
+    r->scalars = get_array(&b, r->nscalars, sizeof(double));
+    r->ndrift = get_u64(&b);
+    r->drift = alloc_items(&b, r->ndrift, sizeof *r->drift, 8 + 7 * 8);
+    for (size_t i = 0; !b.bad && i < r->ndrift; i++) {
+        usim_drift_stats *st = &r->drift[i].st;
+        r->drift[i].task = get_str(&b);
+        st->waits = get_u64(&b);
+        st->requested = get_f64(&b);
+        st->actual = get_f64(&b);
+        st->mean_abs = get_f64(&b);
+        st->max_abs = get_f64(&b);
+        st->final = get_f64(&b);
+        st->overruns = get_u64(&b);
+    }
+    r->ntraces = get_u64(&b);
+    r->traces = alloc_items(&b, r->ntraces, sizeof *r->traces, 8);
+    for (size_t i = 0; !b.bad && i < r->ntraces; i++) {
+        run_trace *tr = &r->traces[i];
+        tr->n = get_u64(&b);
+        tr->t = get_array(&b, tr->n, sizeof(double));
+        tr->v = get_array(&b, tr->n, sizeof(double));
+    }
+    if (b.bad || b.pos != b.len || r->status > RUN_PENDING) {
+        if (!r->drift)
+            r->ndrift = 0;
+        if (!r->traces)
+            r->ntraces = 0;
+        run_result_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* ---- writing ---------------------------------------------------------- */
+
+static int write_all(int fd, const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    while (n > 0) {
+        ssize_t k = write(fd, s, n);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        s += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+int journal_create(journal **out, const char *path, uint64_t ident)
+{
+    journal *j = calloc(1, sizeof *j);
+    if (!j)
+        return -ENOMEM;
+    j->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+    if (j->fd < 0) {
+        int rc = -errno;
+        free(j);
+        return rc;
+    }
+    unsigned char hdr[16];
+    memcpy(hdr, JOURNAL_MAGIC, 8);
+    memcpy(hdr + 8, &ident, 8);
+    int rc = write_all(j->fd, hdr, sizeof hdr);
+    if (rc < 0) {
+        journal_close(j);
+        return rc;
+    }
+    *out = j;
+    return 0;
+}
+
+int journal_append(journal *j, const run_result *r)
+{
+    /* Header placeholder, payload, checksum: built in one buffer so that
+     * one write(2) puts the whole record into the page cache. */
+    wbuf b = {.p = j->buf, .cap = j->cap};
+    put_u32(&b, RECORD_MAGIC);
+    put_u32(&b, 0);
+    serialise(&b, r);
+    if (b.oom) {
+        j->buf = b.p;
+        j->cap = b.cap;
+        return -ENOMEM;
+    }
+    size_t plen = b.len - 8;
+    if (plen > UINT32_MAX) {
+        j->buf = b.p;
+        j->cap = b.cap;
+        return -EFBIG;
+    }
+    uint32_t len32 = (uint32_t)plen;
+    memcpy(b.p + 4, &len32, 4);
+    put_u64(&b, journal_hash(b.p + 8, plen, JOURNAL_HASH_SEED));
+    j->buf = b.p;
+    j->cap = b.cap;
+    if (b.oom)
+        return -ENOMEM;
+    return write_all(j->fd, b.p, b.len);
+}
+
+int journal_sync(journal *j)
+{
+    return fdatasync(j->fd) < 0 ? -errno : 0;
+}
+
+void journal_close(journal *j)
+{
+    if (!j)
+        return;
+    if (j->fd >= 0)
+        close(j->fd);
+    free(j->buf);
+    free(j);
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+int journal_open(journal_reader **out, const char *path, uint64_t *ident)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    struct stat st;
+    unsigned char hdr[16];
+    int rc;
+    if (fstat(fd, &st) < 0) {
+        rc = -errno;
+        goto fail;
+    }
+    if (pread(fd, hdr, sizeof hdr, 0) != (ssize_t)sizeof hdr ||
+        memcmp(hdr, JOURNAL_MAGIC, 8)) {
+        rc = -EINVAL;
+        goto fail;
+    }
+    journal_reader *jr = calloc(1, sizeof *jr);
+    if (!jr) {
+        rc = -ENOMEM;
+        goto fail;
+    }
+    memcpy(ident, hdr + 8, 8);
+    jr->fd = fd;
+    jr->off = sizeof hdr;
+    jr->size = (uint64_t)st.st_size;
+    *out = jr;
+    return 0;
+fail:
+    close(fd);
+    return rc;
+}
+
+uint64_t journal_tell(const journal_reader *jr)
+{
+    return jr->off;
+}
+
+/* Reads and checks the record at off; its total size in *size. */
+static int read_record(journal_reader *jr, uint64_t off, run_result **r, uint64_t *size)
+{
+    uint32_t h[2];
+    if (off + 8 > jr->size || pread(jr->fd, h, 8, (off_t)off) != 8 ||
+        h[0] != RECORD_MAGIC)
+        return 0;
+    uint64_t total = 8 + (uint64_t)h[1] + 8;
+    if (off + total > jr->size)
+        return 0; /* torn at the end */
+    if (jr->cap < (size_t)h[1] + 8) {
+        unsigned char *p = realloc(jr->buf, (size_t)h[1] + 8);
+        if (!p)
+            return -ENOMEM;
+        jr->buf = p;
+        jr->cap = (size_t)h[1] + 8;
+    }
+    if (pread(jr->fd, jr->buf, (size_t)h[1] + 8, (off_t)(off + 8)) != (ssize_t)h[1] + 8)
+        return 0;
+    uint64_t sum;
+    memcpy(&sum, jr->buf + h[1], 8);
+    if (sum != journal_hash(jr->buf, h[1], JOURNAL_HASH_SEED))
+        return 0;
+    *r = deserialise(jr->buf, h[1]);
+    if (!*r)
+        return 0; /* checks out but does not parse: treat as the end */
+    *size = total;
+    return 1;
+}
+
+int journal_next(journal_reader *jr, run_result **r)
+{
+    uint64_t size = 0;
+    int rc = read_record(jr, jr->off, r, &size);
+    if (rc == 1)
+        jr->off += size;
+    return rc;
+}
+
+int journal_read_at(journal_reader *jr, uint64_t off, run_result **r)
+{
+    uint64_t size;
+    int rc = read_record(jr, off, r, &size);
+    return rc == 1 ? 0 : rc == 0 ? -EIO : rc;
+}
+
+void journal_reader_close(journal_reader *jr)
+{
+    if (!jr)
+        return;
+    close(jr->fd);
+    free(jr->buf);
+    free(jr);
+}

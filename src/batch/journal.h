@@ -1,0 +1,51 @@
+/*
+ * journal.h — the append-only sidecar of an output file: every completed
+ * run, serialised, so that no run survives only inside an HDF5 file that a
+ * SIGKILL may have left half-flushed.
+ *
+ * File: a header (magic, format, hash of the experiment identity) then
+ * records [magic u32][length u32][payload][FNV-1a 64 of payload].  A record
+ * is written by one write(2), so a killed process leaves at most one torn
+ * record at the end; the reader stops at the first record that does not
+ * check out.  Integers and doubles are stored in host byte order (the
+ * journal never leaves the machine that wrote it).
+ */
+#ifndef USIM_BATCH_JOURNAL_H
+#define USIM_BATCH_JOURNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "batch/result.h"
+
+typedef struct journal journal;
+
+/* FNV-1a 64 (the record checksum; also hashes experiment identities). */
+uint64_t journal_hash(const void *p, size_t n, uint64_t h);
+#define JOURNAL_HASH_SEED 0xcbf29ce484222325ull
+
+/* Creates (truncates) `path` with a header naming `ident`.  0 or -errno. */
+int journal_create(journal **out, const char *path, uint64_t ident);
+/* Appends one run (one write).  0 or -errno. */
+int journal_append(journal *j, const run_result *r);
+/* fdatasync.  0 or -errno. */
+int journal_sync(journal *j);
+void journal_close(journal *j);
+
+/*
+ * Reading: the valid records of `path`, in file order.  *ident is the
+ * header's identity.  Returns 0, -ENOENT if there is no journal, -EINVAL if
+ * the header is not a journal's, or another -errno.
+ */
+typedef struct journal_reader journal_reader;
+int journal_open(journal_reader **out, const char *path, uint64_t *ident);
+/* 1 and *r set (run_result_free it), 0 at the end of the valid records,
+ * or -errno/-ENOMEM. */
+int journal_next(journal_reader *jr, run_result **r);
+/* Byte offset of the record journal_next returns next (for re-reading). */
+uint64_t journal_tell(const journal_reader *jr);
+/* Reads the record at `off` (a journal_tell value). */
+int journal_read_at(journal_reader *jr, uint64_t off, run_result **r);
+void journal_reader_close(journal_reader *jr);
+
+#endif

@@ -1,0 +1,573 @@
+/*
+ * test_h5out.c — the HDF5 output (src/batch/h5out.c) driven with
+ * synthetic run results: layout, canonical order, journal recovery,
+ * resume, and refusal to overwrite.  Crash tests with real SIGKILLs are in
+ * tests/batch/crash.sh.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <hdf5.h>
+
+#include "batch/h5out.h"
+#include "h5compare.h"
+
+#define NRUNS 12
+
+/* Fails with the error message of a call that reports into `err`. */
+#define OK(call)                                                                       \
+    do {                                                                               \
+        err[0] = '\0';                                                                 \
+        if ((call) != 0)                                                               \
+            fail_msg("%s: %s", #call, err);                                            \
+    } while (0)
+
+#define REPS 3
+
+static const char *const param_names[] = {"arrival_rate", "service_rate"};
+static const char *const scalar_names[] = {"mean_wait", "served", "utilisation"};
+static const char *const trace_names[] = {"queue_length", "busy"};
+
+static h5out_spec test_spec(const char *config)
+{
+    return (h5out_spec){.config = config,
+                        .model = "fake",
+                        .description = "synthetic results",
+                        .seed = 42,
+                        .nruns = NRUNS,
+                        .npoints = NRUNS / REPS,
+                        .replications = REPS,
+                        .nparams = 2,
+                        .params = param_names,
+                        .nscalars = 3,
+                        .scalars = scalar_names,
+                        .ntraces = 2,
+                        .traces = trace_names,
+                        .compression = 4};
+}
+
+/* A result whose every field is a function of the run id: run r has
+ * r % 3 drift groups and traces of 5r % 7 and r % 4 points. */
+static run_result *fake_result(uint64_t run)
+{
+    run_result *r = calloc(1, sizeof *r);
+    r->run = run;
+    r->point = run / REPS;
+    r->replication = run % REPS;
+    r->status = run == 5 ? RUN_FAILED : RUN_OK;
+    if (run == 5)
+        r->message = strdup("usim_fail: customer 17 waited forever");
+    r->end_time = 100.0 + (double)run;
+    r->events = 1000 * run + 7;
+    r->wall_s = 0.001 * (double)run;
+    r->nparams = 2;
+    r->params = malloc(2 * sizeof(double));
+    r->params[0] = 0.5 + 0.1 * (double)r->point;
+    r->params[1] = 1.0;
+    r->nscalars = 3;
+    r->scalars = malloc(3 * sizeof(double));
+    r->scalars[0] = 1.0 / (double)(run + 1);
+    r->scalars[1] = (double)(run * 10);
+    r->scalars[2] = run == 3 ? NAN : 0.25;
+    r->ndrift = run % 3;
+    r->drift = calloc(r->ndrift + 1, sizeof *r->drift);
+    for (size_t i = 0; i < r->ndrift; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "task%zu", i);
+        r->drift[i].task = strdup(name);
+        r->drift[i].st = (usim_drift_stats){.waits = run + i,
+                                            .requested = 2.0 * (double)run,
+                                            .actual = 2.0 * (double)run + 1e-9,
+                                            .mean_abs = 1e-10,
+                                            .max_abs = 1e-9 * (double)i,
+                                            .final = 1e-9,
+                                            .overruns = i};
+    }
+    r->ntraces = 2;
+    r->traces = calloc(2, sizeof *r->traces);
+    size_t lens[2] = {(5 * run) % 7, run % 4};
+    for (size_t k = 0; k < 2; k++) {
+        run_trace *tr = &r->traces[k];
+        tr->n = lens[k];
+        tr->t = malloc((tr->n + 1) * sizeof(double));
+        tr->v = malloc((tr->n + 1) * sizeof(double));
+        for (size_t i = 0; i < tr->n; i++) {
+            tr->t[i] = (double)i * 0.5;
+            tr->v[i] = (double)(run * 100 + k * 10 + i);
+        }
+    }
+    return r;
+}
+
+static void assert_same_double(double a, double b)
+{
+    if (isnan(a) || isnan(b))
+        assert_true(isnan(a) && isnan(b));
+    else
+        assert_true(a == b);
+}
+
+static void assert_same_result(const run_result *a, const run_result *b)
+{
+    assert_int_equal(a->run, b->run);
+    assert_int_equal(a->point, b->point);
+    assert_int_equal(a->replication, b->replication);
+    assert_int_equal(a->status, b->status);
+    assert_string_equal(a->message ? a->message : "", b->message ? b->message : "");
+    assert_same_double(a->end_time, b->end_time);
+    assert_int_equal(a->events, b->events);
+    assert_int_equal(a->nparams, b->nparams);
+    for (size_t i = 0; i < a->nparams; i++)
+        assert_same_double(a->params[i], b->params[i]);
+    assert_int_equal(a->nscalars, b->nscalars);
+    for (size_t i = 0; i < a->nscalars; i++)
+        assert_same_double(a->scalars[i], b->scalars[i]);
+    assert_int_equal(a->ndrift, b->ndrift);
+    for (size_t i = 0; i < a->ndrift; i++) {
+        assert_string_equal(a->drift[i].task, b->drift[i].task);
+        assert_int_equal(a->drift[i].st.waits, b->drift[i].st.waits);
+        assert_same_double(a->drift[i].st.requested, b->drift[i].st.requested);
+        assert_same_double(a->drift[i].st.actual, b->drift[i].st.actual);
+        assert_same_double(a->drift[i].st.mean_abs, b->drift[i].st.mean_abs);
+        assert_same_double(a->drift[i].st.max_abs, b->drift[i].st.max_abs);
+        assert_same_double(a->drift[i].st.final, b->drift[i].st.final);
+        assert_int_equal(a->drift[i].st.overruns, b->drift[i].st.overruns);
+    }
+    assert_int_equal(a->ntraces, b->ntraces);
+    for (size_t k = 0; k < a->ntraces; k++) {
+        assert_int_equal(a->traces[k].n, b->traces[k].n);
+        for (size_t i = 0; i < a->traces[k].n; i++) {
+            assert_same_double(a->traces[k].t[i], b->traces[k].t[i]);
+            assert_same_double(a->traces[k].v[i], b->traces[k].v[i]);
+        }
+    }
+}
+
+/* A scratch directory per test; paths inside it. */
+typedef struct fixture {
+    char dir[64];
+    char path[128], path2[128], journal[160];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *fx = calloc(1, sizeof *fx);
+    strcpy(fx->dir, "/tmp/test_h5out.XXXXXX");
+    if (!mkdtemp(fx->dir))
+        return -1;
+    snprintf(fx->path, sizeof fx->path, "%s/out.h5", fx->dir);
+    snprintf(fx->path2, sizeof fx->path2, "%s/ref.h5", fx->dir);
+    snprintf(fx->journal, sizeof fx->journal, "%s.journal", fx->path);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
+    int rc = system(cmd);
+    free(fx);
+    return rc == 0 ? 0 : -1;
+}
+
+static void finish(h5out *o)
+{
+    if (h5out_finish(o) != 0)
+        fail_msg("h5out_finish: %s", h5out_errmsg(o));
+}
+
+static void write_runs(h5out *o, const uint64_t *order, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        run_result *r = fake_result(order[i]);
+        int rc = h5out_write_run(o, r);
+        if (rc)
+            fail_msg("%s", h5out_errmsg(o));
+        run_result_free(r);
+    }
+}
+
+/* An uninterrupted experiment, runs in order, finished: the reference. */
+static void write_reference(const char *path, const h5out_spec *s)
+{
+    h5out *o;
+    char err[512];
+    OK(h5out_create_spec(&o, s, path, false, err, sizeof err));
+    uint64_t order[NRUNS];
+    for (uint64_t i = 0; i < NRUNS; i++)
+        order[i] = i;
+    write_runs(o, order, NRUNS);
+    finish(o);
+    h5out_close(o);
+}
+
+static void assert_files_equal(const char *a, const char *b)
+{
+    char why[512];
+    int rc = h5compare_files(a, b, why, sizeof why);
+    if (rc)
+        fail_msg("%s vs %s: %s", a, b, why);
+}
+
+static bool exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+static void test_finished_file_reads_back_every_field(void **state)
+{
+    fixture *fx = *state;
+    h5out_spec s = test_spec("model = \"fake\";");
+    h5out *o;
+    char err[512];
+    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    uint64_t order[] = {7, 0, 11, 3, 5, 1};
+    write_runs(o, order, 6);
+    finish(o);
+    h5out_close(o);
+    assert_false(exists(fx->journal));
+
+    h5in *in;
+    OK(h5in_open(&in, fx->path, err, sizeof err));
+    assert_int_equal(h5in_spec(in)->nruns, NRUNS);
+    assert_string_equal(h5in_spec(in)->config, "model = \"fake\";");
+    assert_string_equal(h5in_spec(in)->scalars[2], "utilisation");
+    for (uint64_t run = 0; run < NRUNS; run++) {
+        bool written =
+            run == 7 || run == 0 || run == 11 || run == 3 || run == 5 || run == 1;
+        run_result *got;
+        assert_int_equal(h5in_read_run(in, run, &got), 0);
+        if (written) {
+            run_result *want = fake_result(run);
+            assert_same_result(want, got);
+            assert_true(got->wall_s == want->wall_s);
+            run_result_free(want);
+        } else {
+            assert_int_equal(h5in_status(in, run), RUN_PENDING);
+            assert_int_equal(got->status, RUN_PENDING);
+            assert_int_equal(got->point, run / REPS);
+            assert_int_equal(got->replication, run % REPS);
+            assert_true(isnan(got->scalars[0]));
+            assert_int_equal(got->ndrift, 0);
+        }
+        run_result_free(got);
+    }
+    h5in_close(in);
+}
+
+/* Canonical rows are in run order: /drift's run column is sorted, and its
+ * index starts are the running sums of counts (run r has r % 3 groups:
+ * written runs 0,1,3,5,7,11 have 0,1,0,2,1,2 groups -> starts 0,0,1,1,3,4;
+ * pending runs keep (start 0, count 0)). */
+static void test_finished_file_has_rows_in_run_order(void **state)
+{
+    fixture *fx = *state;
+    h5out_spec s = test_spec("x = 1;");
+    h5out *o;
+    char err[512];
+    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    uint64_t order[] = {11, 7, 5, 3, 1, 0};
+    write_runs(o, order, 6);
+    finish(o);
+    h5out_close(o);
+
+    hid_t f = H5Fopen(fx->path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    hid_t idx = H5Dopen2(f, "index/drift", H5P_DEFAULT);
+    struct {
+        uint64_t run, start, count;
+    } rows[NRUNS];
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof rows[0]);
+    H5Tinsert(t, "run", 0, H5T_NATIVE_UINT64);
+    H5Tinsert(t, "start", 8, H5T_NATIVE_UINT64);
+    H5Tinsert(t, "count", 16, H5T_NATIVE_UINT64);
+    assert_true(H5Dread(idx, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0);
+    uint64_t want_start[] = {0, 0, 0, 1, 0, 1, 0, 3, 0, 0, 0, 4};
+    uint64_t want_count[] = {0, 1, 0, 0, 0, 2, 0, 1, 0, 0, 0, 2};
+    for (int i = 0; i < NRUNS; i++) {
+        assert_int_equal(rows[i].run, i);
+        assert_int_equal(rows[i].start, want_start[i]);
+        assert_int_equal(rows[i].count, want_count[i]);
+    }
+    hid_t drift = H5Dopen2(f, "drift", H5P_DEFAULT);
+    hid_t rt = H5Tcreate(H5T_COMPOUND, 8);
+    H5Tinsert(rt, "run", 0, H5T_NATIVE_UINT64);
+    uint64_t druns[8] = {0};
+    hid_t sp = H5Dget_space(drift);
+    assert_int_equal(H5Sget_simple_extent_npoints(sp), 6);
+    assert_true(H5Dread(drift, rt, H5S_ALL, H5S_ALL, H5P_DEFAULT, druns) >= 0);
+    uint64_t want_runs[] = {1, 5, 5, 7, 11, 11};
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(druns[i], want_runs[i]);
+    H5Sclose(sp);
+    H5Tclose(rt);
+    H5Tclose(t);
+    H5Dclose(drift);
+    H5Dclose(idx);
+    H5Fclose(f);
+}
+
+static void test_completion_order_does_not_change_the_datasets(void **state)
+{
+    fixture *fx = *state;
+    h5out_spec s = test_spec("x = 2;");
+    write_reference(fx->path2, &s);
+    h5out *o;
+    char err[512];
+    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    uint64_t order[NRUNS] = {4, 9, 0, 11, 2, 7, 1, 10, 3, 8, 6, 5};
+    write_runs(o, order, NRUNS);
+    finish(o);
+    h5out_close(o);
+    assert_files_equal(fx->path, fx->path2);
+}
+
+static void test_compare_sees_a_changed_scalar(void **state)
+{
+    /* The comparator itself: one scalar of one run differs -> not equal. */
+    fixture *fx = *state;
+    h5out_spec s = test_spec("x = 3;");
+    write_reference(fx->path2, &s);
+    h5out *o;
+    char err[512];
+    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    for (uint64_t i = 0; i < NRUNS; i++) {
+        run_result *r = fake_result(i);
+        if (i == 6)
+            r->scalars[1] += 1.0;
+        assert_int_equal(h5out_write_run(o, r), 0);
+        run_result_free(r);
+    }
+    finish(o);
+    h5out_close(o);
+    char why[512];
+    assert_int_equal(h5compare_files(fx->path, fx->path2, why, sizeof why), 1);
+    assert_string_equal(why, "/scalars: row 19 differs"); /* 6 * 3 + 1 */
+}
+
+static void test_create_refuses_an_existing_file_without_force(void **state)
+{
+    fixture *fx = *state;
+    h5out_spec s = test_spec("x = 4;");
+    write_reference(fx->path, &s);
+    struct stat before, after;
+    assert_int_equal(stat(fx->path, &before), 0);
+    h5out *o = NULL;
+    char err[512];
+    assert_int_equal(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err),
+                     H5OUT_EEXIST);
+    assert_non_null(strstr(err, "exists"));
+    assert_int_equal(stat(fx->path, &after), 0);
+    assert_int_equal(before.st_size, after.st_size);
+    OK(h5out_create_spec(&o, &s, fx->path, true, err, sizeof err));
+    h5out_close(o);
+}
+
+/* Close without finish = what a SIGINT leaves; resume finishes it. */
+static void test_resume_continues_an_unfinished_file(void **state)
+{
+    fixture *fx = *state;
+    h5out_spec s = test_spec("x = 5;");
+    write_reference(fx->path2, &s);
+    h5out *o;
+    char err[512];
+    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    uint64_t first[] = {3, 0, 8, 5};
+    write_runs(o, first, 4);
+    h5out_close(o);
+    assert_true(exists(fx->journal));
+
+    uint8_t done[NRUNS];
+    OK(h5out_resume_spec(&o, &s, fx->path, done, err, sizeof err));
+    for (int i = 0; i < NRUNS; i++)
+        assert_int_equal(done[i], i == 3 || i == 0 || i == 8 || i == 5);
+    for (uint64_t i = 0; i < NRUNS; i++)
+        if (!done[i])
+            write_runs(o, &i, 1);
+    finish(o);
+    h5out_close(o);
+    assert_files_equal(fx->path, fx->path2);
+}
+
+/* The working file destroyed (as a kill inside H5Fflush may leave it):
+ * every journaled run is recovered. */
+static void
+test_resume_recovers_runs_from_the_journal_when_the_file_is_broken(void **state)
+{
+    fixture *fx = *state;
+    h5out_spec s = test_spec("x = 6;");
+    write_reference(fx->path2, &s);
+    h5out *o;
+    char err[512];
+    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    uint64_t first[] = {1, 2, 4, 6, 10};
+    write_runs(o, first, 5);
+    h5out_close(o);
+    assert_int_equal(truncate(fx->path, 600), 0);
+
+    uint8_t done[NRUNS];
+    OK(h5out_resume_spec(&o, &s, fx->path, done, err, sizeof err));
+    int ndone = 0;
+    for (int i = 0; i < NRUNS; i++)
+        ndone += done[i];
+    assert_int_equal(ndone, 5);
+    for (uint64_t i = 0; i < NRUNS; i++)
+        if (!done[i])
+            write_runs(o, &i, 1);
+    finish(o);
+    h5out_close(o);
+    assert_files_equal(fx->path, fx->path2);
+}
+
+/* A torn last record (killed inside write(2)) is dropped: that run is
+ * simply not done. */
+static void test_resume_drops_a_torn_journal_record(void **state)
+{
+    fixture *fx = *state;
+    h5out_spec s = test_spec("x = 7;");
+    h5out *o;
+    char err[512];
+    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    uint64_t first[] = {0, 1, 2};
+    write_runs(o, first, 3);
+    h5out_close(o);
+    struct stat st;
+    assert_int_equal(stat(fx->journal, &st), 0);
+    assert_int_equal(truncate(fx->journal, st.st_size - 5), 0);
+
+    uint8_t done[NRUNS];
+    OK(h5out_resume_spec(&o, &s, fx->path, done, err, sizeof err));
+    assert_int_equal(done[0], 1);
+    assert_int_equal(done[1], 1);
+    assert_int_equal(done[2], 0);
+    h5out_close(o);
+}
+
+static void test_resume_refuses_another_experiments_file(void **state)
+{
+    fixture *fx = *state;
+    h5out_spec s = test_spec("x = 8;");
+    h5out *o;
+    char err[512];
+    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    uint64_t first[] = {0};
+    write_runs(o, first, 1);
+    h5out_close(o);
+    h5out_spec other = test_spec("x = 9;");
+    uint8_t done[NRUNS];
+    assert_int_equal(h5out_resume_spec(&o, &other, fx->path, done, err, sizeof err),
+                     H5OUT_EMISMATCH);
+    /* Nothing was touched: the right experiment still resumes. */
+    OK(h5out_resume_spec(&o, &s, fx->path, done, err, sizeof err));
+    assert_int_equal(done[0], 1);
+    h5out_close(o);
+}
+
+/* A finished file has no journal: resume reads the runs from it. */
+static void test_resume_of_a_finished_file_reads_its_runs(void **state)
+{
+    fixture *fx = *state;
+    h5out_spec s = test_spec("x = 10;");
+    write_reference(fx->path2, &s);
+    h5out *o;
+    char err[512];
+    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    uint64_t first[] = {0, 1, 2, 3, 4, 5};
+    write_runs(o, first, 6);
+    finish(o);
+    h5out_close(o);
+    uint8_t done[NRUNS];
+    OK(h5out_resume_spec(&o, &s, fx->path, done, err, sizeof err));
+    for (int i = 0; i < NRUNS; i++)
+        assert_int_equal(done[i], i < 6);
+    uint64_t rest[] = {6, 7, 8, 9, 10, 11};
+    write_runs(o, rest, 6);
+    finish(o);
+    h5out_close(o);
+    assert_files_equal(fx->path, fx->path2);
+}
+
+static void test_long_message_is_truncated_with_dots(void **state)
+{
+    fixture *fx = *state;
+    h5out_spec s = test_spec("x = 11;");
+    h5out *o;
+    char err[512];
+    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    run_result *r = fake_result(2);
+    r->message = malloc(1000);
+    memset(r->message, 'm', 999);
+    r->message[999] = '\0';
+    assert_int_equal(h5out_write_run(o, r), 0);
+    run_result_free(r);
+    finish(o);
+    h5out_close(o);
+    h5in *in;
+    OK(h5in_open(&in, fx->path, err, sizeof err));
+    assert_int_equal(h5in_read_run(in, 2, &r), 0);
+    assert_int_equal(strlen(r->message), H5OUT_MESSAGE_LEN - 1);
+    assert_string_equal(r->message + H5OUT_MESSAGE_LEN - 4, "...");
+    run_result_free(r);
+    h5in_close(in);
+}
+
+static void test_writing_a_run_twice_is_an_error(void **state)
+{
+    fixture *fx = *state;
+    h5out_spec s = test_spec("x = 12;");
+    h5out *o;
+    char err[512];
+    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    run_result *r = fake_result(4);
+    assert_int_equal(h5out_write_run(o, r), 0);
+    assert_int_equal(h5out_write_run(o, r), H5OUT_EIO);
+    assert_non_null(strstr(h5out_errmsg(o), "run 4 written twice"));
+    run_result_free(r);
+    h5out_close(o);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_finished_file_reads_back_every_field,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_finished_file_has_rows_in_run_order, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_completion_order_does_not_change_the_datasets, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_compare_sees_a_changed_scalar, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_create_refuses_an_existing_file_without_force, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resume_continues_an_unfinished_file, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_resume_recovers_runs_from_the_journal_when_the_file_is_broken, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(test_resume_drops_a_torn_journal_record, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_resume_refuses_another_experiments_file,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resume_of_a_finished_file_reads_its_runs,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_message_is_truncated_with_dots, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_writing_a_run_twice_is_an_error, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
