@@ -436,17 +436,18 @@ static void compact_timers(usim_sim *sim)
     sim->stale_timers = 0;
 }
 
-/* Drops stale entries from the top; returns the live top or NULL. */
-static const heap_entry *live_top(usim_sim *sim)
+/* Drops stale entries from the top; false if no live timer is left,
+ * else the live minimum is in *e. */
+static bool live_top(usim_sim *sim, heap_entry *e)
 {
-    const heap_entry *e;
-    while ((e = heap_top(&sim->timers)) && !timer_live(e, NULL)) {
-        heap_entry dead;
-        heap_pop(&sim->timers, &dead);
+    while (heap_peek(&sim->timers, e)) {
+        if (timer_live(e, NULL))
+            return true;
+        heap_pop(&sim->timers, e);
         sim->stale_timers--;
-        timer_unref(dead.obj);
+        timer_unref(e->obj);
     }
-    return e;
+    return false;
 }
 
 /* Advances the clock to the earliest timer if it is due by `until` and
@@ -455,14 +456,13 @@ static bool advance_time(usim_sim *sim, int64_t until)
 {
     if (sim->stale_timers > 1024 && sim->stale_timers > heap_size(&sim->timers) / 2)
         compact_timers(sim);
-    const heap_entry *top = live_top(sim);
-    if (!top || top->t > until)
+    heap_entry e;
+    if (!live_top(sim, &e) || e.t > until)
         return false;
-    int64_t t = top->t;
+    int64_t t = e.t;
     assert(t >= sim->now);
     sim->now = t;
-    while ((top = live_top(sim)) && top->t == t) {
-        heap_entry e;
+    while (live_top(sim, &e) && e.t == t) {
         heap_pop(&sim->timers, &e);
         usim_task *task = e.obj;
         task->timer_seq = 0;
@@ -573,7 +573,8 @@ usim_status loop_run(usim_sim *sim, int64_t until)
     }
     if (sim->final)
         return sim->status;
-    if (live_top(sim)) {
+    heap_entry e;
+    if (live_top(sim, &e)) {
         sim->now = until;
         sim->status = USIM_PAUSED;
     } else if (sim->live > 0) {

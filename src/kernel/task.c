@@ -64,7 +64,9 @@ usim_task *task_create(usim_sim *sim, usim_fn fn, void *arg, const char *name,
     t->scope = t->scope_top = scope;
     t->volatile_child = vol;
     t->cancelled = sim->destroying;
-    snprintf(t->name, sizeof t->name, "%s", name ? name : "task");
+    const char *nm = name ? name : "task";
+    size_t len = strnlen(nm, sizeof t->name - 1);
+    memcpy(t->name, nm, len); /* calloc'd: already terminated */
     t->all_next = sim->all;
     if (sim->all)
         sim->all->all_prev = t;
