@@ -137,8 +137,10 @@ typedef enum usim_status {
 USIM_API const char *usim_status_name(usim_status s);
 
 /* Runs until simulated time `until` (INFINITY: until idle) and returns
- * why it stopped.  USIM_PAUSED runs may be continued by calling again;
- * the other outcomes are final.  Events at exactly `until` are run. */
+ * why it stopped.  Events at exactly `until` are run.  USIM_PAUSED leaves
+ * the clock at `until`; USIM_DONE leaves it at the last event.  A PAUSED
+ * or DONE simulation may be continued (after spawning more tasks from the
+ * host, say) by calling again; DEADLOCK, FAILED and LIMIT are final. */
 USIM_API usim_status usim_sim_run(usim_sim *sim, double until);
 USIM_API usim_status usim_sim_status(const usim_sim *sim);
 /* Why the run failed, deadlocked or hit a limit; NULL otherwise. */
@@ -199,9 +201,11 @@ USIM_API usim_every usim_every_begin(double interval);
 USIM_API bool usim_every_next(usim_every *e);
 
 /*
- * Drift statistics.  Each timed wait (usim_sleep, usim_sleep_until,
- * periodic iteration) requested `r` time units and actually lasted `a`;
- * its drift is a - r.  final = sum of drifts = actual - requested.
+ * Drift statistics.  Each completed timed wait (usim_sleep, usim_delay,
+ * usim_sleep_until, periodic iteration) requested `r` time units and
+ * actually lasted `a`; its drift is a - r.  final = sum of drifts =
+ * actual - requested.  Waits cut short (cancel, interrupt, deadline) are
+ * not counted.
  */
 typedef struct usim_drift_stats {
     uint64_t waits;
@@ -228,6 +232,9 @@ USIM_API int usim_sim_drift_group(const usim_sim *sim, size_t i, const char **na
 /* Cause of an interrupt by a preemptive resource request. */
 #define USIM_CAUSE_PREEMPTED (-1)
 
+/* Spawns a task that belongs to no scope: it lives until it returns or
+ * the simulation ends (use usim_scope_spawn to tie it to a scope).  A
+ * spawn is a turn point.  Names are copied (truncated to 39 bytes). */
 USIM_API usim_task *usim_spawn(usim_fn fn, void *arg, const char *name);
 USIM_API usim_task *usim_spawn_ex(usim_fn fn, void *arg, const char *name,
                                   const usim_spawn_opts *opts);
@@ -286,7 +293,9 @@ typedef struct usim_scope {
 
 USIM_API void usim_scope_open(usim_scope *s);
 /* A scope whose blocking calls (the owner's and its children's) return
- * USIM_ETIMEDOUT from absolute time `deadline` on. */
+ * USIM_ETIMEDOUT from absolute time `deadline` on.  A timed wait that
+ * ends exactly at the deadline completes normally.  Nested scopes take
+ * the earlier of their own and the enclosing deadline. */
 USIM_API void usim_scope_open_until(usim_scope *s, double deadline);
 USIM_API usim_task *usim_scope_spawn(usim_scope *s, usim_fn fn, void *arg,
                                      const char *name);
@@ -295,9 +304,12 @@ USIM_API usim_task *usim_scope_spawn_volatile(usim_scope *s, usim_fn fn, void *a
                                               const char *name);
 /* Waits for the non-volatile children, cancels and waits for the volatile
  * ones.  0; USIM_EFAILED if a child failed (the other children were
- * cancelled; usim_scope_error tells); USIM_ETIMEDOUT if the deadline
- * passed; USIM_ECANCELED if the owner was cancelled (the children are
- * cancelled and waited for). */
+ * cancelled at that moment; usim_scope_error tells; the owner itself is
+ * not interrupted and learns it here); USIM_ETIMEDOUT if the deadline
+ * passed; USIM_ECANCELED / USIM_EINTR if the owner was cancelled or
+ * interrupted while waiting.  In every case no child is left running when
+ * close returns: the remaining ones are cancelled and waited for.  Scopes
+ * close in the reverse order of opening, by their owner. */
 USIM_API int usim_scope_close(usim_scope *s);
 USIM_API const char *usim_scope_error(const usim_scope *s);
 
