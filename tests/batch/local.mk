@@ -9,3 +9,13 @@ tests_batch_test_h5out_SOURCES = tests/batch/test_h5out.c tests/batch/h5compare.
 tests_batch_test_h5out_CFLAGS = $(H5TEST_CFLAGS)
 tests_batch_test_h5out_LDADD = $(H5TEST_LDADD)
 TESTS += tests/batch/test_h5out
+
+# h5check: the reading side of the shell tests (cmp, opens, status).
+check_PROGRAMS += tests/batch/h5check
+tests_batch_h5check_SOURCES = tests/batch/h5check.c tests/batch/h5compare.c
+tests_batch_h5check_CFLAGS = $(H5TEST_CFLAGS)
+tests_batch_h5check_LDADD = $(H5TEST_LDADD)
+
+# End to end: usim-batch and usim-merge on the configs of tests/batch/h5/.
+TESTS += tests/batch/determinism.sh
+EXTRA_DIST += tests/batch/determinism.sh tests/batch/h5

@@ -1,0 +1,121 @@
+#!/bin/sh
+# determinism.sh — one experiment, many ways, one result: for each config
+# of tests/batch/h5/, the datasets written with 1 thread are identical
+# (h5check cmp: everything but /runs.wall_s and the "created" attribute)
+# to those written with 2 threads, to 3 shards merged with usim-merge (in
+# any order), to a --runs subset resumed without it, and to a file that
+# was re-resumed after it was finished.  Also: pandas/h5py can read the
+# tables as the DESIGN promises (skipped if /usr/bin/python3 lacks them).
+here=$(cd "$(dirname "$0")" && pwd)
+top_srcdir=${top_srcdir:-$here/../..}
+top_builddir=${top_builddir:-$top_srcdir}
+bin=$top_builddir/usim-batch
+merge=$top_builddir/usim-merge
+check=$top_builddir/tests/batch/h5check
+for x in "$bin" "$merge" "$check"; do
+    [ -x "$x" ] || { echo "determinism.sh: no $x"; exit 99; }
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/usim-det.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT INT TERM
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# run NAME EXPECTED_STATUS ARGS... : usim-batch with ARGS exits as expected.
+run() {
+    name=$1 want=$2
+    shift 2
+    "$bin" -q "$@" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    if [ "$got" -eq "$want" ]; then ok; else ko "$name: exit $got, expected $want: $(head -c 300 "$tmp/err")"; fi
+}
+
+# same NAME A B : A and B have identical datasets.
+same() {
+    if why=$("$check" cmp "$2" "$3"); then ok; else ko "$1: $2 vs $3: $why"; fi
+}
+
+for cfg in "$top_srcdir"/tests/batch/h5/*.cfg; do
+    c=$(basename "$cfg" .cfg)
+    # The fail model's runs fail on purpose: usim-batch exits 1.
+    st=0
+    [ "$c" = fail ] && st=1
+    run "$c -j1" $st -j1 -o "$tmp/$c.j1.h5" "$cfg"
+    run "$c -j2" $st -j2 -o "$tmp/$c.j2.h5" "$cfg"
+    same "$c threads" "$tmp/$c.j1.h5" "$tmp/$c.j2.h5"
+
+    # Shards: each file has every run row, the others' pending.
+    for i in 0 1 2; do
+        # A shard may hold only successful runs: exit 0 or 1 both fine.
+        "$bin" -q -j2 --shard $i/3 -o "$tmp/$c.s$i.h5" "$cfg" >/dev/null 2>"$tmp/err"
+        [ $? -le 1 ] && ok || ko "$c shard $i: $(head -c 300 "$tmp/err")"
+    done
+    if "$merge" "$tmp/$c.merged.h5" "$tmp/$c.s2.h5" "$tmp/$c.s0.h5" "$tmp/$c.s1.h5" 2>"$tmp/err"; then
+        ok
+    else
+        ko "$c merge: $(cat "$tmp/err")"
+    fi
+    same "$c shards merged" "$tmp/$c.j1.h5" "$tmp/$c.merged.h5"
+
+    # Two shards only: merge says runs are missing (exit 1), and the file
+    # is not the single-machine one.
+    "$merge" "$tmp/$c.part.h5" "$tmp/$c.s0.h5" "$tmp/$c.s1.h5" 2>/dev/null
+    [ $? -eq 1 ] && ok || ko "$c merge of 2 of 3 shards should exit 1"
+    if "$check" cmp "$tmp/$c.j1.h5" "$tmp/$c.part.h5" >/dev/null; then
+        ko "$c: a partial merge compares equal"
+    else
+        ok
+    fi
+
+    # A subset, then --resume for the rest.
+    "$bin" -q -j2 --runs 1,3-5 -o "$tmp/$c.res.h5" "$cfg" >/dev/null 2>&1
+    run "$c resume" $st -j2 --resume -o "$tmp/$c.res.h5" "$cfg"
+    same "$c resumed" "$tmp/$c.j1.h5" "$tmp/$c.res.h5"
+    # Resuming a finished file changes nothing.
+    # (nothing runs, so the exit status may be 0 even for failing runs)
+    "$bin" -q -j1 --resume -o "$tmp/$c.res.h5" "$cfg" >/dev/null 2>"$tmp/err"
+    [ $? -le 1 ] && ok || ko "$c resume finished: $(head -c 300 "$tmp/err")"
+    same "$c re-resumed" "$tmp/$c.j1.h5" "$tmp/$c.res.h5"
+    [ ! -e "$tmp/$c.res.h5.journal" ] && ok || ko "$c: journal left after finish"
+done
+
+# Shards of different experiments are refused (exit 2).
+"$merge" "$tmp/x.h5" "$tmp/mm1.s0.h5" "$tmp/drift.s1.h5" 2>"$tmp/err"
+[ $? -eq 2 ] && ok || ko "merge of two experiments should exit 2"
+# usim-merge never overwrites without --force.
+"$merge" "$tmp/mm1.merged.h5" "$tmp/mm1.s0.h5" 2>/dev/null
+[ $? -eq 2 ] && ok || ko "merge over an existing file should exit 2"
+
+# The DESIGN's promise to Python users.
+py=/usr/bin/python3
+if [ -x $py ] && $py -c 'import h5py, numpy' 2>/dev/null; then
+    if $py - "$tmp/mm1.j1.h5" >"$tmp/py" 2>&1 <<'PY'
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+runs = f["runs"][()]
+assert runs.shape == (12,), runs.shape
+assert set(runs["status"]) == {b"ok"}, set(runs["status"])
+assert list(runs["arrival_rate"][::4]) == [0.5, 0.7, 0.9]
+sc = f["scalars"][()]
+assert len(sc) == 12 * len(f.attrs["scalars"])
+idx = f["index/traces/queue_length"][()]
+q = f["traces/queue_length"]
+for run, start, count in idx:
+    assert (q[start:start + count]["run"] == run).all()
+assert f.attrs["complete"] == 1 and f.attrs["rng"] == "philox4x32-10"
+try:
+    import pandas as pd
+except ImportError:
+    print("pandas: not installed")
+else:
+    df = pd.DataFrame(f["runs"][()])
+    assert list(df.columns[:4]) == ["run", "point", "replication", "status"], df.columns
+    assert len(pd.DataFrame(f["drift"][()])) == len(f["drift"])
+PY
+    then ok; else ko "python: $(cat "$tmp/py")"; fi
+fi
+
+echo "determinism.sh: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
