@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "kernel/sched.h"
 #include "observe/dist.h"
@@ -32,6 +33,17 @@ void dist_fail(int rc)
 
 /* ---- unchecked samplers ------------------------------------------ */
 
+/* x with the sign bit taken from bit 8 of b: branch-free, since a
+ * branch on a random bit mispredicts half the time. */
+static inline double with_sign(double x, uint64_t b)
+{
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    bits |= (b & 0x100) << 55;
+    memcpy(&x, &bits, sizeof x);
+    return x;
+}
+
 /* Standard normal.  Bits of one 64-bit word: 0-7 the layer, 8 the sign,
  * 11-63 the position inside the layer (converted as signed: it fits in
  * 53 bits and the signed conversion is one instruction). */
@@ -40,10 +52,9 @@ static double normal01(usim_rng *r)
     for (;;) {
         uint64_t b = rng_next64(r);
         unsigned i = (unsigned)(b & 0xff);
-        double sign = (b & 0x100) ? -1.0 : 1.0;
         double x = (double)(int64_t)(b >> 11) * 0x1p-53 * zig_norm_x[i];
         if (x < zig_norm_x[i + 1])
-            return sign * x; /* inside the layer's rectangle: most draws */
+            return with_sign(x, b); /* inside the layer's rectangle: most draws */
         if (i == 0) {
             /* Tail beyond r (Marsaglia 1964): x = r + e1/r is accepted
              * with probability exp(-(e1/r)^2 / 2). */
@@ -52,11 +63,11 @@ static double normal01(usim_rng *r)
                 t = -log(rng_u01(r)) / ZIG_norm_R;
                 e = -log(rng_u01(r));
             } while (2.0 * e < t * t);
-            return sign * (ZIG_norm_R + t);
+            return with_sign(ZIG_norm_R + t, b);
         }
         double y = zig_norm_f[i] + rng_u01(r) * (zig_norm_f[i + 1] - zig_norm_f[i]);
         if (y < exp(-0.5 * x * x))
-            return sign * x;
+            return with_sign(x, b);
     }
 }
 
