@@ -36,8 +36,15 @@ EXTRA_DIST += man/usim-batch.1
 
 # Bad experiment files, each with the one error line it must produce.
 TESTS += tests/batch/bad_configs.sh
-EXTRA_DIST += tests/batch/bad_configs.sh tests/batch/bad
+EXTRA_DIST += tests/batch/bad_configs.sh tests/batch/bad tests/batch/good
 AM_TESTS_ENVIRONMENT = top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)'; \
 	export top_builddir top_srcdir;
 
 EXTRA_DIST += configs
+
+# `make bench` also runs the usim-batch benchmark (once: it takes seconds).
+EXTRA_DIST += tests/bench/batch.sh
+bench: bench-batch
+bench-batch: usim-batch
+	@$(srcdir)/tests/bench/batch.sh ./usim-batch
+.PHONY: bench-batch
