@@ -19,3 +19,8 @@ tests_batch_h5check_LDADD = $(H5TEST_LDADD)
 # End to end: usim-batch and usim-merge on the configs of tests/batch/h5/.
 TESTS += tests/batch/determinism.sh
 EXTRA_DIST += tests/batch/determinism.sh tests/batch/h5
+
+# SIGKILL at several points, then --resume: the file opens, nothing done
+# is lost, and the result equals an uninterrupted run.
+TESTS += tests/batch/crash.sh
+EXTRA_DIST += tests/batch/crash.sh tests/batch/crash

@@ -1,0 +1,97 @@
+#!/bin/sh
+# crash.sh — SIGKILL usim-batch at many points (right after start, while
+# runs complete, during the final rewrite, during a resume) and check the
+# promises of DESIGN.md "HDF5 output":
+#   - after a kill the output file (if it exists yet) opens and every run
+#     it shows as done reads back (h5check opens);
+#   - --resume finishes the experiment, and its datasets are identical to
+#     those of an uninterrupted run (h5check cmp).
+# CRASH_KILLS (default 8) sets how many kills, spread evenly over the
+# duration of an uninterrupted run; CRASH_STATS=1 prints per-kill figures.
+here=$(cd "$(dirname "$0")" && pwd)
+top_srcdir=${top_srcdir:-$here/../..}
+top_builddir=${top_builddir:-$top_srcdir}
+bin=$top_builddir/usim-batch
+check=$top_builddir/tests/batch/h5check
+cfg=$top_srcdir/tests/batch/crash/mm1.cfg
+for x in "$bin" "$check"; do
+    [ -x "$x" ] || { echo "crash.sh: no $x"; exit 99; }
+done
+kills=${CRASH_KILLS:-8}
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/usim-crash.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT INT TERM
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+now_ms() { date +%s%3N; }
+
+# The reference, and how long an uninterrupted run takes.
+t0=$(now_ms)
+"$bin" -q -j2 -o "$tmp/ref.h5" "$cfg" 2>"$tmp/err" || { echo "crash.sh: reference run failed: $(cat "$tmp/err")"; exit 99; }
+dur=$(($(now_ms) - t0))
+[ "$dur" -ge 50 ] || dur=50
+
+opened=0 unopened=0 absent=0 recovered=0
+i=0
+while [ $i -lt "$kills" ]; do
+    # Kill i of n at (i + 0.5) / n of the duration, plus one early kill.
+    if [ $i -eq 0 ]; then at=5; else at=$(( (2 * i + 1) * dur / (2 * kills) )); fi
+    out=$tmp/k$i.h5
+    "$bin" -q -j2 -o "$out" "$cfg" >/dev/null 2>&1 &
+    pid=$!
+    sleep "$(printf '%d.%03d' $((at / 1000)) $((at % 1000)))"
+    kill -9 $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    state=absent
+    if [ -e "$out" ]; then
+        if res=$("$check" opens "$out" 2>&1); then
+            state="opens $res"
+            opened=$((opened + 1))
+        else
+            state="does not open: $res"
+            unopened=$((unopened + 1))
+        fi
+    else
+        absent=$((absent + 1))
+    fi
+    jr=0
+    [ -e "$out.journal" ] && jr=$(stat -c %s "$out.journal")
+    [ -n "$CRASH_STATS" ] && echo "kill at ${at} ms of ${dur}: $state (journal $jr bytes)"
+    case $state in
+        "does not open"*) ko "kill at $at ms: the file $state" ;;
+        *) ok ;;
+    esac
+
+    # Every other time, kill the resume itself once before finishing.
+    if [ $((i % 2)) -eq 1 ] && [ -e "$out" ]; then
+        "$bin" -q -j2 --resume -o "$out" "$cfg" >/dev/null 2>&1 &
+        pid=$!
+        sleep 0.05
+        kill -9 $pid 2>/dev/null
+        wait $pid 2>/dev/null
+    fi
+    if [ -e "$out" ] || [ -e "$out.journal" ]; then
+        "$bin" -q -j2 --resume -o "$out" "$cfg" >/dev/null 2>"$tmp/err"
+    else
+        "$bin" -q -j2 -o "$out" "$cfg" >/dev/null 2>"$tmp/err"
+    fi
+    st=$?
+    if [ $st -ne 0 ]; then
+        ko "kill at $at ms: resume exited $st: $(head -c 300 "$tmp/err")"
+    elif why=$("$check" cmp "$tmp/ref.h5" "$out"); then
+        ok
+        recovered=$((recovered + 1))
+    else
+        ko "kill at $at ms: resumed file differs: $why"
+    fi
+    [ ! -e "$out.journal" ] && [ ! -e "$out.tmp" ] && ok || ko "kill at $at ms: leftovers after finish"
+    rm -f "$out"
+    i=$((i + 1))
+done
+
+echo "crash.sh: $kills kills over ${dur} ms: file opened $opened, did not open $unopened, not yet created $absent; resumed identical $recovered"
+echo "crash.sh: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
