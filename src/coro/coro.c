@@ -35,6 +35,8 @@ typedef struct coro_thread {
 #if defined(__x86_64__) && !defined(NDEBUG)
     uint32_t mxcsr;
     uint16_t fpcw;
+#elif defined(__aarch64__) && !defined(NDEBUG)
+    uint64_t fpcr; /* rounding, flush-to-zero, traps; flags live in FPSR */
 #endif
 } coro_thread;
 
@@ -168,6 +170,8 @@ int coro_thread_init(void)
 #if defined(__x86_64__) && !defined(NDEBUG)
     __asm__ volatile("stmxcsr %0" : "=m"(cthread.mxcsr));
     __asm__ volatile("fnstcw %0" : "=m"(cthread.fpcw));
+#elif defined(__aarch64__) && !defined(NDEBUG)
+    __asm__ volatile("mrs %0, fpcr" : "=r"(cthread.fpcr));
 #endif
     /* The main context's stack bounds, for the sanitizer's fiber API. */
     pthread_attr_t attr;
@@ -201,6 +205,17 @@ void coro_check_fp_env(void)
                 "(MXCSR %#x -> %#x, x87 control word %#x -> %#x); tasks "
                 "must restore it before any switch\n",
                 cthread.mxcsr, mxcsr, cthread.fpcw, fpcw);
+        abort();
+    }
+#elif defined(__aarch64__)
+    uint64_t fpcr;
+    __asm__ volatile("mrs %0, fpcr" : "=r"(fpcr));
+    if (fpcr != cthread.fpcr) {
+        fprintf(stderr,
+                "usim: a task changed the floating-point environment "
+                "(FPCR %#llx -> %#llx); tasks must restore it before any "
+                "switch\n",
+                (unsigned long long)cthread.fpcr, (unsigned long long)fpcr);
         abort();
     }
 #endif

@@ -7,10 +7,10 @@
  * only way control moves between contexts.  This layer knows nothing of
  * simulations: the kernel builds tasks on top of it.
  *
- * Floating point contract (x86-64): MXCSR and the x87 control word are
- * per thread, not per coroutine.  A coroutine must leave them as it found
- * them at every switch; debug builds (assertions on) check this and abort
- * with a message naming the register.
+ * Floating point contract: MXCSR and the x87 control word (x86-64) and
+ * FPCR (AArch64) are per thread, not per coroutine.  A coroutine must leave
+ * them as it found them at every switch; debug builds (assertions on) check
+ * this and abort with a message naming the register.
  */
 #ifndef USIM_CORO_CORO_H
 #define USIM_CORO_CORO_H
