@@ -37,8 +37,7 @@ EXTRA_DIST += man/usim-batch.1
 # Bad experiment files, each with the one error line it must produce.
 TESTS += tests/batch/bad_configs.sh
 EXTRA_DIST += tests/batch/bad_configs.sh tests/batch/bad tests/batch/good
-AM_TESTS_ENVIRONMENT = top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)'; \
-	export top_builddir top_srcdir;
+# (make check runs it in the build directory, where usim-batch is.)
 
 EXTRA_DIST += configs
 

@@ -9,12 +9,13 @@
 # is never overwritten without --force, --shard/--runs select the right runs.
 # Prints one line per failure and a final "N passed, N failed".
 #
-# Environment: top_builddir (where usim-batch is) and top_srcdir, as given
-# by `make check`; by default the script's own tree.
+# Environment: top_builddir (where usim-batch is; default: the current
+# directory, as under `make check`) and top_srcdir (default: this script's
+# tree).
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$here/../..}
-top_builddir=${top_builddir:-$top_srcdir}
-bin=$top_builddir/usim-batch
+top_builddir=${top_builddir:-$(pwd)}
+bin=$(cd "$top_builddir" && pwd)/usim-batch
 [ -x "$bin" ] || { echo "bad_configs.sh: no usim-batch in $top_builddir"; exit 99; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/usim-bad.XXXXXX") || exit 99
