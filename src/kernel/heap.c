@@ -38,7 +38,8 @@ void heap_destroy(heap *h)
 static int grow(heap *h)
 {
     size_t cap = h->cap ? 2 * h->cap : 256;
-    void *mem = aligned_alloc(64, (cap + T_OFFSET) * sizeof(int64_t));
+    void *mem =
+        aligned_alloc(64, ((cap + T_OFFSET) * sizeof(int64_t) + 63) & ~(size_t)63);
     heap_item *item = realloc(h->item, cap * sizeof *item);
     if (!mem || !item) {
         free(mem);
