@@ -711,7 +711,8 @@ USIM_API size_t usim_sim_trace_count(const usim_sim *sim);
 USIM_API usim_trace *usim_sim_trace_at(const usim_sim *sim, size_t i);
 USIM_API const char *usim_trace_name(const usim_trace *tr);
 /* The points so far; a sampled trace is first completed up to the
- * simulation's current time.  Returns the number of points. */
+ * simulation's current time.  Returns the number of points.  The arrays
+ * stay valid until the next record into the trace. */
 USIM_API size_t usim_trace_read(usim_trace *tr, const double **t, const double **v);
 
 /* Scalars: named results of a run (last value set wins). */

@@ -92,6 +92,8 @@ static void trace_emit_until(usim_trace *tr, int64_t limit, bool inclusive)
         int64_t tick = trace_grid_tick(tr, tr->next_k);
         if (inclusive ? tick > limit : tick >= limit)
             break;
+        if (tick == INT64_MAX) /* the grid ran past the end of time */
+            break;
         if (!trace_push(tr, (double)tr->next_k * tr->interval, tr->value))
             break;
         tr->next_k++;
