@@ -246,6 +246,19 @@ static void test_sim_stream_uses_config_seed_and_run(void **state)
     usim_sim_destroy(sim);
 }
 
+/* Outside any simulation usim_rng_stream still gives a reproducible
+ * stream (seed 0, run 0) but says that it had no simulation. */
+static void test_rng_stream_outside_a_simulation_uses_seed_0_run_0(void **state)
+{
+    (void)state;
+    usim_rng r, want;
+    usim_rng_stream(&r, "arrivals");
+    assert_non_null(strstr(usim_errmsg(), "no running simulation"));
+    usim_rng_init(&want, 0, 0, usim_stream_id("arrivals"));
+    for (int i = 0; i < 100; i++)
+        assert_true(usim_rng_u64(&r) == usim_rng_u64(&want));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -263,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_seed_run_and_stream_each_change_the_sequence),
         cmocka_unit_test(test_u32_bits_are_balanced),
         cmocka_unit_test(test_sim_stream_uses_config_seed_and_run),
+        cmocka_unit_test(test_rng_stream_outside_a_simulation_uses_seed_0_run_0),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
