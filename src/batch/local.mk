@@ -19,9 +19,12 @@ libusim_batch_la_CFLAGS = $(BATCH_CFLAGS)
 bin_PROGRAMS += usim-batch
 usim_batch_SOURCES = src/batch/main.c src/batch/runner.c src/batch/runner.h
 usim_batch_CFLAGS = $(BATCH_CFLAGS)
-# --export-dynamic: model plugins bind to usim-batch's own usim_* symbols,
-# so a plugin and the runner share one kernel.
-usim_batch_LDFLAGS = $(AM_LDFLAGS) $(OPENMP_CFLAGS) -Wl,--export-dynamic
+# Model plugins bind to usim-batch's own usim_* symbols (--export-dynamic),
+# so a plugin and the runner share one kernel; the whole of libusim is
+# linked in, not just what the built-in models use.  (.libs/ is where
+# libtool keeps a convenience library's archive.)
+usim_batch_LDFLAGS = $(AM_LDFLAGS) $(OPENMP_CFLAGS) -Wl,--export-dynamic \
+	-Wl,--whole-archive,.libs/libusim_core.a,--no-whole-archive
 usim_batch_LDADD = libusim_batch.la libusim_models.la libusim_core.la $(BATCH_LIBS)
 
 # usim-merge OUT.h5 SHARD.h5...: shard files -> the single-machine file.
@@ -47,3 +50,10 @@ bench: bench-batch
 bench-batch: usim-batch
 	@$(srcdir)/tests/bench/batch.sh ./usim-batch
 .PHONY: bench-batch
+
+# A model built as a plugin, and the test that loads it.
+check_LTLIBRARIES = tests/batch/plugin_model.la
+tests_batch_plugin_model_la_SOURCES = tests/batch/plugin_model.c
+tests_batch_plugin_model_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+TESTS += tests/batch/plugin.sh
+EXTRA_DIST += tests/batch/plugin.sh
