@@ -14,10 +14,11 @@
  *     power failure can lose.  The journal is the recovery source.
  *
  *  2. PATH, the working HDF5 file, is created with every dataset and every
- *     pending row, then flushed, before the first run is written, so from
- *     then on it opens.  Its metadata cache never evicts (metadata reaches
- *     the file only in H5Fflush, at checkpoints, about once a second), and
- *     freed file space is never reused (a chunk the last checkpoint still
+ *     pending row and flushed under a temporary name, then renamed, before
+ *     the first run is written: PATH exists only once it opens.  Its
+ *     metadata cache never evicts (metadata reaches the file only in
+ *     H5Fflush, at checkpoints, about once a second), and freed file space
+ *     is never reused (a chunk the last checkpoint still
  *     references is never overwritten by another).  Raw data of newer runs
  *     only goes to space the checkpointed metadata does not reference, or to
  *     rows that were pending.  A SIGKILL outside H5Fflush therefore leaves
@@ -318,11 +319,23 @@ int h5out_create_spec(h5out **out, const h5out_spec *s, const char *path, bool f
         set_err(err, errlen, "out of memory");
         return H5OUT_ENOMEM;
     }
-    int rc = working_open(o, o->path, o->jpath, err, errlen);
+    /* Built under temporary names and renamed: PATH appears only once it
+     * opens, and with --force the old file stays until then. */
+    int rc = working_open(o, o->tmppath, o->jtmppath, err, errlen);
+    if (rc == 0 &&
+        (rename(o->jtmppath, o->jpath) < 0 || rename(o->tmppath, o->path) < 0)) {
+        set_err(err, errlen, "%s: cannot rename: %s", o->path, strerror(errno));
+        rc = H5OUT_EIO;
+    }
     if (rc < 0) {
+        h5file_close(o->f, NULL, 0);
+        o->f = NULL;
+        unlink(o->tmppath);
+        unlink(o->jtmppath);
         h5out_free(o);
         return rc;
     }
+    fsync_dir_of(o->path);
     *out = o;
     return 0;
 }

@@ -24,3 +24,10 @@ EXTRA_DIST += tests/batch/determinism.sh tests/batch/h5
 # is lost, and the result equals an uninterrupted run.
 TESTS += tests/batch/crash.sh
 EXTRA_DIST += tests/batch/crash.sh tests/batch/crash
+
+# h5writer: synthetic runs with a checkpoint after each (crash.sh kills it
+# inside H5Fflush).
+check_PROGRAMS += tests/batch/h5writer
+tests_batch_h5writer_SOURCES = tests/batch/h5writer.c
+tests_batch_h5writer_CFLAGS = $(H5TEST_CFLAGS)
+tests_batch_h5writer_LDADD = $(H5TEST_LDADD)
