@@ -231,7 +231,8 @@ static void runs_row_fill(const layout *l, unsigned char *buf, const run_result 
     memcpy(buf + 16, &r->replication, 8);
     unsigned st = r->status <= RUN_PENDING ? (unsigned)r->status : RUN_FAILED;
     strcpy((char *)buf + 24, status_names[st]);
-    memcpy(buf + l->off_params, r->params, 8 * l->nparams);
+    if (l->nparams)
+        memcpy(buf + l->off_params, r->params, 8 * l->nparams);
     memcpy(buf + l->off_end, &r->end_time, 8);
     memcpy(buf + l->off_events, &r->events, 8);
     memcpy(buf + l->off_wall, &r->wall_s, 8);

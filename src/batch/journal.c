@@ -57,7 +57,7 @@ typedef struct wbuf {
 
 static void put(wbuf *b, const void *src, size_t n)
 {
-    if (b->oom)
+    if (b->oom || n == 0) /* src may be NULL when n is 0 */
         return;
     if (b->len + n > b->cap) {
         size_t cap = b->cap ? b->cap : 256;
@@ -145,6 +145,8 @@ static bool get(rbuf *b, void *dst, size_t n)
         b->bad = true;
         return false;
     }
+    if (n == 0)
+        return true;
     memcpy(dst, b->p + b->pos, n);
     b->pos += n;
     return true;
