@@ -57,3 +57,7 @@ tests_batch_plugin_model_la_SOURCES = tests/batch/plugin_model.c
 tests_batch_plugin_model_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 TESTS += tests/batch/plugin.sh
 EXTRA_DIST += tests/batch/plugin.sh
+
+# Known answers of the built-in models; SIGINT and --resume.
+TESTS += tests/batch/models.sh
+EXTRA_DIST += tests/batch/models.sh

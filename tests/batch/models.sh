@@ -1,0 +1,130 @@
+#!/bin/sh
+# models.sh — the built-in models give known answers through usim-batch,
+# and an interrupted experiment (SIGINT) stops cleanly and resumes.
+#
+#   drift: one task, three sleeps of 1.5 at resolution 0.2 (DESIGN.md's
+#          example): naive ends at 4.8 (drift 0.1 per sleep, final 0.3),
+#          tracked at 4.6 (final 0.1), the periodic loop at 4.6, strict
+#          fails the run.
+#   mm1:   customers = N ends by itself with N served; at load 0.5 the mean
+#          system time is 1/(mu - lambda) = 2 and the utilization 0.5
+#          (M/M/1 theory; 200000 customers: within 3%).
+#   fail:  each `how` gives its status; the scalar `run` is the run id.
+#   SIGINT during a run: exit 130, then --resume finishes with exit 0 and
+#          the same datasets as an uninterrupted run (h5check cmp).
+# Run from the build directory (make check).  Prints "N passed, N failed".
+top_builddir=${top_builddir:-$(pwd)}
+top_builddir=$(cd "$top_builddir" && pwd)
+bin=$top_builddir/usim-batch
+check=$top_builddir/tests/batch/h5check
+for x in "$bin" "$check"; do
+    [ -x "$x" ] || { echo "models.sh: no $x"; exit 99; }
+done
+command -v h5dump >/dev/null || { echo "models.sh: h5dump not found (hdf5-tools)"; exit 77; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/usim-models.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT INT TERM
+cd "$tmp" || exit 99
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# scalar FILE RUN NAME: the stored value.
+scalar() {
+    h5dump -d scalars "$1" | tr -s ' \n' ' ' |
+        grep -o "{ $2, \"$3\", [^ ]* }" | sed 's/.*", \([^ ]*\) }/\1/'
+}
+
+# near NAME GOT WANT TOL: |GOT - WANT| <= TOL.
+near() {
+    if awk -v g="$2" -v w="$3" -v t="$4" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(g != "" && d <= t) }'; then
+        ok
+    else
+        ko "$1: got '$2', expected $3 +- $4"
+    fi
+}
+
+# run NAME STATUS ARGS...
+run() {
+    name=$1 want=$2
+    shift 2
+    "$bin" -q "$@" >out 2>err
+    got=$?
+    if [ "$got" -eq "$want" ]; then ok; else ko "$name: exit $got, expected $want: $(head -c 300 err)"; fi
+}
+
+# ---- drift ----------------------------------------------------------
+for policy in naive tracked strict; do
+    cat >drift_$policy.cfg <<CFG
+model = "drift";
+kernel: { resolution = 0.2; drift = "$policy"; };
+parameters: { tasks = 1; period = 1.5; count = 3; periodic = [false, true]; };
+CFG
+done
+run "drift naive" 0 -o naive.h5 drift_naive.cfg
+near "naive end_time" "$(scalar naive.h5 0 end_time)" 4.8 1e-9
+near "naive final_drift" "$(scalar naive.h5 0 final_drift)" 0.3 1e-9
+near "naive max_abs_drift" "$(scalar naive.h5 0 max_abs_drift)" 0.1 1e-9
+near "naive periodic end_time" "$(scalar naive.h5 1 end_time)" 4.6 1e-9
+run "drift tracked" 0 -o tracked.h5 drift_tracked.cfg
+near "tracked end_time" "$(scalar tracked.h5 0 end_time)" 4.6 1e-9
+near "tracked final_drift" "$(scalar tracked.h5 0 final_drift)" 0.1 1e-9
+run "drift strict" 1 -o strict.h5 drift_strict.cfg
+if "$check" status strict.h5 | grep -q '^0 failed$'; then ok; else ko "strict: run 0 not failed: $("$check" status strict.h5)"; fi
+
+# ---- mm1 ------------------------------------------------------------
+cat >mm1_n.cfg <<'CFG'
+model = "mm1";
+replications = 3;
+parameters: { customers = 1000; };
+CFG
+run "mm1 customers" 0 -o n.h5 mm1_n.cfg
+for r in 0 1 2; do
+    near "mm1 run $r customers_served" "$(scalar n.h5 $r customers_served)" 1000 0
+done
+cat >mm1_theory.cfg <<'CFG'
+model = "mm1";
+seed = 3;
+parameters: { arrival_rate = 0.5; service_rate = 1.0; customers = 200000; };
+CFG
+run "mm1 theory" 0 -o theory.h5 mm1_theory.cfg
+near "mm1 mean_system_time (theory 2)" "$(scalar theory.h5 0 mean_system_time)" 2.0 0.06
+near "mm1 mean_wait (theory 1)" "$(scalar theory.h5 0 mean_wait)" 1.0 0.03
+near "mm1 utilization (theory 0.5)" "$(scalar theory.h5 0 utilization)" 0.5 0.015
+near "mm1 mean_queue_length (theory 0.5)" "$(scalar theory.h5 0 mean_queue_length)" 0.5 0.03
+
+# ---- fail -----------------------------------------------------------
+cat >fail.cfg <<'CFG'
+model = "fail";
+kernel: { resolution = 0.2; drift = "strict"; };
+parameters: { how = { from = 0; to = 6; step = 1; }; steps = 2; };
+limits: { events = 1000; };
+CFG
+run "fail" 1 -j 2 -o fail.h5 fail.cfg
+"$check" status fail.h5 >got
+printf '%s\n' "0 ok" "1 failed" "2 deadlock" "3 failed" "4 limit" "5 failed" "6 failed" >want
+if cmp -s got want; then ok; else ko "fail statuses: $(tr '\n' ',' <got)"; fi
+for r in 0 3 6; do
+    near "fail scalar run of run $r" "$(scalar fail.h5 $r run)" $r 0
+done
+
+# ---- SIGINT and --resume -------------------------------------------
+cat >long.cfg <<'CFG'
+model = "mm1";
+replications = 60;
+parameters: { customers = 100000; };
+CFG
+run "uninterrupted" 0 -j 1 -o whole.h5 long.cfg
+"$bin" -q -j 1 -o cut.h5 long.cfg >out 2>err &
+pid=$!
+sleep 0.3
+kill -INT $pid
+wait $pid
+status=$?
+if [ $status -eq 130 ]; then ok; else ko "SIGINT: exit $status, expected 130: $(cat err)"; fi
+if grep -q -- --resume err; then ok; else ko "SIGINT: no hint to --resume: $(cat err)"; fi
+run "resume after SIGINT" 0 -j 2 --resume -o cut.h5 long.cfg
+if why=$("$check" cmp whole.h5 cut.h5); then ok; else ko "interrupted+resumed differs: $why"; fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
