@@ -473,7 +473,10 @@ static int check_wrapped(ctx *c, const config_setting_t *s)
         bool neg = p > c->src.text && p[-1] == '-';
         char *q;
         errno = 0;
-        unsigned long long v = strtoull(p, &q, 0);
+        /* libconfig reads 0x... as hex and everything else as decimal,
+         * leading zeros included (not octal). */
+        bool hex0x = p[0] == '0' && (p[1] == 'x' || p[1] == 'X');
+        unsigned long long v = strtoull(p, &q, hex0x ? 16 : 10);
         bool big = errno == ERANGE;
         if (q < end && (*q == '.' || *q == 'e' || *q == 'E' || *q == 'L')) {
             /* a float or an int64 literal: not wrapped */
@@ -483,10 +486,9 @@ static int check_wrapped(ctx *c, const config_setting_t *s)
             p = q;
             continue;
         }
-        bool hex = p[0] == '0' && (p[1] == 'x' || p[1] == 'X');
         bool fits =
-            hex ? v <= UINT32_MAX
-                : (neg ? v <= (unsigned long long)INT32_MAX + 1 : v <= INT32_MAX);
+            hex0x ? v <= UINT32_MAX
+                  : (neg ? v <= (unsigned long long)INT32_MAX + 1 : v <= INT32_MAX);
         if (big || !fits) {
             uint32_t low = (uint32_t)v;
             int32_t wrapped = (int32_t)(neg ? (uint32_t)0 - low : low);
