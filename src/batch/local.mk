@@ -61,3 +61,6 @@ EXTRA_DIST += tests/batch/plugin.sh
 # Known answers of the built-in models; SIGINT and --resume.
 TESTS += tests/batch/models.sh
 EXTRA_DIST += tests/batch/models.sh
+
+# usim-analyze RESULTS.h5 [--plots DIR]: summary and plots (Python, h5py).
+dist_bin_SCRIPTS = scripts/usim-analyze

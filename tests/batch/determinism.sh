@@ -115,6 +115,25 @@ else:
     assert len(pd.DataFrame(f["drift"][()])) == len(f["drift"])
 PY
     then ok; else ko "python: $(cat "$tmp/py")"; fi
+    # usim-analyze: its mean of a scalar at a point equals the mean of the
+    # point's rows of /scalars, computed here directly; plots get written.
+    ana=$top_srcdir/scripts/usim-analyze
+    if $py -c 'import matplotlib' 2>/dev/null &&
+        $py "$ana" "$tmp/mm1.j1.h5" --plots "$tmp/plots" >"$tmp/ana" 2>&1 &&
+        [ -s "$tmp/plots/sweep_utilization.png" ] && [ -s "$tmp/plots/trace_queue_length.png" ]; then
+        want=$($py - "$tmp/mm1.j1.h5" <<'PY'
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+s = f["scalars"][()]
+sel = (s["name"] == b"utilization") & (s["run"] // 4 == 1)
+print("%.6g" % s["value"][sel].mean())
+PY
+)
+        got=$(sed -n '/^point 1 /,/^point 2 /p' "$tmp/ana" | awk '$1 == "utilization" { print $2 }')
+        [ "$got" = "$want" ] && ok || ko "usim-analyze: utilization at point 1 is $got, expected $want"
+    else
+        ko "usim-analyze: $(head -c 300 "$tmp/ana")"
+    fi
 fi
 
 echo "determinism.sh: $pass passed, $fail failed"
