@@ -27,6 +27,15 @@
  *     not, which is why (1) exists.  The working file is not compressed:
  *     rewriting a compressed chunk moves it, uncompressed chunks stay put.
  *
+ *     Measured (HDF5 1.10.8, ext4, 2 cores): 150 SIGKILLs at random
+ *     moments of h5writer, which checkpoints after every run so that kills
+ *     often land in H5Fflush: the file opened 134 times, was not yet
+ *     created 16 times, never failed to open; every resume was identical
+ *     to an uninterrupted run.  Before creation went through a temporary
+ *     name, 5 of 95 such kills left a file that did not open (killed while
+ *     creating it) and 1 a file whose last run's index pointed past its
+ *     trace (killed inside H5Fflush: raw rows out, extent not yet).
+ *
  *  3. --resume (h5out_resume) rebuilds the working file from the journal
  *     (or, if there is none, from PATH itself: a finished file), writes it
  *     and a fresh journal under temporary names and renames them in place.
