@@ -437,9 +437,28 @@ static void catch_signals(void)
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     /* A second Ctrl-C kills at once: the file stays resumable anyway. */
-    sa.sa_flags = SA_RESETHAND;
+    /* SA_RESTART: the writer's I/O goes on undisturbed. */
+    sa.sa_flags = SA_RESETHAND | SA_RESTART;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+}
+
+/* After a resume: adds the selected runs that an earlier invocation had
+ * already done and that did not end ok to *failed. */
+static int count_failed_before(const char *path, const uint64_t *runs, size_t n,
+                               const uint8_t *done, uint64_t *failed)
+{
+    h5in *in;
+    char err[512];
+    if (h5in_open(&in, path, err, sizeof err) < 0) {
+        fprintf(stderr, "%s: %s\n", progname, err);
+        return EXIT_IO;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (done[runs[i]] && h5in_status(in, runs[i]) != RUN_OK)
+            (*failed)++;
+    h5in_close(in);
+    return 0;
 }
 
 /* Opens the output, runs the selected runs that are not done, finishes. */
@@ -453,6 +472,7 @@ static int run_experiment(const options *o, const experiment *e, uint64_t *runs,
     int status = EXIT_OK, rc;
     h5out *out = NULL;
     uint8_t *done = NULL;
+    uint64_t *todo_runs = NULL;
     if (path == NULL) {
         fprintf(stderr, "%s: out of memory\n", progname);
         return EXIT_IO;
@@ -476,17 +496,24 @@ static int run_experiment(const options *o, const experiment *e, uint64_t *runs,
         status = exit_for_h5(rc);
         goto out;
     }
+    /* runs[] keeps the whole selection: the exit status covers it all. */
+    if ((todo_runs = malloc((n ? n : 1) * sizeof *todo_runs)) == NULL) {
+        fprintf(stderr, "%s: out of memory\n", progname);
+        h5out_close(out);
+        status = EXIT_IO;
+        goto out;
+    }
     size_t todo = 0;
     for (size_t i = 0; i < n; i++)
         if (done == NULL || !done[runs[i]])
-            runs[todo++] = runs[i];
+            todo_runs[todo++] = runs[i];
     if (o->resume && !o->quiet)
         fprintf(stderr, "%s: resuming %s: %zu of the %zu selected runs left to do\n",
                 progname, path, todo, n);
 
     runner_opts ro = {
         .threads = o->threads > 0 ? o->threads : omp_get_max_threads(),
-        .runs = runs,
+        .runs = todo_runs,
         .nruns = todo,
         .quiet = o->quiet,
         .progress_out = stderr,
@@ -517,15 +544,19 @@ static int run_experiment(const options *o, const experiment *e, uint64_t *runs,
         goto out;
     }
     h5out_close(out);
-    if (st.failed > 0) {
+    uint64_t failed = st.failed;
+    if (todo < n && (status = count_failed_before(path, runs, n, done, &failed)) != 0)
+        goto out;
+    if (failed > 0) {
         if (!o->quiet)
             fprintf(stderr,
-                    "%s: %" PRIu64 " of %" PRIu64 " runs did not end ok; see "
+                    "%s: %" PRIu64 " of %zu runs did not end ok; see "
                     "/runs status and message in %s\n",
-                    progname, st.failed, st.done, path);
+                    progname, failed, n, path);
         status = EXIT_RUNS_FAILED;
     }
 out:
+    free(todo_runs);
     free(done);
     free(path);
     return status;

@@ -9,7 +9,8 @@
 #   mm1:   customers = N ends by itself with N served; at load 0.5 the mean
 #          system time is 1/(mu - lambda) = 2 and the utilization 0.5
 #          (M/M/1 theory; 200000 customers: within 3%).
-#   fail:  each `how` gives its status; the scalar `run` is the run id.
+#   fail:  each `how` gives its status; the scalar `run` is the run id; a
+#          resumed file with failed runs still exits 1.
 #   SIGINT during a run: exit 130, then --resume finishes with exit 0 and
 #          the same datasets as an uninterrupted run (h5check cmp).
 # Run from the build directory (make check).  Prints "N passed, N failed".
@@ -107,6 +108,8 @@ if cmp -s got want; then ok; else ko "fail statuses: $(tr '\n' ',' <got)"; fi
 for r in 0 3 6; do
     near "fail scalar run of run $r" "$(scalar fail.h5 $r run)" $r 0
 done
+# Resuming a finished file runs nothing; its failed runs still make exit 1.
+run "resume of a file with failed runs" 1 --resume -o fail.h5 fail.cfg
 
 # ---- SIGINT and --resume -------------------------------------------
 cat >long.cfg <<'CFG'
