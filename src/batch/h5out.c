@@ -73,7 +73,7 @@ struct h5out {
     h5file *f;
     journal *j;
     uint8_t *done;
-    uint64_t ndone;
+    uint64_t ndone, nfailed; /* runs in the file; of which status != ok */
     double last_ckpt;
     bool finished;
     char msg[512];
@@ -372,6 +372,8 @@ static int put_run(h5out *o, const run_result *r, char *err, size_t errlen)
         return rc;
     o->done[r->run] = 1;
     o->ndone++;
+    if (r->status != RUN_OK)
+        o->nfailed++;
     return 0;
 }
 

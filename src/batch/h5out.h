@@ -114,6 +114,12 @@ void h5out_close(h5out *o);
 
 const char *h5out_errmsg(const h5out *o);
 
+/* Runs in the file so far (recovered by resume, then written), and how
+ * many of them did not end ok: the exit status of a resumed experiment
+ * counts the runs of earlier invocations too. */
+uint64_t h5out_runs_done(const h5out *o);
+uint64_t h5out_runs_failed(const h5out *o);
+
 /* ------------------------------------------------------------------ */
 /* Reading (merge, resume, tests)                                      */
 /* ------------------------------------------------------------------ */

@@ -494,6 +494,8 @@ static void test_resume_of_a_finished_file_reads_its_runs(void **state)
     OK(h5out_resume_spec(&o, &s, fx->path, done, err, sizeof err));
     for (int i = 0; i < NRUNS; i++)
         assert_int_equal(done[i], i < 6);
+    assert_int_equal(h5out_runs_done(o), 6);
+    assert_int_equal(h5out_runs_failed(o), 1); /* run 5 failed (fake_result) */
     uint64_t rest[] = {6, 7, 8, 9, 10, 11};
     write_runs(o, rest, 6);
     finish(o);
