@@ -294,6 +294,16 @@ const char *h5out_errmsg(const h5out *o)
     return o->msg;
 }
 
+uint64_t h5out_runs_done(const h5out *o)
+{
+    return o->ndone;
+}
+
+uint64_t h5out_runs_failed(const h5out *o)
+{
+    return o->nfailed;
+}
+
 /* Opens a working file and its journal under the given names. */
 static int working_open(h5out *o, const char *path, const char *jpath, char *err,
                         size_t errlen)
