@@ -10,7 +10,8 @@
  *   a flag nobody sets)   3 stack overflow            4 never ends (the
  *   event or wall budget, or `until`, stops it)       5 a wait of 0.3 time
  *   units (a strict drift violation at resolution 0.2) 6 a task fails
- *   (usim_task_fail, outside any scope)
+ *   (usim_task_fail, outside any scope)   7 the model's setup refuses
+ *   the run (it never starts)
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,15 +27,16 @@ enum {
     HOW_OVERFLOW,
     HOW_ENDLESS,
     HOW_STRICT,
-    HOW_TASK
+    HOW_TASK,
+    HOW_SETUP,
 };
 
 static const usim_param_desc fail_params[] = {
     [P_FAIL_RUN] = {"fail_run", USIM_PARAM_INT, -1, -1, 4294967295.0, "",
                     "the run that fails (-1: every run)"},
-    [P_HOW] = {"how", USIM_PARAM_INT, 1, 0, 6, "",
+    [P_HOW] = {"how", USIM_PARAM_INT, 1, 0, 7, "",
                "0 ok, 1 usim_fail, 2 deadlock, 3 stack overflow, 4 endless, "
-               "5 strict drift, 6 task failure"},
+               "5 strict drift, 6 task failure, 7 setup error"},
     [P_STEPS] = {"steps", USIM_PARAM_INT, 3, 0, 1e9, "", "unit waits before the end"},
 };
 
@@ -103,6 +105,9 @@ static int fail_setup(usim_sim *sim, const double *p, void **state)
     uint64_t run = usim_sim_config(sim)->run;
     bool chosen = p[P_FAIL_RUN] < 0 || (uint64_t)p[P_FAIL_RUN] == run;
     f->how = chosen ? (int)p[P_HOW] : HOW_OK;
+    if (f->how == HOW_SETUP)
+        return usim_error(USIM_EINVAL, "fail: setup refuses run %llu",
+                          (unsigned long long)run);
     f->steps = (uint64_t)p[P_STEPS];
     f->tr = usim_sim_trace(sim, "step");
     usim_flag_init(&f->never, false, "never");

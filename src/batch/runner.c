@@ -63,7 +63,7 @@ static int collect_scalars(const experiment *e, usim_sim *sim, run_result *r)
         return -1;
     for (size_t k = 0; k < m->n_scalars; k++)
         r->scalars[k] = NAN;
-    size_t n = usim_sim_scalar_count(sim);
+    size_t n = sim ? usim_sim_scalar_count(sim) : 0;
     for (size_t i = 0; i < n; i++) {
         const char *name;
         double v;

@@ -9,7 +9,7 @@
 #   mm1:   customers = N ends by itself with N served; at load 0.5 the mean
 #          system time is 1/(mu - lambda) = 2 and the utilization 0.5
 #          (M/M/1 theory; 200000 customers: within 3%).
-#   fail:  each `how` gives its status; the scalar `run` is the run id; a
+#   fail:  each `how` gives its status (a setup error too); the scalar `run` is the run id; a
 #          resumed file with failed runs still exits 1.
 #   SIGINT during a run: exit 130, then --resume finishes with exit 0 and
 #          the same datasets as an uninterrupted run (h5check cmp).
@@ -98,12 +98,13 @@ near "mm1 mean_queue_length (theory 0.5)" "$(scalar theory.h5 0 mean_queue_lengt
 cat >fail.cfg <<'CFG'
 model = "fail";
 kernel: { resolution = 0.2; drift = "strict"; };
-parameters: { how = { from = 0; to = 6; step = 1; }; steps = 2; };
+parameters: { how = { from = 0; to = 7; step = 1; }; steps = 2; };
 limits: { events = 1000; };
 CFG
 run "fail" 1 -j 2 -o fail.h5 fail.cfg
 "$check" status fail.h5 >got
-printf '%s\n' "0 ok" "1 failed" "2 deadlock" "3 failed" "4 limit" "5 failed" "6 failed" >want
+printf '%s\n' "0 ok" "1 failed" "2 deadlock" "3 failed" "4 limit" "5 failed" "6 failed" \
+    "7 failed" >want
 if cmp -s got want; then ok; else ko "fail statuses: $(tr '\n' ',' <got)"; fi
 for r in 0 3 6; do
     near "fail scalar run of run $r" "$(scalar fail.h5 $r run)" $r 0
