@@ -64,3 +64,12 @@ EXTRA_DIST += tests/batch/models.sh
 
 # usim-analyze RESULTS.h5 [--plots DIR]: summary and plots (Python, h5py).
 dist_bin_SCRIPTS = scripts/usim-analyze
+
+# Experiment files as data, and the runner on single runs.
+check_PROGRAMS += tests/batch/test_experiment
+tests_batch_test_experiment_SOURCES = tests/batch/test_experiment.c src/batch/runner.c
+tests_batch_test_experiment_CFLAGS = $(BATCH_CFLAGS) $(CMOCKA_CFLAGS)
+tests_batch_test_experiment_LDFLAGS = $(AM_LDFLAGS) $(OPENMP_CFLAGS)
+tests_batch_test_experiment_LDADD = libusim_batch.la libusim_models.la libusim_core.la \
+	$(CMOCKA_LIBS) $(BATCH_LIBS)
+TESTS += tests/batch/test_experiment

@@ -1,0 +1,240 @@
+/*
+ * test_experiment — experiment files as data: run ids, sweep values, the
+ * kernel configuration of a run, and one run executed by the runner.
+ * (tests/batch/bad_configs.sh checks the error messages.)
+ */
+#define _GNU_SOURCE /* mkdtemp */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "batch/experiment.h"
+#include "batch/runner.h"
+
+static char dir[64];
+
+static int make_dir(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/usim-exp.XXXXXX");
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd);
+}
+
+/* Writes `text` to DIR/name and loads it; fails the test on an error. */
+static experiment *load(const char *name, const char *text)
+{
+    char path[128], err[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    experiment *e;
+    if (experiment_load(&e, path, NULL, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    return e;
+}
+
+static double param(const experiment *e, uint64_t run, const char *name)
+{
+    double v[16];
+    assert_true(e->nparams <= 16);
+    experiment_point_params(e, experiment_point(e, run), v);
+    for (size_t k = 0; k < e->nparams; k++)
+        if (strcmp(e->params[k].desc->name, name) == 0)
+            return v[k];
+    fail_msg("no parameter %s", name);
+    return NAN;
+}
+
+static void test_edit_distance_counts_single_character_edits(void **state)
+{
+    (void)state;
+    assert_int_equal(experiment_edit_distance("nave", "naive"), 1);
+    assert_int_equal(experiment_edit_distance("kitten", "sitting"), 3);
+    assert_int_equal(experiment_edit_distance("", "abc"), 3);
+    assert_int_equal(experiment_edit_distance("drift", "drift"), 0);
+}
+
+/* 2 x 3 points x 2 replications: run = point * 2 + replication, the first
+ * listed parameter slowest. */
+static void
+test_run_ids_nest_loops_in_listing_order_replications_innermost(void **state)
+{
+    (void)state;
+    experiment *e = load("order.cfg", "model = \"mm1\"; replications = 2;\n"
+                                      "parameters: { service_rate = [1.0, 2.0];\n"
+                                      "  arrival_rate = [0.1, 0.2, 0.3]; };\n");
+    assert_int_equal(e->npoints, 6);
+    assert_int_equal(e->nruns, 12);
+    assert_int_equal(experiment_point(e, 7), 3);
+    assert_int_equal(experiment_replication(e, 7), 1);
+    /* point 3 = (service_rate index 1, arrival_rate index 0) */
+    assert_true(param(e, 7, "service_rate") == 2.0);
+    assert_true(param(e, 7, "arrival_rate") == 0.1);
+    /* point 5 = (1, 2) */
+    assert_true(param(e, 11, "arrival_rate") == 0.3);
+    /* untouched parameters keep their defaults */
+    assert_true(param(e, 11, "customers") == 0);
+    experiment_free(e);
+}
+
+/* zip: the group is one loop, placed at its first listed member. */
+static void test_zip_group_is_one_loop_at_its_first_listed_member(void **state)
+{
+    (void)state;
+    experiment *e =
+        load("zip.cfg", "model = \"mm1\";\n"
+                        "parameters: { customers = [10, 20, 30];\n"
+                        "  service_rate = [1.0, 2.0];\n"
+                        "  arrival_rate = [0.5, 0.6]; };\n"
+                        "zip = ( [\"arrival_rate\", \"service_rate\"] );\n");
+    assert_int_equal(e->nloops, 2);
+    assert_int_equal(e->npoints, 6);
+    /* customers slowest, then the pair (service_rate, arrival_rate) */
+    assert_true(param(e, 0, "customers") == 10);
+    assert_true(param(e, 1, "service_rate") == 2.0);
+    assert_true(param(e, 1, "arrival_rate") == 0.6);
+    assert_true(param(e, 2, "customers") == 20);
+    assert_true(param(e, 2, "arrival_rate") == 0.5);
+    experiment_free(e);
+}
+
+/* (0.3 - 0.1) / 0.1 is 1.9999999999999998 in doubles: still 3 values, and
+ * the last one is 0.3 itself, not 0.1 + 2 * 0.1 = 0.30000000000000004. */
+static void test_range_includes_its_end_exactly(void **state)
+{
+    (void)state;
+    experiment *e = load("range.cfg", "model = \"mm1\";\n"
+                                      "parameters: { arrival_rate = "
+                                      "{ from = 0.1; to = 0.3; step = 0.1; }; };\n");
+    assert_int_equal(e->npoints, 3);
+    assert_true(param(e, 2, "arrival_rate") == 0.3);
+    experiment_free(e);
+}
+
+static void test_run_config_carries_kernel_settings_seed_and_run_id(void **state)
+{
+    (void)state;
+    experiment *e =
+        load("kernel.cfg", "model = \"drift\"; replications = 5;\n"
+                           "seed = 12345678901L;\n"
+                           "kernel: { resolution = 0.25; drift = \"tracked\";\n"
+                           "  order = \"lifo\"; stack_size = 32768; };\n"
+                           "limits: { events = 1000; wall_seconds = 2.5; };\n");
+    usim_config cfg;
+    experiment_run_config(e, 3, &cfg);
+    assert_true(cfg.resolution == 0.25);
+    assert_int_equal(cfg.drift, USIM_DRIFT_TRACKED);
+    assert_int_equal(cfg.order, USIM_ORDER_LIFO);
+    assert_int_equal(cfg.stack_size, 32768);
+    assert_int_equal(cfg.seed, 12345678901ull);
+    assert_int_equal(cfg.run, 3);
+    assert_int_equal(cfg.max_events, 1000);
+    assert_true(cfg.max_wall_s == 2.5);
+    experiment_free(e);
+}
+
+/* An @include inside an included file resolves next to that file. */
+static void test_include_resolves_relative_to_the_including_file(void **state)
+{
+    (void)state;
+    char path[128];
+    snprintf(path, sizeof path, "%s/sub", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/sub/a.cfg", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("@include \"b.cfg\"\n", f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/sub/b.cfg", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("replications = 7;\n", f);
+    fclose(f);
+    experiment *e = load("inc.cfg", "model = \"mm1\";\n@include \"sub/a.cfg\"\n");
+    assert_int_equal(e->replications, 7);
+    /* the stored text is self-contained */
+    assert_non_null(strstr(e->text, "replications = 7;"));
+    assert_null(strstr(e->text, "@include"));
+    experiment_free(e);
+}
+
+/* DESIGN.md: three sleeps of 1.5 at resolution 0.2 end at 4.8 under naive
+ * (0.1 drift each); the runner collects scalars, drift and traces. */
+static void test_runner_collects_a_runs_scalars_drift_and_traces(void **state)
+{
+    (void)state;
+    experiment *e =
+        load("run.cfg", "model = \"drift\";\n"
+                        "kernel: { resolution = 0.2; drift = \"naive\"; };\n"
+                        "parameters: { tasks = 1; count = 3; };\n"
+                        "traces: { wake = { mode = \"change\"; }; };\n");
+    run_result *r = runner_run_one(e, 0);
+    assert_non_null(r);
+    assert_int_equal(r->status, RUN_OK);
+    assert_null(r->message);
+    assert_true(fabs(r->end_time - 4.8) < 1e-12);
+    assert_int_equal(r->nscalars, 3); /* final_drift, max_abs_drift, end_time */
+    assert_true(fabs(r->scalars[0] - 0.3) < 1e-12);
+    assert_int_equal(r->ndrift, 1);
+    assert_string_equal(r->drift[0].task, "sleeper");
+    assert_int_equal(r->drift[0].st.waits, 3);
+    assert_int_equal(r->ntraces, 1);
+    assert_int_equal(r->traces[0].n, 3);
+    assert_true(fabs(r->traces[0].t[2] - 4.8) < 1e-12);
+    assert_true(fabs(r->traces[0].v[2] - 0.3) < 1e-12);
+    run_result_free(r);
+    experiment_free(e);
+}
+
+/* A failing run is a result with a status and a message, not an error. */
+static void test_runner_records_a_failed_run_with_its_message(void **state)
+{
+    (void)state;
+    experiment *e =
+        load("fail.cfg", "model = \"fail\"; replications = 3;\n"
+                         "parameters: { fail_run = 2; how = 1; steps = 1; };\n");
+    run_result *ok = runner_run_one(e, 1), *bad = runner_run_one(e, 2);
+    assert_int_equal(ok->status, RUN_OK);
+    assert_true(ok->scalars[0] == 1); /* the scalar `run` */
+    assert_int_equal(bad->status, RUN_FAILED);
+    assert_non_null(strstr(bad->message, "run 2 fails on purpose"));
+    assert_true(bad->scalars[0] == 2);
+    run_result_free(ok);
+    run_result_free(bad);
+    experiment_free(e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_edit_distance_counts_single_character_edits),
+        cmocka_unit_test(
+            test_run_ids_nest_loops_in_listing_order_replications_innermost),
+        cmocka_unit_test(test_zip_group_is_one_loop_at_its_first_listed_member),
+        cmocka_unit_test(test_range_includes_its_end_exactly),
+        cmocka_unit_test(test_run_config_carries_kernel_settings_seed_and_run_id),
+        cmocka_unit_test(test_include_resolves_relative_to_the_including_file),
+        cmocka_unit_test(test_runner_collects_a_runs_scalars_drift_and_traces),
+        cmocka_unit_test(test_runner_records_a_failed_run_with_its_message),
+    };
+    return cmocka_run_group_tests(tests, make_dir, remove_dir);
+}
