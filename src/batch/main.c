@@ -459,6 +459,9 @@ static int run_experiment(const options *o, const experiment *e, uint64_t *runs,
         fprintf(stderr, "%s: out of memory\n", progname);
         return EXIT_IO;
     }
+    /* From here on a signal stops the experiment cleanly (the runner
+     * checks stop_signal before each run). */
+    catch_signals();
     if (ensure_parent(path) < 0) {
         status = EXIT_IO;
         goto out;
@@ -501,7 +504,6 @@ static int run_experiment(const options *o, const experiment *e, uint64_t *runs,
         .stop = &stop_signal,
     };
     runner_stats st;
-    catch_signals();
     rc = runner_run(e, out, &ro, &st, err, sizeof err);
     if (rc < 0) {
         fprintf(stderr, "%s: %s: %s\n", progname, path, err);

@@ -121,7 +121,10 @@ CFG
 run "uninterrupted" 0 -j 1 -o whole.h5 long.cfg
 "$bin" -q -j 1 -o cut.h5 long.cfg >out 2>err &
 pid=$!
-sleep 0.3
+# Interrupt once the output exists (signals are caught from then on).
+i=0
+while [ ! -e cut.h5 ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+sleep 0.2
 kill -INT $pid
 wait $pid
 status=$?
