@@ -5,7 +5,7 @@
 #                  stdout and exactly the line of bad/NAME.expected on stderr.
 #   good/NAME.cfg  `usim-batch --dry-run` must exit 0 and print exactly
 #                  good/NAME.expected (the run ids, worked out by hand).
-# plus the command-line rules: usage errors exit 2, an existing output file
+# plus: the example experiments of configs/ validate; usage errors exit 2, an existing output file
 # is never overwritten without --force, --shard/--runs select the right runs.
 # Prints one line per failure and a final "N passed, N failed".
 #
@@ -66,6 +66,11 @@ for exp in *.expected; do
     else
         ok
     fi
+done
+
+# The shipped example experiments stay valid.
+for cfg in "$top_srcdir"/configs/*.cfg; do
+    expect 0 "configs/$(basename "$cfg") validates" "$bin" --validate "$cfg"
 done
 
 # --force lifts the 10^7-run limit (validation only: nothing runs).
