@@ -104,6 +104,7 @@ static char *read_whole_file(const char *path, size_t *len)
         return NULL;
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
+    errno = 0;
     while (buf != NULL) {
         size_t got = fread(buf + n, 1, cap - n - 1, f);
         n += got;
@@ -118,11 +119,11 @@ static char *read_whole_file(const char *path, size_t *len)
         buf = b;
         cap *= 2;
     }
-    int failed = ferror(f);
+    int failed = ferror(f) ? (errno ? errno : EIO) : 0; /* EISDIR for a directory */
     fclose(f);
     if (buf == NULL || failed) {
         free(buf);
-        errno = failed ? EIO : ENOMEM;
+        errno = failed ? failed : ENOMEM;
         return NULL;
     }
     buf[n] = '\0';
