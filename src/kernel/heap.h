@@ -43,10 +43,8 @@ typedef struct heap {
 
 void heap_init(heap *h);
 void heap_destroy(heap *h);
-/* Pushes (t, obj); returns the entry's seq, or 0 if memory ran out. */
-uint64_t heap_push(heap *h, int64_t t, void *obj);
-/* Removes the minimum into *out; false if empty. */
-bool heap_pop(heap *h, heap_entry *out);
+/* Doubles the capacity; 0 or -1 if memory ran out. */
+int heap_grow(heap *h);
 /* Removes every entry for which keep(entry, ctx) is false, O(n). */
 void heap_compact(heap *h, bool (*keep)(const heap_entry *, void *), void *ctx);
 /* Checks the heap order (debug builds). */
@@ -66,6 +64,84 @@ static inline bool heap_peek(const heap *h, heap_entry *out)
 static inline size_t heap_size(const heap *h)
 {
     return h->n;
+}
+
+/* Push and pop are inline: they are the kernel's hottest path.  Sifts
+ * move a hole instead of swapping: one store per level. */
+static inline bool heap_before_(const heap *h, int64_t ta, uint64_t sa, size_t b)
+{
+    return ta < h->t[b] || (ta == h->t[b] && sa < h->item[b].seq);
+}
+
+static inline bool heap_child_before_(const heap *h, size_t a, size_t b)
+{
+    return h->t[a] < h->t[b] || (h->t[a] == h->t[b] && h->item[a].seq < h->item[b].seq);
+}
+
+static inline void heap_sift_up_(heap *h, size_t i, int64_t t, heap_item it)
+{
+    while (i > 0) {
+        size_t p = (i - 1) >> 2;
+        if (!heap_before_(h, t, it.seq, p))
+            break;
+        h->t[i] = h->t[p];
+        h->item[i] = h->item[p];
+        i = p;
+    }
+    h->t[i] = t;
+    h->item[i] = it;
+}
+
+static inline void heap_sift_down_(heap *h, size_t i, int64_t t, heap_item it)
+{
+    size_t n = h->n;
+    for (;;) {
+        size_t c = 4 * i + 1;
+        if (c >= n)
+            break;
+        size_t m = c;
+        if (c + 4 <= n) {
+            /* the common case: four children, one cache line of times */
+            size_t m1 = heap_child_before_(h, c + 1, c) ? c + 1 : c;
+            size_t m2 = heap_child_before_(h, c + 3, c + 2) ? c + 3 : c + 2;
+            m = heap_child_before_(h, m2, m1) ? m2 : m1;
+        } else {
+            for (size_t k = c + 1; k < n; k++)
+                if (heap_child_before_(h, k, m))
+                    m = k;
+        }
+        if (!(h->t[m] < t || (h->t[m] == t && h->item[m].seq < it.seq)))
+            break;
+        h->t[i] = h->t[m];
+        h->item[i] = h->item[m];
+        i = m;
+    }
+    h->t[i] = t;
+    h->item[i] = it;
+}
+
+/* Pushes (t, obj); returns the entry's seq, or 0 if memory ran out. */
+static inline uint64_t heap_push(heap *h, int64_t t, void *obj)
+{
+    if (h->n == h->cap && heap_grow(h) != 0)
+        return 0;
+    heap_item it = {h->next_seq++, obj};
+    heap_sift_up_(h, h->n++, t, it);
+    return it.seq;
+}
+
+/* Removes the minimum into *out; false if empty. */
+static inline bool heap_pop(heap *h, heap_entry *out)
+{
+    if (h->n == 0)
+        return false;
+    out->t = h->t[0];
+    out->seq = h->item[0].seq;
+    out->obj = h->item[0].obj;
+    size_t last = --h->n;
+    if (last)
+        heap_sift_down_(h, 0, h->t[last], h->item[last]);
+    return true;
 }
 
 #endif

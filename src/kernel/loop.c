@@ -26,7 +26,7 @@
 #include "kernel/sched.h"
 #include "kernel/sim.h"
 
-_Thread_local usim_sim *sim_running __attribute__((tls_model("initial-exec")));
+_Thread_local sched_tls sched_here __attribute__((tls_model("initial-exec")));
 
 enum {
     CANCEL_SPIN_LIMIT = 100000, /* blocking calls ignoring ECANCELED */
@@ -37,20 +37,25 @@ enum {
 /* Ready ring                                                          */
 /* ------------------------------------------------------------------ */
 
-static int ring_push(ready_ring *r, usim_task *t)
+static int ring_grow(ready_ring *r)
 {
-    if (!r->v || r->n == r->mask + 1) {
-        size_t cap = r->v ? 2 * (r->mask + 1) : 64;
-        usim_task **v = malloc(cap * sizeof *v);
-        if (!v)
-            return USIM_ENOMEM;
-        for (size_t i = 0; i < r->n; i++)
-            v[i] = r->v[(r->head + i) & r->mask];
-        free(r->v);
-        r->v = v;
-        r->mask = cap - 1;
-        r->head = 0;
-    }
+    size_t cap = r->v ? 2 * (r->mask + 1) : 64;
+    usim_task **v = malloc(cap * sizeof *v);
+    if (!v)
+        return USIM_ENOMEM;
+    for (size_t i = 0; i < r->n; i++)
+        v[i] = r->v[(r->head + i) & r->mask];
+    free(r->v);
+    r->v = v;
+    r->mask = cap - 1;
+    r->head = 0;
+    return 0;
+}
+
+static inline int ring_push(ready_ring *r, usim_task *t)
+{
+    if (__builtin_expect(!r->v || r->n == r->mask + 1, 0) && ring_grow(r) != 0)
+        return USIM_ENOMEM;
     r->v[(r->head + r->n++) & r->mask] = t;
     return 0;
 }
@@ -138,7 +143,7 @@ void loop_failf(usim_sim *sim, const char *fmt, ...)
 void loop_switch_out(usim_task *self)
 {
     (void)self;
-    assert(self == self->sim->running);
+    assert(self == sched_here.task);
     coro_yield();
 }
 
@@ -281,17 +286,6 @@ void loop_abandon(usim_task *self)
 /* sched.h                                                             */
 /* ------------------------------------------------------------------ */
 
-usim_task *sched_self(void)
-{
-    usim_sim *sim = sim_running;
-    return sim ? sim->running : NULL;
-}
-
-usim_sim *sched_sim(void)
-{
-    return sim_running;
-}
-
 int sched_block(usim_waitlist *wl, usim_task *before, const char *kind,
                 const char *name, void *data, int64_t wake_tick)
 {
@@ -353,7 +347,7 @@ size_t waitlist_length(const usim_waitlist *wl)
 
 int64_t sched_now_ticks(void)
 {
-    usim_sim *sim = sim_running;
+    usim_sim *sim = sched_here.sim;
     return sim ? sim->now : 0;
 }
 
@@ -385,11 +379,11 @@ static void release_task_memory(usim_task *t)
 static void dispatch(usim_sim *sim, usim_task *t)
 {
     assert(t->state == TASK_READY);
-    sim->running = t;
+    sched_here.task = t;
     t->state = TASK_RUNNING;
     sim->events++;
     coro_resume(&t->co);
-    sim->running = NULL;
+    sched_here.task = NULL;
     if (t->co.overflowed) {
         t->abandoned = true;
         t->state = TASK_DONE;
@@ -436,16 +430,18 @@ static void compact_timers(usim_sim *sim)
     sim->stale_timers = 0;
 }
 
-/* Drops stale entries from the top; false if no live timer is left,
- * else the live minimum is in *e. */
-static bool live_top(usim_sim *sim, heap_entry *e)
+/* Drops stale entries from the top; false if no live timer is left. */
+static bool drop_stale_top(usim_sim *sim)
 {
-    while (heap_peek(&sim->timers, e)) {
-        if (timer_live(e, NULL))
+    heap *h = &sim->timers;
+    while (h->n) {
+        usim_task *t = h->item[0].obj;
+        if (t->timer_seq == h->item[0].seq)
             return true;
-        heap_pop(&sim->timers, e);
+        heap_entry dead;
+        heap_pop(h, &dead);
         sim->stale_timers--;
-        timer_unref(e->obj);
+        timer_unref(t);
     }
     return false;
 }
@@ -454,25 +450,33 @@ static bool live_top(usim_sim *sim, heap_entry *e)
  * makes every task due at that tick ready, in timer order. */
 static bool advance_time(usim_sim *sim, int64_t until)
 {
-    if (sim->stale_timers > 1024 && sim->stale_timers > heap_size(&sim->timers) / 2)
+    heap *h = &sim->timers;
+    if (sim->stale_timers > 1024 && sim->stale_timers > h->n / 2)
         compact_timers(sim);
-    heap_entry e;
-    if (!live_top(sim, &e) || e.t > until)
+    if (!drop_stale_top(sim) || h->t[0] > until)
         return false;
-    int64_t t = e.t;
-    assert(t >= sim->now);
-    sim->now = t;
-    while (live_top(sim, &e) && e.t == t) {
-        heap_pop(&sim->timers, &e);
+    int64_t now = h->t[0];
+    assert(now >= sim->now);
+    sim->now = now;
+    do {
+        heap_entry e;
+        heap_pop(h, &e);
         usim_task *task = e.obj;
+        if (task->timer_seq != e.seq) {
+            sim->stale_timers--;
+            timer_unref(task);
+            continue;
+        }
         task->timer_seq = 0;
         task->timer_refs--;
         unlink_waiter(task);
-        task->wake_rc = task->timer_is_deadline ? USIM_ETIMEDOUT : 0;
-        if (task->timer_is_deadline)
+        task->wake_rc = 0;
+        if (task->timer_is_deadline) {
+            task->wake_rc = USIM_ETIMEDOUT;
             task->carry_valid = false;
+        }
         loop_make_ready(sim, task);
-    }
+    } while (h->n && h->t[0] == now);
     return true;
 }
 
@@ -497,6 +501,8 @@ static char *time_str(const usim_sim *sim, char *buf, size_t n)
     return buf;
 }
 
+/* Called when the event count reaches `check_at`: the event budget is
+ * spent, or it is time to look at the wall clock. */
 static bool over_budget(usim_sim *sim, uint64_t events0, double wall0)
 {
     const usim_config *c = &sim->cfg;
@@ -505,8 +511,7 @@ static bool over_budget(usim_sim *sim, uint64_t events0, double wall0)
     if (c->max_events && done >= c->max_events)
         snprintf(buf, sizeof buf, "event limit of %llu events reached at t=%s",
                  (unsigned long long)c->max_events, time_str(sim, tb, sizeof tb));
-    else if (c->max_wall_s > 0 && (done & WALL_CHECK_MASK) == 0 && done &&
-             wall_now() - wall0 > c->max_wall_s)
+    else if (c->max_wall_s > 0 && wall_now() - wall0 > c->max_wall_s)
         snprintf(buf, sizeof buf, "wall-clock limit of %g s reached at t=%s",
                  c->max_wall_s, time_str(sim, tb, sizeof tb));
     else
@@ -560,21 +565,37 @@ static void report_deadlock(usim_sim *sim)
     set_final(sim, USIM_DEADLOCK, msg);
 }
 
+/* The next event count at which over_budget() must look. */
+static uint64_t next_check(const usim_sim *sim, uint64_t events0)
+{
+    uint64_t at = UINT64_MAX;
+    if (sim->cfg.max_events)
+        at = events0 + sim->cfg.max_events;
+    if (sim->cfg.max_wall_s > 0) {
+        uint64_t w = sim->events + WALL_CHECK_MASK + 1;
+        at = w < at ? w : at;
+    }
+    return at;
+}
+
 usim_status loop_run(usim_sim *sim, int64_t until)
 {
     uint64_t events0 = sim->events;
     double wall0 = sim->cfg.max_wall_s > 0 ? wall_now() : 0;
+    uint64_t check_at = next_check(sim, events0);
     while (!sim->final) {
         if (sim->ready.n == 0 && !advance_time(sim, until))
             break;
-        if (over_budget(sim, events0, wall0))
-            break;
+        if (sim->events >= check_at) {
+            if (over_budget(sim, events0, wall0))
+                break;
+            check_at = next_check(sim, events0);
+        }
         dispatch(sim, next_ready(sim));
     }
     if (sim->final)
         return sim->status;
-    heap_entry e;
-    if (live_top(sim, &e)) {
+    if (drop_stale_top(sim)) {
         sim->now = until;
         sim->status = USIM_PAUSED;
     } else if (sim->live > 0) {
@@ -590,8 +611,9 @@ usim_status loop_run(usim_sim *sim, int64_t until)
 void loop_unwind_all(usim_sim *sim)
 {
     sim->destroying = true;
-    usim_sim *prev = sim_running;
-    sim_running = sim;
+    sched_tls prev = sched_here;
+    sched_here.sim = sim;
+    sched_here.task = NULL;
     for (usim_task *t = sim->all; t; t = t->all_next) {
         if (t->state == TASK_DONE)
             continue;
@@ -611,7 +633,7 @@ void loop_unwind_all(usim_sim *sim)
         }
         dispatch(sim, t);
     }
-    sim_running = prev;
+    sched_here = prev;
 }
 
 void loop_release(usim_sim *sim)

@@ -21,11 +21,26 @@
 
 #define SCHED_NO_TIMEOUT INT64_MAX
 
+/* The kernel's one thread-local: the simulation running on this thread
+ * (inside usim_sim_run or usim_sim_destroy) and the task on the CPU. */
+typedef struct sched_tls {
+    usim_sim *sim;
+    usim_task *task;
+} sched_tls;
+
+extern _Thread_local sched_tls sched_here __attribute__((tls_model("initial-exec")));
+
 /* The task running on this thread, or NULL outside any task. */
-usim_task *sched_self(void);
+static inline usim_task *sched_self(void)
+{
+    return sched_here.task;
+}
 
 /* The simulation running on this thread, or NULL. */
-usim_sim *sched_sim(void);
+static inline usim_sim *sched_sim(void)
+{
+    return sched_here.sim;
+}
 
 /*
  * Blocks the running task on `wl` until a sched_wake() (returns the code

@@ -195,9 +195,9 @@ usim_status usim_sim_run(usim_sim *sim, double until)
     if (sim->final)
         return sim->status;
     coro_claim_fault_handler();
-    sim_running = sim;
+    sched_here.sim = sim;
     usim_status st = loop_run(sim, until_ticks(sim, until));
-    sim_running = NULL;
+    sched_here.sim = NULL;
     return st;
 }
 

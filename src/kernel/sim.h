@@ -44,7 +44,6 @@ struct usim_sim {
     uint64_t events;
     uint64_t order_state; /* splitmix64 state for USIM_ORDER_RANDOM */
 
-    usim_task *running;
     usim_task *all; /* every task not yet freed */
     size_t live;    /* tasks not DONE */
 
@@ -52,7 +51,6 @@ struct usim_sim {
     size_t ngroups, cap_groups;
     int *group_index; /* open-addressing hash of group names */
     size_t cap_index;
-    drift_acc totals;
 
     blocked_entry *blocked;
     size_t nblocked;
@@ -61,9 +59,6 @@ struct usim_sim {
     void *observe;
     void (*observe_free)(void *);
 };
-
-/* The simulation running on this thread (set by usim_sim_run). */
-extern _Thread_local usim_sim *sim_running __attribute__((tls_model("initial-exec")));
 
 /* loop.c */
 int loop_make_ready(usim_sim *sim, usim_task *t);

@@ -18,22 +18,33 @@
 #include "kernel/sched.h"
 #include "kernel/sim.h"
 
-/* True if q is an integer within 1e-9 relative; *r gets that integer. */
-static bool whole_ticks(double q, double *r)
+/* True if q is an integer within 1e-9 relative; *r gets that integer.
+ * (Integer conversions instead of libm calls: this is on every sleep.) */
+static inline bool whole_ticks(double q, double *r)
 {
-    double n = nearbyint(q);
-    if (fabs(q - n) <= 1e-9 * fmax(1.0, fabs(q))) {
+    double n = q >= 0 && q < 0x1p62 ? (double)(int64_t)(q + 0.5) : nearbyint(q);
+    double a = fabs(q);
+    if (fabs(q - n) <= 1e-9 * (a > 1.0 ? a : 1.0)) {
         *r = n;
         return true;
     }
     return false;
 }
 
-/* First tick at or after q ticks (q >= 0), snapping near-integers. */
+/* ceil(q) for the non-negative q of durations. */
+static inline double ceil_pos(double q)
+{
+    if (!(q >= 0 && q < 0x1p62))
+        return ceil(q);
+    double c = (double)(int64_t)q;
+    return c < q ? c + 1.0 : c;
+}
+
+/* First tick at or after q ticks, snapping near-integers. */
 static double ceil_ticks(double q)
 {
     double r;
-    return whole_ticks(q, &r) ? r : ceil(q);
+    return whole_ticks(q, &r) ? r : ceil_pos(q);
 }
 
 static usim_task *require_task(const char *fn)
@@ -79,11 +90,12 @@ static usim_drift_stats acc_stats(const drift_acc *a)
     return s;
 }
 
+/* Per task and per task name; the run's totals are the sum of the
+ * groups, computed when read. */
 void drift_record(usim_task *t, double requested, double actual, bool overrun)
 {
     usim_sim *sim = t->sim;
     acc_add(&t->drift, requested, actual, overrun);
-    acc_add(&sim->totals, requested, actual, overrun);
     if (t->drift_group < 0)
         t->drift_group = sim_drift_group(sim, t->name);
     if (t->drift_group >= 0)
@@ -98,7 +110,17 @@ usim_drift_stats usim_task_drift(const usim_task *t)
 
 usim_drift_stats usim_sim_drift(const usim_sim *sim)
 {
-    return acc_stats(&sim->totals);
+    drift_acc all = {0};
+    for (size_t i = 0; i < sim->ngroups; i++) {
+        const drift_acc *g = &sim->groups[i].acc;
+        all.waits += g->waits;
+        all.requested += g->requested;
+        all.actual += g->actual;
+        all.sum_abs += g->sum_abs;
+        all.max_abs = g->max_abs > all.max_abs ? g->max_abs : all.max_abs;
+        all.overruns += g->overruns;
+    }
+    return acc_stats(&all);
 }
 
 size_t usim_sim_drift_groups(const usim_sim *sim)
@@ -160,7 +182,8 @@ static int64_t tick_after(usim_task *self, int64_t base, double q)
  * within 1e-9 of 0 or 1. */
 static double split_ticks(double q, double *frac)
 {
-    double w = floor(q), f = q - w;
+    double w = q >= 0 && q < 0x1p62 ? (double)(int64_t)q : floor(q);
+    double f = q - w;
     if (f > 1.0 - 1e-9) {
         w += 1.0;
         f = 0.0;
@@ -209,7 +232,7 @@ int usim_sleep(double d)
         break;
     }
     default:
-        target = tick_after(self, sim->now, exact ? whole : ceil(q));
+        target = tick_after(self, sim->now, exact ? whole : ceil_pos(q));
         break;
     }
     return timed_wait(self, target, d);
