@@ -17,6 +17,7 @@
 #include <inttypes.h>
 #include <omp.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,10 +74,13 @@ static void usage(FILE *f)
         progname, EXPERIMENT_MAX_RUNS);
 }
 
-static int usage_error(const char *fmt, const char *arg)
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
 {
+    va_list ap;
     fprintf(stderr, "%s: ", progname);
-    fprintf(stderr, fmt, arg);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
     fprintf(stderr, "\nTry '%s --help'.\n", progname);
     return EXIT_USAGE;
 }
@@ -135,7 +139,7 @@ static int parse_options(int argc, char **argv, options *o)
             break;
         case 'o':
             if (optarg[0] == '\0')
-                return usage_error("--output: the file name is empty%s", "");
+                return usage_error("--output: the file name is empty");
             o->output = optarg;
             break;
         case 'n':
@@ -187,20 +191,19 @@ static int parse_options(int argc, char **argv, options *o)
     }
     if (o->list_models) {
         if (argc - optind > 1)
-            return usage_error("--list-models takes at most one plugin path%s", "");
+            return usage_error("--list-models takes at most one plugin path");
         o->config = optind < argc ? argv[optind] : NULL;
         return 0;
     }
     if (optind == argc)
-        return usage_error("no experiment file given%s", "");
+        return usage_error("no experiment file given");
     if (argc - optind > 1)
         return usage_error("one experiment file at a time (extra argument '%s')",
                            argv[optind + 1]);
     o->config = argv[optind];
     if (o->resume && o->force)
         return usage_error("--resume continues a file, --force replaces it: choose "
-                           "one%s",
-                           "");
+                           "one");
     return 0;
 }
 
@@ -275,7 +278,7 @@ static int parse_run_list(const char *list, uint64_t nruns, uint8_t *sel)
 {
     const char *p = list;
     if (*p == '\0')
-        return usage_error("--runs: the list is empty%s", "");
+        return usage_error("--runs: the list is empty");
     while (*p) {
         char *end;
         uint64_t a, b;
