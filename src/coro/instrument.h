@@ -10,6 +10,10 @@
 #ifndef USIM_CORO_INSTRUMENT_H
 #define USIM_CORO_INSTRUMENT_H
 
+#ifdef HAVE_CONFIG_H
+#include "config.h" /* HAVE_VALGRIND_VALGRIND_H */
+#endif
+
 #include <stddef.h>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -44,7 +48,7 @@ static inline void instrument_stack_fresh(void *lo, size_t size)
 static inline unsigned instrument_stack_register(void *lo, size_t size)
 {
 #ifdef HAVE_VALGRIND_VALGRIND_H
-    return VALGRIND_STACK_REGISTER(lo, (char *)lo + size);
+    return VALGRIND_STACK_REGISTER(lo, (char *)lo + size - 1); /* inclusive */
 #else
     (void)lo;
     (void)size;

@@ -5,10 +5,15 @@
  * (through sched.h) come here to block, wake and switch.
  *
  * Control flow: usim_sim_run() runs loop_run() on the host's stack.  It
- * resumes one ready task at a time; a task runs until it blocks, reaches a
- * turn point or ends, and each of those switches back here.  When no task
- * is ready, time advances to the earliest timer and every timer due at
- * that tick is made ready, in the order the timers were set.
+ * resumes a ready task; a task runs until it blocks, reaches a turn point
+ * or ends.  A task that blocks or yields picks its successor itself and
+ * switches to it directly (pick_next), which saves a switch pair per
+ * event; it hands control back to the loop only when the loop must decide
+ * (nothing is runnable before `until`, a budget check is due, the run has
+ * ended).  A task that ends always returns to the loop, which releases its
+ * stack.  When no task is ready, time advances to the earliest timer and
+ * every timer due at that tick is made ready, in the order the timers
+ * were set.
  *
  * Timers are removed lazily: a task remembers the seq of its one live
  * timer (timer_seq); a heap entry whose seq differs is stale and skipped.
@@ -139,13 +144,6 @@ void loop_failf(usim_sim *sim, const char *fmt, ...)
 /* ------------------------------------------------------------------ */
 /* Task side: switching out, blocking, ending                          */
 /* ------------------------------------------------------------------ */
-
-void loop_switch_out(usim_task *self)
-{
-    (void)self;
-    assert(self == sched_here.task);
-    coro_yield();
-}
 
 static void unlink_waiter(usim_task *t)
 {
@@ -376,30 +374,6 @@ static void release_task_memory(usim_task *t)
     coro_destroy(&t->co);
 }
 
-static void dispatch(usim_sim *sim, usim_task *t)
-{
-    assert(t->state == TASK_READY);
-    sched_here.task = t;
-    t->state = TASK_RUNNING;
-    sim->events++;
-    coro_resume(&t->co);
-    sched_here.task = NULL;
-    if (t->co.overflowed) {
-        t->abandoned = true;
-        t->state = TASK_DONE;
-        sim->live--;
-        loop_failf(sim, "stack overflow in task '%s' (%zu KiB stack)", t->name,
-                   t->co.stk.size / 1024);
-        if (sim->destroying)
-            task_on_done(t);
-    }
-    if (t->state == TASK_DONE) {
-        release_task_memory(t);
-        if (t->detached)
-            task_release(t);
-    }
-}
-
 static bool timer_live(const heap_entry *e, void *ctx)
 {
     (void)ctx;
@@ -478,6 +452,68 @@ static bool advance_time(usim_sim *sim, int64_t until)
         loop_make_ready(sim, task);
     } while (h->n && h->t[0] == now);
     return true;
+}
+
+/* The task to run next, chosen in the running task's context; NULL when
+ * the loop must decide instead. */
+static usim_task *pick_next(usim_sim *sim)
+{
+    if (sim->final || sim->destroying || sim->events >= sim->check_at)
+        return NULL;
+    if (sim->ready.n == 0 && !advance_time(sim, sim->until))
+        return NULL;
+    return next_ready(sim);
+}
+
+/* Marks t running; the caller then switches to it. */
+static inline void begin_turn(usim_sim *sim, usim_task *t)
+{
+    assert(t->state == TASK_READY);
+    sim->events++;
+    t->state = TASK_RUNNING;
+    t->co.caller = sim->loop_ctx; /* where an overflow or the end returns */
+    sched_here.task = t;
+}
+
+void loop_switch_out(usim_task *self)
+{
+    usim_sim *sim = self->sim;
+    assert(self == sched_here.task);
+    usim_task *next = pick_next(sim);
+    if (next == self) {
+        begin_turn(sim, self); /* random order drew the yielding task */
+        return;
+    }
+    if (next) {
+        begin_turn(sim, next);
+        coro_switch(&self->co, &next->co);
+    } else {
+        coro_switch(&self->co, sim->loop_ctx);
+    }
+}
+
+/* Runs t until control comes back to the loop, then settles the task that
+ * handed it back (t itself or one that t switched to). */
+static void dispatch(usim_sim *sim, usim_task *t)
+{
+    begin_turn(sim, t);
+    coro_switch(sim->loop_ctx, &t->co);
+    t = sched_here.task;
+    sched_here.task = NULL;
+    if (t->co.overflowed) {
+        t->abandoned = true;
+        t->state = TASK_DONE;
+        sim->live--;
+        loop_failf(sim, "stack overflow in task '%s' (%zu KiB stack)", t->name,
+                   t->co.stk.size / 1024);
+        if (sim->destroying)
+            task_on_done(t);
+    }
+    if (t->state == TASK_DONE) {
+        release_task_memory(t);
+        if (t->detached)
+            task_release(t);
+    }
 }
 
 static double wall_now(void)
@@ -582,14 +618,16 @@ usim_status loop_run(usim_sim *sim, int64_t until)
 {
     uint64_t events0 = sim->events;
     double wall0 = sim->cfg.max_wall_s > 0 ? wall_now() : 0;
-    uint64_t check_at = next_check(sim, events0);
+    sim->loop_ctx = coro_running;
+    sim->until = until;
+    sim->check_at = next_check(sim, events0);
     while (!sim->final) {
         if (sim->ready.n == 0 && !advance_time(sim, until))
             break;
-        if (sim->events >= check_at) {
+        if (sim->events >= sim->check_at) {
             if (over_budget(sim, events0, wall0))
                 break;
-            check_at = next_check(sim, events0);
+            sim->check_at = next_check(sim, events0);
         }
         dispatch(sim, next_ready(sim));
     }
@@ -614,6 +652,7 @@ void loop_unwind_all(usim_sim *sim)
     sched_tls prev = sched_here;
     sched_here.sim = sim;
     sched_here.task = NULL;
+    sim->loop_ctx = coro_running;
     for (usim_task *t = sim->all; t; t = t->all_next) {
         if (t->state == TASK_DONE)
             continue;

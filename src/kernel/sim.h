@@ -42,6 +42,9 @@ struct usim_sim {
     size_t stale_timers;
     ready_ring ready;
     uint64_t events;
+    coro *loop_ctx;       /* context running loop_run / loop_unwind_all */
+    int64_t until;        /* of the current loop_run */
+    uint64_t check_at;    /* event count at which the loop checks budgets */
     uint64_t order_state; /* splitmix64 state for USIM_ORDER_RANDOM */
 
     usim_task *all; /* every task not yet freed */
