@@ -100,13 +100,26 @@ static inline void heap_sift_down_(heap *h, size_t i, int64_t t, heap_item it)
         if (c >= n)
             break;
         size_t m = c;
-        if (c + 4 <= n) {
-            /* the common case: four children, one cache line of times */
-            size_t m1 = heap_child_before_(h, c + 1, c) ? c + 1 : c;
-            size_t m2 = heap_child_before_(h, c + 3, c + 2) ? c + 3 : c + 2;
-            m = heap_child_before_(h, m2, m1) ? m2 : m1;
+        const int64_t *tc = h->t + c;
+        /* In a large heap the next level's times are a cache miss away:
+         * fetch the two lines holding all four candidate blocks while
+         * choosing among these children. */
+        if (4 * c + 1 < n) {
+            __builtin_prefetch(h->t + 4 * c + 1);
+            __builtin_prefetch(h->t + 4 * c + 9);
+        }
+        if (c + 4 <= n && tc[0] != tc[1] && tc[2] != tc[3]) {
+            /* The common case: four children with distinct times in one
+             * cache line; selects by time alone, branch-free.  Equal
+             * times (where seq decides) take the general path below. */
+            size_t m1 = tc[1] < tc[0] ? c + 1 : c;
+            size_t m2 = tc[3] < tc[2] ? c + 3 : c + 2;
+            m = h->t[m2] < h->t[m1] ? m2 : m1;
+            if (h->t[m2] == h->t[m1])
+                m = heap_child_before_(h, m2, m1) ? m2 : m1;
         } else {
-            for (size_t k = c + 1; k < n; k++)
+            size_t end = c + 4 <= n ? c + 4 : n;
+            for (size_t k = c + 1; k < end; k++)
                 if (heap_child_before_(h, k, m))
                     m = k;
         }

@@ -412,7 +412,7 @@ static bool drop_stale_top(usim_sim *sim)
         usim_task *t = h->item[0].obj;
         if (t->timer_seq == h->item[0].seq)
             return true;
-        heap_entry dead;
+        heap_entry dead = {0};
         heap_pop(h, &dead);
         sim->stale_timers--;
         timer_unref(t);
@@ -433,7 +433,7 @@ static bool advance_time(usim_sim *sim, int64_t until)
     assert(now >= sim->now);
     sim->now = now;
     do {
-        heap_entry e;
+        heap_entry e = {0};
         heap_pop(h, &e);
         usim_task *task = e.obj;
         if (task->timer_seq != e.seq) {

@@ -51,7 +51,7 @@ int main(int argc, char **argv)
             return 1;
         }
     /* warm-up: one pass over the queue so the measured part is steady */
-    heap_entry e;
+    heap_entry e = {0};
     for (long i = 0; i < p; i++) {
         heap_pop(&h, &e);
         heap_push(&h, e.t + increment(), NULL);
