@@ -106,15 +106,20 @@ static usim_task *next_ready(usim_sim *sim)
     return ring_take(r, i);
 }
 
-int loop_make_ready(usim_sim *sim, usim_task *t)
+static inline int make_ready(usim_sim *sim, usim_task *t)
 {
     assert(t->state != TASK_DONE);
     t->state = TASK_READY;
-    if (ring_push(&sim->ready, t) != 0) {
+    if (__builtin_expect(ring_push(&sim->ready, t) != 0, 0)) {
         loop_fail(sim, "out of memory growing the ready ring");
         return USIM_ENOMEM;
     }
     return 0;
+}
+
+int loop_make_ready(usim_sim *sim, usim_task *t)
+{
+    return make_ready(sim, t);
 }
 
 /* ------------------------------------------------------------------ */
@@ -202,9 +207,9 @@ static int cancelled_return(usim_task *self)
     return USIM_ECANCELED;
 }
 
-static int block_common(usim_task *self, usim_waitlist *wl, usim_task *before,
-                        const char *kind, const char *name, void *data,
-                        int64_t wake_tick, bool cancellable)
+static inline __attribute__((always_inline)) int
+block_common(usim_task *self, usim_waitlist *wl, usim_task *before, const char *kind,
+             const char *name, void *data, int64_t wake_tick, bool cancellable)
 {
     usim_sim *sim = self->sim;
     if (cancellable) {
@@ -254,6 +259,11 @@ int loop_block(usim_task *self, usim_waitlist *wl, usim_task *before, const char
     return block_common(self, wl, before, kind, name, data, wake_tick, true);
 }
 
+int loop_sleep(usim_task *self, int64_t wake_tick)
+{
+    return block_common(self, NULL, NULL, "sleep", NULL, NULL, wake_tick, true);
+}
+
 int loop_block_uncancellable(usim_task *self, usim_waitlist *wl, const char *kind,
                              const char *name)
 {
@@ -299,7 +309,7 @@ void sched_wake(usim_task *t, int rc)
     unlink_waiter(t);
     drop_timer(sim, t);
     t->wake_rc = rc;
-    loop_make_ready(sim, t);
+    make_ready(sim, t);
 }
 
 void sched_turn(void)
@@ -307,7 +317,7 @@ void sched_turn(void)
     usim_task *self = sched_self();
     if (!self || self->sim->cfg.order == USIM_ORDER_LIFO)
         return;
-    if (loop_make_ready(self->sim, self) == 0)
+    if (make_ready(self->sim, self) == 0)
         loop_switch_out(self);
 }
 
@@ -449,7 +459,7 @@ static bool advance_time(usim_sim *sim, int64_t until)
             task->wake_rc = USIM_ETIMEDOUT;
             task->carry_valid = false;
         }
-        loop_make_ready(sim, task);
+        make_ready(sim, task);
     } while (h->n && h->t[0] == now);
     return true;
 }

@@ -161,6 +161,7 @@ void usim_sim_destroy(usim_sim *sim)
     }
     free(sim->blocked);
     free(sim->groups);
+    free(sim->view);
     free(sim->group_index);
     free(sim->error);
     free(sim);

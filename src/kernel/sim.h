@@ -50,8 +50,11 @@ struct usim_sim {
     usim_task *all; /* every task not yet freed */
     size_t live;    /* tasks not DONE */
 
-    drift_group *groups;
+    drift_group *groups; /* sums of freed tasks, by name */
     size_t ngroups, cap_groups;
+    drift_group *view; /* groups + live tasks, see drift_view */
+    uint64_t view_events;
+    size_t view_n;
     int *group_index; /* open-addressing hash of group names */
     size_t cap_index;
 
@@ -73,6 +76,8 @@ int loop_block(usim_task *self, usim_waitlist *wl, usim_task *before, const char
 void loop_fail(usim_sim *sim, const char *msg);
 void loop_failf(usim_sim *sim, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* loop_block without a wait list, for timed waits. */
+int loop_sleep(usim_task *self, int64_t wake_tick);
 int loop_block_uncancellable(usim_task *self, usim_waitlist *wl, const char *kind,
                              const char *name);
 usim_status loop_run(usim_sim *sim, int64_t until);
@@ -89,6 +94,7 @@ void task_on_done(usim_task *t); /* joiners, scope, failure propagation */
 /* time.c */
 int64_t time_deadline(const usim_task *t);
 void drift_record(usim_task *t, double requested, double actual, bool overrun);
+void drift_fold(usim_task *t); /* into its name group, as it is freed */
 
 /* scope.c */
 void scope_child_done(usim_task *t);

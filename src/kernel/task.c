@@ -79,6 +79,7 @@ usim_task *task_create(usim_sim *sim, usim_fn fn, void *arg, const char *name,
 void task_free(usim_task *t)
 {
     usim_sim *sim = t->sim;
+    drift_fold(t);
     if (t->all_prev)
         t->all_prev->all_next = t->all_next;
     else

@@ -14,6 +14,8 @@
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "kernel/sched.h"
 #include "kernel/sim.h"
@@ -90,16 +92,51 @@ static usim_drift_stats acc_stats(const drift_acc *a)
     return s;
 }
 
-/* Per task and per task name; the run's totals are the sum of the
- * groups, computed when read. */
+static void acc_merge(drift_acc *into, const drift_acc *a)
+{
+    into->waits += a->waits;
+    into->requested += a->requested;
+    into->actual += a->actual;
+    into->sum_abs += a->sum_abs;
+    into->max_abs = a->max_abs > into->max_abs ? a->max_abs : into->max_abs;
+    into->overruns += a->overruns;
+}
+
+/* Only the task's own sums are updated per wait; its name group gets them
+ * when the task is freed (drift_fold) or when the groups are read
+ * (drift_view).  The group itself is registered at the first wait, so
+ * groups keep the order in which names first waited. */
 void drift_record(usim_task *t, double requested, double actual, bool overrun)
 {
-    usim_sim *sim = t->sim;
     acc_add(&t->drift, requested, actual, overrun);
     if (t->drift_group < 0)
-        t->drift_group = sim_drift_group(sim, t->name);
-    if (t->drift_group >= 0)
-        acc_add(&sim->groups[t->drift_group].acc, requested, actual, overrun);
+        t->drift_group = sim_drift_group(t->sim, t->name);
+}
+
+void drift_fold(usim_task *t)
+{
+    if (t->drift.waits && t->drift_group >= 0)
+        acc_merge(&t->sim->groups[t->drift_group].acc, &t->drift);
+}
+
+/* The groups as they stand: folded sums plus those of tasks not yet
+ * freed.  Cached in the simulation until its next event. */
+static const drift_group *drift_view(const usim_sim *csim)
+{
+    usim_sim *sim = (usim_sim *)csim; /* the view is a cache */
+    if (sim->view && sim->view_events == sim->events && sim->view_n == sim->ngroups)
+        return sim->view;
+    drift_group *v = realloc(sim->view, (sim->ngroups ? sim->ngroups : 1) * sizeof *v);
+    if (!v)
+        return sim->groups; /* folded sums only */
+    memcpy(v, sim->groups, sim->ngroups * sizeof *v);
+    for (usim_task *t = sim->all; t; t = t->all_next)
+        if (t->drift.waits && t->drift_group >= 0)
+            acc_merge(&v[t->drift_group].acc, &t->drift);
+    sim->view = v;
+    sim->view_events = sim->events;
+    sim->view_n = sim->ngroups;
+    return v;
 }
 
 usim_drift_stats usim_task_drift(const usim_task *t)
@@ -111,15 +148,9 @@ usim_drift_stats usim_task_drift(const usim_task *t)
 usim_drift_stats usim_sim_drift(const usim_sim *sim)
 {
     drift_acc all = {0};
-    for (size_t i = 0; i < sim->ngroups; i++) {
-        const drift_acc *g = &sim->groups[i].acc;
-        all.waits += g->waits;
-        all.requested += g->requested;
-        all.actual += g->actual;
-        all.sum_abs += g->sum_abs;
-        all.max_abs = g->max_abs > all.max_abs ? g->max_abs : all.max_abs;
-        all.overruns += g->overruns;
-    }
+    const drift_group *v = drift_view(sim);
+    for (size_t i = 0; i < sim->ngroups; i++)
+        acc_merge(&all, &v[i].acc);
     return acc_stats(&all);
 }
 
@@ -133,10 +164,11 @@ int usim_sim_drift_group(const usim_sim *sim, size_t i, const char **name,
 {
     if (i >= sim->ngroups)
         return usim_error(USIM_EINVAL, "drift group %zu of %zu", i, sim->ngroups);
+    const drift_group *v = drift_view(sim);
     if (name)
-        *name = sim->groups[i].name;
+        *name = v[i].name;
     if (out)
-        *out = acc_stats(&sim->groups[i].acc);
+        *out = acc_stats(&v[i].acc);
     return 0;
 }
 
@@ -145,11 +177,11 @@ int usim_sim_drift_group(const usim_sim *sim, size_t i, const char **name,
 /* ------------------------------------------------------------------ */
 
 /* Blocks until tick `target`, recording the wait's drift on success. */
-static int timed_wait(usim_task *self, int64_t target, double requested)
+static inline int timed_wait(usim_task *self, int64_t target, double requested)
 {
     usim_sim *sim = self->sim;
     int64_t start = sim->now;
-    int rc = loop_block(self, NULL, NULL, "sleep", NULL, NULL, target);
+    int rc = loop_sleep(self, target);
     if (rc == 0)
         drift_record(self, requested, (double)(sim->now - start) * sim->cfg.resolution,
                      false);
