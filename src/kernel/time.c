@@ -129,7 +129,8 @@ static const drift_group *drift_view(const usim_sim *csim)
     drift_group *v = realloc(sim->view, (sim->ngroups ? sim->ngroups : 1) * sizeof *v);
     if (!v)
         return sim->groups; /* folded sums only */
-    memcpy(v, sim->groups, sim->ngroups * sizeof *v);
+    if (sim->ngroups)
+        memcpy(v, sim->groups, sim->ngroups * sizeof *v);
     for (usim_task *t = sim->all; t; t = t->all_next)
         if (t->drift.waits && t->drift_group >= 0)
             acc_merge(&v[t->drift_group].acc, &t->drift);
