@@ -96,12 +96,16 @@ int registry_check(const usim_model *m, char *err, size_t errlen)
     return 0;
 }
 
+/* A plugin path relative to the config file's directory.  The result
+ * always contains a '/': dlopen would search the library path for a bare
+ * "model.so" instead of the directory. */
 static char *resolve_path(const char *name, const char *base_dir)
 {
     char *path;
-    if (name[0] == '/' || base_dir == NULL || base_dir[0] == '\0' ||
-        strcmp(base_dir, ".") == 0)
+    if (name[0] == '/')
         return strdup(name);
+    if (base_dir == NULL || base_dir[0] == '\0' || strcmp(base_dir, ".") == 0)
+        return asprintf(&path, "./%s", name) < 0 ? NULL : path;
     if (asprintf(&path, "%s/%s", base_dir, name) < 0)
         return NULL;
     return path;

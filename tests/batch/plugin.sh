@@ -1,7 +1,8 @@
 #!/bin/sh
 # plugin.sh — a model plugin (tests/batch/plugin_model.c, built as a shared
 # object) runs under usim-batch: `model = "../plugins/pool.so"` resolves
-# relative to the experiment file, not the current directory; the run's
+# relative to the experiment file, not the current directory, and so does a
+# bare "here.so"; the run's
 # scalar matches the known answer; --list-models describes a plugin; a
 # shared object without usim_model_entry is a bad experiment file (exit 2).
 # Run from the build directory (make check).  Prints "N passed, N failed".
@@ -30,6 +31,15 @@ h5dump -d scalars out.h5 2>/dev/null | tr -s ' \n' ' ' | grep -o '{ [0-9]*, "end
 printf '%s\n' '{ 0, "end_time", 3 }' '{ 1, "end_time", 3 }' '{ 2, "end_time", 5 }' \
     '{ 3, "end_time", 5 }' >want
 if cmp -s got want; then ok; else ko "end_time scalars: got $(tr '\n' ' ' <got)"; fi
+
+# A bare file name, next to the experiment file and run from there: the
+# directory is searched, not the library path.
+cp "$so" "$tmp/exp/here.so"
+printf 'model = "here.so";\nparameters: { workers = 3; capacity = 2; jobs = 2; };\n' \
+    >"$tmp/exp/here.cfg"
+if (cd "$tmp/exp" && "$bin" -q -o here.h5 here.cfg 2>err); then ok; else
+    ko "bare plugin name: $(cat "$tmp/exp/err")"
+fi
 
 if "$bin" --list-models "$tmp/plugins/pool.so" | grep -q '^pool: workers sharing'; then ok; else ko "--list-models PLUGIN"; fi
 
