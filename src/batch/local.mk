@@ -15,6 +15,7 @@ libusim_batch_la_SOURCES = \
 	src/batch/h5layout.c src/batch/h5layout.h \
 	src/batch/journal.c src/batch/journal.h
 libusim_batch_la_CFLAGS = $(BATCH_CFLAGS)
+libusim_batch_la_CPPFLAGS = $(AM_CPPFLAGS) -DUSIM_LIBDIR='"$(libdir)"'
 
 bin_PROGRAMS += usim-batch
 usim_batch_SOURCES = src/batch/main.c src/batch/runner.c src/batch/runner.h
