@@ -18,8 +18,9 @@ BENCH_RUNS ?= 5
 
 bench: all
 	@$(srcdir)/tests/bench/median $(BENCH_RUNS) ns_per_switch tests/bench/switch 50000000
-	@$(srcdir)/tests/bench/median $(BENCH_RUNS) ns_per_op tests/bench/hold 10000000 1000
-	@$(srcdir)/tests/bench/median $(BENCH_RUNS) ns_per_op tests/bench/hold 10000000 100000
-	@$(srcdir)/tests/bench/median $(BENCH_RUNS) ns_per_op tests/bench/hold 5000000 1000000
+	@for p in 1000 100000 1000000; do \
+	  $(srcdir)/tests/bench/median $(BENCH_RUNS) ns_per_op tests/bench/hold 5000000 $$p binary; \
+	  $(srcdir)/tests/bench/median $(BENCH_RUNS) ns_per_op tests/bench/hold 5000000 $$p; \
+	done
 	@$(srcdir)/tests/bench/median 3 events_per_s tests/bench/many 1000000 10
 .PHONY: bench
