@@ -226,6 +226,46 @@ static void test_periodic_loop_counts_overruns_without_shifting(void **state)
     usim_sim_destroy(sim);
 }
 
+static void *sleeps_n(void *arg)
+{
+    for (int i = 0; i < (int)(intptr_t)arg; i++)
+        usim_sleep(1.5);
+    return NULL;
+}
+
+/* Drift groups sum tasks of one name, whether the tasks were freed at
+ * their end (detached) or are still held: two detached "w" with 2 naive
+ * sleeps and one joinable "w" with 1, all of 1.5 at resolution 0.2
+ * (1.6 each): 5 waits, requested 7.5, actual 8.0, final 0.5. */
+static void test_drift_groups_sum_freed_and_live_tasks_of_a_name(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(0.2, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    assert_int_equal(usim_sim_drift_groups(sim), 0);
+    assert_int_equal(usim_sim_drift(sim).waits, 0);
+    usim_spawn_opts det = {.detached = true};
+    usim_sim_spawn_ex(sim, sleeps_n, (void *)(intptr_t)2, "w", &det);
+    usim_sim_spawn_ex(sim, sleeps_n, (void *)(intptr_t)2, "w", &det);
+    usim_sim_spawn(sim, sleeps_n, (void *)(intptr_t)1, "w");
+    usim_sim_spawn(sim, sleeps_n, (void *)(intptr_t)0, "idle");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_int_equal(usim_sim_drift_groups(sim), 1); /* "idle" never waited */
+    const char *name;
+    usim_drift_stats g;
+    assert_int_equal(usim_sim_drift_group(sim, 0, &name, &g), 0);
+    assert_string_equal(name, "w");
+    assert_int_equal(g.waits, 5);
+    assert_float_equal(g.requested, 7.5, 1e-12);
+    assert_float_equal(g.actual, 8.0, 1e-12);
+    assert_float_equal(g.final, 0.5, 1e-12);
+    assert_float_equal(g.max_abs, 0.1, 1e-12);
+    usim_drift_stats all = usim_sim_drift(sim);
+    assert_int_equal(all.waits, 5);
+    assert_float_equal(all.final, 0.5, 1e-12);
+    assert_int_equal(usim_sim_drift_group(sim, 1, NULL, NULL), USIM_EINVAL);
+    usim_sim_destroy(sim);
+}
+
 /* ------------------------------------------------------------------ */
 /* Turn order                                                          */
 /* ------------------------------------------------------------------ */
@@ -804,6 +844,7 @@ int main(void)
         cmocka_unit_test(test_three_delays_of_8_ticks_end_at_exactly_4_8),
         cmocka_unit_test(test_periodic_loop_wakes_at_1_6_3_0_4_6),
         cmocka_unit_test(test_periodic_loop_counts_overruns_without_shifting),
+        cmocka_unit_test(test_drift_groups_sum_freed_and_live_tasks_of_a_name),
         cmocka_unit_test(test_spawn_turn_point_fifo_and_lifo_interleave_differently),
         cmocka_unit_test(test_random_order_repeats_for_a_seed_and_differs_across_seeds),
         cmocka_unit_test(test_equal_time_timers_fire_in_scheduling_order),
