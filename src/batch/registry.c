@@ -96,16 +96,13 @@ int registry_check(const usim_model *m, char *err, size_t errlen)
     return 0;
 }
 
-/* A plugin path relative to the config file's directory.  The result
- * always contains a '/': dlopen would search the library path for a bare
- * "model.so" instead of the directory. */
+/* A plugin path relative to the config file's directory. */
 static char *resolve_path(const char *name, const char *base_dir)
 {
     char *path;
-    if (name[0] == '/')
+    if (name[0] == '/' || base_dir == NULL || base_dir[0] == '\0' ||
+        strcmp(base_dir, ".") == 0)
         return strdup(name);
-    if (base_dir == NULL || base_dir[0] == '\0' || strcmp(base_dir, ".") == 0)
-        return asprintf(&path, "./%s", name) < 0 ? NULL : path;
     if (asprintf(&path, "%s/%s", base_dir, name) < 0)
         return NULL;
     return path;
@@ -135,7 +132,13 @@ static int load_plugin(const char *name, const char *base_dir, registry_model *o
     /* RTLD_LOCAL: two plugins may both define helpers of the same name.
      * The usim_* symbols they use resolve to usim-batch's own (it is linked
      * with --export-dynamic), so plugin and runner share one kernel. */
-    void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    /* dlopen searches the library path for a name without a '/', so a
+     * bare "model.so" next to the config is opened as "./model.so". */
+    char *dlpath = NULL;
+    if (!strchr(path, '/') && asprintf(&dlpath, "./%s", path) < 0)
+        dlpath = NULL;
+    void *dl = dlopen(dlpath ? dlpath : path, RTLD_NOW | RTLD_LOCAL);
+    free(dlpath);
     if (dl == NULL) {
         snprintf(err, errlen, "cannot load model plugin \"%s\": %s", path, dlerror());
         goto fail_path;

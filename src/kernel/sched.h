@@ -42,6 +42,10 @@ static inline usim_sim *sched_sim(void)
     return sched_here.sim;
 }
 
+/* The running task; outside one, NULL after setting usim_errmsg() to
+ * "FN: called outside a running task" (for USIM_ESTATE). */
+usim_task *sched_require_task(const char *fn);
+
 /*
  * Blocks the running task on `wl` until a sched_wake() (returns the code
  * given there), a cancellation (USIM_ECANCELED), an interrupt (USIM_EINTR),

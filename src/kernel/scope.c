@@ -21,12 +21,10 @@
 static void scope_open_at(usim_scope *s, int64_t deadline)
 {
     memset(s, 0, sizeof *s);
-    usim_task *self = sched_self();
+    usim_task *self = sched_require_task("usim_scope_open");
     s->deadline = SCHED_NO_TIMEOUT;
-    if (!self) {
-        usim_error(USIM_ESTATE, "usim_scope_open: called outside a running task");
+    if (!self)
         return;
-    }
     s->owner = self;
     s->parent = self->scope_top;
     int64_t outer = time_deadline(self);
@@ -53,11 +51,9 @@ void usim_scope_open_until(usim_scope *s, double deadline)
 static usim_task *scope_spawn(usim_scope *s, usim_fn fn, void *arg, const char *name,
                               bool vol)
 {
-    usim_task *self = sched_self();
-    if (!self) {
-        usim_error(USIM_ESTATE, "usim_scope_spawn: called outside a running task");
+    usim_task *self = sched_require_task("usim_scope_spawn");
+    if (!self)
         return NULL;
-    }
     if (!s || !s->owner || s->owner->sim != self->sim) {
         usim_error(USIM_EINVAL, "usim_scope_spawn: scope is not open");
         return NULL;
@@ -131,10 +127,9 @@ void scope_child_done(usim_task *t)
 
 int usim_scope_close(usim_scope *s)
 {
-    usim_task *self = sched_self();
+    usim_task *self = sched_require_task("usim_scope_close");
     if (!self)
-        return usim_error(USIM_ESTATE,
-                          "usim_scope_close: called outside a running task");
+        return USIM_ESTATE;
     if (!s || s->owner != self || self->scope_top != s)
         return usim_error(USIM_EINVAL,
                           "usim_scope_close: not the innermost open scope of task '%s'",

@@ -23,14 +23,6 @@ static void task_main(void *arg)
     loop_finish_task(t);
 }
 
-static usim_task *require_task(const char *fn)
-{
-    usim_task *self = sched_self();
-    if (!self)
-        usim_error(USIM_ESTATE, "%s: called outside a running task", fn);
-    return self;
-}
-
 usim_task *task_create(usim_sim *sim, usim_fn fn, void *arg, const char *name,
                        const usim_spawn_opts *opts, usim_scope *scope, bool vol)
 {
@@ -135,7 +127,7 @@ usim_task *usim_sim_spawn(usim_sim *sim, usim_fn fn, void *arg, const char *name
 usim_task *usim_spawn_ex(usim_fn fn, void *arg, const char *name,
                          const usim_spawn_opts *opts)
 {
-    usim_task *self = require_task("usim_spawn");
+    usim_task *self = sched_require_task("usim_spawn");
     if (!self)
         return NULL;
     usim_task *t = task_create(self->sim, fn, arg, name, opts, NULL, false);
@@ -151,7 +143,7 @@ usim_task *usim_spawn(usim_fn fn, void *arg, const char *name)
 
 int usim_join(usim_task *t, void **result)
 {
-    usim_task *self = require_task("usim_join");
+    usim_task *self = sched_require_task("usim_join");
     if (!self)
         return USIM_ESTATE;
     if (!t)
@@ -259,7 +251,7 @@ void usim_fail(const char *fmt, ...)
 
 void *usim_task_fail(const char *fmt, ...)
 {
-    usim_task *self = require_task("usim_task_fail");
+    usim_task *self = sched_require_task("usim_task_fail");
     if (!self)
         return NULL;
     va_list ap;

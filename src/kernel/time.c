@@ -49,14 +49,6 @@ static double ceil_ticks(double q)
     return whole_ticks(q, &r) ? r : ceil_pos(q);
 }
 
-static usim_task *require_task(const char *fn)
-{
-    usim_task *self = sched_self();
-    if (!self)
-        usim_error(USIM_ESTATE, "%s: called outside a running task", fn);
-    return self;
-}
-
 int64_t time_deadline(const usim_task *t)
 {
     return t->scope_top ? t->scope_top->deadline : SCHED_NO_TIMEOUT;
@@ -229,7 +221,7 @@ static double split_ticks(double q, double *frac)
 
 int usim_sleep(double d)
 {
-    usim_task *self = require_task("usim_sleep");
+    usim_task *self = sched_require_task("usim_sleep");
     if (!self)
         return USIM_ESTATE;
     if (!(d >= 0) || isinf(d))
@@ -273,7 +265,7 @@ int usim_sleep(double d)
 
 int usim_delay(int64_t ticks)
 {
-    usim_task *self = require_task("usim_delay");
+    usim_task *self = sched_require_task("usim_delay");
     if (!self)
         return USIM_ESTATE;
     if (ticks < 0)
@@ -290,7 +282,7 @@ int usim_delay(int64_t ticks)
 
 int usim_sleep_until(double t)
 {
-    usim_task *self = require_task("usim_sleep_until");
+    usim_task *self = sched_require_task("usim_sleep_until");
     if (!self)
         return USIM_ESTATE;
     usim_sim *sim = self->sim;
@@ -322,7 +314,7 @@ int usim_sleep_until(double t)
 
 int usim_instant(void)
 {
-    usim_task *self = require_task("usim_instant");
+    usim_task *self = sched_require_task("usim_instant");
     if (!self)
         return USIM_ESTATE;
     if (self->cancelled)
@@ -365,7 +357,7 @@ int64_t usim_now_ticks(void)
 usim_every usim_every_begin(double interval)
 {
     usim_every e = {.interval = interval};
-    usim_task *self = require_task("usim_every_begin");
+    usim_task *self = sched_require_task("usim_every_begin");
     if (!self) {
         e.rc = USIM_ESTATE;
         return e;
@@ -395,7 +387,7 @@ bool usim_every_next(usim_every *e)
 {
     if (e->rc)
         return false;
-    usim_task *self = require_task("usim_every_next");
+    usim_task *self = sched_require_task("usim_every_next");
     if (!self) {
         e->rc = USIM_ESTATE;
         return false;

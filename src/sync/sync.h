@@ -19,9 +19,7 @@
  * the calling function. */
 static inline int sync_need_task(const char *fn)
 {
-    if (sched_self())
-        return 0;
-    return usim_error(USIM_ESTATE, "%s: not inside a running task", fn);
+    return sched_require_task(fn) ? 0 : USIM_ESTATE;
 }
 
 /* The entry check of every blocking call: USIM_ESTATE outside a task,
@@ -29,9 +27,9 @@ static inline int sync_need_task(const char *fn)
  * even when the call could complete at once), else 0. */
 static inline int sync_begin(const char *fn)
 {
-    usim_task *self = sched_self();
+    usim_task *self = sched_require_task(fn);
     if (!self)
-        return usim_error(USIM_ESTATE, "%s: not inside a running task", fn);
+        return USIM_ESTATE;
     return usim_task_cancelled(self) ? USIM_ECANCELED : 0;
 }
 
