@@ -73,6 +73,13 @@ typedef enum usim_drift {
     USIM_DRIFT_STRICT,  /* a non-integral number of ticks fails the run */
 } usim_drift;
 
+/* Turn order: who runs next when several tasks are ready at one time.  A
+ * turn point is a call that makes another task ready (a spawn; a flag
+ * set, queue put, release, cancel or interrupt that wakes a waiter) and
+ * usim_instant(), which always yields; a call that wakes nobody is not a
+ * turn point.  Under random order the draws come from the kernel's own
+ * generator, seeded from (seed, run): a run is reproducible and the
+ * models' random streams are not touched. */
 typedef enum usim_order {
     USIM_ORDER_FIFO,   /* at a turn point the actor goes behind the ready */
     USIM_ORDER_LIFO,   /* the actor keeps running */
