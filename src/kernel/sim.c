@@ -148,7 +148,15 @@ void usim_sim_destroy(usim_sim *sim)
 {
     if (!sim)
         return;
-    assert(sched_sim() != sim && "usim_sim_destroy called from its own task");
+    if (sched_sim()) {
+        /* Freeing the stack we run on (or a simulation another loop on
+         * this thread is using) cannot be done safely: refuse, loudly. */
+        usim_error(USIM_ESTATE,
+                   "usim_sim_destroy: called from inside a running "
+                   "simulation; ignored (destroy it after usim_sim_run returns)");
+        fprintf(stderr, "usim: %s\n", usim_errmsg());
+        return;
+    }
     loop_unwind_all(sim);
     loop_release(sim);
     while (sim->all)

@@ -789,6 +789,24 @@ static void test_kernel_calls_outside_a_task_give_a_clear_error(void **state)
     assert_non_null(strstr(usim_errmsg(), "resolution"));
 }
 
+static void *destroys_own_sim(void *arg)
+{
+    usim_sim_destroy(arg); /* refused: we are running inside it */
+    note("survived");
+    return NULL;
+}
+
+static void test_destroy_from_inside_the_simulation_is_refused(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(sim, destroys_own_sim, sim, "rogue");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_string_equal(joined(), "survived");
+    assert_non_null(strstr(usim_errmsg(), "usim_sim_destroy: called from inside"));
+    usim_sim_destroy(sim);
+}
+
 static void *bad_sleep(void *arg)
 {
     (void)arg;
@@ -862,6 +880,7 @@ int main(void)
         cmocka_unit_test(test_time_overflow_fails_the_run_instead_of_wrapping),
         cmocka_unit_test(test_kernel_calls_outside_a_task_give_a_clear_error),
         cmocka_unit_test(test_negative_or_nan_durations_are_einval),
+        cmocka_unit_test(test_destroy_from_inside_the_simulation_is_refused),
         cmocka_unit_test(test_stack_overflow_fails_only_its_run),
     };
     return cmocka_run_group_tests_name("kernel", tests, NULL, NULL);
