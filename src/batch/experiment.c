@@ -506,28 +506,15 @@ static int check_wrapped(ctx *c, const config_setting_t *s)
     return 0;
 }
 
-/* A finite number (integer or float). */
-static int get_number(ctx *c, const config_setting_t *s, double *out)
+/* A float setting's value, which must be finite (libconfig reads a
+ * literal beyond the double range as inf). */
+static int get_finite_float(ctx *c, const config_setting_t *s, double *out)
 {
-    switch (config_setting_type(s)) {
-    case CONFIG_TYPE_INT:
-        if (check_wrapped(c, s) < 0)
-            return -1;
-        *out = config_setting_get_int(s);
-        return 0;
-    case CONFIG_TYPE_INT64:
-        *out = (double)config_setting_get_int64(s);
-        return 0;
-    case CONFIG_TYPE_FLOAT:
-        *out = config_setting_get_float(s);
-        if (!isfinite(*out))
-            return fail(c, s, "the number is too large for a double (it reads as %g)",
-                        *out);
-        return 0;
-    default:
-        return fail(c, s, "expected a number, found %s",
-                    type_name(config_setting_type(s)));
-    }
+    *out = config_setting_get_float(s);
+    if (!isfinite(*out))
+        return fail(c, s, "the number is too large for a double (it reads as %g)",
+                    *out);
+    return 0;
 }
 
 /* A whole number; an integral float is accepted (1e6). */
@@ -543,10 +530,9 @@ static int get_integer(ctx *c, const config_setting_t *s, int64_t *out)
         *out = config_setting_get_int64(s);
         return 0;
     case CONFIG_TYPE_FLOAT: {
-        double d = config_setting_get_float(s);
-        if (!isfinite(d))
-            return fail(c, s, "the number is too large for a double (it reads as %g)",
-                        d);
+        double d;
+        if (get_finite_float(c, s, &d) < 0)
+            return -1;
         if (d != floor(d) || fabs(d) > 9007199254740992.0)
             return fail(c, s, "expected an integer, found %g", d);
         *out = (int64_t)d;
@@ -554,6 +540,26 @@ static int get_integer(ctx *c, const config_setting_t *s, int64_t *out)
     }
     default:
         return fail(c, s, "expected an integer, found %s",
+                    type_name(config_setting_type(s)));
+    }
+}
+
+/* A finite number (integer or float). */
+static int get_number(ctx *c, const config_setting_t *s, double *out)
+{
+    switch (config_setting_type(s)) {
+    case CONFIG_TYPE_INT:
+    case CONFIG_TYPE_INT64: {
+        int64_t i;
+        if (get_integer(c, s, &i) < 0)
+            return -1;
+        *out = (double)i;
+        return 0;
+    }
+    case CONFIG_TYPE_FLOAT:
+        return get_finite_float(c, s, out);
+    default:
+        return fail(c, s, "expected a number, found %s",
                     type_name(config_setting_type(s)));
     }
 }
@@ -574,6 +580,20 @@ static int get_group(ctx *c, const config_setting_t *s)
         return fail(c, s, "expected a group { ... }, found %s",
                     type_name(config_setting_type(s)));
     return 0;
+}
+
+/* The optional group `name` of root, whose members must all be `known`:
+ * 1 and *g if it is there, 0 if not, -1 on an error. */
+static int get_member_group(ctx *c, const config_setting_t *root, const char *name,
+                            const char *const *known, size_t n,
+                            const config_setting_t **g)
+{
+    *g = config_setting_get_member(root, name);
+    if (*g == NULL)
+        return 0;
+    if (get_group(c, *g) < 0 || check_members(c, *g, known, n) < 0)
+        return -1;
+    return 1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -703,12 +723,11 @@ static const char *order_name(int i)
 static int load_kernel(ctx *c, const config_setting_t *root)
 {
     usim_config *k = &c->e->kernel;
-    const config_setting_t *g = config_setting_get_member(root, "kernel"), *s;
-    if (g == NULL)
-        return 0;
-    if (get_group(c, g) < 0 ||
-        check_members(c, g, kernel_names, USIM_ARRAY_LEN(kernel_names)) < 0)
-        return -1;
+    const config_setting_t *g, *s;
+    int found = get_member_group(c, root, "kernel", kernel_names,
+                                 USIM_ARRAY_LEN(kernel_names), &g);
+    if (found <= 0)
+        return found;
     if ((s = config_setting_get_member(g, "resolution")) != NULL) {
         double d;
         if (get_number(c, s, &d) < 0)
@@ -753,12 +772,11 @@ static int load_kernel(ctx *c, const config_setting_t *root)
 static int load_limits(ctx *c, const config_setting_t *root)
 {
     usim_config *k = &c->e->kernel;
-    const config_setting_t *g = config_setting_get_member(root, "limits"), *s;
-    if (g == NULL)
-        return 0;
-    if (get_group(c, g) < 0 ||
-        check_members(c, g, limits_names, USIM_ARRAY_LEN(limits_names)) < 0)
-        return -1;
+    const config_setting_t *g, *s;
+    int found = get_member_group(c, root, "limits", limits_names,
+                                 USIM_ARRAY_LEN(limits_names), &g);
+    if (found <= 0)
+        return found;
     if ((s = config_setting_get_member(g, "events")) != NULL) {
         int64_t i;
         if (get_integer(c, s, &i) < 0)
@@ -783,12 +801,11 @@ static int load_limits(ctx *c, const config_setting_t *root)
 static int load_output(ctx *c, const config_setting_t *root)
 {
     experiment *e = c->e;
-    const config_setting_t *g = config_setting_get_member(root, "output"), *s;
-    if (g == NULL)
-        return 0;
-    if (get_group(c, g) < 0 ||
-        check_members(c, g, output_names, USIM_ARRAY_LEN(output_names)) < 0)
-        return -1;
+    const config_setting_t *g, *s;
+    int found = get_member_group(c, root, "output", output_names,
+                                 USIM_ARRAY_LEN(output_names), &g);
+    if (found <= 0)
+        return found;
     if ((s = config_setting_get_member(g, "file")) != NULL) {
         const char *str;
         if (get_string(c, s, &str) < 0)

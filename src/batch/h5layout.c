@@ -33,9 +33,7 @@
 static const char *const status_names[] = {"ok", "failed", "limit", "deadlock",
                                            "pending"};
 
-static void set_err(char *err, size_t n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t n, const char *fmt, ...)
+void h5layout_set_err(char *err, size_t n, const char *fmt, ...)
 {
     if (!err || !n)
         return;
@@ -66,7 +64,7 @@ static int h5fail(char *err, size_t n, const char *what, const char *path)
 {
     char h5[256];
     h5layout_last_error(h5, sizeof h5);
-    set_err(err, n, "%s: %s%s%s", path, what, h5[0] ? ": " : "", h5);
+    h5layout_set_err(err, n, "%s: %s%s%s", path, what, h5[0] ? ": " : "", h5);
     return H5OUT_EIO;
 }
 
@@ -160,8 +158,9 @@ static int layout_init(layout *l, const h5out_spec *s, char *err, size_t errlen)
     for (size_t k = 0; ok && k < s->nparams; k++) {
         if (H5Tinsert(l->runs_t, s->params[k], l->off_params + 8 * k,
                       H5T_NATIVE_DOUBLE) < 0) {
-            set_err(err, errlen, "parameter name '%s' clashes with a column of /runs",
-                    s->params[k]);
+            h5layout_set_err(err, errlen,
+                             "parameter name '%s' clashes with a column of /runs",
+                             s->params[k]);
             ok = false;
         }
     }
@@ -171,7 +170,8 @@ static int layout_init(layout *l, const h5out_spec *s, char *err, size_t errlen)
         ok &= H5Tinsert(l->runs_t, "wall_s", l->off_wall, H5T_NATIVE_DOUBLE) >= 0;
         ok &= H5Tinsert(l->runs_t, "message", l->off_msg, msg) >= 0;
         if (!ok)
-            set_err(err, errlen, "a parameter name clashes with a column of /runs");
+            h5layout_set_err(err, errlen,
+                             "a parameter name clashes with a column of /runs");
     }
 
     l->scalar_t = H5Tcreate(H5T_COMPOUND, scalar_row_size(l));
@@ -215,7 +215,7 @@ static int layout_init(layout *l, const h5out_spec *s, char *err, size_t errlen)
     H5Tclose(task);
     if (!ok) {
         if (err && !err[0])
-            set_err(err, errlen, "cannot build the row types");
+            h5layout_set_err(err, errlen, "cannot build the row types");
         layout_free(l);
         return H5OUT_EIO;
     }
@@ -288,17 +288,21 @@ out:
     return ds;
 }
 
-static int rows_write(hid_t ds, hid_t type, uint64_t start, uint64_t count,
-                      const void *buf)
+/* Writes rows [start, start + count) of a 1-D dataset from src, or reads
+ * them into dst (exactly one of the two is set). */
+static int rows_xfer(hid_t ds, hid_t type, uint64_t start, uint64_t count,
+                     const void *src, void *dst)
 {
     if (count == 0)
         return 0;
+    assert(!src != !dst);
     hsize_t off[1] = {start}, cnt[1] = {count};
     hid_t fs = H5Dget_space(ds), ms = H5Screate_simple(1, cnt, NULL);
     int rc = -1;
     if (fs >= 0 && ms >= 0 &&
         H5Sselect_hyperslab(fs, H5S_SELECT_SET, off, NULL, cnt, NULL) >= 0 &&
-        H5Dwrite(ds, type, ms, fs, H5P_DEFAULT, buf) >= 0)
+        (src ? H5Dwrite(ds, type, ms, fs, H5P_DEFAULT, src)
+             : H5Dread(ds, type, ms, fs, H5P_DEFAULT, dst)) >= 0)
         rc = 0;
     if (ms >= 0)
         H5Sclose(ms);
@@ -307,22 +311,15 @@ static int rows_write(hid_t ds, hid_t type, uint64_t start, uint64_t count,
     return rc;
 }
 
+static int rows_write(hid_t ds, hid_t type, uint64_t start, uint64_t count,
+                      const void *buf)
+{
+    return rows_xfer(ds, type, start, count, buf, NULL);
+}
+
 static int rows_read(hid_t ds, hid_t type, uint64_t start, uint64_t count, void *buf)
 {
-    if (count == 0)
-        return 0;
-    hsize_t off[1] = {start}, cnt[1] = {count};
-    hid_t fs = H5Dget_space(ds), ms = H5Screate_simple(1, cnt, NULL);
-    int rc = -1;
-    if (fs >= 0 && ms >= 0 &&
-        H5Sselect_hyperslab(fs, H5S_SELECT_SET, off, NULL, cnt, NULL) >= 0 &&
-        H5Dread(ds, type, ms, fs, H5P_DEFAULT, buf) >= 0)
-        rc = 0;
-    if (ms >= 0)
-        H5Sclose(ms);
-    if (fs >= 0)
-        H5Sclose(fs);
-    return rc;
+    return rows_xfer(ds, type, start, count, NULL, buf);
 }
 
 static uint64_t dataset_rows(hid_t ds)
@@ -394,20 +391,23 @@ static int attr_strs(hid_t loc, const char *name, size_t n, const char *const *v
     return rc;
 }
 
-static int attr_u64(hid_t loc, const char *name, uint64_t v)
+/* A scalar attribute of a native numeric type. */
+static int attr_scalar(hid_t loc, const char *name, hid_t type, const void *v)
 {
     hid_t sp = H5Screate(H5S_SCALAR);
-    int rc = attr_write(loc, name, H5T_NATIVE_UINT64, sp, &v);
+    int rc = attr_write(loc, name, type, sp, v);
     H5Sclose(sp);
     return rc;
 }
 
+static int attr_u64(hid_t loc, const char *name, uint64_t v)
+{
+    return attr_scalar(loc, name, H5T_NATIVE_UINT64, &v);
+}
+
 static int attr_int(hid_t loc, const char *name, int v)
 {
-    hid_t sp = H5Screate(H5S_SCALAR);
-    int rc = attr_write(loc, name, H5T_NATIVE_INT, sp, &v);
-    H5Sclose(sp);
-    return rc;
+    return attr_scalar(loc, name, H5T_NATIVE_INT, &v);
 }
 
 /* ---- writing ----------------------------------------------------------- */
@@ -617,12 +617,13 @@ int h5file_put(h5file *f, const run_result *r, char *err, size_t errlen)
     const layout *l = &f->l;
     if (r->run >= s->nruns || r->nparams != s->nparams || r->nscalars != s->nscalars ||
         r->ntraces != s->ntraces) {
-        set_err(err, errlen,
-                "%s: run %llu does not fit the file (run < %llu, %zu parameters, %zu "
-                "scalars, "
-                "%zu traces expected)",
-                f->path, (unsigned long long)r->run, (unsigned long long)s->nruns,
-                s->nparams, s->nscalars, s->ntraces);
+        h5layout_set_err(
+            err, errlen,
+            "%s: run %llu does not fit the file (run < %llu, %zu parameters, %zu "
+            "scalars, "
+            "%zu traces expected)",
+            f->path, (unsigned long long)r->run, (unsigned long long)s->nruns,
+            s->nparams, s->nscalars, s->ntraces);
         return H5OUT_EIO;
     }
     if (s->nscalars) {
@@ -736,12 +737,12 @@ static int names_cmp(const char *what, size_t na, const char *const *a, size_t n
                      const char *const *b, char *err, size_t errlen)
 {
     if (na != nb) {
-        set_err(err, errlen, "%s differ (%zu vs %zu)", what, na, nb);
+        h5layout_set_err(err, errlen, "%s differ (%zu vs %zu)", what, na, nb);
         return -1;
     }
     for (size_t i = 0; i < na; i++)
         if (strcmp(a[i], b[i])) {
-            set_err(err, errlen, "%s differ ('%s' vs '%s')", what, a[i], b[i]);
+            h5layout_set_err(err, errlen, "%s differ ('%s' vs '%s')", what, a[i], b[i]);
             return -1;
         }
     return 0;
@@ -751,16 +752,17 @@ int h5layout_spec_cmp(const h5out_spec *a, const h5out_spec *b, char *err,
                       size_t errlen)
 {
     if (strcmp(a->config ? a->config : "", b->config ? b->config : "")) {
-        set_err(err, errlen, "the experiment configuration differs");
+        h5layout_set_err(err, errlen, "the experiment configuration differs");
         return -1;
     }
     if (strcmp(a->model ? a->model : "", b->model ? b->model : "")) {
-        set_err(err, errlen, "the model differs ('%s' vs '%s')", a->model, b->model);
+        h5layout_set_err(err, errlen, "the model differs ('%s' vs '%s')", a->model,
+                         b->model);
         return -1;
     }
     if (a->seed != b->seed || a->nruns != b->nruns ||
         a->replications != b->replications || a->npoints != b->npoints) {
-        set_err(err, errlen, "seed, runs, points or replications differ");
+        h5layout_set_err(err, errlen, "seed, runs, points or replications differ");
         return -1;
     }
     if (names_cmp("parameters", a->nparams, a->params, b->nparams, b->params, err,
@@ -860,24 +862,25 @@ static int read_attr_strs(h5in *in, const char *name, size_t *n,
     return rc;
 }
 
-static int read_attr_u64(h5in *in, const char *name, uint64_t *v)
+/* A scalar root attribute, read as a native numeric type. */
+static int read_attr_scalar(h5in *in, const char *name, hid_t type, void *v)
 {
     hid_t a = H5Aopen(in->file, name, H5P_DEFAULT);
     if (a < 0)
         return -1;
-    int rc = H5Aread(a, H5T_NATIVE_UINT64, v) < 0 ? -1 : 0;
+    int rc = H5Aread(a, type, v) < 0 ? -1 : 0;
     H5Aclose(a);
     return rc;
 }
 
+static int read_attr_u64(h5in *in, const char *name, uint64_t *v)
+{
+    return read_attr_scalar(in, name, H5T_NATIVE_UINT64, v);
+}
+
 static int read_attr_int(h5in *in, const char *name, int *v)
 {
-    hid_t a = H5Aopen(in->file, name, H5P_DEFAULT);
-    if (a < 0)
-        return -1;
-    int rc = H5Aread(a, H5T_NATIVE_INT, v) < 0 ? -1 : 0;
-    H5Aclose(a);
-    return rc;
+    return read_attr_scalar(in, name, H5T_NATIVE_INT, v);
 }
 
 static run_status status_parse(const char *s)
@@ -905,9 +908,9 @@ int h5in_open(h5in **out, const char *path, char *err, size_t errlen)
     h5out_spec *s = &in->spec;
     int fmt = 0;
     if (read_attr_int(in, "format_version", &fmt) < 0 || fmt != H5OUT_FORMAT_VERSION) {
-        set_err(err, errlen,
-                "%s: not a usim output file (format_version %d, expected %d)", path,
-                fmt, H5OUT_FORMAT_VERSION);
+        h5layout_set_err(err, errlen,
+                         "%s: not a usim output file (format_version %d, expected %d)",
+                         path, fmt, H5OUT_FORMAT_VERSION);
         rc = H5OUT_EMISMATCH;
         goto fail;
     }

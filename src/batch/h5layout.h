@@ -56,4 +56,9 @@ int h5layout_spec_cmp(const h5out_spec *a, const h5out_spec *b, char *err,
 /* The innermost message of this thread's HDF5 error stack ("" if none). */
 void h5layout_last_error(char *buf, size_t n);
 
+/* snprintf into err[n], the error buffer of the functions above and of
+ * h5out.c; nothing if err is NULL or n is 0. */
+void h5layout_set_err(char *err, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

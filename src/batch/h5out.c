@@ -53,17 +53,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "batch/experiment.h"
 #include "batch/h5layout.h"
 #include "batch/journal.h"
+#include "batch/progress.h"
 
 #define CHECKPOINT_S 1.0
 
@@ -78,25 +77,6 @@ struct h5out {
     bool finished;
     char msg[512];
 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void set_err(char *err, size_t n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t n, const char *fmt, ...)
-{
-    if (!err || !n)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, n, fmt, ap);
-    va_end(ap);
-}
 
 static char *concat(const char *a, const char *b)
 {
@@ -253,6 +233,20 @@ static uint64_t spec_ident(const h5out_spec *s)
 
 /* ---- the object -------------------------------------------------------- */
 
+/* Frees o and what it owns; any member may be unset (NULL, or a zeroed spec). */
+static void h5out_free(h5out *o)
+{
+    h5file_close(o->f, NULL, 0);
+    journal_close(o->j);
+    h5out_spec_release(&o->spec);
+    free(o->path);
+    free(o->jpath);
+    free(o->tmppath);
+    free(o->jtmppath);
+    free(o->done);
+    free(o);
+}
+
 static h5out *h5out_alloc(const h5out_spec *s, const char *path)
 {
     h5out *o = calloc(1, sizeof *o);
@@ -265,28 +259,10 @@ static h5out *h5out_alloc(const h5out_spec *s, const char *path)
     o->done = calloc(s->nruns + 1, 1);
     if (!o->path || !o->jpath || !o->tmppath || !o->jtmppath || !o->done ||
         spec_dup(&o->spec, s) < 0) {
-        free(o->path);
-        free(o->jpath);
-        free(o->tmppath);
-        free(o->jtmppath);
-        free(o->done);
-        free(o);
+        h5out_free(o); /* spec_dup leaves the spec zeroed when it fails */
         return NULL;
     }
     return o;
-}
-
-static void h5out_free(h5out *o)
-{
-    h5file_close(o->f, NULL, 0);
-    journal_close(o->j);
-    h5out_spec_release(&o->spec);
-    free(o->path);
-    free(o->jpath);
-    free(o->tmppath);
-    free(o->jtmppath);
-    free(o->done);
-    free(o);
 }
 
 const char *h5out_errmsg(const h5out *o)
@@ -310,7 +286,7 @@ static int working_open(h5out *o, const char *path, const char *jpath, char *err
 {
     int rc = journal_create(&o->j, jpath, spec_ident(&o->spec));
     if (rc < 0) {
-        set_err(err, errlen, "%s: cannot create: %s", jpath, strerror(-rc));
+        h5layout_set_err(err, errlen, "%s: cannot create: %s", jpath, strerror(-rc));
         return H5OUT_EIO;
     }
     h5file_opts opts = {.filters = false, .crash_tuned = true};
@@ -320,7 +296,7 @@ static int working_open(h5out *o, const char *path, const char *jpath, char *err
     rc = h5file_flush(o->f, 0, false, err, errlen);
     if (rc < 0)
         return rc;
-    o->last_ckpt = now_s();
+    o->last_ckpt = progress_clock();
     return 0;
 }
 
@@ -328,14 +304,15 @@ int h5out_create_spec(h5out **out, const h5out_spec *s, const char *path, bool f
                       char *err, size_t errlen)
 {
     if (exists(path) && !force) {
-        set_err(err, errlen,
-                "%s: exists (use --force to overwrite it or --resume to continue it)",
-                path);
+        h5layout_set_err(
+            err, errlen,
+            "%s: exists (use --force to overwrite it or --resume to continue it)",
+            path);
         return H5OUT_EEXIST;
     }
     h5out *o = h5out_alloc(s, path);
     if (!o) {
-        set_err(err, errlen, "out of memory");
+        h5layout_set_err(err, errlen, "out of memory");
         return H5OUT_ENOMEM;
     }
     /* Built under temporary names and renamed: PATH appears only once it
@@ -343,7 +320,8 @@ int h5out_create_spec(h5out **out, const h5out_spec *s, const char *path, bool f
     int rc = working_open(o, o->tmppath, o->jtmppath, err, errlen);
     if (rc == 0 &&
         (rename(o->jtmppath, o->jpath) < 0 || rename(o->tmppath, o->path) < 0)) {
-        set_err(err, errlen, "%s: cannot rename: %s", o->path, strerror(errno));
+        h5layout_set_err(err, errlen, "%s: cannot rename: %s", o->path,
+                         strerror(errno));
         rc = H5OUT_EIO;
     }
     if (rc < 0) {
@@ -363,18 +341,18 @@ int h5out_create_spec(h5out **out, const h5out_spec *s, const char *path, bool f
 static int put_run(h5out *o, const run_result *r, char *err, size_t errlen)
 {
     if (r->run >= o->spec.nruns) {
-        set_err(err, errlen, "%s: run %llu out of range (%llu runs)", o->path,
-                (unsigned long long)r->run, (unsigned long long)o->spec.nruns);
+        h5layout_set_err(err, errlen, "%s: run %llu out of range (%llu runs)", o->path,
+                         (unsigned long long)r->run, (unsigned long long)o->spec.nruns);
         return H5OUT_EIO;
     }
     if (o->done[r->run]) {
-        set_err(err, errlen, "%s: run %llu written twice", o->path,
-                (unsigned long long)r->run);
+        h5layout_set_err(err, errlen, "%s: run %llu written twice", o->path,
+                         (unsigned long long)r->run);
         return H5OUT_EIO;
     }
     int rc = journal_append(o->j, r);
     if (rc < 0) {
-        set_err(err, errlen, "%s: %s", o->jpath, strerror(-rc));
+        h5layout_set_err(err, errlen, "%s: %s", o->jpath, strerror(-rc));
         return H5OUT_EIO;
     }
     rc = h5file_put(o->f, r, err, errlen);
@@ -395,10 +373,10 @@ int h5out_checkpoint(h5out *o)
         return rc;
     rc = journal_sync(o->j);
     if (rc < 0) {
-        set_err(o->msg, sizeof o->msg, "%s: %s", o->jpath, strerror(-rc));
+        h5layout_set_err(o->msg, sizeof o->msg, "%s: %s", o->jpath, strerror(-rc));
         return H5OUT_EIO;
     }
-    o->last_ckpt = now_s();
+    o->last_ckpt = progress_clock();
     return 0;
 }
 
@@ -408,7 +386,7 @@ int h5out_write_run(h5out *o, const run_result *r)
     int rc = put_run(o, r, o->msg, sizeof o->msg);
     if (rc < 0)
         return rc;
-    if (now_s() - o->last_ckpt >= CHECKPOINT_S)
+    if (progress_clock() - o->last_ckpt >= CHECKPOINT_S)
         return h5out_checkpoint(o);
     return 0;
 }
@@ -430,7 +408,7 @@ static int recover_from_journal(h5out *o, journal_reader *jr, char *err, size_t 
             return rc;
     }
     if (rc < 0) {
-        set_err(err, errlen, "%s: %s", o->jpath, strerror(-rc));
+        h5layout_set_err(err, errlen, "%s: %s", o->jpath, strerror(-rc));
         return H5OUT_EIO;
     }
     return 0;
@@ -444,7 +422,7 @@ static int recover_from_file(h5out *o, h5in *in, char *err, size_t errlen)
         run_result *r;
         int rc = h5in_read_run(in, run, &r);
         if (rc < 0) {
-            set_err(err, errlen, "%s", h5in_errmsg(in));
+            h5layout_set_err(err, errlen, "%s", h5in_errmsg(in));
             return rc;
         }
         rc = put_run(o, r, err, errlen);
@@ -460,7 +438,7 @@ int h5out_resume_spec(h5out **out, const h5out_spec *s, const char *path, uint8_
 {
     h5out *o = h5out_alloc(s, path);
     if (!o) {
-        set_err(err, errlen, "out of memory");
+        h5layout_set_err(err, errlen, "out of memory");
         return H5OUT_ENOMEM;
     }
     bool have_file = exists(o->path), have_journal = exists(o->jpath);
@@ -477,14 +455,14 @@ int h5out_resume_spec(h5out **out, const h5out_spec *s, const char *path, uint8_
         uint64_t ident = 0;
         rc = journal_open(&jr, o->jpath, &ident);
         if (rc == -EINVAL || (rc == 0 && ident != spec_ident(&o->spec))) {
-            set_err(err, errlen,
-                    "%s: belongs to another experiment (or is not a journal)",
-                    o->jpath);
+            h5layout_set_err(err, errlen,
+                             "%s: belongs to another experiment (or is not a journal)",
+                             o->jpath);
             rc = H5OUT_EMISMATCH;
             goto fail;
         }
         if (rc < 0) {
-            set_err(err, errlen, "%s: %s", o->jpath, strerror(-rc));
+            h5layout_set_err(err, errlen, "%s: %s", o->jpath, strerror(-rc));
             rc = H5OUT_EIO;
             goto fail;
         }
@@ -494,16 +472,17 @@ int h5out_resume_spec(h5out **out, const h5out_spec *s, const char *path, uint8_
         rc = h5in_open(&in, o->path, why, sizeof why);
         if (rc == 0 &&
             h5layout_spec_cmp(&o->spec, h5in_spec(in), why, sizeof why) < 0) {
-            set_err(err, errlen, "%s: belongs to another experiment: %s", o->path, why);
+            h5layout_set_err(err, errlen, "%s: belongs to another experiment: %s",
+                             o->path, why);
             rc = H5OUT_EMISMATCH;
             goto fail;
         }
         if (rc == H5OUT_EMISMATCH) {
-            set_err(err, errlen, "%s", why);
+            h5layout_set_err(err, errlen, "%s", why);
             goto fail;
         }
         if (rc < 0 && !jr) {
-            set_err(err, errlen, "%s (and no journal to recover from)", why);
+            h5layout_set_err(err, errlen, "%s (and no journal to recover from)", why);
             rc = H5OUT_EIO;
             goto fail;
         }
@@ -520,13 +499,14 @@ int h5out_resume_spec(h5out **out, const h5out_spec *s, const char *path, uint8_
         rc = h5out_checkpoint(o);
     if (rc < 0) {
         if (!err[0])
-            set_err(err, errlen, "%s", o->msg);
+            h5layout_set_err(err, errlen, "%s", o->msg);
         goto fail;
     }
     /* The new pair replaces the old one.  Between the two renames either
      * journal is complete for the file next to it. */
     if (rename(o->jtmppath, o->jpath) < 0 || rename(o->tmppath, o->path) < 0) {
-        set_err(err, errlen, "%s: cannot rename: %s", o->path, strerror(errno));
+        h5layout_set_err(err, errlen, "%s: cannot rename: %s", o->path,
+                         strerror(errno));
         rc = H5OUT_EIO;
         goto fail;
     }
@@ -551,30 +531,32 @@ fail:
     return rc;
 }
 
-int h5out_create(h5out **out, const experiment *e, const char *path, bool force,
-                 char *err, size_t errlen)
+/* h5out_resume_spec (resume) or h5out_create_spec with e's spec. */
+static int open_experiment(h5out **out, const experiment *e, const char *path,
+                           bool resume, bool force, uint8_t *done, char *err,
+                           size_t errlen)
 {
     h5out_spec s;
     if (h5out_spec_from_experiment(&s, e) < 0) {
-        set_err(err, errlen, "out of memory");
+        h5layout_set_err(err, errlen, "out of memory");
         return H5OUT_ENOMEM;
     }
-    int rc = h5out_create_spec(out, &s, path, force, err, errlen);
+    int rc = resume ? h5out_resume_spec(out, &s, path, done, err, errlen)
+                    : h5out_create_spec(out, &s, path, force, err, errlen);
     h5out_spec_release(&s);
     return rc;
+}
+
+int h5out_create(h5out **out, const experiment *e, const char *path, bool force,
+                 char *err, size_t errlen)
+{
+    return open_experiment(out, e, path, false, force, NULL, err, errlen);
 }
 
 int h5out_resume(h5out **out, const experiment *e, const char *path, uint8_t *done,
                  char *err, size_t errlen)
 {
-    h5out_spec s;
-    if (h5out_spec_from_experiment(&s, e) < 0) {
-        set_err(err, errlen, "out of memory");
-        return H5OUT_ENOMEM;
-    }
-    int rc = h5out_resume_spec(out, &s, path, done, err, errlen);
-    h5out_spec_release(&s);
-    return rc;
+    return open_experiment(out, e, path, true, false, done, err, errlen);
 }
 
 /* ---- finish ------------------------------------------------------------ */
@@ -588,12 +570,12 @@ static int write_canonical(h5out *o)
     uint64_t ident;
     int rc = H5OUT_ENOMEM;
     if (!off) {
-        set_err(o->msg, sizeof o->msg, "out of memory");
+        h5layout_set_err(o->msg, sizeof o->msg, "out of memory");
         goto out;
     }
     rc = journal_open(&jr, o->jpath, &ident);
     if (rc < 0) {
-        set_err(o->msg, sizeof o->msg, "%s: %s", o->jpath, strerror(-rc));
+        h5layout_set_err(o->msg, sizeof o->msg, "%s: %s", o->jpath, strerror(-rc));
         rc = H5OUT_EIO;
         goto out;
     }
@@ -610,8 +592,9 @@ static int write_canonical(h5out *o)
         at = journal_tell(jr);
     }
     if (rc < 0 || found != o->ndone) {
-        set_err(o->msg, sizeof o->msg, "%s: holds %llu runs, %llu expected", o->jpath,
-                (unsigned long long)found, (unsigned long long)o->ndone);
+        h5layout_set_err(o->msg, sizeof o->msg, "%s: holds %llu runs, %llu expected",
+                         o->jpath, (unsigned long long)found,
+                         (unsigned long long)o->ndone);
         rc = H5OUT_EIO;
         goto out;
     }
@@ -622,8 +605,8 @@ static int write_canonical(h5out *o)
             continue;
         rc = journal_read_at(jr, off[run], &r);
         if (rc < 0) {
-            set_err(o->msg, sizeof o->msg, "%s: cannot re-read run %llu", o->jpath,
-                    (unsigned long long)run);
+            h5layout_set_err(o->msg, sizeof o->msg, "%s: cannot re-read run %llu",
+                             o->jpath, (unsigned long long)run);
             rc = H5OUT_EIO;
             break;
         }
@@ -657,7 +640,8 @@ int h5out_finish(h5out *o)
     }
     rc = fsync_path(o->tmppath);
     if (rc < 0) {
-        set_err(o->msg, sizeof o->msg, "%s: fsync: %s", o->tmppath, strerror(-rc));
+        h5layout_set_err(o->msg, sizeof o->msg, "%s: fsync: %s", o->tmppath,
+                         strerror(-rc));
         unlink(o->tmppath);
         return H5OUT_EIO;
     }
@@ -666,8 +650,8 @@ int h5out_finish(h5out *o)
     rc = h5file_close(o->f, o->msg, sizeof o->msg);
     o->f = NULL;
     if (rc == 0 && rename(o->tmppath, o->path) < 0) {
-        set_err(o->msg, sizeof o->msg, "%s: cannot rename: %s", o->tmppath,
-                strerror(errno));
+        h5layout_set_err(o->msg, sizeof o->msg, "%s: cannot rename: %s", o->tmppath,
+                         strerror(errno));
         rc = H5OUT_EIO;
     }
     if (rc < 0)
