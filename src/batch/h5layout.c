@@ -708,7 +708,7 @@ int h5file_close(h5file *f, char *err, size_t errlen)
     for (size_t k = 0; k < f->spec.ntraces && f->traces; k++) {
         if (f->traces[k] > 0)
             H5Dclose(f->traces[k]);
-        if (f->trace_idx[k] > 0)
+        if (f->trace_idx && f->trace_idx[k] > 0) /* NULL if its calloc failed */
             H5Dclose(f->trace_idx[k]);
     }
     hid_t ds[] = {f->runs, f->scalars, f->drift, f->drift_idx};
