@@ -100,7 +100,11 @@ typedef struct usim_config {
     uint64_t seed;       /* experiment seed (0) */
     uint64_t run;        /* run id, < 2^32 (0) */
     size_t stack_size;   /* default bytes per task stack (65536) */
-    bool stack_guard;    /* guard page below every stack (true) */
+    bool stack_guard;    /* guard page below every stack (true); past about
+                            half of vm.max_map_count guarded stacks in the
+                            process, new stacks come without (a notice on
+                            stderr says so once); false: stacks are carved
+                            from large slabs, for millions of tasks */
     uint64_t max_events; /* event budget per usim_sim_run, 0 = none */
     double max_wall_s;   /* wall-clock budget per usim_sim_run, 0 = none */
 } usim_config;

@@ -1,6 +1,13 @@
 /*
  * stack.c — the per-thread stack pool.
  *
+ * Guarded stacks cost two memory mappings each (stack and guard page),
+ * and vm.max_map_count (65530 by default) is per process.  So that a
+ * million tasks with default settings still run, guarded stacks are
+ * counted process-wide; past a budget of about half the mapping limit,
+ * new stacks come from slabs without a guard page, and a one-line notice
+ * says so once per process.
+ *
  * A pooled stack keeps its descriptor in a node at the top of its own
  * memory, so the pool allocates nothing.  Slab stacks are never unmapped
  * one by one: a slab is released as a whole by stack_pool_trim() once no
@@ -12,6 +19,8 @@
 #include <assert.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -125,6 +134,49 @@ static void *map_anon(size_t len)
     return p;
 }
 
+static atomic_size_t guarded_mapped; /* guarded stacks mapped, all threads */
+static size_t guard_budget;
+static pthread_once_t budget_once = PTHREAD_ONCE_INIT;
+static atomic_flag budget_noticed = ATOMIC_FLAG_INIT;
+
+/* Half of what vm.max_map_count leaves after a margin for everything
+ * else the process maps. */
+static void compute_budget(void)
+{
+    long limit = 65530;
+    FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+    if (f) {
+        if (fscanf(f, "%ld", &limit) != 1)
+            limit = 65530;
+        fclose(f);
+    }
+    guard_budget = limit > 8192 ? (size_t)(limit - 8192) / 2 : 1024;
+}
+
+void stack_set_guard_budget(size_t n)
+{
+    pthread_once(&budget_once, compute_budget);
+    guard_budget = n;
+}
+
+size_t stack_guarded_mapped(void)
+{
+    return atomic_load(&guarded_mapped);
+}
+
+static bool guard_allowed(void)
+{
+    pthread_once(&budget_once, compute_budget);
+    if (atomic_load_explicit(&guarded_mapped, memory_order_relaxed) < guard_budget)
+        return true;
+    if (!atomic_flag_test_and_set(&budget_noticed))
+        fprintf(stderr,
+                "usim: %zu guarded stacks are mapped (vm.max_map_count allows about "
+                "twice that many mappings); further stacks have no guard page\n",
+                guard_budget);
+    return false;
+}
+
 static int map_guarded(stack *s, size_t size)
 {
     size_t guard = page_size();
@@ -141,6 +193,7 @@ static int map_guarded(stack *s, size_t size)
     s->size = size;
     s->guard = guard;
     s->slab = NULL;
+    atomic_fetch_add_explicit(&guarded_mapped, 1, memory_order_relaxed);
     return 0;
 }
 
@@ -184,12 +237,18 @@ int stack_alloc(stack *s, size_t size, bool guard)
         tpool.stats.pooled--;
         tpool.stats.reused++;
     } else {
+        if (guard && !guard_allowed()) {
+            guard = false;
+            c = pool_find(size, false, false);
+            if (c && c->head)
+                return stack_alloc(s, size, false);
+        }
         int rc = guard ? map_guarded(s, size) : carve_from_slab(s, size);
         if (rc != 0)
             return -1;
         tpool.stats.mapped++;
     }
-    if (!guard)
+    if (!s->guard)
         tpool.slab_in_use++;
     instrument_stack_fresh(s->lo, s->size);
     s->vg_id = instrument_stack_register(s->lo, s->size);
@@ -198,6 +257,7 @@ int stack_alloc(stack *s, size_t size, bool guard)
 
 static void unmap_guarded(const stack *s)
 {
+    atomic_fetch_sub_explicit(&guarded_mapped, 1, memory_order_relaxed);
     munmap(s->lo - s->guard, s->guard + s->size);
     tpool.stats.mapped--;
 }

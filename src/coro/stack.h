@@ -38,6 +38,11 @@ void stack_free(stack *s);
 /* Releases pooled stacks beyond the pool's keep limit. */
 void stack_pool_trim(void);
 
+/* Guarded stacks mapped by the whole process, and the number past which
+ * stack_alloc hands out slab stacks instead (set for tests). */
+size_t stack_guarded_mapped(void);
+void stack_set_guard_budget(size_t n);
+
 /* Statistics of this thread's pool, for tests. */
 typedef struct stack_pool_stats {
     size_t mapped;   /* stacks currently mapped (in use or pooled) */

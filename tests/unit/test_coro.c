@@ -266,6 +266,36 @@ static void test_hundred_thousand_slab_coroutines_alive_at_once(void **state)
     assert_int_equal(after.mapped - stack_pool_get_stats().mapped, 100000);
 }
 
+/* Past the process-wide budget of guarded stacks (vm.max_map_count),
+ * new stacks come from slabs without a guard page, and still run. */
+static void test_stacks_past_the_guard_budget_come_from_slabs(void **state)
+{
+    (void)state;
+    enum { N = 12, ALLOWED = 5 };
+    size_t before = stack_guarded_mapped();
+    stack_set_guard_budget(before + ALLOWED);
+    counter_co *v = calloc(N, sizeof *v);
+    assert_non_null(v);
+    int guarded = 0;
+    for (int i = 0; i < N; i++) {
+        /* a size no earlier test pooled, so every stack is mapped anew */
+        assert_int_equal(coro_create(&v[i].c, counter_entry, &v[i], 40960, true), 0);
+        guarded += v[i].c.stk.guard != 0;
+    }
+    assert_int_equal(guarded, ALLOWED);
+    assert_int_equal(stack_guarded_mapped(), before + ALLOWED);
+    for (int r = 0; r <= TURNS; r++)
+        for (int i = 0; i < N; i++)
+            coro_resume(&v[i].c);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(v[i].turns, TURNS);
+        coro_destroy(&v[i].c);
+    }
+    free(v);
+    stack_set_guard_budget((size_t)1 << 40);
+    stack_pool_trim();
+}
+
 static void noop_entry(void *arg)
 {
     (void)arg;
@@ -364,6 +394,7 @@ int main(void)
         cmocka_unit_test(test_thousands_of_guarded_coroutines_alive_at_once),
         cmocka_unit_test(test_hundred_thousand_slab_coroutines_alive_at_once),
         cmocka_unit_test(test_stacks_are_reused_from_the_pool),
+        cmocka_unit_test(test_stacks_past_the_guard_budget_come_from_slabs),
         cmocka_unit_test(test_stack_overflow_is_caught_and_the_process_carries_on),
         cmocka_unit_test(test_other_faults_are_not_swallowed),
     };
