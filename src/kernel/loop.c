@@ -294,12 +294,10 @@ void loop_abandon(usim_task *self)
 /* sched.h                                                             */
 /* ------------------------------------------------------------------ */
 
-usim_task *sched_require_task(const char *fn)
+usim_task *sched_outside_task(const char *fn)
 {
-    usim_task *self = sched_here.task;
-    if (!self)
-        usim_error(USIM_ESTATE, "%s: called outside a running task", fn);
-    return self;
+    usim_error(USIM_ESTATE, "%s: called outside a running task", fn);
+    return NULL;
 }
 
 int sched_block(usim_waitlist *wl, usim_task *before, const char *kind,

@@ -44,7 +44,13 @@ static inline usim_sim *sched_sim(void)
 
 /* The running task; outside one, NULL after setting usim_errmsg() to
  * "FN: called outside a running task" (for USIM_ESTATE). */
-usim_task *sched_require_task(const char *fn);
+usim_task *sched_outside_task(const char *fn); /* the error path */
+
+static inline usim_task *sched_require_task(const char *fn)
+{
+    usim_task *self = sched_here.task;
+    return __builtin_expect(self != 0, 1) ? self : sched_outside_task(fn);
+}
 
 /*
  * Blocks the running task on `wl` until a sched_wake() (returns the code

@@ -93,7 +93,6 @@ void task_on_done(usim_task *t); /* joiners, scope, failure propagation */
 
 /* time.c */
 int64_t time_deadline(const usim_task *t);
-void drift_record(usim_task *t, double requested, double actual, bool overrun);
 void drift_fold(usim_task *t); /* into its name group, as it is freed */
 
 /* scope.c */

@@ -58,7 +58,7 @@ int64_t time_deadline(const usim_task *t)
 /* Drift statistics                                                    */
 /* ------------------------------------------------------------------ */
 
-static void acc_add(drift_acc *a, double requested, double actual, bool overrun)
+static inline void acc_add(drift_acc *a, double requested, double actual, bool overrun)
 {
     double d = fabs(actual - requested);
     a->waits++;
@@ -98,7 +98,8 @@ static void acc_merge(drift_acc *into, const drift_acc *a)
  * when the task is freed (drift_fold) or when the groups are read
  * (drift_view).  The group itself is registered at the first wait, so
  * groups keep the order in which names first waited. */
-void drift_record(usim_task *t, double requested, double actual, bool overrun)
+static inline void drift_record(usim_task *t, double requested, double actual,
+                                bool overrun)
 {
     acc_add(&t->drift, requested, actual, overrun);
     if (t->drift_group < 0)
