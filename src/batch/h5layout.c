@@ -500,41 +500,6 @@ out:
     return rc;
 }
 
-static hid_t make_fapl(bool crash_tuned)
-{
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (fapl < 0 || !crash_tuned)
-        return fapl;
-    /* Keep every metadata entry in memory until H5Fflush: a SIGKILL between
-     * checkpoints then leaves the metadata of the last checkpoint intact,
-     * with newer raw data only in space it does not reference. */
-    H5AC_cache_config_t mdc = {.version = H5AC__CURR_CACHE_CONFIG_VERSION};
-    if (H5Pget_mdc_config(fapl, &mdc) >= 0) {
-        mdc.evictions_enabled = 0;
-        mdc.incr_mode = H5C_incr__off;
-        mdc.flash_incr_mode = H5C_flash_incr__off;
-        mdc.decr_mode = H5C_decr__off;
-        mdc.set_initial_size = 1;
-        mdc.initial_size = 8u << 20;
-        mdc.max_size = 64u << 20;
-        if (mdc.min_size > mdc.initial_size)
-            mdc.min_size = mdc.initial_size;
-        H5Pset_mdc_config(fapl, &mdc);
-    }
-    return fapl;
-}
-
-static hid_t make_fcpl(bool crash_tuned)
-{
-    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
-    /* No free-space reuse: space freed after a checkpoint (a chunk that
-     * moved) may still be referenced by the checkpoint's metadata, so
-     * reusing it could make the checkpointed data wrong after a crash. */
-    if (fcpl >= 0 && crash_tuned)
-        H5Pset_file_space_strategy(fcpl, H5F_FSPACE_STRATEGY_NONE, 0, 1);
-    return fcpl;
-}
-
 int h5file_create(h5file **out, const h5out_spec *s, const char *path,
                   const h5file_opts *opts, char *err, size_t errlen)
 {
@@ -568,10 +533,7 @@ int h5file_create(h5file **out, const h5out_spec *s, const char *path,
         return H5OUT_ENOMEM;
     }
 
-    hid_t fapl = make_fapl(opts->crash_tuned), fcpl = make_fcpl(opts->crash_tuned);
-    f->file = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl);
-    H5Pclose(fapl);
-    H5Pclose(fcpl);
+    f->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (f->file < 0) {
         int rc = h5fail(err, errlen, "cannot create the output file", path);
         h5file_close(f, NULL, 0);

@@ -35,7 +35,8 @@ typedef struct h5file h5file;
 
 typedef struct h5file_opts {
     bool filters;     /* shuffle+deflate at spec->compression */
-    bool crash_tuned; /* metadata reaches the file only at h5file_flush */
+    bool crash_tuned; /* ignored: files are written whole and closed before
+                       * they are published (h5out.c); to be removed */
 } h5file_opts;
 
 /* Creates `path` (truncating it) with every dataset, all runs pending. */
@@ -45,7 +46,7 @@ int h5file_create(h5file **out, const h5out_spec *s, const char *path,
 int h5file_put(h5file *f, const run_result *r, char *err, size_t errlen);
 /* Updates runs_done/complete and H5Fflush (does not fsync). */
 int h5file_flush(h5file *f, uint64_t ndone, bool complete, char *err, size_t errlen);
-/* Closes (after a final h5file_flush if flush is set); 0 or H5OUT_EIO. */
+/* Closes, writing out whatever HDF5 still holds; 0 or H5OUT_EIO. */
 int h5file_close(h5file *f, char *err, size_t errlen);
 
 /* Compares the identity of two specs (everything but compression);

@@ -8,10 +8,12 @@
  * one thread (the writer) calls the h5out_* functions of one h5out; workers
  * hand their run_result over to it.
  *
- * Files: while an experiment runs, PATH is a valid HDF5 file (opens after a
- * SIGKILL at any moment except inside a checkpoint) and PATH.journal holds
- * every completed run (the recovery source).  h5out_finish() replaces PATH
- * by the canonical file (rows sorted by run) and removes the journal.
+ * Files: while an experiment runs, PATH.journal holds every completed run
+ * (the recovery source) and PATH is the last snapshot, a complete HDF5
+ * file replaced whole (rename) at each checkpoint: after a SIGKILL at any
+ * moment it opens and shows the runs of the last checkpoint.
+ * h5out_finish() replaces PATH by the canonical file (rows sorted by run)
+ * and removes the journal.
  *
  * Errors: functions return 0 or a negative H5OUT_E* code; the message is in
  * `err` (create, resume, open) or h5out_errmsg(o).  Exit status of
@@ -67,17 +69,17 @@ void h5out_spec_release(h5out_spec *s);
 typedef struct h5out h5out;
 
 /*
- * Creates PATH (and PATH.journal) with every dataset, all runs "pending",
- * and flushes it before returning.  If PATH exists: H5OUT_EEXIST unless
- * force (then it is replaced).
+ * Creates PATH.journal and PATH, with every dataset and all runs
+ * "pending", before returning.  If PATH exists: H5OUT_EEXIST unless force
+ * (then it is replaced).
  */
 int h5out_create(h5out **out, const struct experiment *e, const char *path, bool force,
                  char *err, size_t errlen);
 
 /*
  * Continues the experiment in PATH: recovers every completed run from the
- * journal and from PATH (whichever survived a crash), rebuilds the working
- * file, and sets done[run] = 1 for each run already finished (any status
+ * journal (or from PATH if there is no journal), rewrites both, and sets
+ * done[run] = 1 for each run already finished (any status
  * but pending), 0 otherwise (done has e->nruns entries).  H5OUT_EMISMATCH
  * if PATH belongs to another experiment (config text or layout differ).
  * If neither PATH nor its journal exists, behaves as h5out_create().
@@ -93,13 +95,15 @@ int h5out_resume_spec(h5out **out, const h5out_spec *s, const char *path, uint8_
 
 /*
  * Records one finished run (writer thread only).  r->nparams, nscalars and
- * ntraces must match the spec.  Journals it first, then writes it into the
- * working file; checkpoints (H5Fflush, fsync of the journal) at most about
- * once a second, so a caller need not call h5out_checkpoint itself.
+ * ntraces must match the spec.  Journals it, then checkpoints when one is
+ * due: at least a second apart, and far enough apart that snapshots take
+ * under a tenth of the time however large the file grows.  A caller need
+ * not call h5out_checkpoint itself.
  */
 int h5out_write_run(h5out *o, const run_result *r);
 
-/* Flushes the working file and fsyncs the journal now. */
+/* Checkpoints now: fsyncs the journal, then replaces PATH by a snapshot
+ * showing every run recorded so far (root attribute complete = 0). */
 int h5out_checkpoint(h5out *o);
 
 /*
@@ -109,7 +113,8 @@ int h5out_checkpoint(h5out *o);
  */
 int h5out_finish(h5out *o);
 
-/* Checkpoints (if not finished) and frees; PATH stays resumable. */
+/* Checkpoints (if not finished and runs were recorded since the last
+ * checkpoint) and frees; PATH stays resumable. */
 void h5out_close(h5out *o);
 
 const char *h5out_errmsg(const h5out *o);

@@ -25,6 +25,8 @@
 
 struct journal {
     int fd;
+    uint64_t size;      /* bytes written: the offset of the next record */
+    bool torn;          /* a write failed part-way: later records would be lost */
     unsigned char *buf; /* serialisation buffer, reused */
     size_t cap;
 };
@@ -309,12 +311,15 @@ int journal_create(journal **out, const char *path, uint64_t ident)
         journal_close(j);
         return rc;
     }
+    j->size = sizeof hdr;
     *out = j;
     return 0;
 }
 
-int journal_append(journal *j, const run_result *r)
+int journal_append(journal *j, const run_result *r, uint64_t *at)
 {
+    if (j->torn)
+        return -EIO;
     /* Header placeholder, payload, checksum: built in one buffer so that
      * one write(2) puts the whole record into the page cache. */
     wbuf b = {.p = j->buf, .cap = j->cap};
@@ -339,7 +344,20 @@ int journal_append(journal *j, const run_result *r)
     j->cap = b.cap;
     if (b.oom)
         return -ENOMEM;
-    return write_all(j->fd, b.p, b.len);
+    int rc = write_all(j->fd, b.p, b.len);
+    if (rc < 0) {
+        j->torn = true; /* readers stop at the torn record */
+        return rc;
+    }
+    if (at)
+        *at = j->size;
+    j->size += b.len;
+    return 0;
+}
+
+uint64_t journal_size(const journal *j)
+{
+    return j->size;
 }
 
 int journal_sync(journal *j)

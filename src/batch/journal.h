@@ -26,8 +26,11 @@ uint64_t journal_hash(const void *p, size_t n, uint64_t h);
 
 /* Creates (truncates) `path` with a header naming `ident`.  0 or -errno. */
 int journal_create(journal **out, const char *path, uint64_t ident);
-/* Appends one run (one write).  0 or -errno. */
-int journal_append(journal *j, const run_result *r);
+/* Appends one run (one write); *at (if not NULL) receives the record's
+ * offset, for journal_read_at.  0 or -errno. */
+int journal_append(journal *j, const run_result *r, uint64_t *at);
+/* Bytes written so far (header and records). */
+uint64_t journal_size(const journal *j);
 /* fdatasync.  0 or -errno. */
 int journal_sync(journal *j);
 void journal_close(journal *j);

@@ -1,7 +1,8 @@
 /*
  * h5writer.c — drives h5out with synthetic runs and a checkpoint after
- * every run, so that a SIGKILL at a random moment often lands inside
- * H5Fflush: the worst case for the working file (crash.sh).
+ * every run, so that a SIGKILL at a random moment often lands while a
+ * snapshot of PATH is being written or renamed: the worst case for the
+ * file (crash.sh).
  *
  *   h5writer PATH NRUNS            create, write runs 0..NRUNS-1, finish
  *   h5writer --resume PATH NRUNS   resume, write the runs not done, finish

@@ -403,7 +403,7 @@ static void test_resume_continues_an_unfinished_file(void **state)
     assert_files_equal(fx->path, fx->path2);
 }
 
-/* The working file destroyed (as a kill inside H5Fflush may leave it):
+/* The file destroyed (as a power failure may leave an unsynced snapshot):
  * every journaled run is recovered. */
 static void
 test_resume_recovers_runs_from_the_journal_when_the_file_is_broken(void **state)
@@ -503,6 +503,93 @@ static void test_resume_of_a_finished_file_reads_its_runs(void **state)
     assert_files_equal(fx->path, fx->path2);
 }
 
+/* A root attribute of a file, as an integer. */
+static long long root_attr(const char *path, const char *name)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    hid_t a = H5Aopen(f, name, H5P_DEFAULT);
+    assert_true(a >= 0);
+    long long v = -1;
+    assert_true(H5Aread(a, H5T_NATIVE_LLONG, &v) >= 0);
+    H5Aclose(a);
+    H5Fclose(f);
+    return v;
+}
+
+/* A checkpoint publishes a complete snapshot: the runs written so far
+ * read back, the others are pending, and the file says it is not done. */
+static void test_checkpoint_shows_every_run_written_so_far(void **state)
+{
+    fixture *fx = *state;
+    h5out_spec s = test_spec("x = 13;");
+    h5out *o;
+    char err[512];
+    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    assert_int_equal(root_attr(fx->path, "runs_done"), 0);
+    uint64_t first[] = {9, 2, 4};
+    write_runs(o, first, 3);
+    assert_int_equal(h5out_checkpoint(o), 0);
+
+    assert_int_equal(root_attr(fx->path, "runs_done"), 3);
+    assert_int_equal(root_attr(fx->path, "complete"), 0);
+    h5in *in;
+    OK(h5in_open(&in, fx->path, err, sizeof err));
+    for (uint64_t run = 0; run < NRUNS; run++) {
+        if (run == 9 || run == 2 || run == 4) {
+            run_result *got, *want = fake_result(run);
+            assert_int_equal(h5in_read_run(in, run, &got), 0);
+            assert_same_result(want, got);
+            run_result_free(got);
+            run_result_free(want);
+        } else {
+            assert_int_equal(h5in_status(in, run), RUN_PENDING);
+        }
+    }
+    h5in_close(in);
+    for (uint64_t run = 0; run < NRUNS; run++)
+        if (run != 9 && run != 2 && run != 4)
+            write_runs(o, &run, 1);
+    finish(o);
+    h5out_close(o);
+    assert_int_equal(root_attr(fx->path, "runs_done"), NRUNS);
+    assert_int_equal(root_attr(fx->path, "complete"), 1);
+}
+
+/* PATH is never written in place: a second name for the file a checkpoint
+ * replaced (what a reader holding it open sees) still holds that file,
+ * intact, and no temporary file is left behind. */
+static void test_checkpoint_replaces_the_file_instead_of_modifying_it(void **state)
+{
+    fixture *fx = *state;
+    h5out_spec s = test_spec("x = 14;");
+    h5out *o;
+    char err[512];
+    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    uint64_t first[] = {0, 1};
+    write_runs(o, first, 2);
+    assert_int_equal(h5out_checkpoint(o), 0);
+    assert_int_equal(link(fx->path, fx->path2), 0);
+    struct stat before;
+    assert_int_equal(stat(fx->path2, &before), 0);
+
+    uint64_t more[] = {5, 6, 7};
+    write_runs(o, more, 3);
+    assert_int_equal(h5out_checkpoint(o), 0);
+    struct stat old, now;
+    assert_int_equal(stat(fx->path2, &old), 0);
+    assert_int_equal(stat(fx->path, &now), 0);
+    assert_true(old.st_ino != now.st_ino);
+    assert_int_equal(old.st_size, before.st_size);
+    assert_int_equal(old.st_mtime, before.st_mtime);
+    assert_int_equal(root_attr(fx->path2, "runs_done"), 2);
+    assert_int_equal(root_attr(fx->path, "runs_done"), 5);
+    char tmp[200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", fx->path);
+    assert_false(exists(tmp));
+    h5out_close(o);
+}
+
 static void test_long_message_is_truncated_with_dots(void **state)
 {
     fixture *fx = *state;
@@ -566,6 +653,10 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_resume_of_a_finished_file_reads_its_runs,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_checkpoint_shows_every_run_written_so_far,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_checkpoint_replaces_the_file_instead_of_modifying_it, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_message_is_truncated_with_dots, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_writing_a_run_twice_is_an_error, setup,
