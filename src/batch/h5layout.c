@@ -500,11 +500,11 @@ out:
     return rc;
 }
 
-int h5file_create(h5file **out, const h5out_spec *s, const char *path,
-                  const h5file_opts *opts, char *err, size_t errlen)
+int h5file_create(h5file **out, const h5out_spec *s, const char *path, char *err,
+                  size_t errlen)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    int level = opts->filters ? s->compression : 0;
+    int level = s->compression; /* shuffle+deflate at that level (0: none) */
     h5file *f = calloc(1, sizeof *f);
     if (!f)
         return H5OUT_ENOMEM;

@@ -33,15 +33,9 @@
 
 typedef struct h5file h5file;
 
-typedef struct h5file_opts {
-    bool filters;     /* shuffle+deflate at spec->compression */
-    bool crash_tuned; /* ignored: files are written whole and closed before
-                       * they are published (h5out.c); to be removed */
-} h5file_opts;
-
 /* Creates `path` (truncating it) with every dataset, all runs pending. */
-int h5file_create(h5file **out, const h5out_spec *s, const char *path,
-                  const h5file_opts *opts, char *err, size_t errlen);
+int h5file_create(h5file **out, const h5out_spec *s, const char *path, char *err,
+                  size_t errlen);
 /* Writes every row of r; the /runs row last. */
 int h5file_put(h5file *f, const run_result *r, char *err, size_t errlen);
 /* Updates runs_done/complete and H5Fflush (does not fsync). */

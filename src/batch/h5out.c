@@ -355,8 +355,7 @@ static int write_file(h5out *o, const char *jsrc, const char *dst, bool complete
         return H5OUT_EIO;
     }
     assert(ident == spec_ident(&o->spec));
-    h5file_opts opts = {.filters = true};
-    rc = h5file_create(&f, &o->spec, dst, &opts, err, errlen);
+    rc = h5file_create(&f, &o->spec, dst, err, errlen);
     for (uint64_t run = 0; rc == 0 && run < o->spec.nruns; run++) {
         if (o->at[run] == NO_RECORD)
             continue;

@@ -100,8 +100,7 @@ int main(int argc, char **argv)
     }
 
     const h5out_spec *s = h5in_spec(in[0]);
-    h5file_opts opts = {.filters = true, .crash_tuned = false};
-    rc = h5file_create(&f, s, tmp, &opts, err, sizeof err);
+    rc = h5file_create(&f, s, tmp, err, sizeof err);
     uint64_t done = 0, dup = 0;
     for (uint64_t run = 0; rc == 0 && run < s->nruns; run++) {
         int from = -1;
