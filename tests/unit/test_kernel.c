@@ -45,6 +45,15 @@ static char *joined(void)
     return buf;
 }
 
+/* Exactly three notes, at these ticks. */
+static void expect_ticks3(int64_t a, int64_t b, int64_t c)
+{
+    assert_int_equal(lb.n, 3);
+    assert_int_equal(lb.tick[0], a);
+    assert_int_equal(lb.tick[1], b);
+    assert_int_equal(lb.tick[2], c);
+}
+
 static usim_sim *make_sim(double resolution, usim_drift drift, usim_order order,
                           uint64_t seed)
 {
@@ -83,10 +92,7 @@ static void test_naive_drift_three_sleeps_end_at_4_8(void **state)
     usim_sim *sim = make_sim(0.2, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
     usim_task *t = usim_sim_spawn(sim, three_sleeps, NULL, "sleeper");
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
-    assert_int_equal(lb.n, 3);
-    assert_int_equal(lb.tick[0], 8);
-    assert_int_equal(lb.tick[1], 16);
-    assert_int_equal(lb.tick[2], 24);
+    expect_ticks3(8, 16, 24);
     assert_float_equal(usim_sim_now(sim), 4.8, 1e-12);
     /* each wait: requested 1.5, actual 1.6, drift +0.1 */
     usim_drift_stats d = usim_task_drift(t);
@@ -107,10 +113,7 @@ static void test_tracked_drift_three_sleeps_end_at_4_6(void **state)
     usim_sim *sim = make_sim(0.2, USIM_DRIFT_TRACKED, USIM_ORDER_FIFO, 1);
     usim_task *t = usim_sim_spawn(sim, three_sleeps, NULL, "sleeper");
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
-    assert_int_equal(lb.n, 3);
-    assert_int_equal(lb.tick[0], 8);
-    assert_int_equal(lb.tick[1], 15);
-    assert_int_equal(lb.tick[2], 23);
+    expect_ticks3(8, 15, 23);
     usim_drift_stats d = usim_task_drift(t);
     assert_int_equal(d.waits, 3);
     assert_float_equal(d.actual, 4.6, 1e-12);
@@ -183,10 +186,7 @@ static void test_periodic_loop_wakes_at_1_6_3_0_4_6(void **state)
     usim_sim *sim = make_sim(0.2, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
     usim_task *t = usim_sim_spawn(sim, periodic, NULL, "ticker");
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
-    assert_int_equal(lb.n, 3);
-    assert_int_equal(lb.tick[0], 8);
-    assert_int_equal(lb.tick[1], 15);
-    assert_int_equal(lb.tick[2], 23);
+    expect_ticks3(8, 15, 23);
     usim_drift_stats d = usim_task_drift(t);
     assert_int_equal(d.waits, 3);
     assert_float_equal(d.final, 0.1, 1e-12);
