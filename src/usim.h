@@ -134,8 +134,7 @@ USIM_API void usim_sim_destroy(usim_sim *sim);
 USIM_API usim_task *usim_sim_spawn(usim_sim *sim, usim_fn fn, void *arg,
                                    const char *name);
 USIM_API usim_task *usim_sim_spawn_ex(usim_sim *sim, usim_fn fn, void *arg,
-                                      const char *name,
-                                      const usim_spawn_opts *opts);
+                                      const char *name, const usim_spawn_opts *opts);
 
 typedef enum usim_status {
     USIM_DONE,     /* nothing left to do: every task has finished */
@@ -201,9 +200,9 @@ USIM_API int usim_instant(void);
  */
 typedef struct usim_every {
     double interval;
-    int64_t t0;        /* ticks */
-    uint64_t k;        /* iterations started */
-    int64_t last;      /* tick of the previous iteration start */
+    int64_t t0;   /* ticks */
+    uint64_t k;   /* iterations started */
+    int64_t last; /* tick of the previous iteration start */
     uint64_t overruns;
     int rc;
 } usim_every;
@@ -364,7 +363,7 @@ typedef struct usim_lock {
 USIM_API void usim_lock_init(usim_lock *l, const char *name);
 USIM_API void usim_lock_destroy(usim_lock *l);
 USIM_API int usim_lock_acquire(usim_lock *l);
-USIM_API int usim_lock_try(usim_lock *l); /* 0 or USIM_EAGAIN */
+USIM_API int usim_lock_try(usim_lock *l);     /* 0 or USIM_EAGAIN */
 USIM_API int usim_lock_release(usim_lock *l); /* USIM_EINVAL if not owner */
 
 /* resource: n identical units (SimPy's Resource / PreemptiveResource).
@@ -401,8 +400,7 @@ USIM_API int usim_resource_request(usim_resource *r, long amount, int priority);
  * not release them: that is USIM_EINVAL).  If those units would not
  * suffice, or a waiter of the same or a better priority is ahead, it
  * preempts nobody and waits like request(). */
-USIM_API int usim_resource_request_preempt(usim_resource *r, long amount,
-                                           int priority);
+USIM_API int usim_resource_request_preempt(usim_resource *r, long amount, int priority);
 USIM_API int usim_resource_try(usim_resource *r, long amount); /* 0/EAGAIN */
 USIM_API int usim_resource_release(usim_resource *r, long amount);
 USIM_API long usim_resource_available(const usim_resource *r);
@@ -579,18 +577,19 @@ USIM_API void usim_hold_leave(usim_hold *h);
 #define USIM_HOLD_RESOURCE 2
 #define USIM_HOLD_FLAG 3
 
-#define USIM_HOLD_BLOCK_(o_, k_, n_)                                               \
-    for (usim_hold usim_hold_ __attribute__((cleanup(usim_hold_leave))) =          \
-             usim_hold_enter((o_), (k_), (n_));                                    \
+#define USIM_HOLD_BLOCK_(o_, k_, n_)                                                   \
+    for (usim_hold usim_hold_ __attribute__((cleanup(usim_hold_leave))) =              \
+             usim_hold_enter((o_), (k_), (n_));                                        \
          usim_hold_.obj && !usim_hold_.done; usim_hold_.done = 1)
 
 #define USIM_WITH_LOCK(l) USIM_HOLD_BLOCK_((l), USIM_HOLD_LOCK, 1)
-#define USIM_WITH_RESOURCE(r, amount) USIM_HOLD_BLOCK_((r), USIM_HOLD_RESOURCE, (amount))
+#define USIM_WITH_RESOURCE(r, amount)                                                  \
+    USIM_HOLD_BLOCK_((r), USIM_HOLD_RESOURCE, (amount))
 /* The flag is true inside the block and false after it. */
 #define USIM_WITH_FLAG(f) USIM_HOLD_BLOCK_((f), USIM_HOLD_FLAG, 1)
 
 /* Takes items from q until it is closed and drained (or the wait fails). */
-#define USIM_FOR_EACH_ITEM(q, item)                                                \
+#define USIM_FOR_EACH_ITEM(q, item)                                                    \
     for (void *item = NULL; usim_queue_get((q), &item) == 0;)
 
 /* ------------------------------------------------------------------ */
@@ -607,7 +606,7 @@ typedef struct usim_rng {
     uint32_t key[2];
     uint32_t ctr[4]; /* next block to generate */
     uint32_t buf[4];
-    unsigned avail;  /* unread words in buf (taken from the end) */
+    unsigned avail; /* unread words in buf (taken from the end) */
 } usim_rng;
 
 USIM_API void usim_rng_init(usim_rng *r, uint64_t seed, uint64_t run, uint32_t stream);

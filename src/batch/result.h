@@ -37,17 +37,17 @@ typedef struct run_trace {
 typedef struct run_result {
     uint64_t run, point, replication;
     run_status status;
-    char *message;    /* NULL when ok */
-    double end_time;  /* simulated time at the end */
+    char *message;   /* NULL when ok */
+    double end_time; /* simulated time at the end */
     uint64_t events;
     double wall_s;
-    size_t nparams;   /* the model's parameters, descriptor order */
+    size_t nparams; /* the model's parameters, descriptor order */
     double *params;
-    size_t nscalars;  /* the model's declared scalars, descriptor order; */
-    double *scalars;  /* NaN where the run did not set one */
+    size_t nscalars; /* the model's declared scalars, descriptor order; */
+    double *scalars; /* NaN where the run did not set one */
     size_t ndrift;
     run_drift *drift;
-    size_t ntraces;   /* the experiment's enabled traces, config order */
+    size_t ntraces; /* the experiment's enabled traces, config order */
     run_trace *traces;
 } run_result;
 

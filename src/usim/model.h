@@ -63,10 +63,10 @@ typedef struct usim_model {
     void (*teardown)(void *state);
 } usim_model;
 
-#define USIM_MODEL_EXPORT(desc)                                                    \
-    __attribute__((visibility("default"))) const usim_model *usim_model_entry(void) \
-    {                                                                              \
-        return &(desc);                                                            \
+#define USIM_MODEL_EXPORT(desc)                                                        \
+    __attribute__((visibility("default"))) const usim_model *usim_model_entry(void)    \
+    {                                                                                  \
+        return &(desc);                                                                \
     }
 
 typedef const usim_model *(*usim_model_entry_fn)(void);
