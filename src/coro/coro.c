@@ -64,13 +64,12 @@ static void chain(int sig, siginfo_t *si, void *uc)
 static void on_fault(int sig, siginfo_t *si, void *uc)
 {
     coro *c = coro_running;
-    if (!c || !c->stk.lo || !stack_contains_guard(&c->stk, si->si_addr)) {
+    if (!c || !stack_contains_guard(&c->stk, si->si_addr)) {
         chain(sig, si, uc);
         return;
     }
     c->overflowed = true;
-    coro *to = c->caller;
-    coro_running = to;
+    coro *to = c->caller; /* coro_running becomes `to` as it lands */
     /* NULL: the overflowed context is finished for ASan's purposes. */
     instrument_switch_start(NULL, to->stk.lo, to->stk.size);
     usim_ctx_switch(&c->sp, to->sp);
@@ -299,7 +298,6 @@ void coro_exit(void)
 {
     coro *self = coro_running;
     coro *to = self->caller;
-    coro_running = to;
     instrument_switch_start(NULL, to->stk.lo, to->stk.size);
     usim_ctx_switch(&self->sp, to->sp);
     __builtin_unreachable();

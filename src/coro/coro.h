@@ -26,7 +26,7 @@
 typedef struct coro {
     void *sp;            /* saved stack pointer while not running */
     struct coro *caller; /* who resumed us last: where an overflow returns */
-    stack stk;           /* stk.lo == NULL for a thread's main context */
+    stack stk;           /* the main context's: its bounds, guard 0 */
     void *asan_fake;     /* ASan fake stack of this context while away */
     void (*entry)(void *);
     void *arg;
@@ -67,6 +67,7 @@ static inline void coro_check_fp_env(void) {}
 
 static inline void coro_landed(coro *self)
 {
+    coro_running = self;
     instrument_switch_finish(self->asan_fake, NULL, NULL);
     coro_check_fp_env();
 }
@@ -76,7 +77,9 @@ static inline void coro_switch(coro *from, coro *to)
 {
     assert(from == coro_running && to != from && !to->overflowed);
     coro_check_fp_env();
-    coro_running = to;
+    /* coro_running stays `from` until `to` has landed (coro_landed): the
+     * call and the register pushes still use from's stack, and an overflow
+     * there must be blamed on it. */
     to->started = true;
     instrument_switch_start(&from->asan_fake, to->stk.lo, to->stk.size);
     usim_ctx_switch(&from->sp, to->sp);

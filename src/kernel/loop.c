@@ -207,32 +207,46 @@ static int cancelled_return(usim_task *self)
     return USIM_ECANCELED;
 }
 
+/* What every blocking call checks first: a cancellation, a pending
+ * interrupt, a passed deadline (that code is returned, the wait not
+ * started); 0 if the call may wait.  *dl gets the deadline. */
+static inline int entry_checks(usim_task *self, int64_t *dl)
+{
+    if (self->cancelled)
+        return cancelled_return(self);
+    if (self->intr_pending) {
+        self->intr_pending = false;
+        self->carry_valid = false;
+        return USIM_EINTR;
+    }
+    *dl = time_deadline(self);
+    if (*dl <= self->sim->now) {
+        self->carry_valid = false;
+        return USIM_ETIMEDOUT;
+    }
+    self->cancel_spins = 0;
+    return 0;
+}
+
 static inline __attribute__((always_inline)) int
 block_common(usim_task *self, usim_waitlist *wl, usim_task *before, const char *kind,
              const char *name, void *data, int64_t wake_tick, bool cancellable)
 {
     usim_sim *sim = self->sim;
+    int64_t dl = SCHED_NO_TIMEOUT;
     if (cancellable) {
-        if (self->cancelled)
-            return cancelled_return(self);
-        if (self->intr_pending) {
-            self->intr_pending = false;
-            self->carry_valid = false;
-            return USIM_EINTR;
-        }
+        int rc = entry_checks(self, &dl);
+        if (rc)
+            return rc;
     }
-    int64_t dl = cancellable ? time_deadline(self) : SCHED_NO_TIMEOUT;
-    if (dl <= sim->now) {
-        self->carry_valid = false;
-        return USIM_ETIMEDOUT;
-    }
-    self->cancel_spins = 0;
     if (wl)
         link_waiter(wl, self, before);
     self->wait_data = data;
     self->wait_kind = kind;
     self->wait_name = name;
     int64_t at = wake_tick < dl ? wake_tick : dl;
+    if (at < sim->now)
+        at = sim->now; /* never schedule into the past */
     if (at != SCHED_NO_TIMEOUT) {
         uint64_t seq = heap_push(&sim->timers, at, self);
         if (!seq) {
@@ -264,6 +278,17 @@ int loop_sleep(usim_task *self, int64_t wake_tick)
     return block_common(self, NULL, NULL, "sleep", NULL, NULL, wake_tick, true);
 }
 
+int loop_instant(usim_task *self)
+{
+    int64_t dl;
+    int rc = entry_checks(self, &dl);
+    if (rc)
+        return rc;
+    if (make_ready(self->sim, self) == 0)
+        loop_switch_out(self);
+    return 0;
+}
+
 int loop_block_uncancellable(usim_task *self, usim_waitlist *wl, const char *kind,
                              const char *name)
 {
@@ -285,8 +310,7 @@ void loop_abandon(usim_task *self)
     self->abandoned = true;
     self->state = TASK_DONE;
     sim->live--;
-    if (sim->destroying)
-        task_on_done(self); /* release joiners and scopes while unwinding */
+    task_on_done(self); /* joiners and scope must not wait for it */
     coro_exit();
 }
 
@@ -522,8 +546,7 @@ static void dispatch(usim_sim *sim, usim_task *t)
         sim->live--;
         loop_failf(sim, "stack overflow in task '%s' (%zu KiB stack)", t->name,
                    t->co.stk.size / 1024);
-        if (sim->destroying)
-            task_on_done(t);
+        task_on_done(t);
     }
     if (t->state == TASK_DONE) {
         release_task_memory(t);
@@ -683,6 +706,7 @@ void loop_unwind_all(usim_sim *sim)
         if (!t->co.started) {
             t->state = TASK_DONE;
             sim->live--;
+            task_on_done(t);
             release_task_memory(t);
             continue;
         }

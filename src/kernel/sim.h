@@ -78,6 +78,8 @@ void loop_failf(usim_sim *sim, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* loop_block without a wait list, for timed waits. */
 int loop_sleep(usim_task *self, int64_t wake_tick);
+/* usim_instant: the blocking-call checks, then a turn that always yields. */
+int loop_instant(usim_task *self);
 int loop_block_uncancellable(usim_task *self, usim_waitlist *wl, const char *kind,
                              const char *name);
 usim_status loop_run(usim_sim *sim, int64_t until);

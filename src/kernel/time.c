@@ -245,7 +245,7 @@ int usim_sleep(double d)
         target = tick_after(self, sim->now, whole);
         break;
     case USIM_DRIFT_TRACKED: {
-        if (!self->carry_valid) {
+        if (!self->carry_valid || self->carry_base < sim->now - 1) {
             self->carry_base = sim->now;
             self->carry_frac = 0.0;
             self->carry_valid = true;
@@ -318,17 +318,7 @@ int usim_instant(void)
     usim_task *self = sched_require_task("usim_instant");
     if (!self)
         return USIM_ESTATE;
-    if (self->cancelled)
-        return USIM_ECANCELED;
-    if (self->intr_pending) {
-        self->intr_pending = false;
-        return USIM_EINTR;
-    }
-    if (time_deadline(self) <= self->sim->now)
-        return USIM_ETIMEDOUT;
-    if (loop_make_ready(self->sim, self) == 0)
-        loop_switch_out(self);
-    return 0;
+    return loop_instant(self);
 }
 
 double usim_now(void)
@@ -410,5 +400,7 @@ bool usim_every_next(usim_every *e)
     drift_record(self, e->interval, (double)(sim->now - e->last) * sim->cfg.resolution,
                  overrun);
     e->last = sim->now;
+    /* The loop keeps its own grid; a usim_sleep after it starts from now. */
+    self->carry_valid = false;
     return true;
 }

@@ -29,9 +29,10 @@ void regs_switch(void **save, void *load, const uint64_t *in, uint64_t *out);
 /* Switches like coro_switch, but through the register-loading helper. */
 static void switch_with_regs(coro *from, coro *to, const uint64_t *in, uint64_t *out)
 {
-    coro_running = to;
+    coro_running = to; /* for a fresh `to`, whose coro_boot lands it again */
     instrument_switch_start(&from->asan_fake, to->stk.lo, to->stk.size);
     regs_switch(&from->sp, to->sp, in, out);
+    coro_running = from; /* what coro_landed does */
     instrument_switch_finish(from->asan_fake, NULL, NULL);
 }
 

@@ -807,6 +807,102 @@ static void test_destroy_from_inside_the_simulation_is_refused(void **state)
     usim_sim_destroy(sim);
 }
 
+static void *sleep_then_periodic_then_sleep(void *arg)
+{
+    (void)arg;
+    usim_sleep(1.5);
+    note("sleep");
+    int k = 0;
+    for (usim_every e = usim_every_begin(1.0); k < 3 && usim_every_next(&e); k++)
+        note("every");
+    usim_sleep(1.5);
+    note("sleep");
+    return NULL;
+}
+
+/* tracked, resolution 0.2: sleep 7.5 ticks -> tick 8; the loop from tick 8
+ * every 5 ticks -> 13, 18, 23; the next sleep starts from now (the loop
+ * keeps its own grid): 23 + 7.5 -> 31.  Time never goes back. */
+static void test_tracked_sleep_after_a_periodic_loop_starts_from_now(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(0.2, USIM_DRIFT_TRACKED, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(sim, sleep_then_periodic_then_sleep, NULL, "mixed");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_int_equal(lb.n, 5);
+    int64_t want[5] = {8, 13, 18, 23, 31};
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(lb.tick[i], want[i]);
+    usim_sim_destroy(sim);
+}
+
+static void *instant_forever(void *arg)
+{
+    (void)arg;
+    for (;;)
+        usim_instant(); /* ignores USIM_ECANCELED */
+    return NULL;
+}
+
+static void *cancel_arg(void *arg)
+{
+    usim_cancel(arg);
+    return NULL;
+}
+
+/* A cancelled task spinning on usim_instant() must not hang the run.
+ * (Before the cancel, a task spinning on usim_instant() keeps time from
+ * advancing, as timeout(0) loops do in SimPy: the canceller runs in the
+ * same instant.) */
+static void test_cancelled_task_spinning_on_instant_fails_the_run(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_task *t = usim_sim_spawn(sim, instant_forever, NULL, "spinner");
+    usim_sim_spawn(sim, cancel_arg, t, "canceller");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_FAILED);
+    assert_non_null(strstr(usim_sim_error(sim), "'spinner' ignores its cancellation"));
+    usim_sim_destroy(sim);
+}
+
+static int owner_after_close;
+
+static void *child_fails_run(void *arg)
+{
+    if (arg)
+        usim_detach(usim_self());
+    usim_sleep(1.0);
+    usim_fail("child gives up");
+}
+
+static void *owner_of_failing_child(void *arg)
+{
+    usim_scope s;
+    usim_scope_open(&s);
+    usim_scope_spawn(&s, child_fails_run, arg, "child");
+    usim_scope_close(&s);
+    owner_after_close++; /* reached while destroy unwinds the owner */
+    return NULL;
+}
+
+/* A child that ends the run with usim_fail leaves its scope; destroying
+ * the simulation then lets the owner return from close and unwind (for a
+ * detached child too, whose record is freed at once). */
+static void test_owner_unwinds_past_close_after_a_child_fails_the_run(void **state)
+{
+    (void)state;
+    for (int detached = 0; detached < 2; detached++) {
+        owner_after_close = 0;
+        usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+        usim_sim_spawn(sim, owner_of_failing_child, detached ? (void *)1 : NULL,
+                       "owner");
+        assert_int_equal(usim_sim_run(sim, INFINITY), USIM_FAILED);
+        assert_non_null(strstr(usim_sim_error(sim), "child gives up"));
+        usim_sim_destroy(sim);
+        assert_int_equal(owner_after_close, 1);
+    }
+}
+
 static void *bad_sleep(void *arg)
 {
     (void)arg;
@@ -881,6 +977,9 @@ int main(void)
         cmocka_unit_test(test_kernel_calls_outside_a_task_give_a_clear_error),
         cmocka_unit_test(test_negative_or_nan_durations_are_einval),
         cmocka_unit_test(test_destroy_from_inside_the_simulation_is_refused),
+        cmocka_unit_test(test_tracked_sleep_after_a_periodic_loop_starts_from_now),
+        cmocka_unit_test(test_cancelled_task_spinning_on_instant_fails_the_run),
+        cmocka_unit_test(test_owner_unwinds_past_close_after_a_child_fails_the_run),
         cmocka_unit_test(test_stack_overflow_fails_only_its_run),
     };
     return cmocka_run_group_tests_name("kernel", tests, NULL, NULL);
