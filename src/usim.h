@@ -295,7 +295,6 @@ typedef struct usim_scope {
     size_t live_volatile;
     int64_t deadline; /* ticks, INT64_MAX if none */
     bool failed;
-    bool timed_out;
     bool closing_wait_all;
     char error[200];
     usim_waitlist closer;

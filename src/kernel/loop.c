@@ -256,7 +256,6 @@ block_common(usim_task *self, usim_waitlist *wl, usim_task *before, const char *
         }
         self->timer_seq = seq;
         self->timer_refs++;
-        self->timer_at = at;
         self->timer_is_deadline = dl < wake_tick;
     }
     if (wake_tick == SCHED_NO_TIMEOUT)
@@ -381,12 +380,6 @@ size_t waitlist_length(const usim_waitlist *wl)
     for (usim_task *t = wl->head; t; t = t->wnext)
         n++;
     return n;
-}
-
-int64_t sched_now_ticks(void)
-{
-    usim_sim *sim = sched_here.sim;
-    return sim ? sim->now : 0;
 }
 
 double sched_ticks_to_time(const usim_sim *sim, int64_t ticks)

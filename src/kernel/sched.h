@@ -96,8 +96,7 @@ static inline bool waitlist_empty(const usim_waitlist *wl)
 usim_task *waitlist_next(const usim_task *t); /* following waiter or NULL */
 size_t waitlist_length(const usim_waitlist *wl);
 
-/* Simulated time of the running simulation, as ticks / model units. */
-int64_t sched_now_ticks(void);
+/* Ticks of `sim` as model time units. */
 double sched_ticks_to_time(const usim_sim *sim, int64_t ticks);
 
 /* Ends the run as failed from inside a task (usim_fail with a prepared

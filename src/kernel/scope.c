@@ -138,10 +138,8 @@ int usim_scope_close(usim_scope *s)
     while (s->live > 0 && !s->failed) {
         rc = loop_block(self, &s->closer, NULL, "scope close", NULL, NULL,
                         SCHED_NO_TIMEOUT);
-        if (rc != 0) {
-            s->timed_out = rc == USIM_ETIMEDOUT;
+        if (rc != 0)
             break;
-        }
     }
     /* From here on nothing may leave the scope's children running. */
     cancel_children(s, rc == 0 && !s->failed);

@@ -44,7 +44,6 @@ struct usim_task {
     uint64_t timer_seq;  /* seq of the live heap entry, 0 if none */
     unsigned timer_refs; /* heap entries (live or stale) naming this task */
     bool zombie;         /* freed as soon as timer_refs drops to 0 */
-    int64_t timer_at;
     bool timer_is_deadline;
 
     bool cancelled;
