@@ -601,10 +601,12 @@ USIM_API void usim_hold_leave(usim_hold *h);
 /* order, and usim_rng_u64 takes two words, the first as the high half. */
 /* ------------------------------------------------------------------ */
 
+/* Blocks are generated USIM_RNG_BLOCKS at a time (one SIMD pass). */
+#define USIM_RNG_BLOCKS 4
 typedef struct usim_rng {
     uint32_t key[2];
     uint32_t ctr[4]; /* next block to generate */
-    uint32_t buf[4];
+    uint32_t buf[4 * USIM_RNG_BLOCKS];
     unsigned avail; /* unread words in buf (taken from the end) */
 } usim_rng;
 

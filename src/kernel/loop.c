@@ -228,6 +228,17 @@ static inline int entry_checks(usim_task *self, int64_t *dl)
     return 0;
 }
 
+/* True if a task sleeping until `at` would be the next to run: nothing
+ * is ready, no live or stale timer is due by `at` (an equal time was set
+ * earlier and goes first), `at` is within the run, and the loop has
+ * nothing to decide before then (see pick_next). */
+static inline bool sleeper_is_next(const usim_sim *sim, int64_t at)
+{
+    const heap *h = &sim->timers;
+    return sim->ready.n == 0 && (h->n == 0 || h->t[0] > at) && at <= sim->until &&
+           sim->events < sim->check_at && !sim->final && !sim->destroying;
+}
+
 static inline __attribute__((always_inline)) int
 block_common(usim_task *self, usim_waitlist *wl, usim_task *before, const char *kind,
              const char *name, void *data, int64_t wake_tick, bool cancellable)
@@ -247,6 +258,14 @@ block_common(usim_task *self, usim_waitlist *wl, usim_task *before, const char *
     int64_t at = wake_tick < dl ? wake_tick : dl;
     if (at < sim->now)
         at = sim->now; /* never schedule into the past */
+    if (!wl && wake_tick <= dl && sleeper_is_next(sim, at)) {
+        /* The wait would end before anything else happens: skip the
+         * event queue and the switch, exactly as if the timer had been
+         * set, popped and the task resumed (begin_turn). */
+        sim->now = at;
+        sim->events++;
+        return 0;
+    }
     if (at != SCHED_NO_TIMEOUT) {
         uint64_t seq = heap_push(&sim->timers, at, self);
         if (!seq) {
@@ -272,9 +291,34 @@ int loop_block(usim_task *self, usim_waitlist *wl, usim_task *before, const char
     return block_common(self, wl, before, kind, name, data, wake_tick, true);
 }
 
+/* A timed wait: block_common without a wait list, with the usual case
+ * (no cancellation, interrupt or deadline in the way) kept short. */
 int loop_sleep(usim_task *self, int64_t wake_tick)
 {
-    return block_common(self, NULL, NULL, "sleep", NULL, NULL, wake_tick, true);
+    usim_sim *sim = self->sim;
+    int64_t dl = time_deadline(self);
+    if (__builtin_expect(self->cancelled || self->intr_pending || dl <= sim->now ||
+                             wake_tick > dl || wake_tick < sim->now,
+                         0))
+        return block_common(self, NULL, NULL, "sleep", NULL, NULL, wake_tick, true);
+    self->cancel_spins = 0;
+    if (sleeper_is_next(sim, wake_tick)) {
+        sim->now = wake_tick; /* as in block_common */
+        sim->events++;
+        return 0;
+    }
+    uint64_t seq = heap_push(&sim->timers, wake_tick, self);
+    if (__builtin_expect(!seq, 0))
+        return block_common(self, NULL, NULL, "sleep", NULL, NULL, wake_tick, true);
+    self->timer_seq = seq;
+    self->timer_refs++;
+    self->timer_is_deadline = false;
+    self->wait_data = NULL;
+    self->wait_kind = "sleep";
+    self->wait_name = NULL;
+    self->state = TASK_BLOCKED;
+    loop_switch_out(self);
+    return self->wake_rc;
 }
 
 int loop_instant(usim_task *self)
@@ -438,7 +482,7 @@ static void compact_timers(usim_sim *sim)
 }
 
 /* Drops stale entries from the top; false if no live timer is left. */
-static bool drop_stale_top(usim_sim *sim)
+static inline bool drop_stale_top(usim_sim *sim)
 {
     heap *h = &sim->timers;
     while (h->n) {
@@ -453,20 +497,50 @@ static bool drop_stale_top(usim_sim *sim)
     return false;
 }
 
-/* Advances the clock to the earliest timer if it is due by `until` and
- * makes every task due at that tick ready, in timer order. */
-static bool advance_time(usim_sim *sim, int64_t until)
+/* True if a live timer is due by `until` (stale ones on top are dropped). */
+static inline bool timer_due(usim_sim *sim, int64_t until)
 {
+    return drop_stale_top(sim) && sim->timers.t[0] <= until;
+}
+
+/* Wakes the task of a live timer entry that has just been popped. */
+static inline void timer_fired(usim_task *task)
+{
+    task->timer_seq = 0;
+    task->timer_refs--;
+    unlink_waiter(task);
+    task->wake_rc = 0;
+    if (task->timer_is_deadline) {
+        task->wake_rc = USIM_ETIMEDOUT;
+        task->carry_valid = false;
+    }
+    task->state = TASK_READY;
+}
+
+/* With nothing ready: advances the clock to the earliest timer if it is
+ * due by `until`, makes every task due at that tick ready in timer order
+ * and returns the one to run first (NULL if no timer is due).  A lone
+ * due task is returned without passing through the ready ring. */
+static usim_task *advance_time(usim_sim *sim, int64_t until)
+{
+    assert(sim->ready.n == 0);
     heap *h = &sim->timers;
     if (sim->stale_timers > 1024 && sim->stale_timers > h->n / 2)
         compact_timers(sim);
-    if (!drop_stale_top(sim) || h->t[0] > until)
-        return false;
+    if (!timer_due(sim, until))
+        return NULL;
     int64_t now = h->t[0];
     assert(now >= sim->now);
     sim->now = now;
+    heap_entry e = {0};
+    heap_pop(h, &e);
+    usim_task *first = e.obj;
+    timer_fired(first);
+    if (__builtin_expect(!h->n || h->t[0] != now, 1))
+        return first;
+    if (make_ready(sim, first) != 0)
+        return NULL;
     do {
-        heap_entry e = {0};
         heap_pop(h, &e);
         usim_task *task = e.obj;
         if (task->timer_seq != e.seq) {
@@ -474,17 +548,11 @@ static bool advance_time(usim_sim *sim, int64_t until)
             timer_unref(task);
             continue;
         }
-        task->timer_seq = 0;
-        task->timer_refs--;
-        unlink_waiter(task);
-        task->wake_rc = 0;
-        if (task->timer_is_deadline) {
-            task->wake_rc = USIM_ETIMEDOUT;
-            task->carry_valid = false;
-        }
-        make_ready(sim, task);
+        timer_fired(task);
+        if (make_ready(sim, task) != 0)
+            return NULL;
     } while (h->n && h->t[0] == now);
-    return true;
+    return next_ready(sim);
 }
 
 /* The task to run next, chosen in the running task's context; NULL when
@@ -493,9 +561,9 @@ static usim_task *pick_next(usim_sim *sim)
 {
     if (sim->final || sim->destroying || sim->events >= sim->check_at)
         return NULL;
-    if (sim->ready.n == 0 && !advance_time(sim, sim->until))
-        return NULL;
-    return next_ready(sim);
+    if (sim->ready.n)
+        return next_ready(sim);
+    return advance_time(sim, sim->until);
 }
 
 /* Marks t running; the caller then switches to it. */
@@ -654,14 +722,17 @@ usim_status loop_run(usim_sim *sim, int64_t until)
     sim->until = until;
     sim->check_at = next_check(sim, events0);
     while (!sim->final) {
-        if (sim->ready.n == 0 && !advance_time(sim, until))
+        if (sim->ready.n == 0 && !timer_due(sim, until))
             break;
         if (sim->events >= sim->check_at) {
             if (over_budget(sim, events0, wall0))
                 break;
             sim->check_at = next_check(sim, events0);
         }
-        dispatch(sim, next_ready(sim));
+        usim_task *t = sim->ready.n ? next_ready(sim) : advance_time(sim, until);
+        if (!t)
+            break; /* out of memory growing the ready ring: the run failed */
+        dispatch(sim, t);
     }
     if (sim->final)
         return sim->status;

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/task.h"
 #include "usim.h"
 
 #define SCHED_NO_TIMEOUT INT64_MAX
@@ -50,6 +51,12 @@ static inline usim_task *sched_require_task(const char *fn)
 {
     usim_task *self = sched_here.task;
     return __builtin_expect(self != 0, 1) ? self : sched_outside_task(fn);
+}
+
+/* True if t has been cancelled (usim_task_cancelled, inline). */
+static inline bool sched_cancelled(const usim_task *t)
+{
+    return t->cancelled;
 }
 
 /*

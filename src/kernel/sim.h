@@ -94,7 +94,11 @@ void task_release(usim_task *t); /* task_free once no timer names it */
 void task_on_done(usim_task *t); /* joiners, scope, failure propagation */
 
 /* time.c */
-int64_t time_deadline(const usim_task *t);
+/* The deadline of the task's innermost scope, SCHED_NO_TIMEOUT if none. */
+static inline int64_t time_deadline(const usim_task *t)
+{
+    return t->scope_top ? t->scope_top->deadline : SCHED_NO_TIMEOUT;
+}
 void drift_fold(usim_task *t); /* into its name group, as it is freed */
 
 /* scope.c */

@@ -12,6 +12,7 @@
  *   strict   the run fails, naming the task, the duration and resolution.
  */
 #include <assert.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,11 +48,6 @@ static double ceil_ticks(double q)
 {
     double r;
     return whole_ticks(q, &r) ? r : ceil_pos(q);
-}
-
-int64_t time_deadline(const usim_task *t)
-{
-    return t->scope_top ? t->scope_top->deadline : SCHED_NO_TIMEOUT;
 }
 
 /* ------------------------------------------------------------------ */
@@ -186,7 +182,7 @@ static inline int timed_wait(usim_task *self, int64_t target, double requested)
 
 /* Simulated time is never allowed to wrap: a wait past the int64 tick
  * range fails the run. */
-static __attribute__((noreturn)) void fail_overflow(usim_task *self, double q)
+static __attribute__((noreturn, cold)) void fail_overflow(usim_task *self, double q)
 {
     char msg[200];
     snprintf(msg, sizeof msg,
@@ -197,9 +193,9 @@ static __attribute__((noreturn)) void fail_overflow(usim_task *self, double q)
 }
 
 /* base + q ticks (q >= 0 and whole), or fails the run on overflow. */
-static int64_t tick_after(usim_task *self, int64_t base, double q)
+static inline int64_t tick_after(usim_task *self, int64_t base, double q)
 {
-    if (q >= (double)(INT64_MAX - 1 - base))
+    if (__builtin_expect(q >= (double)(INT64_MAX - 1 - base), 0))
         fail_overflow(self, q);
     return base + (int64_t)q;
 }
@@ -220,30 +216,30 @@ static double split_ticks(double q, double *frac)
     return w;
 }
 
-int usim_sleep(double d)
+/* Fails the run: a strict-drift sleep that is not whole ticks. */
+static __attribute__((noreturn, cold)) void fail_strict(usim_task *self, double d,
+                                                        double q)
 {
-    usim_task *self = sched_require_task("usim_sleep");
-    if (!self)
-        return USIM_ESTATE;
-    if (!(d >= 0) || isinf(d))
-        return usim_error(USIM_EINVAL,
-                          "usim_sleep: duration %g must be finite and >= 0", d);
+    char msg[200];
+    snprintf(msg, sizeof msg,
+             "strict drift: task '%s' sleeps %.9g, which is %.9g ticks at "
+             "resolution %.9g (not a whole number)",
+             self->name, d, q, self->sim->cfg.resolution);
+    sched_fail(msg);
+}
+
+/* The wake-up tick of a sleep of q ticks under the tracked and strict
+ * policies, and under naive for q beyond 2^62 ticks. */
+static int64_t sleep_target(usim_task *self, double d, double q)
+{
     usim_sim *sim = self->sim;
-    double q = d / sim->cfg.resolution, whole;
+    double whole;
     bool exact = whole_ticks(q, &whole);
-    int64_t target;
     switch (sim->cfg.drift) {
     case USIM_DRIFT_STRICT:
-        if (!exact) {
-            char msg[200];
-            snprintf(msg, sizeof msg,
-                     "strict drift: task '%s' sleeps %.9g, which is %.9g ticks at "
-                     "resolution %.9g (not a whole number)",
-                     self->name, d, q, sim->cfg.resolution);
-            sched_fail(msg);
-        }
-        target = tick_after(self, sim->now, whole);
-        break;
+        if (!exact)
+            fail_strict(self, d, q);
+        return tick_after(self, sim->now, whole);
     case USIM_DRIFT_TRACKED: {
         if (!self->carry_valid || self->carry_base < sim->now - 1) {
             self->carry_base = sim->now;
@@ -254,12 +250,32 @@ int usim_sleep(double d)
         double w = split_ticks(self->carry_frac + (exact ? whole : q), &frac);
         self->carry_base = tick_after(self, self->carry_base, w);
         self->carry_frac = frac;
-        target = self->carry_base + (frac > 0.0);
-        break;
+        return self->carry_base + (frac > 0.0);
     }
     default:
-        target = tick_after(self, sim->now, exact ? whole : ceil_pos(q));
-        break;
+        return tick_after(self, sim->now, exact ? whole : ceil_pos(q));
+    }
+}
+
+int usim_sleep(double d)
+{
+    usim_task *self = sched_require_task("usim_sleep");
+    if (!self)
+        return USIM_ESTATE;
+    if (__builtin_expect(!(d >= 0 && d <= DBL_MAX), 0))
+        return usim_error(USIM_EINVAL,
+                          "usim_sleep: duration %g must be finite and >= 0", d);
+    usim_sim *sim = self->sim;
+    double q = d / sim->cfg.resolution;
+    int64_t target;
+    if (__builtin_expect(sim->cfg.drift == USIM_DRIFT_NAIVE && q < 0x1p62, 1)) {
+        /* sleep_target's naive case, inline: whole_ticks, then ceil_pos. */
+        double n = (double)(int64_t)(q + 0.5);
+        double w =
+            fabs(q - n) <= 1e-9 * (q > 1.0 ? q : 1.0) ? n : (double)(int64_t)q + 1.0;
+        target = tick_after(self, sim->now, w);
+    } else {
+        target = sleep_target(self, d, q);
     }
     return timed_wait(self, target, d);
 }

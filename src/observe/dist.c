@@ -10,6 +10,7 @@
  * tails are sampled exactly.
  */
 #define _GNU_SOURCE /* lgamma_r: glibc's lgamma writes the global signgam */
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -47,14 +48,14 @@ static inline double with_sign(double x, uint64_t b)
 /* Standard normal.  Bits of one 64-bit word: 0-7 the layer, 8 the sign,
  * 11-63 the position inside the layer (converted as signed: it fits in
  * 53 bits and the signed conversion is one instruction). */
-static double normal01(usim_rng *r)
+/* normal01 after its first word b missed the layer's rectangle. */
+static __attribute__((noinline)) double normal01_rest(usim_rng *r, uint64_t b)
 {
-    for (;;) {
-        uint64_t b = rng_next64(r);
+    for (;; b = rng_next64(r)) {
         unsigned i = (unsigned)(b & 0xff);
         double x = (double)(int64_t)(b >> 11) * 0x1p-53 * zig_norm_x[i];
         if (x < zig_norm_x[i + 1])
-            return with_sign(x, b); /* inside the layer's rectangle: most draws */
+            return with_sign(x, b);
         if (i == 0) {
             /* Tail beyond r (Marsaglia 1964): x = r + e1/r is accepted
              * with probability exp(-(e1/r)^2 / 2). */
@@ -71,13 +72,23 @@ static double normal01(usim_rng *r)
     }
 }
 
+static inline double normal01(usim_rng *r)
+{
+    uint64_t b = rng_next64(r);
+    unsigned i = (unsigned)(b & 0xff);
+    double x = (double)(int64_t)(b >> 11) * 0x1p-53 * zig_norm_x[i];
+    if (__builtin_expect(x < zig_norm_x[i + 1], 1))
+        return with_sign(x, b); /* inside the layer's rectangle: most draws */
+    return normal01_rest(r, b);
+}
+
 /* Exponential of mean 1: as normal01 with f(x) = exp(-x); the tail
  * beyond r is r plus a fresh draw (memorylessness). */
-static double exp1(usim_rng *r)
+/* exp1 after its first word b missed the layer's rectangle. */
+static __attribute__((noinline)) double exp1_rest(usim_rng *r, uint64_t b)
 {
     double shift = 0.0;
-    for (;;) {
-        uint64_t b = rng_next64(r);
+    for (;; b = rng_next64(r)) {
         unsigned i = (unsigned)(b & 0xff);
         double x = (double)(int64_t)(b >> 11) * 0x1p-53 * zig_exp_x[i];
         if (x < zig_exp_x[i + 1])
@@ -90,6 +101,16 @@ static double exp1(usim_rng *r)
         if (y < exp(-x))
             return shift + x;
     }
+}
+
+static inline double exp1(usim_rng *r)
+{
+    uint64_t b = rng_next64(r);
+    unsigned i = (unsigned)(b & 0xff);
+    double x = (double)(int64_t)(b >> 11) * 0x1p-53 * zig_exp_x[i];
+    if (__builtin_expect(x < zig_exp_x[i + 1], 1))
+        return x;
+    return exp1_rest(r, b);
 }
 
 /* Gamma of unit scale (Marsaglia & Tsang 2000).  For shape < 1 the draw
@@ -175,10 +196,16 @@ static int check_finite(const char *dist, const char *param, double v)
     return 0;
 }
 
-static int check_positive(const char *dist, const char *param, double v)
+static __attribute__((cold, noinline)) int not_positive(const char *dist,
+                                                        const char *param, double v)
 {
-    if (!(v > 0.0) || !isfinite(v))
-        return usim_error(USIM_EINVAL, "%s: %s %g must be > 0", dist, param, v);
+    return usim_error(USIM_EINVAL, "%s: %s %g must be > 0", dist, param, v);
+}
+
+static inline int check_positive(const char *dist, const char *param, double v)
+{
+    if (__builtin_expect(!(v > 0.0 && v <= DBL_MAX), 0))
+        return not_positive(dist, param, v);
     return 0;
 }
 

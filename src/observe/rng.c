@@ -22,12 +22,76 @@ void usim_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t o
     memcpy(out, o.v, sizeof o.v);
 }
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* hi:lo = a * m for four 32-bit lanes (m in lanes 0 and 2). */
+static inline void mulhilo4(__m128i a, __m128i m, __m128i *hi, __m128i *lo)
+{
+    __m128i p02 = _mm_mul_epu32(a, m);                     /* lanes 0, 2 */
+    __m128i p13 = _mm_mul_epu32(_mm_srli_epi64(a, 32), m); /* lanes 1, 3 */
+    /* p02 = [lo0 hi0 lo2 hi2] -> [lo0 lo2 hi0 hi2], likewise p13. */
+    __m128i e = _mm_shuffle_epi32(p02, _MM_SHUFFLE(3, 1, 2, 0));
+    __m128i o = _mm_shuffle_epi32(p13, _MM_SHUFFLE(3, 1, 2, 0));
+    *lo = _mm_unpacklo_epi32(e, o);
+    *hi = _mm_unpackhi_epi32(e, o);
+}
+
+/* Four consecutive blocks at once: lane b of x[j] is word j of block b. */
+static void philox_blocks(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out)
+{
+    uint32_t c1[4];
+    for (unsigned b = 0; b < 4; b++)
+        c1[b] = ctr[1] + (ctr[0] + b < ctr[0]); /* carry of the draw index */
+    __m128i x0 = _mm_add_epi32(_mm_set1_epi32((int)ctr[0]), _mm_set_epi32(3, 2, 1, 0));
+    __m128i x1 = _mm_set_epi32((int)c1[3], (int)c1[2], (int)c1[1], (int)c1[0]);
+    __m128i x2 = _mm_set1_epi32((int)ctr[2]);
+    __m128i x3 = _mm_set1_epi32((int)ctr[3]);
+    __m128i k0 = _mm_set1_epi32((int)key[0]), k1 = _mm_set1_epi32((int)key[1]);
+    const __m128i m0 = _mm_set1_epi32((int)PHILOX_M4x32_0),
+                  m1 = _mm_set1_epi32((int)PHILOX_M4x32_1);
+    const __m128i w0 = _mm_set1_epi32((int)PHILOX_W32_0),
+                  w1 = _mm_set1_epi32((int)PHILOX_W32_1);
+    for (int round = 0; round < 10; round++) {
+        __m128i hi0, lo0, hi1, lo1;
+        mulhilo4(x0, m0, &hi0, &lo0);
+        mulhilo4(x2, m1, &hi1, &lo1);
+        x0 = _mm_xor_si128(_mm_xor_si128(hi1, x1), k0);
+        x1 = lo1;
+        x2 = _mm_xor_si128(_mm_xor_si128(hi0, x3), k1);
+        x3 = lo0;
+        k0 = _mm_add_epi32(k0, w0);
+        k1 = _mm_add_epi32(k1, w1);
+    }
+    /* Transpose: block b = lane b of x0..x3. */
+    __m128i t0 = _mm_unpacklo_epi32(x0, x1), t1 = _mm_unpacklo_epi32(x2, x3);
+    __m128i t2 = _mm_unpackhi_epi32(x0, x1), t3 = _mm_unpackhi_epi32(x2, x3);
+    _mm_storeu_si128((__m128i *)out + 0, _mm_unpacklo_epi64(t0, t1));
+    _mm_storeu_si128((__m128i *)out + 1, _mm_unpackhi_epi64(t0, t1));
+    _mm_storeu_si128((__m128i *)out + 2, _mm_unpacklo_epi64(t2, t3));
+    _mm_storeu_si128((__m128i *)out + 3, _mm_unpackhi_epi64(t2, t3));
+}
+_Static_assert(USIM_RNG_BLOCKS == 4, "philox_blocks makes four blocks");
+#else
+/* Portable: the reference function once per block. */
+static void philox_blocks(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out)
+{
+    uint32_t c[4] = {ctr[0], ctr[1], ctr[2], ctr[3]};
+    for (unsigned b = 0; b < USIM_RNG_BLOCKS; b++) {
+        usim_philox4x32_10(c, key, out + 4 * b);
+        if (++c[0] == 0)
+            ++c[1];
+    }
+}
+#endif
+
 void rng_refill(usim_rng *r)
 {
-    usim_philox4x32_10(r->ctr, r->key, r->buf);
-    r->avail = 4;
-    if (++r->ctr[0] == 0)
-        ++r->ctr[1];
+    philox_blocks(r->ctr, r->key, r->buf);
+    r->avail = RNG_WORDS;
+    uint32_t lo = r->ctr[0];
+    r->ctr[0] = lo + USIM_RNG_BLOCKS;
+    r->ctr[1] += r->ctr[0] < lo;
 }
 
 void usim_rng_init(usim_rng *r, uint64_t seed, uint64_t run, uint32_t stream)

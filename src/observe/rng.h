@@ -1,11 +1,11 @@
 /*
  * rng.h — the generator's hot path, inlined into the distributions.
  *
- * A usim_rng walks its Philox counter one block (four 32-bit words) at a
- * time; the words of a block are handed out in order buf[0], buf[1], ...,
- * so a stream is the concatenation of its Philox output blocks.  `avail`
- * counts the words not handed out yet: they are the last `avail` words of
- * buf.
+ * A usim_rng walks its Philox counter USIM_RNG_BLOCKS blocks (of four
+ * 32-bit words) at a time; the words are handed out in order buf[0],
+ * buf[1], ..., so a stream is the concatenation of its Philox output
+ * blocks.  `avail` counts the words not handed out yet: they are the last
+ * `avail` words of buf.
  */
 #ifndef USIM_OBSERVE_RNG_H
 #define USIM_OBSERVE_RNG_H
@@ -15,24 +15,27 @@
 
 #include "usim.h"
 
-/* Generates the block for the current counter, then steps the 64-bit
- * draw index held in ctr[0] (low) and ctr[1] (high). */
+/* Generates the USIM_RNG_BLOCKS blocks from the current counter on, then
+ * steps the 64-bit draw index held in ctr[0] (low) and ctr[1] (high)
+ * past them. */
 void rng_refill(usim_rng *r);
+
+enum { RNG_WORDS = 4 * USIM_RNG_BLOCKS };
 
 static inline uint32_t rng_next32(usim_rng *r)
 {
-    assert(r->avail <= 4);
+    assert(r->avail <= RNG_WORDS);
     if (r->avail == 0)
         rng_refill(r);
-    return r->buf[4 - r->avail--];
+    return r->buf[RNG_WORDS - r->avail--];
 }
 
 /* The first word drawn is the high half. */
 static inline uint64_t rng_next64(usim_rng *r)
 {
-    assert(r->avail <= 4);
-    if (r->avail >= 2) {
-        unsigned i = 4 - r->avail;
+    assert(r->avail <= RNG_WORDS);
+    if (__builtin_expect(r->avail >= 2, 1)) {
+        unsigned i = RNG_WORDS - r->avail;
         r->avail -= 2;
         return (uint64_t)r->buf[i] << 32 | r->buf[i + 1];
     }

@@ -116,10 +116,30 @@ static int queue_grow(usim_queue *q)
     return 0;
 }
 
+/* Appends the item if the ring has a free slot and the last item's
+ * priority is not worse (the usual case: equal priorities); false if the
+ * general insertion is needed. */
+static inline bool queue_append(usim_queue *q, void *item, int priority)
+{
+    size_t len = q->len, cap = q->cap_ring;
+    if (len == cap)
+        return false;
+    size_t j = q->head + len;
+    j = j < cap ? j : j - cap;
+    if (len && q->ring[j ? j - 1 : cap - 1].priority > priority)
+        return false;
+    q->ring[j] = (usim_queue_slot){item, priority};
+    q->len = len + 1;
+    queue_check(q);
+    return true;
+}
+
 /* Queues an item behind every item of its priority or better. */
 static int queue_insert(usim_queue *q, void *item, int priority)
 {
     assert(queue_room(q));
+    if (queue_append(q, item, priority))
+        return 0;
     if (q->len == q->cap_ring) {
         int rc = queue_grow(q);
         if (rc)
@@ -245,8 +265,18 @@ static int queue_get_impl(usim_queue *q, void **item, usim_filter filter, void *
     return rc;
 }
 
+/* usim_queue_put and usim_queue_get first try the common case inline:
+ * a running, uncancelled task, nobody waiting on the other side, an item
+ * or a free slot at hand.  Anything else takes the general path. */
 int usim_queue_put(usim_queue *q, void *item)
 {
+    usim_task *self = sched_self();
+    if (__builtin_expect(q && self && !sched_cancelled(self) && !q->closed &&
+                             waitlist_empty(&q->getters) &&
+                             waitlist_empty(&q->putters) && queue_room(q) &&
+                             queue_append(q, item, 0),
+                         1))
+        return 0;
     return queue_put_impl(q, item, 0, true, "usim_queue_put");
 }
 
@@ -262,6 +292,13 @@ int usim_queue_try_put(usim_queue *q, void *item)
 
 int usim_queue_get(usim_queue *q, void **item)
 {
+    usim_task *self = sched_self();
+    if (__builtin_expect(q && item && self && !sched_cancelled(self) && q->len &&
+                             waitlist_empty(&q->putters),
+                         1)) {
+        *item = queue_remove(q, 0);
+        return 0;
+    }
     return queue_get_impl(q, item, NULL, NULL, true, "usim_queue_get");
 }
 

@@ -30,7 +30,7 @@ static inline int sync_begin(const char *fn)
     usim_task *self = sched_require_task(fn);
     if (!self)
         return USIM_ESTATE;
-    return usim_task_cancelled(self) ? USIM_ECANCELED : 0;
+    return sched_cancelled(self) ? USIM_ECANCELED : 0;
 }
 
 /* A wait for a state that already holds: a turn point, then 0 (or
@@ -39,10 +39,10 @@ static inline int sync_begin(const char *fn)
 static inline int sync_already(void)
 {
     usim_task *self = sched_self();
-    if (usim_task_cancelled(self))
+    if (sched_cancelled(self))
         return USIM_ECANCELED;
     sched_turn();
-    return usim_task_cancelled(self) ? USIM_ECANCELED : 0;
+    return sched_cancelled(self) ? USIM_ECANCELED : 0;
 }
 
 /* Ends an operation that woke `woken` tasks: a turn point if any. */

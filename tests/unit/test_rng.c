@@ -59,7 +59,8 @@ static void test_stream_is_philox_blocks_in_documented_layout(void **state)
     usim_rng r;
     usim_rng_init(&r, seed, 7, 42);
     const uint32_t key[2] = {0x89abcdef, 7};
-    for (uint32_t block = 0; block < 3; block++) {
+    /* Eleven blocks: across several refills of USIM_RNG_BLOCKS blocks. */
+    for (uint32_t block = 0; block < 11; block++) {
         const uint32_t ctr[4] = {block, 0, 42, 0x01234567};
         uint32_t want[4];
         usim_philox4x32_10(ctr, key, want);
@@ -73,16 +74,16 @@ static void test_draw_index_carries_into_its_high_word(void **state)
     (void)state;
     usim_rng r;
     usim_rng_init(&r, 5, 1, 3);
-    r.ctr[0] = UINT32_MAX; /* jump to draw index 2^32 - 1 */
+    r.ctr[0] = UINT32_MAX - 2; /* jump to draw index 2^32 - 3 */
     const uint32_t key[2] = {5, 1};
-    const uint32_t ctr_a[4] = {UINT32_MAX, 0, 3, 0}, ctr_b[4] = {0, 1, 3, 0};
-    uint32_t a[4], b[4];
-    usim_philox4x32_10(ctr_a, key, a);
-    usim_philox4x32_10(ctr_b, key, b);
-    for (int i = 0; i < 4; i++)
-        assert_int_equal(usim_rng_u32(&r), a[i]);
-    for (int i = 0; i < 4; i++)
-        assert_int_equal(usim_rng_u32(&r), b[i]);
+    /* Nine blocks, 2^32 - 3 .. 2^32 + 5: the carry falls inside a refill. */
+    for (uint64_t index = UINT32_MAX - 2ull; index <= UINT32_MAX + 6ull; index++) {
+        const uint32_t ctr[4] = {(uint32_t)index, (uint32_t)(index >> 32), 3, 0};
+        uint32_t want[4];
+        usim_philox4x32_10(ctr, key, want);
+        for (int i = 0; i < 4; i++)
+            assert_int_equal(usim_rng_u32(&r), want[i]);
+    }
 }
 
 static void test_u64_is_two_words_high_first(void **state)
@@ -108,11 +109,12 @@ static void test_u01_is_never_0_or_1(void **state)
     (void)state;
     usim_rng r;
     usim_rng_init(&r, 0, 0, 0);
+    const unsigned n = 4 * USIM_RNG_BLOCKS; /* the next draw: the last two words */
     r.avail = 2;
-    r.buf[2] = r.buf[3] = 0;
+    r.buf[n - 2] = r.buf[n - 1] = 0;
     assert_true(usim_rng_u01(&r) == 0x1p-53);
     r.avail = 2;
-    r.buf[2] = r.buf[3] = UINT32_MAX;
+    r.buf[n - 2] = r.buf[n - 1] = UINT32_MAX;
     double hi = usim_rng_u01(&r);
     assert_true(hi == 1.0 - 0x1p-53);
     assert_true(hi < 1.0);
