@@ -602,7 +602,7 @@ USIM_API void usim_hold_leave(usim_hold *h);
 /* ------------------------------------------------------------------ */
 
 /* Blocks are generated USIM_RNG_BLOCKS at a time (one SIMD pass). */
-#define USIM_RNG_BLOCKS 4
+#define USIM_RNG_BLOCKS 8
 typedef struct usim_rng {
     uint32_t key[2];
     uint32_t ctr[4]; /* next block to generate */

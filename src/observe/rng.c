@@ -22,8 +22,35 @@ void usim_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t o
     memcpy(out, o.v, sizeof o.v);
 }
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
+/* The counter of the block b places after ctr: the 64-bit draw index in
+ * ctr[0] (low) and ctr[1] (high) steps, the rest stays. */
+static void counter_plus(const uint32_t ctr[4], uint32_t b, uint32_t out[4])
+{
+    out[0] = ctr[0] + b;
+    out[1] = ctr[1] + (out[0] < ctr[0]);
+    out[2] = ctr[2];
+    out[3] = ctr[3];
+}
+
+/* Portable: the reference function once per block. */
+static void philox_scalar(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out,
+                          unsigned nblocks)
+{
+    for (unsigned b = 0; b < nblocks; b++) {
+        uint32_t c[4];
+        counter_plus(ctr, b, c);
+        usim_philox4x32_10(c, key, out + 4 * b);
+    }
+}
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+/* The SIMD versions run one block per 32-bit lane: lane b of x[j] is word
+ * j of block b.  A Philox round multiplies x0 and x2 by constants into
+ * 64-bit products; _mm_mul_epu32 multiplies the even lanes, so the odd
+ * lanes are shifted down and multiplied separately, and the two results
+ * are shuffled back into hi and lo words per lane. */
 
 /* hi:lo = a * m for four 32-bit lanes (m in lanes 0 and 2). */
 static inline void mulhilo4(__m128i a, __m128i m, __m128i *hi, __m128i *lo)
@@ -37,14 +64,14 @@ static inline void mulhilo4(__m128i a, __m128i m, __m128i *hi, __m128i *lo)
     *hi = _mm_unpackhi_epi32(e, o);
 }
 
-/* Four consecutive blocks at once: lane b of x[j] is word j of block b. */
-static void philox_blocks(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out)
+/* Four consecutive blocks (SSE2, every x86-64). */
+static void philox_sse2(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out)
 {
-    uint32_t c1[4];
-    for (unsigned b = 0; b < 4; b++)
-        c1[b] = ctr[1] + (ctr[0] + b < ctr[0]); /* carry of the draw index */
-    __m128i x0 = _mm_add_epi32(_mm_set1_epi32((int)ctr[0]), _mm_set_epi32(3, 2, 1, 0));
-    __m128i x1 = _mm_set_epi32((int)c1[3], (int)c1[2], (int)c1[1], (int)c1[0]);
+    uint32_t c[4][4];
+    for (uint32_t b = 0; b < 4; b++)
+        counter_plus(ctr, b, c[b]);
+    __m128i x0 = _mm_set_epi32((int)c[3][0], (int)c[2][0], (int)c[1][0], (int)c[0][0]);
+    __m128i x1 = _mm_set_epi32((int)c[3][1], (int)c[2][1], (int)c[1][1], (int)c[0][1]);
     __m128i x2 = _mm_set1_epi32((int)ctr[2]);
     __m128i x3 = _mm_set1_epi32((int)ctr[3]);
     __m128i k0 = _mm_set1_epi32((int)key[0]), k1 = _mm_set1_epi32((int)key[1]);
@@ -71,19 +98,102 @@ static void philox_blocks(const uint32_t ctr[4], const uint32_t key[2], uint32_t
     _mm_storeu_si128((__m128i *)out + 2, _mm_unpacklo_epi64(t2, t3));
     _mm_storeu_si128((__m128i *)out + 3, _mm_unpackhi_epi64(t2, t3));
 }
-_Static_assert(USIM_RNG_BLOCKS == 4, "philox_blocks makes four blocks");
-#else
-/* Portable: the reference function once per block. */
-static void philox_blocks(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out)
+
+/* As mulhilo4, in each 128-bit half. */
+__attribute__((target("avx2"))) static inline void mulhilo8(__m256i a, __m256i m,
+                                                            __m256i *hi, __m256i *lo)
 {
-    uint32_t c[4] = {ctr[0], ctr[1], ctr[2], ctr[3]};
-    for (unsigned b = 0; b < USIM_RNG_BLOCKS; b++) {
-        usim_philox4x32_10(c, key, out + 4 * b);
-        if (++c[0] == 0)
-            ++c[1];
+    __m256i p02 = _mm256_mul_epu32(a, m);
+    __m256i p13 = _mm256_mul_epu32(_mm256_srli_epi64(a, 32), m);
+    __m256i e = _mm256_shuffle_epi32(p02, _MM_SHUFFLE(3, 1, 2, 0));
+    __m256i o = _mm256_shuffle_epi32(p13, _MM_SHUFFLE(3, 1, 2, 0));
+    *lo = _mm256_unpacklo_epi32(e, o);
+    *hi = _mm256_unpackhi_epi32(e, o);
+}
+
+/* Eight consecutive blocks (AVX2): blocks 0-3 in the low halves, 4-7 in
+ * the high halves. */
+__attribute__((target("avx2"))) static void
+philox_avx2(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out)
+{
+    uint32_t c[8][4];
+    for (uint32_t b = 0; b < 8; b++)
+        counter_plus(ctr, b, c[b]);
+    __m256i x0 =
+        _mm256_set_epi32((int)c[7][0], (int)c[6][0], (int)c[5][0], (int)c[4][0],
+                         (int)c[3][0], (int)c[2][0], (int)c[1][0], (int)c[0][0]);
+    __m256i x1 =
+        _mm256_set_epi32((int)c[7][1], (int)c[6][1], (int)c[5][1], (int)c[4][1],
+                         (int)c[3][1], (int)c[2][1], (int)c[1][1], (int)c[0][1]);
+    __m256i x2 = _mm256_set1_epi32((int)ctr[2]);
+    __m256i x3 = _mm256_set1_epi32((int)ctr[3]);
+    __m256i k0 = _mm256_set1_epi32((int)key[0]), k1 = _mm256_set1_epi32((int)key[1]);
+    const __m256i m0 = _mm256_set1_epi32((int)PHILOX_M4x32_0),
+                  m1 = _mm256_set1_epi32((int)PHILOX_M4x32_1);
+    const __m256i w0 = _mm256_set1_epi32((int)PHILOX_W32_0),
+                  w1 = _mm256_set1_epi32((int)PHILOX_W32_1);
+    for (int round = 0; round < 10; round++) {
+        __m256i hi0, lo0, hi1, lo1;
+        mulhilo8(x0, m0, &hi0, &lo0);
+        mulhilo8(x2, m1, &hi1, &lo1);
+        x0 = _mm256_xor_si256(_mm256_xor_si256(hi1, x1), k0);
+        x1 = lo1;
+        x2 = _mm256_xor_si256(_mm256_xor_si256(hi0, x3), k1);
+        x3 = lo0;
+        k0 = _mm256_add_epi32(k0, w0);
+        k1 = _mm256_add_epi32(k1, w1);
     }
+    /* Transpose in each half: r0 = [block 0 | block 4], r1 = [1 | 5], ... */
+    __m256i t0 = _mm256_unpacklo_epi32(x0, x1), t1 = _mm256_unpacklo_epi32(x2, x3);
+    __m256i t2 = _mm256_unpackhi_epi32(x0, x1), t3 = _mm256_unpackhi_epi32(x2, x3);
+    __m256i r0 = _mm256_unpacklo_epi64(t0, t1), r1 = _mm256_unpackhi_epi64(t0, t1);
+    __m256i r2 = _mm256_unpacklo_epi64(t2, t3), r3 = _mm256_unpackhi_epi64(t2, t3);
+    _mm256_storeu_si256((__m256i *)out + 0, _mm256_permute2x128_si256(r0, r1, 0x20));
+    _mm256_storeu_si256((__m256i *)out + 1, _mm256_permute2x128_si256(r2, r3, 0x20));
+    _mm256_storeu_si256((__m256i *)out + 2, _mm256_permute2x128_si256(r0, r1, 0x31));
+    _mm256_storeu_si256((__m256i *)out + 3, _mm256_permute2x128_si256(r2, r3, 0x31));
 }
 #endif
+
+/* RNG_SIMD_AUTO, or the level rng_simd_force() asked for. */
+static int simd_forced = RNG_SIMD_AUTO;
+
+void rng_simd_force(int level)
+{
+    simd_forced = level;
+}
+
+int rng_simd_level(void)
+{
+#if defined(__x86_64__)
+    if (simd_forced != RNG_SIMD_AUTO)
+        return simd_forced;
+    return __builtin_cpu_supports("avx2") ? RNG_SIMD_AVX2 : RNG_SIMD_SSE2;
+#else
+    return RNG_SIMD_NONE;
+#endif
+}
+
+/* USIM_RNG_BLOCKS consecutive blocks from ctr on, into out. */
+static void philox_blocks(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out)
+{
+    _Static_assert(USIM_RNG_BLOCKS == 8, "the SIMD passes make eight blocks");
+#if defined(__x86_64__)
+    int level = rng_simd_level();
+    if (level == RNG_SIMD_AVX2) {
+        philox_avx2(ctr, key, out);
+        return;
+    }
+    if (level == RNG_SIMD_SSE2) {
+        uint32_t c[4];
+        counter_plus(ctr, 4, c);
+        philox_sse2(ctr, key, out);
+        philox_sse2(c, key, out + 16);
+        return;
+    }
+#endif
+    philox_scalar(ctr, key, out, USIM_RNG_BLOCKS);
+}
 
 void rng_refill(usim_rng *r)
 {

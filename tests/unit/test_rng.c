@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "observe/rng.h"
 #include "usim.h"
 
 static void check_block(const uint32_t ctr[4], const uint32_t key[2],
@@ -52,16 +53,52 @@ static void test_philox_kat_pi(void **state)
 
 /* usim.h: key = (seed low, run), counter = (draw low, draw high, stream,
  * seed high); the words of each block come out in order. */
-static void test_stream_is_philox_blocks_in_documented_layout(void **state)
+/* Each check below runs at every SIMD level this CPU has (the portable
+ * reference, then SSE2 and AVX2 on x86-64): all must give the reference
+ * function's blocks. */
+static void at_every_simd_level(void (*check)(void))
 {
-    (void)state;
+    int top = rng_simd_level();
+    for (int level = RNG_SIMD_NONE; level <= top; level++) {
+        rng_simd_force(level);
+        check();
+    }
+    rng_simd_force(RNG_SIMD_AUTO);
+}
+
+static void layout_check(void)
+{
     const uint64_t seed = UINT64_C(0x0123456789abcdef);
     usim_rng r;
     usim_rng_init(&r, seed, 7, 42);
     const uint32_t key[2] = {0x89abcdef, 7};
-    /* Eleven blocks: across several refills of USIM_RNG_BLOCKS blocks. */
-    for (uint32_t block = 0; block < 11; block++) {
+    /* Across several refills of USIM_RNG_BLOCKS blocks. */
+    for (uint32_t block = 0; block < 2 * USIM_RNG_BLOCKS + 3; block++) {
         const uint32_t ctr[4] = {block, 0, 42, 0x01234567};
+        uint32_t want[4];
+        usim_philox4x32_10(ctr, key, want);
+        for (int i = 0; i < 4; i++)
+            assert_int_equal(usim_rng_u32(&r), want[i]);
+    }
+}
+
+static void test_stream_is_philox_blocks_in_documented_layout(void **state)
+{
+    (void)state;
+    at_every_simd_level(layout_check);
+}
+
+static void carry_check(void)
+{
+    usim_rng r;
+    usim_rng_init(&r, 5, 1, 3);
+    r.ctr[0] = UINT32_MAX - 2; /* jump to draw index 2^32 - 3 */
+    const uint32_t key[2] = {5, 1};
+    /* Blocks 2^32 - 3 .. 2^32 + 2 * USIM_RNG_BLOCKS: the carry falls
+     * inside a refill, and the next refill continues from it. */
+    for (uint64_t index = UINT32_MAX - 2ull;
+         index <= UINT32_MAX + 2ull * USIM_RNG_BLOCKS; index++) {
+        const uint32_t ctr[4] = {(uint32_t)index, (uint32_t)(index >> 32), 3, 0};
         uint32_t want[4];
         usim_philox4x32_10(ctr, key, want);
         for (int i = 0; i < 4; i++)
@@ -72,18 +109,7 @@ static void test_stream_is_philox_blocks_in_documented_layout(void **state)
 static void test_draw_index_carries_into_its_high_word(void **state)
 {
     (void)state;
-    usim_rng r;
-    usim_rng_init(&r, 5, 1, 3);
-    r.ctr[0] = UINT32_MAX - 2; /* jump to draw index 2^32 - 3 */
-    const uint32_t key[2] = {5, 1};
-    /* Nine blocks, 2^32 - 3 .. 2^32 + 5: the carry falls inside a refill. */
-    for (uint64_t index = UINT32_MAX - 2ull; index <= UINT32_MAX + 6ull; index++) {
-        const uint32_t ctr[4] = {(uint32_t)index, (uint32_t)(index >> 32), 3, 0};
-        uint32_t want[4];
-        usim_philox4x32_10(ctr, key, want);
-        for (int i = 0; i < 4; i++)
-            assert_int_equal(usim_rng_u32(&r), want[i]);
-    }
+    at_every_simd_level(carry_check);
 }
 
 static void test_u64_is_two_words_high_first(void **state)
