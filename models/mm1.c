@@ -93,7 +93,8 @@ static void queue_changed(mm1 *m, double now)
     m->length_area += m->length * (now - m->length_since);
     m->length = n;
     m->length_since = now;
-    usim_trace_record(m->tr_queue, n);
+    if (m->tr_queue) /* NULL when the trace is off: skip the call */
+        usim_trace_record(m->tr_queue, n);
 }
 
 static void *arrival_task(void *arg)
@@ -127,7 +128,8 @@ static void *server_task(void *arg)
         m->served++;
         m->sum_wait += start - arrival;
         m->sum_system_time += now - arrival;
-        usim_trace_record(m->tr_system, now - arrival);
+        if (m->tr_system)
+            usim_trace_record(m->tr_system, now - arrival);
     }
     return NULL;
 }

@@ -27,7 +27,7 @@
 extern "C" {
 #endif
 
-#define USIM_VERSION "0.1.0"
+#define USIM_VERSION "0.2.0"
 
 #if defined(__GNUC__)
 #define USIM_API __attribute__((visibility("default")))

@@ -143,6 +143,19 @@ static inline uint64_t heap_push(heap *h, int64_t t, void *obj)
     return it.seq;
 }
 
+/* Removes the minimum into *out and pushes (t, obj) with one sift-down
+ * (heapreplace).  The heap must not be empty.  Returns the new entry's
+ * seq; never grows the heap. */
+static inline uint64_t heap_replace_top(heap *h, heap_entry *out, int64_t t, void *obj)
+{
+    out->t = h->t[0];
+    out->seq = h->item[0].seq;
+    out->obj = h->item[0].obj;
+    heap_item it = {h->next_seq++, obj};
+    heap_sift_down_(h, 0, t, it);
+    return it.seq;
+}
+
 /* Removes the minimum into *out; false if empty. */
 static inline bool heap_pop(heap *h, heap_entry *out)
 {

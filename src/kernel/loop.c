@@ -291,36 +291,6 @@ int loop_block(usim_task *self, usim_waitlist *wl, usim_task *before, const char
     return block_common(self, wl, before, kind, name, data, wake_tick, true);
 }
 
-/* A timed wait: block_common without a wait list, with the usual case
- * (no cancellation, interrupt or deadline in the way) kept short. */
-int loop_sleep(usim_task *self, int64_t wake_tick)
-{
-    usim_sim *sim = self->sim;
-    int64_t dl = time_deadline(self);
-    if (__builtin_expect(self->cancelled || self->intr_pending || dl <= sim->now ||
-                             wake_tick > dl || wake_tick < sim->now,
-                         0))
-        return block_common(self, NULL, NULL, "sleep", NULL, NULL, wake_tick, true);
-    self->cancel_spins = 0;
-    if (sleeper_is_next(sim, wake_tick)) {
-        sim->now = wake_tick; /* as in block_common */
-        sim->events++;
-        return 0;
-    }
-    uint64_t seq = heap_push(&sim->timers, wake_tick, self);
-    if (__builtin_expect(!seq, 0))
-        return block_common(self, NULL, NULL, "sleep", NULL, NULL, wake_tick, true);
-    self->timer_seq = seq;
-    self->timer_refs++;
-    self->timer_is_deadline = false;
-    self->wait_data = NULL;
-    self->wait_kind = "sleep";
-    self->wait_name = NULL;
-    self->state = TASK_BLOCKED;
-    loop_switch_out(self);
-    return self->wake_rc;
-}
-
 int loop_instant(usim_task *self)
 {
     int64_t dl;
@@ -517,29 +487,21 @@ static inline void timer_fired(usim_task *task)
     task->state = TASK_READY;
 }
 
-/* With nothing ready: advances the clock to the earliest timer if it is
- * due by `until`, makes every task due at that tick ready in timer order
- * and returns the one to run first (NULL if no timer is due).  A lone
- * due task is returned without passing through the ready ring. */
-static usim_task *advance_time(usim_sim *sim, int64_t until)
+/* The clock moves to `now`, the tick of the live timer of `first` just
+ * taken from the heap: fires it and every other timer due at that tick
+ * (those go to the ready ring, in timer order) and returns the task to
+ * run first. */
+static inline usim_task *timers_due_at(usim_sim *sim, usim_task *first, int64_t now)
 {
-    assert(sim->ready.n == 0);
     heap *h = &sim->timers;
-    if (sim->stale_timers > 1024 && sim->stale_timers > h->n / 2)
-        compact_timers(sim);
-    if (!timer_due(sim, until))
-        return NULL;
-    int64_t now = h->t[0];
     assert(now >= sim->now);
     sim->now = now;
-    heap_entry e = {0};
-    heap_pop(h, &e);
-    usim_task *first = e.obj;
     timer_fired(first);
     if (__builtin_expect(!h->n || h->t[0] != now, 1))
         return first;
     if (make_ready(sim, first) != 0)
         return NULL;
+    heap_entry e;
     do {
         heap_pop(h, &e);
         usim_task *task = e.obj;
@@ -553,6 +515,23 @@ static usim_task *advance_time(usim_sim *sim, int64_t until)
             return NULL;
     } while (h->n && h->t[0] == now);
     return next_ready(sim);
+}
+
+/* With nothing ready: advances the clock to the earliest timer if it is
+ * due by `until`, makes every task due at that tick ready in timer order
+ * and returns the one to run first (NULL if no timer is due).  A lone
+ * due task is returned without passing through the ready ring. */
+static usim_task *advance_time(usim_sim *sim, int64_t until)
+{
+    assert(sim->ready.n == 0);
+    heap *h = &sim->timers;
+    if (sim->stale_timers > 1024 && sim->stale_timers > h->n / 2)
+        compact_timers(sim);
+    if (!timer_due(sim, until))
+        return NULL;
+    heap_entry e = {0};
+    heap_pop(h, &e);
+    return timers_due_at(sim, e.obj, e.t);
 }
 
 /* The task to run next, chosen in the running task's context; NULL when
@@ -591,6 +570,57 @@ void loop_switch_out(usim_task *self)
     } else {
         coro_switch(&self->co, sim->loop_ctx);
     }
+}
+
+/* A timed wait: block_common without a wait list, with the usual cases
+ * (no cancellation, interrupt or deadline in the way) kept short. */
+int loop_sleep(usim_task *self, int64_t wake_tick)
+{
+    usim_sim *sim = self->sim;
+    int64_t dl = time_deadline(self);
+    if (__builtin_expect(self->cancelled || self->intr_pending || dl <= sim->now ||
+                             wake_tick > dl || wake_tick < sim->now,
+                         0))
+        return block_common(self, NULL, NULL, "sleep", NULL, NULL, wake_tick, true);
+    self->cancel_spins = 0;
+    if (sleeper_is_next(sim, wake_tick)) {
+        sim->now = wake_tick; /* as in block_common */
+        sim->events++;
+        return 0;
+    }
+    heap *h = &sim->timers;
+    usim_task *top = h->n ? h->item[0].obj : NULL;
+    bool handover = sim->ready.n == 0 && top && top->timer_seq == h->item[0].seq &&
+                    h->t[0] <= sim->until && !sim->final && !sim->destroying &&
+                    sim->events < sim->check_at;
+    /* The live timer on top is due before (or with) ours: take it and set
+     * ours in one sift (what heap_push, then pick_next's heap_pop, do). */
+    uint64_t seq;
+    heap_entry e;
+    if (handover)
+        seq = heap_replace_top(h, &e, wake_tick, self);
+    else if (!(seq = heap_push(h, wake_tick, self)))
+        return block_common(self, NULL, NULL, "sleep", NULL, NULL, wake_tick, true);
+    self->timer_seq = seq;
+    self->timer_refs++;
+    self->timer_is_deadline = false;
+    self->wait_data = NULL;
+    self->wait_kind = "sleep";
+    self->wait_name = NULL;
+    self->state = TASK_BLOCKED;
+    if (handover) {
+        usim_task *next = timers_due_at(sim, top, e.t);
+        if (next) {
+            assert(next != self);
+            begin_turn(sim, next);
+            coro_switch(&self->co, &next->co);
+        } else {
+            coro_switch(&self->co, sim->loop_ctx);
+        }
+    } else {
+        loop_switch_out(self);
+    }
+    return self->wake_rc;
 }
 
 /* Runs t until control comes back to the loop, then settles the task that

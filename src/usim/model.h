@@ -19,7 +19,9 @@
 extern "C" {
 #endif
 
-#define USIM_MODEL_ABI 1
+/* Bumped whenever a model built against older headers would misbehave
+ * with this library (2: usim_rng holds eight Philox blocks). */
+#define USIM_MODEL_ABI 2
 
 typedef enum usim_param_type {
     USIM_PARAM_REAL,

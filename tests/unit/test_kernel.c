@@ -379,6 +379,97 @@ static void test_equal_time_timers_fire_in_scheduling_order(void **state)
     usim_sim_destroy(sim);
 }
 
+/* A sleeping task whose timer is not next hands the CPU to the task of
+ * the earliest timer.  Every other timer due at that tick must be made
+ * ready with it, before anything that task wakes: here A (due at 5) wakes
+ * D, and B (also due at 5, set before D was woken) must still run first.
+ * C's sleep at t=1 is the one that hands over to A. */
+static usim_flag handover_flag;
+
+static void *due_at_5(void *arg)
+{
+    assert_int_equal(usim_sleep(5.0), 0);
+    note(arg);
+    if (strcmp(arg, "A") == 0)
+        usim_flag_set(&handover_flag, true);
+    return NULL;
+}
+
+static void *waits_for_flag(void *arg)
+{
+    (void)arg;
+    assert_int_equal(usim_flag_wait_true(&handover_flag), 0);
+    note("D");
+    return NULL;
+}
+
+static void *sleeps_1_then_10(void *arg)
+{
+    (void)arg;
+    assert_int_equal(usim_sleep(1.0), 0);
+    assert_int_equal(usim_sleep(10.0), 0);
+    note("C");
+    return NULL;
+}
+
+static void test_handover_readies_every_timer_due_at_that_tick(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_flag_init(&handover_flag, false, "go");
+    usim_sim_spawn(sim, due_at_5, "A", "A");
+    usim_sim_spawn(sim, due_at_5, "B", "B");
+    usim_sim_spawn(sim, sleeps_1_then_10, NULL, "C");
+    usim_sim_spawn(sim, waits_for_flag, NULL, "D");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_string_equal(joined(), "A B D C");
+    assert_int_equal(lb.tick[2], 5);
+    assert_int_equal(lb.tick[3], 11);
+    /* One event per resumption: 4 starts, C at 1; A, B, D and A again
+     * (after its turn point) at 5; C at 11. */
+    assert_int_equal(usim_sim_events(sim), 10);
+    usim_sim_destroy(sim);
+    usim_flag_destroy(&handover_flag);
+}
+
+/* A task alone sleeps without the event queue; `until` and the event
+ * budget still stop it exactly where they would otherwise. */
+static void *sleeps_forever_noting(void *arg)
+{
+    (void)arg;
+    while (usim_sleep(2.0) == 0)
+        note("z");
+    return NULL;
+}
+
+static void test_lone_sleeper_stops_at_until_and_at_the_event_budget(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(sim, sleeps_forever_noting, NULL, "z");
+    assert_int_equal(usim_sim_run(sim, 7.0), USIM_PAUSED);
+    assert_int_equal(lb.n, 3); /* woke at 2, 4, 6 */
+    assert_int_equal(lb.tick[2], 6);
+    assert_int_equal(usim_sim_now_ticks(sim), 7);
+    assert_int_equal(usim_sim_run(sim, 8.0), USIM_PAUSED); /* 8 included */
+    assert_int_equal(lb.n, 4);
+    assert_int_equal(lb.tick[3], 8);
+    usim_sim_destroy(sim);
+
+    usim_config cfg;
+    usim_config_init(&cfg);
+    cfg.resolution = 1.0;
+    cfg.max_events = 4; /* the start and three wake-ups */
+    sim = usim_sim_create(&cfg);
+    memset(&lb, 0, sizeof lb);
+    usim_sim_spawn(sim, sleeps_forever_noting, NULL, "z");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_LIMIT);
+    assert_int_equal(usim_sim_events(sim), 4);
+    assert_int_equal(lb.n, 3);
+    assert_int_equal(lb.tick[2], 6);
+    usim_sim_destroy(sim);
+}
+
 /* ------------------------------------------------------------------ */
 /* Tasks: join, cancel, interrupt, fail                                */
 /* ------------------------------------------------------------------ */
@@ -962,6 +1053,8 @@ int main(void)
         cmocka_unit_test(test_spawn_turn_point_fifo_and_lifo_interleave_differently),
         cmocka_unit_test(test_random_order_repeats_for_a_seed_and_differs_across_seeds),
         cmocka_unit_test(test_equal_time_timers_fire_in_scheduling_order),
+        cmocka_unit_test(test_handover_readies_every_timer_due_at_that_tick),
+        cmocka_unit_test(test_lone_sleeper_stops_at_until_and_at_the_event_budget),
         cmocka_unit_test(test_join_returns_the_result_when_the_task_ends),
         cmocka_unit_test(test_cancel_is_sticky_and_while_sleep_loops_end),
         cmocka_unit_test(test_interrupt_returns_eintr_with_a_readable_cause),
