@@ -94,19 +94,22 @@ USIM_API const char *usim_order_name(usim_order o);
 USIM_API int usim_order_parse(const char *name, usim_order *out);
 
 typedef struct usim_config {
-    double resolution;   /* model time units per tick, > 0 (1e-9) */
-    usim_drift drift;    /* USIM_DRIFT_NAIVE */
-    usim_order order;    /* USIM_ORDER_FIFO */
-    uint64_t seed;       /* experiment seed (0) */
-    uint64_t run;        /* run id, < 2^32 (0) */
-    size_t stack_size;   /* default bytes per task stack (65536) */
-    bool stack_guard;    /* guard page below every stack (true); past about
-                            half of vm.max_map_count guarded stacks in the
-                            process, new stacks come without (a notice on
-                            stderr says so once); false: stacks are carved
-                            from large slabs, for millions of tasks */
-    uint64_t max_events; /* event budget per usim_sim_run, 0 = none */
-    double max_wall_s;   /* wall-clock budget per usim_sim_run, 0 = none */
+    double resolution; /* model time units per tick, > 0 (1e-9) */
+    usim_drift drift;  /* USIM_DRIFT_NAIVE */
+    usim_order order;  /* USIM_ORDER_FIFO */
+    uint64_t seed;     /* experiment seed (0) */
+    uint64_t run;      /* run id, < 2^32 (0) */
+    size_t stack_size; /* default bytes per task stack (65536) */
+    bool stack_guard;  /* guard page below every stack (true); past about
+                          half of vm.max_map_count guarded stacks in the
+                          process, new stacks come without (a notice on
+                          stderr says so once); false: stacks are carved
+                          from large slabs, for millions of tasks */
+    /* Budgets per usim_sim_run, 0 = none.  A run that spends one ends
+     * USIM_LIMIT with the clock at its last event (the next one is not
+     * run, and time does not move to it). */
+    uint64_t max_events; /* events */
+    double max_wall_s;   /* wall-clock seconds */
 } usim_config;
 
 USIM_API void usim_config_init(usim_config *cfg);

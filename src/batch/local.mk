@@ -18,7 +18,8 @@ libusim_batch_la_CFLAGS = $(BATCH_CFLAGS)
 libusim_batch_la_CPPFLAGS = $(AM_CPPFLAGS) -DUSIM_LIBDIR='"$(libdir)"'
 
 bin_PROGRAMS += usim-batch
-usim_batch_SOURCES = src/batch/main.c src/batch/runner.c src/batch/runner.h
+usim_batch_SOURCES = src/batch/main.c src/batch/runner.c src/batch/runner.h \
+	src/batch/orders.c src/batch/orders.h
 usim_batch_CFLAGS = $(BATCH_CFLAGS)
 # Model plugins bind to usim-batch's own usim_* symbols (--export-dynamic),
 # so a plugin and the runner share one kernel; the whole of libusim is
@@ -58,6 +59,13 @@ tests_batch_plugin_model_la_SOURCES = tests/batch/plugin_model.c
 tests_batch_plugin_model_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 TESTS += tests/batch/plugin.sh
 EXTRA_DIST += tests/batch/plugin.sh
+
+# --compare-orders, with a plugin whose result depends on the turn order.
+check_LTLIBRARIES += tests/batch/turns_model.la
+tests_batch_turns_model_la_SOURCES = tests/batch/turns_model.c
+tests_batch_turns_model_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+TESTS += tests/batch/orders.sh
+EXTRA_DIST += tests/batch/orders.sh
 
 # Known answers of the built-in models; SIGINT and --resume.
 TESTS += tests/batch/models.sh

@@ -25,6 +25,7 @@
 
 #include "batch/experiment.h"
 #include "batch/h5out.h"
+#include "batch/orders.h"
 #include "batch/registry.h"
 #include "batch/runner.h"
 #include "config.h"
@@ -36,7 +37,7 @@ static const char *progname = "usim-batch";
 typedef struct options {
     int threads;
     const char *output;
-    bool dry_run, resume, force, validate, list_models, quiet;
+    bool dry_run, resume, force, validate, list_models, quiet, compare_orders;
     const char *runs;
     bool shard_set;
     uint64_t shard_i, shard_n;
@@ -64,6 +65,9 @@ static void usage(FILE *f)
         "      --validate     check the experiment file and exit\n"
         "      --list-models  describe the built-in models (or the plugin\n"
         "                     given as argument) and exit\n"
+        "      --compare-orders  run the selected runs under each turn order\n"
+        "                     (fifo, lifo, random), write no file, and print which\n"
+        "                     outputs differ between the orders\n"
         "  -q, --quiet        no progress display\n"
         "  -h, --help         this help\n"
         "  -V, --version      version\n"
@@ -105,6 +109,7 @@ enum {
     OPT_FORCE,
     OPT_VALIDATE,
     OPT_LIST_MODELS,
+    OPT_COMPARE_ORDERS,
 };
 
 static int parse_options(int argc, char **argv, options *o)
@@ -119,6 +124,7 @@ static int parse_options(int argc, char **argv, options *o)
         {"force", no_argument, NULL, OPT_FORCE},
         {"validate", no_argument, NULL, OPT_VALIDATE},
         {"list-models", no_argument, NULL, OPT_LIST_MODELS},
+        {"compare-orders", no_argument, NULL, OPT_COMPARE_ORDERS},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -174,6 +180,9 @@ static int parse_options(int argc, char **argv, options *o)
         case OPT_LIST_MODELS:
             o->list_models = true;
             break;
+        case OPT_COMPARE_ORDERS:
+            o->compare_orders = true;
+            break;
         case 'q':
             o->quiet = true;
             break;
@@ -204,6 +213,9 @@ static int parse_options(int argc, char **argv, options *o)
     if (o->resume && o->force)
         return usage_error("--resume continues a file, --force replaces it: choose "
                            "one");
+    if (o->compare_orders && (o->output || o->resume))
+        return usage_error("--compare-orders writes no file: it does not take %s",
+                           o->output ? "--output" : "--resume");
     return 0;
 }
 
@@ -547,6 +559,41 @@ out:
     return status;
 }
 
+/* --compare-orders: the selected runs under each order, compared. */
+static int compare_orders(const options *o, const experiment *e, uint64_t *runs,
+                          size_t n)
+{
+    catch_signals();
+    runner_opts ro = {
+        .threads = o->threads > 0 ? o->threads : omp_get_max_threads(),
+        .runs = runs,
+        .nruns = n,
+        .quiet = o->quiet,
+        .progress_out = stderr,
+        .stop = &stop_signal,
+    };
+    orders_report rep;
+    char err[512];
+    if (orders_compare(e, &ro, stdout, &rep, err, sizeof err) < 0) {
+        fprintf(stderr, "%s: %s\n", progname, err);
+        return EXIT_IO;
+    }
+    if (rep.skipped > 0) {
+        fprintf(stderr, "%s: interrupted: no comparison\n", progname);
+        return 128 + (stop_signal ? stop_signal : SIGINT);
+    }
+    if (rep.runs_not_ok > 0) {
+        if (!o->quiet)
+            fprintf(stderr,
+                    "%s: %" PRIu64
+                    " of the %zu x 3 runs did not end ok (the status row "
+                    "says whether that depends on the order)\n",
+                    progname, rep.runs_not_ok, n);
+        return EXIT_RUNS_FAILED;
+    }
+    return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
     options o;
@@ -573,6 +620,8 @@ int main(int argc, char **argv)
     } else if (o.dry_run) {
         dry_run(e, runs, n);
         rc = EXIT_OK;
+    } else if (o.compare_orders) {
+        rc = compare_orders(&o, e, runs, n);
     } else {
         rc = run_experiment(&o, e, runs, n);
     }

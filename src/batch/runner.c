@@ -283,7 +283,9 @@ static run_result *handoff_pop(handoff *h, double timeout, bool *end)
 
 typedef struct writer {
     handoff q;
-    h5out *out; /* NULL: results are counted and dropped */
+    h5out *out; /* NULL: results go to sink, or are counted and dropped */
+    void (*sink)(const run_result *r, void *ctx);
+    void *sink_ctx;
     progress prog;
     runner_stats *st;
     int rc; /* first h5out error */
@@ -299,6 +301,8 @@ static void *writer_main(void *arg)
     while (!end) {
         run_result *r = handoff_pop(&w->q, 0.25, &end);
         if (r != NULL) {
+            if (w->rc == 0 && w->sink != NULL)
+                w->sink(r, w->sink_ctx);
             if (w->rc == 0 && w->out != NULL) {
                 int rc = h5out_write_run(w->out, r);
                 if (rc < 0) {
@@ -323,7 +327,12 @@ static void *writer_main(void *arg)
 int runner_run(const experiment *e, h5out *o, const runner_opts *opts, runner_stats *st,
                char *err, size_t errlen)
 {
-    writer w = {.out = o, .st = st, .err = err, .errlen = errlen};
+    writer w = {.out = o,
+                .sink = opts->sink,
+                .sink_ctx = opts->sink_ctx,
+                .st = st,
+                .err = err,
+                .errlen = errlen};
     memset(st, 0, sizeof *st);
     int threads = opts->threads >= 1 ? opts->threads : 1;
     if ((size_t)threads > opts->nruns && opts->nruns > 0)

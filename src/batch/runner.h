@@ -29,6 +29,10 @@ typedef struct runner_opts {
     /* Set (by a signal handler) to stop: runs not yet started are skipped,
      * runs in flight finish and are written. May be NULL. */
     volatile sig_atomic_t *stop;
+    /* If set, the writer thread hands every result to sink (in the order
+     * the runs finish) instead of writing it; the result is freed after. */
+    void (*sink)(const run_result *r, void *ctx);
+    void *sink_ctx;
 } runner_opts;
 
 typedef struct runner_stats {
@@ -47,9 +51,10 @@ typedef struct runner_stats {
 run_result *runner_run_one(const experiment *e, uint64_t run);
 
 /*
- * Runs opts->runs and writes each result to `o`.  Returns 0, or the first
- * negative H5OUT_E* code of the writer (then the remaining runs are
- * skipped; err says why).
+ * Runs opts->runs and writes each result to `o` (or gives it to
+ * opts->sink; `o` may then be NULL).  Returns 0, or the first negative
+ * H5OUT_E* code of the writer (then the remaining runs are skipped; err
+ * says why).
  */
 int runner_run(const experiment *e, h5out *o, const runner_opts *opts, runner_stats *st,
                char *err, size_t errlen);

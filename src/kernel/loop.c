@@ -609,9 +609,12 @@ int loop_sleep(usim_task *self, int64_t wake_tick)
     self->wait_name = NULL;
     self->state = TASK_BLOCKED;
     if (handover) {
+        /* Random order may draw this very task when its timer is due at
+         * the same tick as the top's (as in loop_switch_out). */
         usim_task *next = timers_due_at(sim, top, e.t);
-        if (next) {
-            assert(next != self);
+        if (next == self)
+            begin_turn(sim, self);
+        else if (next) {
             begin_turn(sim, next);
             coro_switch(&self->co, &next->co);
         } else {

@@ -432,6 +432,36 @@ static void test_handover_readies_every_timer_due_at_that_tick(void **state)
     usim_flag_destroy(&handover_flag);
 }
 
+/* Under random order a task that hands over to the earliest timer can be
+ * drawn itself when its own timer is due at that same tick: it must just
+ * go on (it used to switch to itself).  Three tasks sleeping 1.0 ten times
+ * meet at every tick; over 20 seeds the draw picks the sleeper often. */
+static void *ten_unit_sleeps(void *arg)
+{
+    for (int i = 0; i < 10; i++) {
+        assert_int_equal(usim_sleep(1.0), 0);
+        note(arg);
+    }
+    return NULL;
+}
+
+static void test_random_order_handover_may_draw_the_sleeper(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_RANDOM, seed);
+        usim_sim_spawn(sim, ten_unit_sleeps, "a", "a");
+        usim_sim_spawn(sim, ten_unit_sleeps, "b", "b");
+        usim_sim_spawn(sim, ten_unit_sleeps, "c", "c");
+        assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+        assert_int_equal(lb.n, 30);
+        for (int i = 0; i < 30; i++)
+            assert_int_equal(lb.tick[i], i / 3 + 1); /* three wake-ups per tick */
+        assert_int_equal(usim_sim_events(sim), 33);  /* 3 starts, 30 wake-ups */
+        usim_sim_destroy(sim);
+    }
+}
+
 /* A task alone sleeps without the event queue; `until` and the event
  * budget still stop it exactly where they would otherwise. */
 static void *sleeps_forever_noting(void *arg)
@@ -467,6 +497,10 @@ static void test_lone_sleeper_stops_at_until_and_at_the_event_budget(void **stat
     assert_int_equal(usim_sim_events(sim), 4);
     assert_int_equal(lb.n, 3);
     assert_int_equal(lb.tick[2], 6);
+    /* The clock stays at the last event run; the wake-up at 8 never ran. */
+    assert_int_equal(usim_sim_now_ticks(sim), 6);
+    assert_non_null(
+        strstr(usim_sim_error(sim), "event limit of 4 events reached at t=6"));
     usim_sim_destroy(sim);
 }
 
@@ -1055,6 +1089,7 @@ int main(void)
         cmocka_unit_test(test_equal_time_timers_fire_in_scheduling_order),
         cmocka_unit_test(test_handover_readies_every_timer_due_at_that_tick),
         cmocka_unit_test(test_lone_sleeper_stops_at_until_and_at_the_event_budget),
+        cmocka_unit_test(test_random_order_handover_may_draw_the_sleeper),
         cmocka_unit_test(test_join_returns_the_result_when_the_task_ends),
         cmocka_unit_test(test_cancel_is_sticky_and_while_sleep_loops_end),
         cmocka_unit_test(test_interrupt_returns_eintr_with_a_readable_cause),
