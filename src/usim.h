@@ -604,7 +604,7 @@ USIM_API void usim_hold_leave(usim_hold *h);
 /* order, and usim_rng_u64 takes two words, the first as the high half. */
 /* ------------------------------------------------------------------ */
 
-/* Blocks are generated USIM_RNG_BLOCKS at a time (one SIMD pass). */
+/* Blocks are generated USIM_RNG_BLOCKS at a time (one AVX2 pass). */
 #define USIM_RNG_BLOCKS 8
 typedef struct usim_rng {
     uint32_t key[2];

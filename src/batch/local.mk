@@ -41,7 +41,8 @@ EXTRA_DIST += man/usim-batch.1
 
 # Bad experiment files, each with the one error line it must produce.
 TESTS += tests/batch/bad_configs.sh
-EXTRA_DIST += tests/batch/bad_configs.sh tests/batch/bad tests/batch/good
+EXTRA_DIST += tests/batch/bad_configs.sh tests/batch/bad tests/batch/good \
+	tests/batch/testlib.sh
 # (make check runs it in the build directory, where usim-batch is.)
 
 EXTRA_DIST += configs

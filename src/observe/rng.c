@@ -46,65 +46,19 @@ static void philox_scalar(const uint32_t ctr[4], const uint32_t key[2], uint32_t
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-/* The SIMD versions run one block per 32-bit lane: lane b of x[j] is word
+/* The AVX2 version runs one block per 32-bit lane: lane b of x[j] is word
  * j of block b.  A Philox round multiplies x0 and x2 by constants into
- * 64-bit products; _mm_mul_epu32 multiplies the even lanes, so the odd
+ * 64-bit products; _mm256_mul_epu32 multiplies the even lanes, so the odd
  * lanes are shifted down and multiplied separately, and the two results
  * are shuffled back into hi and lo words per lane. */
 
-/* hi:lo = a * m for four 32-bit lanes (m in lanes 0 and 2). */
-static inline void mulhilo4(__m128i a, __m128i m, __m128i *hi, __m128i *lo)
-{
-    __m128i p02 = _mm_mul_epu32(a, m);                     /* lanes 0, 2 */
-    __m128i p13 = _mm_mul_epu32(_mm_srli_epi64(a, 32), m); /* lanes 1, 3 */
-    /* p02 = [lo0 hi0 lo2 hi2] -> [lo0 lo2 hi0 hi2], likewise p13. */
-    __m128i e = _mm_shuffle_epi32(p02, _MM_SHUFFLE(3, 1, 2, 0));
-    __m128i o = _mm_shuffle_epi32(p13, _MM_SHUFFLE(3, 1, 2, 0));
-    *lo = _mm_unpacklo_epi32(e, o);
-    *hi = _mm_unpackhi_epi32(e, o);
-}
-
-/* Four consecutive blocks (SSE2, every x86-64). */
-static void philox_sse2(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out)
-{
-    uint32_t c[4][4];
-    for (uint32_t b = 0; b < 4; b++)
-        counter_plus(ctr, b, c[b]);
-    __m128i x0 = _mm_set_epi32((int)c[3][0], (int)c[2][0], (int)c[1][0], (int)c[0][0]);
-    __m128i x1 = _mm_set_epi32((int)c[3][1], (int)c[2][1], (int)c[1][1], (int)c[0][1]);
-    __m128i x2 = _mm_set1_epi32((int)ctr[2]);
-    __m128i x3 = _mm_set1_epi32((int)ctr[3]);
-    __m128i k0 = _mm_set1_epi32((int)key[0]), k1 = _mm_set1_epi32((int)key[1]);
-    const __m128i m0 = _mm_set1_epi32((int)PHILOX_M4x32_0),
-                  m1 = _mm_set1_epi32((int)PHILOX_M4x32_1);
-    const __m128i w0 = _mm_set1_epi32((int)PHILOX_W32_0),
-                  w1 = _mm_set1_epi32((int)PHILOX_W32_1);
-    for (int round = 0; round < 10; round++) {
-        __m128i hi0, lo0, hi1, lo1;
-        mulhilo4(x0, m0, &hi0, &lo0);
-        mulhilo4(x2, m1, &hi1, &lo1);
-        x0 = _mm_xor_si128(_mm_xor_si128(hi1, x1), k0);
-        x1 = lo1;
-        x2 = _mm_xor_si128(_mm_xor_si128(hi0, x3), k1);
-        x3 = lo0;
-        k0 = _mm_add_epi32(k0, w0);
-        k1 = _mm_add_epi32(k1, w1);
-    }
-    /* Transpose: block b = lane b of x0..x3. */
-    __m128i t0 = _mm_unpacklo_epi32(x0, x1), t1 = _mm_unpacklo_epi32(x2, x3);
-    __m128i t2 = _mm_unpackhi_epi32(x0, x1), t3 = _mm_unpackhi_epi32(x2, x3);
-    _mm_storeu_si128((__m128i *)out + 0, _mm_unpacklo_epi64(t0, t1));
-    _mm_storeu_si128((__m128i *)out + 1, _mm_unpackhi_epi64(t0, t1));
-    _mm_storeu_si128((__m128i *)out + 2, _mm_unpacklo_epi64(t2, t3));
-    _mm_storeu_si128((__m128i *)out + 3, _mm_unpackhi_epi64(t2, t3));
-}
-
-/* As mulhilo4, in each 128-bit half. */
+/* hi:lo = a * m for eight 32-bit lanes (m in the even lanes). */
 __attribute__((target("avx2"))) static inline void mulhilo8(__m256i a, __m256i m,
                                                             __m256i *hi, __m256i *lo)
 {
-    __m256i p02 = _mm256_mul_epu32(a, m);
-    __m256i p13 = _mm256_mul_epu32(_mm256_srli_epi64(a, 32), m);
+    __m256i p02 = _mm256_mul_epu32(a, m);                        /* even lanes */
+    __m256i p13 = _mm256_mul_epu32(_mm256_srli_epi64(a, 32), m); /* odd lanes */
+    /* In each half: [lo0 hi0 lo2 hi2] -> [lo0 lo2 hi0 hi2], likewise p13. */
     __m256i e = _mm256_shuffle_epi32(p02, _MM_SHUFFLE(3, 1, 2, 0));
     __m256i o = _mm256_shuffle_epi32(p13, _MM_SHUFFLE(3, 1, 2, 0));
     *lo = _mm256_unpacklo_epi32(e, o);
@@ -168,7 +122,7 @@ int rng_simd_level(void)
 #if defined(__x86_64__)
     if (simd_forced != RNG_SIMD_AUTO)
         return simd_forced;
-    return __builtin_cpu_supports("avx2") ? RNG_SIMD_AVX2 : RNG_SIMD_SSE2;
+    return __builtin_cpu_supports("avx2") ? RNG_SIMD_AVX2 : RNG_SIMD_NONE;
 #else
     return RNG_SIMD_NONE;
 #endif
@@ -182,13 +136,6 @@ static void philox_blocks(const uint32_t ctr[4], const uint32_t key[2], uint32_t
     int level = rng_simd_level();
     if (level == RNG_SIMD_AVX2) {
         philox_avx2(ctr, key, out);
-        return;
-    }
-    if (level == RNG_SIMD_SSE2) {
-        uint32_t c[4];
-        counter_plus(ctr, 4, c);
-        philox_sse2(ctr, key, out);
-        philox_sse2(c, key, out + 16);
         return;
     }
 #endif

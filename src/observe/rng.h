@@ -25,7 +25,7 @@ enum { RNG_WORDS = 4 * USIM_RNG_BLOCKS };
 /* How rng_refill computes its blocks: the widest the CPU has, unless a
  * test forces a level with rng_simd_force() (not thread-safe; RNG_SIMD_AUTO
  * restores the default).  Every level gives the same numbers. */
-enum { RNG_SIMD_AUTO = -1, RNG_SIMD_NONE = 0, RNG_SIMD_SSE2 = 1, RNG_SIMD_AVX2 = 2 };
+enum { RNG_SIMD_AUTO = -1, RNG_SIMD_NONE = 0, RNG_SIMD_AVX2 = 1 };
 void rng_simd_force(int level);
 int rng_simd_level(void);
 

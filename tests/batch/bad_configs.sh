@@ -7,7 +7,7 @@
 #                  good/NAME.expected (the run ids, worked out by hand).
 # plus: the example experiments of configs/ validate; usage errors exit 2, an existing output file
 # is never overwritten without --force, --shard/--runs select the right runs.
-# Prints one line per failure and a final "N passed, N failed".
+# Prints one line per failure and a final "bad_configs.sh: N passed, N failed".
 #
 # Environment: top_builddir (where usim-batch is; default: the current
 # directory, as under `make check`) and top_srcdir (default: this script's
@@ -16,15 +16,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$here/../..}
 top_builddir=${top_builddir:-$(pwd)}
 bin=$(cd "$top_builddir" && pwd)/usim-batch
-[ -x "$bin" ] || { echo "bad_configs.sh: no usim-batch in $top_builddir"; exit 99; }
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/usim-bad.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
+test_name=bad_configs.sh
+. "$top_srcdir/tests/batch/testlib.sh"
+need "$bin"
 
 # expect STATUS NAME CMD... : CMD exits with STATUS.
 expect() {
@@ -110,5 +104,4 @@ if [ "$(cat existing.h5)" = precious ]; then ok; else ko "the existing output fi
 if grep -q -- --force "$tmp/err"; then ok; else ko "the message does not mention --force: $(cat "$tmp/err")"; fi
 expect 0 "existing output with --force" "$bin" -q --force -o existing.h5 "$top_srcdir/tests/batch/good/tiny.cfg"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+report

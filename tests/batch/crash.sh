@@ -21,17 +21,10 @@ bin=$top_builddir/usim-batch
 check=$top_builddir/tests/batch/h5check
 cfg=$top_srcdir/tests/batch/crash/mm1.cfg
 writer=$top_builddir/tests/batch/h5writer
-for x in "$bin" "$check" "$writer"; do
-    [ -x "$x" ] || { echo "crash.sh: no $x"; exit 99; }
-done
+test_name=crash.sh
+. "$top_srcdir/tests/batch/testlib.sh"
+need "$bin" "$check" "$writer"
 kills=${CRASH_KILLS:-8}
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/usim-crash.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 now_ms() { date +%s%3N; }
 
@@ -139,5 +132,4 @@ done
 echo "crash.sh: checkpoint after every run: $fkills kills over ${wdur} ms: file opened $fopened, did not open $funopened, not yet created $fabsent; killed while writing a snapshot $fmidsnap; all resumed identical unless FAIL above"
 
 echo "crash.sh: $kills kills over ${dur} ms: file opened $opened, did not open $unopened, not yet created $absent; resumed identical $recovered"
-echo "crash.sh: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+report

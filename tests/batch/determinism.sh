@@ -12,16 +12,9 @@ top_builddir=${top_builddir:-$top_srcdir}
 bin=$top_builddir/usim-batch
 merge=$top_builddir/usim-merge
 check=$top_builddir/tests/batch/h5check
-for x in "$bin" "$merge" "$check"; do
-    [ -x "$x" ] || { echo "determinism.sh: no $x"; exit 99; }
-done
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/usim-det.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
+test_name=determinism.sh
+. "$top_srcdir/tests/batch/testlib.sh"
+need "$bin" "$merge" "$check"
 
 # run NAME EXPECTED_STATUS ARGS... : usim-batch with ARGS exits as expected.
 run() {
@@ -136,5 +129,4 @@ PY
     fi
 fi
 
-echo "determinism.sh: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+report

@@ -13,22 +13,17 @@
 #          resumed file with failed runs still exits 1.
 #   SIGINT during a run: exit 130, then --resume finishes with exit 0 and
 #          the same datasets as an uninterrupted run (h5check cmp).
-# Run from the build directory (make check).  Prints "N passed, N failed".
+# Run from the build directory (make check).  Prints "NAME: N passed, N failed".
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$(pwd)}
 top_builddir=$(cd "$top_builddir" && pwd)
 bin=$top_builddir/usim-batch
 check=$top_builddir/tests/batch/h5check
-for x in "$bin" "$check"; do
-    [ -x "$x" ] || { echo "models.sh: no $x"; exit 99; }
-done
 command -v h5dump >/dev/null || { echo "models.sh: h5dump not found (hdf5-tools)"; exit 77; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/usim-models.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
+test_name=models.sh
+. "$top_srcdir/tests/batch/testlib.sh"
+need "$bin" "$check"
 cd "$tmp" || exit 99
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 # scalar FILE RUN NAME: the stored value.
 scalar() {
@@ -133,5 +128,4 @@ if grep -q -- --resume err; then ok; else ko "SIGINT: no hint to --resume: $(cat
 run "resume after SIGINT" 0 -j 2 --resume -o cut.h5 long.cfg
 if why=$("$check" cmp whole.h5 cut.h5); then ok; else ko "interrupted+resumed differs: $why"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+report

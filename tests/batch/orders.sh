@@ -12,18 +12,15 @@
 #   event more per pair than lifo (3 pairs: 3).
 # Also: --compare-orders writes no file and refuses --output and
 # --resume (exit 2); failing runs give exit 1 and a status row.
-# Run from the build directory (make check).  Prints "N passed, N failed".
+# Run from the build directory (make check).  Prints "NAME: N passed, N failed".
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$(pwd)}
 bin=$(cd "$top_builddir" && pwd)/usim-batch
 so=$top_builddir/tests/batch/.libs/turns_model.so
-[ -x "$bin" ] && [ -f "$so" ] || { echo "orders.sh: build usim-batch and the plugin first"; exit 99; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/usim-orders.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
+test_name=orders.sh
+. "$top_srcdir/tests/batch/testlib.sh"
+need "$bin" "$so"
 cd "$tmp" || exit 99
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 cat >mm1.cfg <<'CFG'
 model = "mm1";
@@ -79,5 +76,4 @@ CFG
 st=$?
 if [ $st -eq 1 ] && grep -Eq '^status +0$' out; then ok; else ko "failing runs: exit $st: $(grep '^status' out) $(cat err)"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+report

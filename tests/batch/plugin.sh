@@ -5,17 +5,14 @@
 # bare "here.so"; the run's
 # scalar matches the known answer; --list-models describes a plugin; a
 # shared object without usim_model_entry is a bad experiment file (exit 2).
-# Run from the build directory (make check).  Prints "N passed, N failed".
+# Run from the build directory (make check).  Prints "NAME: N passed, N failed".
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$(pwd)}
 bin=$(cd "$top_builddir" && pwd)/usim-batch
 so=$top_builddir/tests/batch/.libs/plugin_model.so
-[ -x "$bin" ] && [ -f "$so" ] || { echo "plugin.sh: build usim-batch and the plugin first"; exit 99; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/usim-plugin.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
+test_name=plugin.sh
+. "$top_srcdir/tests/batch/testlib.sh"
+need "$bin" "$so"
 
 mkdir "$tmp/plugins" "$tmp/exp" "$tmp/elsewhere"
 cp "$so" "$tmp/plugins/pool.so"
@@ -55,5 +52,4 @@ if [ -e "$top_builddir/.libs/libusim.so" ]; then
     fi
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+report

@@ -54,7 +54,7 @@ static void test_philox_kat_pi(void **state)
 /* usim.h: key = (seed low, run), counter = (draw low, draw high, stream,
  * seed high); the words of each block come out in order. */
 /* Each check below runs at every SIMD level this CPU has (the portable
- * reference, then SSE2 and AVX2 on x86-64): all must give the reference
+ * reference, then AVX2 on x86-64 CPUs that have it): all must give the reference
  * function's blocks. */
 static void at_every_simd_level(void (*check)(void))
 {
