@@ -634,7 +634,7 @@ USIM_API double usim_rng_u01(usim_rng *r);
  * result is NaN (or 0 for integer results) and usim_errmsg() says why.
  * Use usim_dist to validate once (e.g. from a config).
  */
-USIM_API double usim_uniform(usim_rng *r, double a, double b);
+USIM_API double usim_uniform(usim_rng *r, double a, double b); /* [a,b), a if a == b */
 USIM_API int64_t usim_uniform_int(usim_rng *r, int64_t a, int64_t b); /* [a,b] */
 USIM_API double usim_exponential(usim_rng *r, double mean);
 USIM_API double usim_normal(usim_rng *r, double mu, double sigma);

@@ -113,6 +113,17 @@ static inline double exp1(usim_rng *r)
     return exp1_rest(r, b);
 }
 
+/* Uniform on [a, b) for a < b (a for a == b).  a + (b - a) u can round
+ * up to b when the interval is narrow next to b's magnitude; that case
+ * becomes the largest double below b.  A difference that overflows
+ * (a near -DBL_MAX, b near DBL_MAX) is avoided by weighting the ends. */
+static inline double uniform_ab(usim_rng *r, double a, double b)
+{
+    double u = rng_u01(r), w = b - a;
+    double x = __builtin_expect(w <= DBL_MAX, 1) ? a + w * u : a * (1.0 - u) + b * u;
+    return x < b || a == b ? x : nextafter(b, a);
+}
+
 /* Gamma of unit scale (Marsaglia & Tsang 2000).  For shape < 1 the draw
  * is gamma(shape + 1) * U^(1/shape), done in logs so that tiny shapes
  * underflow to 0 only when the true value is below DBL_MIN. */
@@ -262,7 +273,7 @@ double usim_uniform(usim_rng *r, double a, double b)
         dist_fail(rc);
         return NAN;
     }
-    return a + (b - a) * rng_u01(r);
+    return uniform_ab(r, a, b);
 }
 
 int64_t usim_uniform_int(usim_rng *r, int64_t a, int64_t b)
@@ -432,7 +443,7 @@ double usim_dist_draw(const usim_dist *d, usim_rng *r)
     case USIM_DIST_CONSTANT:
         return p[0];
     case USIM_DIST_UNIFORM:
-        return p[0] + (p[1] - p[0]) * rng_u01(r);
+        return uniform_ab(r, p[0], p[1]);
     case USIM_DIST_EXPONENTIAL:
         return p[0] * exp1(r);
     case USIM_DIST_NORMAL:

@@ -8,6 +8,7 @@
  * central moment.  Shapes: Kolmogorov-Smirnov at the 1% level (critical
  * distance 1.6276 / sqrt(n)) for exponential, normal, uniform and gamma.
  */
+#include <float.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -117,6 +118,33 @@ static void test_uniform_moments(void **state)
     const double p[] = {-2.0, 5.0}, w = 7.0;
     check_moments("uniform", d_uniform, p, (moments){1.5, w * w / 12, pow(w, 4) / 80},
                   1);
+}
+
+/* [a, b) even where a + (b - a) u rounds up to b: on [1, 1 + 2^-52) the
+ * only double is 1, and the product form gives b for every u above 1/2.
+ * Also the widest interval, whose width overflows, and a == b. */
+static void test_uniform_never_returns_b(void **state)
+{
+    (void)state;
+    usim_rng r;
+    usim_rng_init(&r, 9, 0, 1);
+    const double b = nextafter(1.0, 2.0);
+    for (int i = 0; i < 1000; i++)
+        assert_true(usim_uniform(&r, 1.0, b) == 1.0);
+    usim_dist d;
+    assert_int_equal(usim_dist_init(&d, USIM_DIST_UNIFORM, (const double[]){1.0, b}),
+                     0);
+    for (int i = 0; i < 1000; i++)
+        assert_true(usim_dist_draw(&d, &r) == 1.0);
+    double sum = 0;
+    for (int i = 0; i < 1000; i++) {
+        double x = usim_uniform(&r, -DBL_MAX, DBL_MAX);
+        assert_true(isfinite(x) && x < DBL_MAX);
+        sum += x / DBL_MAX;
+    }
+    /* Mean 0, sd 1/sqrt(3) per draw: |mean| < 5 sd / sqrt(1000). */
+    assert_true(fabs(sum / 1000) < 5 * 0.5774 / sqrt(1000));
+    assert_true(usim_uniform(&r, 3.5, 3.5) == 3.5);
 }
 
 /* m equally likely integers: var (m^2-1)/12, mu4 (m^2-1)(3m^2-7)/240. */
@@ -709,6 +737,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_uniform_moments),
+        cmocka_unit_test(test_uniform_never_returns_b),
         cmocka_unit_test(test_uniform_int_moments),
         cmocka_unit_test(test_exponential_moments),
         cmocka_unit_test(test_normal_moments),
