@@ -107,7 +107,8 @@ typedef struct usim_config {
                           from large slabs, for millions of tasks */
     /* Budgets per usim_sim_run, 0 = none.  A run that spends one ends
      * USIM_LIMIT with the clock at its last event (the next one is not
-     * run, and time does not move to it). */
+     * run, and time does not move to it); usim_sim_destroy then cancels
+     * the waiting tasks there, at that time. */
     uint64_t max_events; /* events */
     double max_wall_s;   /* wall-clock seconds */
 } usim_config;

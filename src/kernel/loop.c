@@ -232,6 +232,19 @@ static inline int entry_checks(usim_task *self, int64_t *dl)
  * is ready, no live or stale timer is due by `at` (an equal time was set
  * earlier and goes first), `at` is within the run, and the loop has
  * nothing to decide before then (see pick_next). */
+static void compact_timers(usim_sim *sim);
+
+/* Stale heap entries (timers of tasks woken some other way) are dropped
+ * all at once when they outnumber the live ones; every path that sets a
+ * timer or takes one checks, the fast ones included, so the heap cannot
+ * fill with them whichever path a run takes. */
+static inline void compact_if_stale(usim_sim *sim)
+{
+    if (__builtin_expect(sim->stale_timers > 1024, 0) &&
+        sim->stale_timers > sim->timers.n / 2)
+        compact_timers(sim);
+}
+
 static inline bool sleeper_is_next(const usim_sim *sim, int64_t at)
 {
     const heap *h = &sim->timers;
@@ -258,6 +271,7 @@ block_common(usim_task *self, usim_waitlist *wl, usim_task *before, const char *
     int64_t at = wake_tick < dl ? wake_tick : dl;
     if (at < sim->now)
         at = sim->now; /* never schedule into the past */
+    compact_if_stale(sim);
     if (!wl && wake_tick <= dl && sleeper_is_next(sim, at)) {
         /* The wait would end before anything else happens: skip the
          * event queue and the switch, exactly as if the timer had been
@@ -525,8 +539,7 @@ static usim_task *advance_time(usim_sim *sim, int64_t until)
 {
     assert(sim->ready.n == 0);
     heap *h = &sim->timers;
-    if (sim->stale_timers > 1024 && sim->stale_timers > h->n / 2)
-        compact_timers(sim);
+    compact_if_stale(sim);
     if (!timer_due(sim, until))
         return NULL;
     heap_entry e = {0};
@@ -583,6 +596,7 @@ int loop_sleep(usim_task *self, int64_t wake_tick)
                          0))
         return block_common(self, NULL, NULL, "sleep", NULL, NULL, wake_tick, true);
     self->cancel_spins = 0;
+    compact_if_stale(sim);
     if (sleeper_is_next(sim, wake_tick)) {
         sim->now = wake_tick; /* as in block_common */
         sim->events++;

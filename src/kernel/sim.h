@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "kernel/heap.h"
+#include "kernel/sched.h"
 #include "kernel/task.h"
 #include "usim.h"
 

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "kernel/sim.h" /* the event heap's size, for the stale-timer test */
 #include "usim.h"
 
 /* A log of (label, tick) events shared by the tasks of one test. */
@@ -460,6 +461,47 @@ static void test_random_order_handover_may_draw_the_sleeper(void **state)
         assert_int_equal(usim_sim_events(sim), 33);  /* 3 starts, 30 wake-ups */
         usim_sim_destroy(sim);
     }
+}
+
+/* Interrupting a long sleep leaves its timer in the heap as a stale entry
+ * until compaction drops it.  Here every sleep of the interrupter takes
+ * the kernel's fast path (its wake-up is always the next event), which
+ * must compact too: 20,000 interrupts may not leave 20,000 entries. */
+static size_t heap_peak;
+
+static void *sleeps_long(void *arg)
+{
+    (void)arg;
+    while (usim_sleep(1e9) == USIM_EINTR)
+        ;
+    return NULL;
+}
+
+static void *interrupts_it(void *arg)
+{
+    usim_task *victim = arg;
+    for (int i = 0; i < 20000; i++) {
+        assert_int_equal(usim_sleep(1.0), 0);
+        usim_interrupt(victim, 1);
+        size_t n = heap_size(&usim_current()->timers);
+        heap_peak = n > heap_peak ? n : heap_peak;
+    }
+    usim_cancel(victim);
+    return NULL;
+}
+
+static void test_stale_timers_are_compacted_on_the_fast_path(void **state)
+{
+    (void)state;
+    heap_peak = 0;
+    usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_task *victim = usim_sim_spawn(sim, sleeps_long, NULL, "victim");
+    usim_sim_spawn(sim, interrupts_it, victim, "interrupter");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    /* Compaction runs once stale entries pass 1024 and half the heap. */
+    assert_true(heap_peak <= 2 * 1024 + 4);
+    assert_true(heap_peak > 1024); /* the stale entries did pile up first */
+    usim_sim_destroy(sim);
 }
 
 /* A task alone sleeps without the event queue; `until` and the event
@@ -1090,6 +1132,7 @@ int main(void)
         cmocka_unit_test(test_handover_readies_every_timer_due_at_that_tick),
         cmocka_unit_test(test_lone_sleeper_stops_at_until_and_at_the_event_budget),
         cmocka_unit_test(test_random_order_handover_may_draw_the_sleeper),
+        cmocka_unit_test(test_stale_timers_are_compacted_on_the_fast_path),
         cmocka_unit_test(test_join_returns_the_result_when_the_task_ends),
         cmocka_unit_test(test_cancel_is_sticky_and_while_sleep_loops_end),
         cmocka_unit_test(test_interrupt_returns_eintr_with_a_readable_cause),
