@@ -58,10 +58,16 @@ typedef struct mm1 {
      * and this is the hot path of the batch benchmark. */
     uint64_t served;
     double sum_system_time, sum_wait;
-    double length;        /* customers waiting now */
-    double length_since;  /* since when */
-    double length_area;   /* integral of length over time until then */
-    double busy;          /* completed service time */
+    /* The time-weighted queue length needs no update per change: the
+     * area under "customers waiting" up to time T is the time customers
+     * have spent waiting until T, i.e. the waits of those whose service
+     * has started (started_waits) plus T - arrival for each one still
+     * waiting: queued * T - queued_arrivals. */
+    double started_waits;
+    uint64_t queued;        /* put, service not started yet */
+    double queued_arrivals; /* the sum of their arrival times */
+    double length;          /* customers waiting, as last traced */
+    double busy;            /* completed service time */
     double service_start; /* NAN when idle */
     usim_trace *tr_queue, *tr_system;
 } mm1;
@@ -85,16 +91,17 @@ static double customer_arrival(void *item)
     return arrival;
 }
 
-static void queue_changed(mm1 *m, double now)
+/* Records the queue length if the trace is on and the length changed (a
+ * put handed straight to the waiting server changes nothing). */
+static void trace_queue(mm1 *m)
 {
+    if (!m->tr_queue)
+        return;
     double n = (double)usim_queue_length(&m->queue);
-    if (n == m->length)
-        return; /* a put handed straight to the waiting server */
-    m->length_area += m->length * (now - m->length_since);
-    m->length = n;
-    m->length_since = now;
-    if (m->tr_queue) /* NULL when the trace is off: skip the call */
+    if (n != m->length) {
+        m->length = n;
         usim_trace_record(m->tr_queue, n);
+    }
 }
 
 static void *arrival_task(void *arg)
@@ -104,9 +111,14 @@ static void *arrival_task(void *arg)
         if (usim_sleep(usim_exponential(&m->arrivals, m->mean_interarrival)) != 0)
             break;
         double now = usim_now();
-        if (usim_queue_put(&m->queue, customer_make(now)) != 0)
+        m->queued++; /* before the put: the server may start it at once */
+        m->queued_arrivals += now;
+        if (usim_queue_put(&m->queue, customer_make(now)) != 0) {
+            m->queued--;
+            m->queued_arrivals -= now;
             break;
-        queue_changed(m, now);
+        }
+        trace_queue(m);
     }
     usim_queue_close(&m->queue);
     return NULL;
@@ -118,7 +130,10 @@ static void *server_task(void *arg)
     USIM_FOR_EACH_ITEM (&m->queue, item) {
         double arrival = customer_arrival(item);
         double start = usim_now();
-        queue_changed(m, start);
+        m->queued--;
+        m->queued_arrivals -= arrival;
+        m->started_waits += start - arrival;
+        trace_queue(m);
         m->service_start = start;
         if (usim_sleep(usim_exponential(&m->service, m->mean_service)) != 0)
             break;
@@ -145,7 +160,6 @@ static int mm1_setup(usim_sim *sim, const double *p, void **state)
     m->service_start = NAN;
     usim_sim_rng_stream(sim, &m->arrivals, "arrivals");
     usim_sim_rng_stream(sim, &m->service, "service");
-    m->length_since = usim_sim_now(sim);
     m->tr_queue = usim_sim_trace(sim, "queue_length");
     m->tr_system = usim_sim_trace(sim, "system_time");
     *state = m;
@@ -165,7 +179,7 @@ static void mm1_finish(usim_sim *sim, void *state)
     /* A service in progress at `until` counts as busy time so far. */
     double busy = m->busy + (isnan(m->service_start) ? 0 : now - m->service_start);
     double n = (double)m->served;
-    double area = m->length_area + m->length * (now - m->length_since);
+    double area = m->started_waits + (double)m->queued * now - m->queued_arrivals;
     /* Both means are over the customers served (a customer still in
      * service at `until` has a wait but no system time yet). */
     usim_sim_scalar_set(sim, "mean_system_time", n > 0 ? m->sum_system_time / n : NAN);

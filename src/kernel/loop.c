@@ -587,7 +587,8 @@ void loop_switch_out(usim_task *self)
 
 /* A timed wait: block_common without a wait list, with the usual cases
  * (no cancellation, interrupt or deadline in the way) kept short. */
-int loop_sleep(usim_task *self, int64_t wake_tick)
+static inline __attribute__((always_inline)) int sleep_to(usim_task *self,
+                                                          int64_t wake_tick)
 {
     usim_sim *sim = self->sim;
     int64_t dl = time_deadline(self);
@@ -638,6 +639,19 @@ int loop_sleep(usim_task *self, int64_t wake_tick)
         loop_switch_out(self);
     }
     return self->wake_rc;
+}
+
+int loop_timed_wait(usim_task *self, int64_t wake_tick, double requested)
+{
+    usim_sim *sim = self->sim;
+    int64_t start = sim->now;
+    int rc = sleep_to(self, wake_tick);
+    if (__builtin_expect(rc == 0, 1))
+        drift_record(self, requested, (double)(sim->now - start) * sim->cfg.resolution,
+                     false);
+    else
+        self->carry_valid = false;
+    return rc;
 }
 
 /* Runs t until control comes back to the loop, then settles the task that

@@ -7,6 +7,7 @@
 #ifndef USIM_KERNEL_SIM_H
 #define USIM_KERNEL_SIM_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -78,7 +79,10 @@ void loop_fail(usim_sim *sim, const char *msg);
 void loop_failf(usim_sim *sim, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* loop_block without a wait list, for timed waits. */
-int loop_sleep(usim_task *self, int64_t wake_tick);
+/* Blocks until tick wake_tick (a sleep, delay or absolute wait of
+ * `requested` time units) and records the wait's drift if it completes;
+ * any other end resets the task's tracked-drift carry. */
+int loop_timed_wait(usim_task *self, int64_t wake_tick, double requested);
 /* usim_instant: the blocking-call checks, then a turn that always yields. */
 int loop_instant(usim_task *self);
 int loop_block_uncancellable(usim_task *self, usim_waitlist *wl, const char *kind,
@@ -107,6 +111,30 @@ void scope_child_done(usim_task *t);
 
 /* sim.c */
 int sim_drift_group(usim_sim *sim, const char *name); /* index, or -1 (no memory) */
+
+static inline void acc_add(drift_acc *a, double requested, double actual, bool overrun)
+{
+    double d = fabs(actual - requested);
+    a->waits++;
+    a->requested += requested;
+    a->actual += actual;
+    a->sum_abs += d;
+    if (d > a->max_abs)
+        a->max_abs = d;
+    a->overruns += overrun;
+}
+
+/* Only the task's own sums are updated per wait; its name group gets them
+ * when the task is freed (drift_fold) or when the groups are read
+ * (drift_view).  The group itself is registered at the first wait, so
+ * groups keep the order in which names first waited. */
+static inline void drift_record(usim_task *t, double requested, double actual,
+                                bool overrun)
+{
+    acc_add(&t->drift, requested, actual, overrun);
+    if (t->drift_group < 0)
+        t->drift_group = sim_drift_group(t->sim, t->name);
+}
 char *kernel_strdup(const char *s);
 char *kernel_vasprintf(const char *fmt, va_list ap);
 

@@ -54,18 +54,6 @@ static double ceil_ticks(double q)
 /* Drift statistics                                                    */
 /* ------------------------------------------------------------------ */
 
-static inline void acc_add(drift_acc *a, double requested, double actual, bool overrun)
-{
-    double d = fabs(actual - requested);
-    a->waits++;
-    a->requested += requested;
-    a->actual += actual;
-    a->sum_abs += d;
-    if (d > a->max_abs)
-        a->max_abs = d;
-    a->overruns += overrun;
-}
-
 static usim_drift_stats acc_stats(const drift_acc *a)
 {
     usim_drift_stats s = {
@@ -88,18 +76,6 @@ static void acc_merge(drift_acc *into, const drift_acc *a)
     into->sum_abs += a->sum_abs;
     into->max_abs = a->max_abs > into->max_abs ? a->max_abs : into->max_abs;
     into->overruns += a->overruns;
-}
-
-/* Only the task's own sums are updated per wait; its name group gets them
- * when the task is freed (drift_fold) or when the groups are read
- * (drift_view).  The group itself is registered at the first wait, so
- * groups keep the order in which names first waited. */
-static inline void drift_record(usim_task *t, double requested, double actual,
-                                bool overrun)
-{
-    acc_add(&t->drift, requested, actual, overrun);
-    if (t->drift_group < 0)
-        t->drift_group = sim_drift_group(t->sim, t->name);
 }
 
 void drift_fold(usim_task *t)
@@ -165,20 +141,6 @@ int usim_sim_drift_group(const usim_sim *sim, size_t i, const char **name,
 /* ------------------------------------------------------------------ */
 /* Waiting                                                             */
 /* ------------------------------------------------------------------ */
-
-/* Blocks until tick `target`, recording the wait's drift on success. */
-static inline int timed_wait(usim_task *self, int64_t target, double requested)
-{
-    usim_sim *sim = self->sim;
-    int64_t start = sim->now;
-    int rc = loop_sleep(self, target);
-    if (rc == 0)
-        drift_record(self, requested, (double)(sim->now - start) * sim->cfg.resolution,
-                     false);
-    else
-        self->carry_valid = false;
-    return rc;
-}
 
 /* Simulated time is never allowed to wrap: a wait past the int64 tick
  * range fails the run. */
@@ -277,7 +239,7 @@ int usim_sleep(double d)
     } else {
         target = sleep_target(self, d, q);
     }
-    return timed_wait(self, target, d);
+    return loop_timed_wait(self, target, d);
 }
 
 int usim_delay(int64_t ticks)
@@ -294,7 +256,7 @@ int usim_delay(int64_t ticks)
     int64_t target = sim->now + ticks;
     if (self->carry_valid)
         self->carry_base += ticks;
-    return timed_wait(self, target, (double)ticks * sim->cfg.resolution);
+    return loop_timed_wait(self, target, (double)ticks * sim->cfg.resolution);
 }
 
 int usim_sleep_until(double t)
@@ -311,7 +273,7 @@ int usim_sleep_until(double t)
         fail_overflow(self, q - (double)sim->now);
     int64_t target = (int64_t)at > sim->now ? (int64_t)at : sim->now;
     double start = (double)sim->now * sim->cfg.resolution;
-    int rc = timed_wait(self, target, t > start ? t - start : 0.0);
+    int rc = loop_timed_wait(self, target, t > start ? t - start : 0.0);
     if (rc == 0) {
         /* The exact target t becomes the carried target, unless it was
          * already in the past. */
