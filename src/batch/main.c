@@ -458,6 +458,21 @@ static void catch_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
+/* How the runner runs `runs`: the options' threads and progress, stopped
+ * by SIGINT/SIGTERM (catch_signals). */
+static runner_opts runner_opts_for(const options *o, const uint64_t *runs, size_t n)
+{
+    runner_opts ro = {
+        .threads = o->threads > 0 ? o->threads : omp_get_max_threads(),
+        .runs = runs,
+        .nruns = n,
+        .quiet = o->quiet,
+        .progress_out = stderr,
+        .stop = &stop_signal,
+    };
+    return ro;
+}
+
 /* Opens the output, runs the selected runs that are not done, finishes. */
 static int run_experiment(const options *o, const experiment *e, uint64_t *runs,
                           size_t n)
@@ -510,14 +525,7 @@ static int run_experiment(const options *o, const experiment *e, uint64_t *runs,
         fprintf(stderr, "%s: resuming %s: %zu of the %zu selected runs left to do\n",
                 progname, path, todo, n);
 
-    runner_opts ro = {
-        .threads = o->threads > 0 ? o->threads : omp_get_max_threads(),
-        .runs = todo_runs,
-        .nruns = todo,
-        .quiet = o->quiet,
-        .progress_out = stderr,
-        .stop = &stop_signal,
-    };
+    runner_opts ro = runner_opts_for(o, todo_runs, todo);
     runner_stats st;
     rc = runner_run(e, out, &ro, &st, err, sizeof err);
     if (rc < 0) {
@@ -564,14 +572,7 @@ static int compare_orders(const options *o, const experiment *e, uint64_t *runs,
                           size_t n)
 {
     catch_signals();
-    runner_opts ro = {
-        .threads = o->threads > 0 ? o->threads : omp_get_max_threads(),
-        .runs = runs,
-        .nruns = n,
-        .quiet = o->quiet,
-        .progress_out = stderr,
-        .stop = &stop_signal,
-    };
+    runner_opts ro = runner_opts_for(o, runs, n);
     orders_report rep;
     char err[512];
     if (orders_compare(e, &ro, stdout, &rep, err, sizeof err) < 0) {

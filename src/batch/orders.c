@@ -235,43 +235,77 @@ static const char **group_names(const table *tb, size_t *n)
 
 #define OC(tb, i, o) (&(tb)->oc[(i)*NORDERS + (o)])
 
+/* One output's value in an outcome; `key` says which (NULL, a scalar's
+ * index, a drift_key). */
+typedef double (*value_fn)(const outcome *o, const void *key);
+
+typedef struct drift_key {
+    const char *group;
+    int field;
+} drift_key;
+
+static double value_status(const outcome *o, const void *key)
+{
+    (void)key;
+    return (double)o->status;
+}
+
+static double value_end_time(const outcome *o, const void *key)
+{
+    (void)key;
+    return o->end_time;
+}
+
+static double value_events(const outcome *o, const void *key)
+{
+    (void)key;
+    return o->events;
+}
+
+static double value_scalar(const outcome *o, const void *key)
+{
+    return o->scalars[*(const size_t *)key];
+}
+
+static double value_drift(const outcome *o, const void *key)
+{
+    const drift_key *dk = key;
+    const run_drift *d = find_group(o, dk->group);
+    /* A group missing under one order: NaN against numbers. */
+    return d ? drift_field(&d->st, dk->field) : NAN;
+}
+
+/* Fills a row from every run's three values. */
+static void row_fill(row *w, const table *tb, value_fn get, const void *key)
+{
+    double v[NORDERS];
+    for (size_t i = 0; i < tb->nruns; i++) {
+        for (int o = 0; o < NORDERS; o++)
+            v[o] = get(OC(tb, i, o), key);
+        row_add(w, v);
+    }
+}
+
 /* One row per output; false if memory ran out. */
 static bool compare(const table *tb, const char **groups, size_t ngroups, rows *rs)
 {
     const experiment *e = tb->e;
     const usim_model *m = e->model;
-    double v[NORDERS];
     row *w;
 
     if ((w = row_new(rs, false, "status")) == NULL)
         return false;
-    for (size_t i = 0; i < tb->nruns; i++) {
-        for (int o = 0; o < NORDERS; o++)
-            v[o] = (double)OC(tb, i, o)->status;
-        row_add(w, v);
-    }
+    row_fill(w, tb, value_status, NULL);
     if ((w = row_new(rs, true, "end_time")) == NULL)
         return false;
-    for (size_t i = 0; i < tb->nruns; i++) {
-        for (int o = 0; o < NORDERS; o++)
-            v[o] = OC(tb, i, o)->end_time;
-        row_add(w, v);
-    }
+    row_fill(w, tb, value_end_time, NULL);
     if ((w = row_new(rs, true, "events")) == NULL)
         return false;
-    for (size_t i = 0; i < tb->nruns; i++) {
-        for (int o = 0; o < NORDERS; o++)
-            v[o] = OC(tb, i, o)->events;
-        row_add(w, v);
-    }
+    row_fill(w, tb, value_events, NULL);
     for (size_t k = 0; k < m->n_scalars; k++) {
         if ((w = row_new(rs, true, "scalar %s", m->scalars[k].name)) == NULL)
             return false;
-        for (size_t i = 0; i < tb->nruns; i++) {
-            for (int o = 0; o < NORDERS; o++)
-                v[o] = OC(tb, i, o)->scalars[k];
-            row_add(w, v);
-        }
+        row_fill(w, tb, value_scalar, &k);
     }
     for (size_t g = 0; g < ngroups; g++)
         for (int f = 0; f < NDRIFT_FIELDS; f++) {
@@ -279,14 +313,7 @@ static bool compare(const table *tb, const char **groups, size_t ngroups, rows *
                 NULL)
                 return false;
             w->drift = true;
-            for (size_t i = 0; i < tb->nruns; i++) {
-                for (int o = 0; o < NORDERS; o++) {
-                    const run_drift *d = find_group(OC(tb, i, o), groups[g]);
-                    /* A group missing under one order: NaN against numbers. */
-                    v[o] = d ? drift_field(&d->st, f) : NAN;
-                }
-                row_add(w, v);
-            }
+            row_fill(w, tb, value_drift, &(drift_key){groups[g], f});
         }
     for (size_t k = 0; k < e->ntraces; k++) {
         if ((w = row_new(rs, false, "trace %s", e->traces[k].name)) == NULL)
