@@ -383,6 +383,9 @@ int orders_compare(const experiment *e, const runner_opts *opts, FILE *out,
         ro.sink = order_sink;
         ro.sink_ctx = &tb;
         tb.order = o;
+        if (!opts->quiet) /* the progress of each pass follows its name */
+            fprintf(opts->progress_out ? opts->progress_out : stderr, "order %s:\n",
+                    usim_order_name(orders[o]));
         runner_stats st;
         char rerr[512] = "";
         if (runner_run(&eo, NULL, &ro, &st, rerr, sizeof rerr) < 0 || tb.nomem) {
