@@ -15,6 +15,12 @@
  * every timer due at that tick is made ready, in the order the timers
  * were set.
  *
+ * Two shortcuts of a timed wait (loop_timed_wait) give exactly what that
+ * general path would: a sleeper whose wake-up is the next event just moves
+ * the clock and goes on (no heap, no switch), and a sleeper that is not
+ * next swaps its timer for the heap's top in one sift and switches to that
+ * timer's task.  A lone due timer skips the ready ring.
+ *
  * Timers are removed lazily: a task remembers the seq of its one live
  * timer (timer_seq); a heap entry whose seq differs is stale and skipped.
  * A task is not freed while stale entries still point at it (timer_refs).
@@ -228,10 +234,6 @@ static inline int entry_checks(usim_task *self, int64_t *dl)
     return 0;
 }
 
-/* True if a task sleeping until `at` would be the next to run: nothing
- * is ready, no live or stale timer is due by `at` (an equal time was set
- * earlier and goes first), `at` is within the run, and the loop has
- * nothing to decide before then (see pick_next). */
 static void compact_timers(usim_sim *sim);
 
 /* Stale heap entries (timers of tasks woken some other way) are dropped
@@ -245,6 +247,10 @@ static inline void compact_if_stale(usim_sim *sim)
         compact_timers(sim);
 }
 
+/* True if a task sleeping until `at` would be the next to run: nothing
+ * is ready, no live or stale timer is due by `at` (an equal time was set
+ * earlier and goes first), `at` is within the run, and the loop has
+ * nothing to decide before then (see pick_next). */
 static inline bool sleeper_is_next(const usim_sim *sim, int64_t at)
 {
     const heap *h = &sim->timers;
