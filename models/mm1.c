@@ -68,7 +68,7 @@ typedef struct mm1 {
     double queued_arrivals; /* the sum of their arrival times */
     double length;          /* customers waiting, as last traced */
     double busy;            /* completed service time */
-    double service_start; /* NAN when idle */
+    double service_start;   /* NAN when idle */
     usim_trace *tr_queue, *tr_system;
 } mm1;
 

@@ -737,7 +737,7 @@ static int load_kernel(ctx *c, const config_setting_t *root)
                         "the resolution (time units per tick) must be > 0, not %g", d);
         k->resolution = d;
     }
-    int v;
+    int v = 0;
     if ((s = config_setting_get_member(g, "drift")) != NULL) {
         if (parse_named(c, s, "drift policy", drift_name, USIM_DRIFT_STRICT + 1, &v) <
             0)
@@ -834,7 +834,7 @@ static int load_output(ctx *c, const config_setting_t *root)
 static int param_value(ctx *c, const config_setting_t *s, const usim_param_desc *p,
                        double *out)
 {
-    double v;
+    double v = 0;
     if (p->type == USIM_PARAM_BOOL && config_setting_type(s) == CONFIG_TYPE_BOOL) {
         *out = config_setting_get_bool(s) ? 1 : 0;
         return 0;
@@ -1342,6 +1342,7 @@ void experiment_point_params(const experiment *e, uint64_t point, double *params
     /* The last loop varies fastest: peel indices off from the end. */
     uint64_t rest = point;
     size_t idx[e->nloops ? e->nloops : 1];
+    memset(idx, 0, sizeof idx);
     for (size_t i = e->nloops; i-- > 0;) {
         idx[i] = (size_t)(rest % e->loops[i].n);
         rest /= e->loops[i].n;

@@ -15,9 +15,9 @@
  * every timer due at that tick is made ready, in the order the timers
  * were set.
  *
- * Two shortcuts of a timed wait (loop_timed_wait) give exactly what that
+ * Two shortcuts of a timed wait (block_common) give exactly what that
  * general path would: a sleeper whose wake-up is the next event just moves
- * the clock and goes on (no heap, no switch), and a sleeper that is not
+ * the clock and goes on (no heap, no switch), and a timed wait that is not
  * next swaps its timer for the heap's top in one sift and switches to that
  * timer's task.  A lone due timer skips the ready ring.
  *
@@ -258,6 +258,11 @@ static inline bool sleeper_is_next(const usim_sim *sim, int64_t at)
            sim->events < sim->check_at && !sim->final && !sim->destroying;
 }
 
+static usim_task *pick_next(usim_sim *sim);
+static inline __attribute__((always_inline)) usim_task *
+timers_due_at(usim_sim *sim, usim_task *first, int64_t now);
+static inline void switch_to(usim_sim *sim, usim_task *self, usim_task *next);
+
 static inline __attribute__((always_inline)) int
 block_common(usim_task *self, usim_waitlist *wl, usim_task *before, const char *kind,
              const char *name, void *data, int64_t wake_tick, bool cancellable)
@@ -271,9 +276,6 @@ block_common(usim_task *self, usim_waitlist *wl, usim_task *before, const char *
     }
     if (wl)
         link_waiter(wl, self, before);
-    self->wait_data = data;
-    self->wait_kind = kind;
-    self->wait_name = name;
     int64_t at = wake_tick < dl ? wake_tick : dl;
     if (at < sim->now)
         at = sim->now; /* never schedule into the past */
@@ -286,8 +288,22 @@ block_common(usim_task *self, usim_waitlist *wl, usim_task *before, const char *
         sim->events++;
         return 0;
     }
+    /* The live timer on top is due before (or with) ours and the loop has
+     * nothing else to run: take it and set ours in one sift, which is what
+     * heap_push and then pick_next's heap_pop would do. */
+    self->wait_data = data;
+    self->wait_kind = kind;
+    self->wait_name = name;
+    heap *h = &sim->timers;
+    usim_task *top = h->n ? h->item[0].obj : NULL;
+    bool handover = at != SCHED_NO_TIMEOUT && sim->ready.n == 0 && top &&
+                    top->timer_seq == h->item[0].seq && h->t[0] <= at &&
+                    h->t[0] <= sim->until && !sim->final && !sim->destroying &&
+                    sim->events < sim->check_at;
+    heap_entry due = {0};
     if (at != SCHED_NO_TIMEOUT) {
-        uint64_t seq = heap_push(&sim->timers, at, self);
+        uint64_t seq =
+            handover ? heap_replace_top(h, &due, at, self) : heap_push(h, at, self);
         if (!seq) {
             unlink_waiter(self);
             loop_fail(sim, "out of memory growing the event queue");
@@ -300,7 +316,7 @@ block_common(usim_task *self, usim_waitlist *wl, usim_task *before, const char *
     if (wake_tick == SCHED_NO_TIMEOUT)
         self->carry_valid = false; /* non-timed wait: drift carry resets */
     self->state = TASK_BLOCKED;
-    loop_switch_out(self);
+    switch_to(sim, self, handover ? timers_due_at(sim, top, due.t) : pick_next(sim));
     assert(!self->wl && !self->timer_seq);
     return self->wake_rc;
 }
@@ -507,21 +523,15 @@ static inline void timer_fired(usim_task *task)
     task->state = TASK_READY;
 }
 
-/* The clock moves to `now`, the tick of the live timer of `first` just
- * taken from the heap: fires it and every other timer due at that tick
- * (those go to the ready ring, in timer order) and returns the task to
- * run first. */
-static inline usim_task *timers_due_at(usim_sim *sim, usim_task *first, int64_t now)
+/* timers_due_at when more timers are due at `now`: all of them go to the
+ * ready ring in timer order (`first` already fired), and the ring says
+ * who runs first. */
+static usim_task *timers_due_with_others(usim_sim *sim, usim_task *first, int64_t now)
 {
     heap *h = &sim->timers;
-    assert(now >= sim->now);
-    sim->now = now;
-    timer_fired(first);
-    if (__builtin_expect(!h->n || h->t[0] != now, 1))
-        return first;
     if (make_ready(sim, first) != 0)
         return NULL;
-    heap_entry e;
+    heap_entry e = {0};
     do {
         heap_pop(h, &e);
         usim_task *task = e.obj;
@@ -535,6 +545,21 @@ static inline usim_task *timers_due_at(usim_sim *sim, usim_task *first, int64_t 
             return NULL;
     } while (h->n && h->t[0] == now);
     return next_ready(sim);
+}
+
+/* The clock moves to `now`, the tick of the live timer of `first` just
+ * taken from the heap: fires it and every other timer due at that tick
+ * and returns the task to run first (a lone one without the ready ring). */
+static inline __attribute__((always_inline)) usim_task *
+timers_due_at(usim_sim *sim, usim_task *first, int64_t now)
+{
+    heap *h = &sim->timers;
+    assert(now >= sim->now);
+    sim->now = now;
+    timer_fired(first);
+    if (__builtin_expect(!h->n || h->t[0] != now, 1))
+        return first;
+    return timers_due_with_others(sim, first, now);
 }
 
 /* With nothing ready: advances the clock to the earliest timer if it is
@@ -574,16 +599,14 @@ static inline void begin_turn(usim_sim *sim, usim_task *t)
     sched_here.task = t;
 }
 
-void loop_switch_out(usim_task *self)
+/* Gives the CPU to `next`, or to the loop if NULL; next == self (random
+ * order drew the task that yields) just goes on. */
+static inline void switch_to(usim_sim *sim, usim_task *self, usim_task *next)
 {
-    usim_sim *sim = self->sim;
     assert(self == sched_here.task);
-    usim_task *next = pick_next(sim);
     if (next == self) {
-        begin_turn(sim, self); /* random order drew the yielding task */
-        return;
-    }
-    if (next) {
+        begin_turn(sim, self);
+    } else if (next) {
         begin_turn(sim, next);
         coro_switch(&self->co, &next->co);
     } else {
@@ -591,67 +614,16 @@ void loop_switch_out(usim_task *self)
     }
 }
 
-/* A timed wait: block_common without a wait list, with the usual cases
- * (no cancellation, interrupt or deadline in the way) kept short. */
-static inline __attribute__((always_inline)) int sleep_to(usim_task *self,
-                                                          int64_t wake_tick)
+void loop_switch_out(usim_task *self)
 {
-    usim_sim *sim = self->sim;
-    int64_t dl = time_deadline(self);
-    if (__builtin_expect(self->cancelled || self->intr_pending || dl <= sim->now ||
-                             wake_tick > dl || wake_tick < sim->now,
-                         0))
-        return block_common(self, NULL, NULL, "sleep", NULL, NULL, wake_tick, true);
-    self->cancel_spins = 0;
-    compact_if_stale(sim);
-    if (sleeper_is_next(sim, wake_tick)) {
-        sim->now = wake_tick; /* as in block_common */
-        sim->events++;
-        return 0;
-    }
-    heap *h = &sim->timers;
-    usim_task *top = h->n ? h->item[0].obj : NULL;
-    bool handover = sim->ready.n == 0 && top && top->timer_seq == h->item[0].seq &&
-                    h->t[0] <= sim->until && !sim->final && !sim->destroying &&
-                    sim->events < sim->check_at;
-    /* The live timer on top is due before (or with) ours: take it and set
-     * ours in one sift (what heap_push, then pick_next's heap_pop, do). */
-    uint64_t seq;
-    heap_entry e;
-    if (handover)
-        seq = heap_replace_top(h, &e, wake_tick, self);
-    else if (!(seq = heap_push(h, wake_tick, self)))
-        return block_common(self, NULL, NULL, "sleep", NULL, NULL, wake_tick, true);
-    self->timer_seq = seq;
-    self->timer_refs++;
-    self->timer_is_deadline = false;
-    self->wait_data = NULL;
-    self->wait_kind = "sleep";
-    self->wait_name = NULL;
-    self->state = TASK_BLOCKED;
-    if (handover) {
-        /* Random order may draw this very task when its timer is due at
-         * the same tick as the top's (as in loop_switch_out). */
-        usim_task *next = timers_due_at(sim, top, e.t);
-        if (next == self)
-            begin_turn(sim, self);
-        else if (next) {
-            begin_turn(sim, next);
-            coro_switch(&self->co, &next->co);
-        } else {
-            coro_switch(&self->co, sim->loop_ctx);
-        }
-    } else {
-        loop_switch_out(self);
-    }
-    return self->wake_rc;
+    switch_to(self->sim, self, pick_next(self->sim));
 }
 
 int loop_timed_wait(usim_task *self, int64_t wake_tick, double requested)
 {
     usim_sim *sim = self->sim;
     int64_t start = sim->now;
-    int rc = sleep_to(self, wake_tick);
+    int rc = block_common(self, NULL, NULL, "sleep", NULL, NULL, wake_tick, true);
     if (__builtin_expect(rc == 0, 1))
         drift_record(self, requested, (double)(sim->now - start) * sim->cfg.resolution,
                      false);

@@ -63,7 +63,7 @@ static int parse_name(const char *name, const char *const *names, int n, int *ou
 
 int usim_drift_parse(const char *name, usim_drift *out)
 {
-    int v;
+    int v = 0;
     int rc = parse_name(name, drift_names, 3, &v, "drift policy");
     if (rc == 0)
         *out = (usim_drift)v;
@@ -72,7 +72,7 @@ int usim_drift_parse(const char *name, usim_drift *out)
 
 int usim_order_parse(const char *name, usim_order *out)
 {
-    int v;
+    int v = 0;
     int rc = parse_name(name, order_names, 3, &v, "turn order");
     if (rc == 0)
         *out = (usim_order)v;

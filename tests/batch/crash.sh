@@ -28,6 +28,23 @@ kills=${CRASH_KILLS:-8}
 
 now_ms() { date +%s%3N; }
 
+# resumed STATUS WHAT REF OUT: a resume of OUT exited STATUS (its stderr in
+# $tmp/err); it must have succeeded, OUT must equal REF, and no journal or
+# snapshot may be left behind.  True if OUT equals REF.
+resumed() {
+    local same=1
+    if [ "$1" -ne 0 ]; then
+        ko "$2: resume exited $1: $(head -c 300 "$tmp/err")"
+    elif why=$("$check" cmp "$3" "$4"); then
+        ok
+        same=0
+    else
+        ko "$2: resumed file differs: $why"
+    fi
+    [ ! -e "$4.journal" ] && [ ! -e "$4.tmp" ] && ok || ko "$2: leftovers after finish"
+    return $same
+}
+
 # The reference, and how long an uninterrupted run takes.
 t0=$(now_ms)
 "$bin" -q -j2 -o "$tmp/ref.h5" "$cfg" 2>"$tmp/err" || { echo "crash.sh: reference run failed: $(cat "$tmp/err")"; exit 99; }
@@ -78,16 +95,7 @@ while [ $i -lt "$kills" ]; do
     else
         "$bin" -q -j2 -o "$out" "$cfg" >/dev/null 2>"$tmp/err"
     fi
-    st=$?
-    if [ $st -ne 0 ]; then
-        ko "kill at $at ms: resume exited $st: $(head -c 300 "$tmp/err")"
-    elif why=$("$check" cmp "$tmp/ref.h5" "$out"); then
-        ok
-        recovered=$((recovered + 1))
-    else
-        ko "kill at $at ms: resumed file differs: $why"
-    fi
-    [ ! -e "$out.journal" ] && [ ! -e "$out.tmp" ] && ok || ko "kill at $at ms: leftovers after finish"
+    resumed $? "kill at $at ms" "$tmp/ref.h5" "$out" && recovered=$((recovered + 1))
     rm -f "$out"
     i=$((i + 1))
 done
@@ -118,14 +126,8 @@ while [ $i -lt "$fkills" ]; do
         funopened=$((funopened + 1))
         ko "h5writer kill at $at ms: the file does not open: $res"
     fi
-    if ! "$writer" --resume "$out" 60 2>"$tmp/err"; then
-        ko "h5writer kill at $at ms: resume failed: $(cat "$tmp/err")"
-    elif why=$("$check" cmp "$tmp/wref.h5" "$out"); then
-        ok
-    else
-        ko "h5writer kill at $at ms: resumed file differs: $why"
-    fi
-    [ ! -e "$out.journal" ] && [ ! -e "$out.tmp" ] && ok || ko "h5writer kill at $at ms: leftovers after finish"
+    "$writer" --resume "$out" 60 2>"$tmp/err"
+    resumed $? "h5writer kill at $at ms" "$tmp/wref.h5" "$out"
     rm -f "$out"
     i=$((i + 1))
 done

@@ -183,6 +183,15 @@ static int teardown(void **state)
     return rc == 0 ? 0 : -1;
 }
 
+/* A new output file for spec s at path; the test fails if it cannot be made. */
+static h5out *create(const h5out_spec *s, const char *path)
+{
+    h5out *o;
+    char err[512];
+    OK(h5out_create_spec(&o, s, path, false, err, sizeof err));
+    return o;
+}
+
 static void finish(h5out *o)
 {
     if (h5out_finish(o) != 0)
@@ -203,9 +212,7 @@ static void write_runs(h5out *o, const uint64_t *order, size_t n)
 /* An uninterrupted experiment, runs in order, finished: the reference. */
 static void write_reference(const char *path, const h5out_spec *s)
 {
-    h5out *o;
-    char err[512];
-    OK(h5out_create_spec(&o, s, path, false, err, sizeof err));
+    h5out *o = create(s, path);
     uint64_t order[NRUNS];
     for (uint64_t i = 0; i < NRUNS; i++)
         order[i] = i;
@@ -232,9 +239,8 @@ static void test_finished_file_reads_back_every_field(void **state)
 {
     fixture *fx = *state;
     h5out_spec s = test_spec("model = \"fake\";");
-    h5out *o;
     char err[512];
-    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    h5out *o = create(&s, fx->path);
     uint64_t order[] = {7, 0, 11, 3, 5, 1};
     write_runs(o, order, 6);
     finish(o);
@@ -277,9 +283,7 @@ static void test_finished_file_has_rows_in_run_order(void **state)
 {
     fixture *fx = *state;
     h5out_spec s = test_spec("x = 1;");
-    h5out *o;
-    char err[512];
-    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    h5out *o = create(&s, fx->path);
     uint64_t order[] = {11, 7, 5, 3, 1, 0};
     write_runs(o, order, 6);
     finish(o);
@@ -326,9 +330,7 @@ static void test_completion_order_does_not_change_the_datasets(void **state)
     fixture *fx = *state;
     h5out_spec s = test_spec("x = 2;");
     write_reference(fx->path2, &s);
-    h5out *o;
-    char err[512];
-    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    h5out *o = create(&s, fx->path);
     uint64_t order[NRUNS] = {4, 9, 0, 11, 2, 7, 1, 10, 3, 8, 6, 5};
     write_runs(o, order, NRUNS);
     finish(o);
@@ -342,9 +344,7 @@ static void test_compare_sees_a_changed_scalar(void **state)
     fixture *fx = *state;
     h5out_spec s = test_spec("x = 3;");
     write_reference(fx->path2, &s);
-    h5out *o;
-    char err[512];
-    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    h5out *o = create(&s, fx->path);
     for (uint64_t i = 0; i < NRUNS; i++) {
         run_result *r = fake_result(i);
         if (i == 6)
@@ -383,9 +383,8 @@ static void test_resume_continues_an_unfinished_file(void **state)
     fixture *fx = *state;
     h5out_spec s = test_spec("x = 5;");
     write_reference(fx->path2, &s);
-    h5out *o;
     char err[512];
-    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    h5out *o = create(&s, fx->path);
     uint64_t first[] = {3, 0, 8, 5};
     write_runs(o, first, 4);
     h5out_close(o);
@@ -411,9 +410,8 @@ test_resume_recovers_runs_from_the_journal_when_the_file_is_broken(void **state)
     fixture *fx = *state;
     h5out_spec s = test_spec("x = 6;");
     write_reference(fx->path2, &s);
-    h5out *o;
     char err[512];
-    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    h5out *o = create(&s, fx->path);
     uint64_t first[] = {1, 2, 4, 6, 10};
     write_runs(o, first, 5);
     h5out_close(o);
@@ -439,9 +437,8 @@ static void test_resume_drops_a_torn_journal_record(void **state)
 {
     fixture *fx = *state;
     h5out_spec s = test_spec("x = 7;");
-    h5out *o;
     char err[512];
-    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    h5out *o = create(&s, fx->path);
     uint64_t first[] = {0, 1, 2};
     write_runs(o, first, 3);
     h5out_close(o);
@@ -461,9 +458,8 @@ static void test_resume_refuses_another_experiments_file(void **state)
 {
     fixture *fx = *state;
     h5out_spec s = test_spec("x = 8;");
-    h5out *o;
     char err[512];
-    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    h5out *o = create(&s, fx->path);
     uint64_t first[] = {0};
     write_runs(o, first, 1);
     h5out_close(o);
@@ -483,9 +479,8 @@ static void test_resume_of_a_finished_file_reads_its_runs(void **state)
     fixture *fx = *state;
     h5out_spec s = test_spec("x = 10;");
     write_reference(fx->path2, &s);
-    h5out *o;
     char err[512];
-    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    h5out *o = create(&s, fx->path);
     uint64_t first[] = {0, 1, 2, 3, 4, 5};
     write_runs(o, first, 6);
     finish(o);
@@ -523,9 +518,8 @@ static void test_checkpoint_shows_every_run_written_so_far(void **state)
 {
     fixture *fx = *state;
     h5out_spec s = test_spec("x = 13;");
-    h5out *o;
     char err[512];
-    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    h5out *o = create(&s, fx->path);
     assert_int_equal(root_attr(fx->path, "runs_done"), 0);
     uint64_t first[] = {9, 2, 4};
     write_runs(o, first, 3);
@@ -563,9 +557,7 @@ static void test_checkpoint_replaces_the_file_instead_of_modifying_it(void **sta
 {
     fixture *fx = *state;
     h5out_spec s = test_spec("x = 14;");
-    h5out *o;
-    char err[512];
-    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    h5out *o = create(&s, fx->path);
     uint64_t first[] = {0, 1};
     write_runs(o, first, 2);
     assert_int_equal(h5out_checkpoint(o), 0);
@@ -594,9 +586,8 @@ static void test_long_message_is_truncated_with_dots(void **state)
 {
     fixture *fx = *state;
     h5out_spec s = test_spec("x = 11;");
-    h5out *o;
     char err[512];
-    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    h5out *o = create(&s, fx->path);
     run_result *r = fake_result(2);
     r->message = malloc(1000);
     memset(r->message, 'm', 999);
@@ -618,9 +609,7 @@ static void test_writing_a_run_twice_is_an_error(void **state)
 {
     fixture *fx = *state;
     h5out_spec s = test_spec("x = 12;");
-    h5out *o;
-    char err[512];
-    OK(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err));
+    h5out *o = create(&s, fx->path);
     run_result *r = fake_result(4);
     assert_int_equal(h5out_write_run(o, r), 0);
     assert_int_equal(h5out_write_run(o, r), H5OUT_EIO);
