@@ -1,26 +1,39 @@
 /*
- * h5layout.h — the datasets of an output file and how one run's results
- * map onto their rows (DESIGN.md "HDF5 output").  Pure layout: no policy
- * about when to flush or how to survive crashes (that is h5out.c).
+ * h5layout.h — the datasets of an output file and the row types that map
+ * one run's results onto them; the HDF5 helpers that the writer (h5file.c)
+ * and the reader (h5in.c) share.  Pure layout: no policy about when to
+ * flush or how to survive crashes (that is h5out.c).  Internal to those
+ * three files.
  *
- *   /              attributes: usim_version, format_version, config, seed,
- *                  rng, model, description, nruns, npoints, replications,
- *                  parameters, scalars, traces (string arrays), compression,
+ *   /              attributes: format_version, usim_version, git_revision,
+ *                  git_dirty, compiler, cflags; config, config_sha256, seed,
+ *                  rng, model, model_path, model_sha256, description, nruns,
+ *                  npoints, replications, parameters, scalars, traces
+ *                  (string arrays), compression, shard_index, shard_count,
  *                  complete (0/1), runs_done, created (UTC timestamp)
- *   /runs          nruns rows, row = run: run, point, replication, status
- *                  (fixed string), <parameters>, end_time, events, wall_s,
- *                  message (fixed string, H5OUT_MESSAGE_LEN)
- *   /scalars       nruns * nscalars rows, row = run * nscalars + k:
+ *   /runs          one row per run of the file, in run order: run, point,
+ *                  replication, status (fixed string), <parameters>,
+ *                  end_time, events, wall_s, message (fixed string,
+ *                  H5OUT_MESSAGE_LEN)
+ *   /scalars       rows * nscalars rows, row = row_of(run) * nscalars + k:
  *                  run, name, value (NaN: not set, or run pending)
  *   /drift         run, task, waits, requested, actual, mean, max_abs,
  *                  final, overruns; rows of a run are contiguous
  *   /traces/NAME   run, t, value; rows of a run are contiguous
  *   /index/drift, /index/traces/NAME
- *                  nruns rows, row = run: run, start, count (the run's rows)
+ *                  one row per run of the file: run, start, count
+ *   /shards        one row per invocation of usim-batch that wrote runs
+ *                  into the file (a merged file: every shard's): shard_index,
+ *                  shard_count, host, start, end, runs, slurm_job_id,
+ *                  slurm_array_job_id, slurm_array_task_id
  *
- * All datasets are chunked with an unlimited maximum size, so the layout
- * of a file depends only on its spec.  Files written in run order (the
- * canonical ones) have every row in run order.
+ * A shard file (h5spec.h) holds the rows of its own runs only.  Datasets
+ * are chunked with an unlimited maximum size, chunk sizes depend only on
+ * the spec, so the layout of a file depends only on its spec; files
+ * written in run order (the canonical ones) have every row in run order.
+ * Memory and file types are the same native types: the supported targets
+ * (x86-64, aarch64) are little-endian, and HDF5 records the byte order in
+ * the file, so readers elsewhere convert.
  */
 #ifndef USIM_BATCH_H5LAYOUT_H
 #define USIM_BATCH_H5LAYOUT_H
@@ -29,31 +42,91 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "batch/h5out.h"
+#include <hdf5.h>
 
-typedef struct h5file h5file;
+#include "batch/h5spec.h"
+#include "batch/provenance.h"
+#include "batch/result.h"
 
-/* Creates `path` (truncating it) with every dataset, all runs pending. */
-int h5file_create(h5file **out, const h5out_spec *s, const char *path, char *err,
-                  size_t errlen);
-/* Writes every row of r; the /runs row last. */
-int h5file_put(h5file *f, const run_result *r, char *err, size_t errlen);
-/* Updates runs_done/complete and H5Fflush (does not fsync). */
-int h5file_flush(h5file *f, uint64_t ndone, bool complete, char *err, size_t errlen);
-/* Closes, writing out whatever HDF5 still holds; 0 or H5OUT_EIO. */
-int h5file_close(h5file *f, char *err, size_t errlen);
+#define STATUS_LEN 10 /* "deadlock" + NUL, rounded */
+#define TASK_LEN 64
+#define RUNS_CHUNK 256
+#define SCALARS_CHUNK 4096
+#define DRIFT_CHUNK 1024
+#define TRACE_CHUNK 8192
+#define INDEX_CHUNK 4096
+#define INIT_BLOCK 4096 /* rows written or read at a time for whole columns */
 
-/* Compares the identity of two specs (everything but compression);
- * 0 if equal, else -1 with what differs in err. */
-int h5layout_spec_cmp(const h5out_spec *a, const h5out_spec *b, char *err,
-                      size_t errlen);
+/* Sizes, offsets and HDF5 types of the rows of a file of one spec. */
+typedef struct layout {
+    size_t nparams, nscalars, ntraces;
+    size_t runs_size, off_params, off_end, off_events, off_wall, off_msg;
+    size_t name_len; /* scalar name column */
+    hid_t runs_t, scalar_t, drift_t, trace_t, index_t, status_t, session_t;
+} layout;
+
+typedef struct scalar_row {
+    uint64_t run;
+    double value;
+    char name[]; /* name_len bytes; rows are laid out with h5layout_scalar_size */
+} scalar_row;
+
+typedef struct drift_row {
+    uint64_t run;
+    char task[TASK_LEN];
+    uint64_t waits;
+    double requested, actual, mean, max_abs, final;
+    uint64_t overruns;
+} drift_row;
+
+typedef struct trace_row {
+    uint64_t run;
+    double t, value;
+} trace_row;
+
+typedef struct index_row {
+    uint64_t run, start, count;
+} index_row;
+
+/* Builds the row types of spec s; 0, or H5OUT_EIO with the reason in err. */
+int h5layout_init(layout *l, const h5out_spec *s, char *err, size_t errlen);
+void h5layout_free(layout *l);
+size_t h5layout_scalar_size(const layout *l);
+
+/* A /runs row (buf: l->runs_size bytes) of a finished run, of a pending
+ * one, and the fields of a row read back. */
+void h5layout_runs_row(const layout *l, unsigned char *buf, const run_result *r);
+void h5layout_pending_row(const layout *l, const h5out_spec *s, unsigned char *buf,
+                          uint64_t run);
+int h5layout_runs_unpack(const layout *l, const unsigned char *buf, run_result *r);
+
+/* Chunk size of a dataset of `rows` fixed rows (0: it grows). */
+hsize_t h5layout_chunk(hsize_t rows, hsize_t chunk);
+
+/* Datasets: create (chunked, shuffle+deflate at level > 0), rows
+ * [start, start+count) written or read, rows appended at the end (*rows
+ * is the current row count), the row count.  0 or -1. */
+hid_t h5layout_dataset_create(hid_t loc, const char *name, hid_t type, hsize_t rows,
+                              hsize_t chunk, int level);
+int h5layout_rows_write(hid_t ds, hid_t type, uint64_t start, uint64_t count,
+                        const void *buf);
+int h5layout_rows_read(hid_t ds, hid_t type, uint64_t start, uint64_t count, void *buf);
+int h5layout_rows_append(hid_t ds, hid_t type, uint64_t *rows, uint64_t count,
+                         const void *buf);
+uint64_t h5layout_dataset_rows(hid_t ds);
+
+/* Attributes of `loc`, replaced if they exist.  0 or -1. */
+int h5layout_attr_str(hid_t loc, const char *name, const char *value);
+int h5layout_attr_strs(hid_t loc, const char *name, size_t n,
+                       const char *const *values);
+int h5layout_attr_u64(hid_t loc, const char *name, uint64_t v);
+int h5layout_attr_int(hid_t loc, const char *name, int v);
+/* A variable-length UTF-8 string type (H5Tclose it). */
+hid_t h5layout_vlen_str(void);
 
 /* The innermost message of this thread's HDF5 error stack ("" if none). */
 void h5layout_last_error(char *buf, size_t n);
-
-/* snprintf into err[n], the error buffer of the functions above and of
- * h5out.c; nothing if err is NULL or n is 0. */
-void h5layout_set_err(char *err, size_t n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* err = "PATH: what: innermost HDF5 message"; returns H5OUT_EIO. */
+int h5layout_fail(char *err, size_t n, const char *what, const char *path);
 
 #endif

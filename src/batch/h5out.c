@@ -61,7 +61,12 @@
  *     journal.  Every row of a file written by write_file is at a position
  *     that depends only on the runs' results, so 1 or N threads, shards
  *     merged (merge.c) and resumed runs give identical datasets; only
- *     /runs.wall_s and the "created" attribute differ.
+ *     /runs.wall_s, the "created" attribute and the provenance records of
+ *     /shards differ.
+ *
+ *  5. Provenance: every invocation appends its record (host, times, SLURM
+ *     ids: provenance.h) to those of the file it resumes, read from PATH;
+ *     a PATH lost to a power failure loses only those records.
  */
 #include "batch/h5out.h"
 
@@ -75,10 +80,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "batch/experiment.h"
-#include "batch/h5layout.h"
+#include "batch/h5file.h"
+#include "batch/h5in.h"
 #include "batch/journal.h"
 #include "batch/progress.h"
+#include "batch/provenance.h"
 
 #define CHECKPOINT_S 1.0    /* least time between checkpoints */
 #define SNAPSHOT_RATIO 10.0 /* ... and least multiple of the next one's duration */
@@ -86,15 +92,18 @@
 #define NO_RECORD UINT64_MAX
 
 struct h5out {
-    h5out_spec spec; /* owned (spec_dup) */
+    h5out_spec spec; /* owned (h5spec_dup) */
     char *path, *jpath, *tmppath, *jtmppath;
     journal *j;
     uint64_t *at;            /* per run: its journal record's offset, or NO_RECORD */
     uint64_t ndone, nfailed; /* runs journaled; of which status != ok */
+    uint64_t nrecovered;     /* of ndone: recovered from an earlier invocation */
     uint64_t snap_ndone;     /* ndone as of the last snapshot */
     double snap_start;       /* progress_clock() when the last snapshot began */
     double snap_end;         /* ... and when it ended */
     double snap_rate;        /* its seconds per journal byte (at least FLOOR) */
+    prov_session *sessions;  /* earlier invocations' records, then this one's */
+    size_t nsessions;
     bool finished;
     char msg[512];
 };
@@ -116,7 +125,7 @@ static bool exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-/* fsync a file by name, then its directory (so a rename is durable). */
+/* fsync a file by name. */
 static int fsync_path(const char *path)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -127,6 +136,7 @@ static int fsync_path(const char *path)
     return rc;
 }
 
+/* fsync the directory of a file, so that a rename into it is durable. */
 static void fsync_dir_of(const char *path)
 {
     char *copy = strdup(path);
@@ -140,116 +150,22 @@ static void fsync_dir_of(const char *path)
     free(copy);
 }
 
-/* ---- specs ------------------------------------------------------------- */
-
-static const char **names_dup(size_t n, const char *const *src,
-                              const char *(*get)(const void *, size_t), const void *ctx)
+int h5out_publish(const char *tmp, const char *path, char *err, size_t errlen)
 {
-    const char **v = calloc(n + 1, sizeof *v);
-    if (!v)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        const char *s = src ? src[i] : get(ctx, i);
-        if (!(v[i] = strdup(s ? s : ""))) {
-            for (size_t k = 0; k < i; k++)
-                free((char *)v[k]);
-            free(v);
-            return NULL;
-        }
+    int rc = fsync_path(tmp);
+    if (rc < 0) {
+        h5spec_set_err(err, errlen, "%s: fsync: %s", tmp, strerror(-rc));
+    } else if (rename(tmp, path) < 0) {
+        rc = -errno;
+        h5spec_set_err(err, errlen, "%s: cannot rename to %s: %s", tmp, path,
+                       strerror(-rc));
     }
-    return v;
-}
-
-void h5out_spec_release(h5out_spec *s)
-{
-    if (!s)
-        return;
-    free((char *)s->config);
-    free((char *)s->model);
-    free((char *)s->description);
-    const char *const *arrays[] = {s->params, s->scalars, s->traces};
-    size_t counts[] = {s->nparams, s->nscalars, s->ntraces};
-    for (size_t a = 0; a < 3; a++) {
-        for (size_t i = 0; arrays[a] && i < counts[a]; i++)
-            free((char *)arrays[a][i]);
-        free((void *)arrays[a]);
+    if (rc < 0) {
+        unlink(tmp);
+        return H5OUT_EIO;
     }
-    memset(s, 0, sizeof *s);
-}
-
-static int spec_dup_with(h5out_spec *d, const h5out_spec *s,
-                         const char *(*param)(const void *, size_t),
-                         const char *(*scalar)(const void *, size_t),
-                         const char *(*trace)(const void *, size_t), const void *ctx)
-{
-    *d = *s;
-    d->config = strdup(s->config ? s->config : "");
-    d->model = strdup(s->model ? s->model : "");
-    d->description = strdup(s->description ? s->description : "");
-    d->params = names_dup(s->nparams, s->params, param, ctx);
-    d->scalars = names_dup(s->nscalars, s->scalars, scalar, ctx);
-    d->traces = names_dup(s->ntraces, s->traces, trace, ctx);
-    if (!d->config || !d->model || !d->description || !d->params || !d->scalars ||
-        !d->traces) {
-        h5out_spec_release(d);
-        return H5OUT_ENOMEM;
-    }
+    fsync_dir_of(path);
     return 0;
-}
-
-static int spec_dup(h5out_spec *d, const h5out_spec *s)
-{
-    return spec_dup_with(d, s, NULL, NULL, NULL, NULL);
-}
-
-static const char *exp_param_name(const void *e, size_t i)
-{
-    return ((const experiment *)e)->params[i].desc->name;
-}
-
-static const char *exp_scalar_name(const void *e, size_t i)
-{
-    return ((const experiment *)e)->model->scalars[i].name;
-}
-
-static const char *exp_trace_name(const void *e, size_t i)
-{
-    return ((const experiment *)e)->traces[i].name;
-}
-
-int h5out_spec_from_experiment(h5out_spec *s, const experiment *e)
-{
-    h5out_spec view = {
-        .config = e->text,
-        .model = e->model_name,
-        .description = e->description,
-        .seed = e->seed,
-        .nruns = e->nruns,
-        .npoints = e->npoints,
-        .replications = e->replications,
-        .nparams = e->nparams,
-        .nscalars = e->model->n_scalars,
-        .ntraces = e->ntraces,
-        .compression = e->compression,
-    };
-    return spec_dup_with(s, &view, exp_param_name, exp_scalar_name, exp_trace_name, e);
-}
-
-/* What identifies an experiment in its journal. */
-static uint64_t spec_ident(const h5out_spec *s)
-{
-    uint64_t h = JOURNAL_HASH_SEED;
-    h = journal_hash(s->config, strlen(s->config), h);
-    h = journal_hash(s->model, strlen(s->model) + 1, h);
-    uint64_t nums[] = {s->seed,    s->nruns,    s->npoints, s->replications,
-                       s->nparams, s->nscalars, s->ntraces};
-    h = journal_hash(nums, sizeof nums, h);
-    const char *const *arrays[] = {s->params, s->scalars, s->traces};
-    size_t counts[] = {s->nparams, s->nscalars, s->ntraces};
-    for (size_t a = 0; a < 3; a++)
-        for (size_t i = 0; i < counts[a]; i++)
-            h = journal_hash(arrays[a][i], strlen(arrays[a][i]) + 1, h);
-    return h;
 }
 
 /* ---- the object -------------------------------------------------------- */
@@ -258,12 +174,13 @@ static uint64_t spec_ident(const h5out_spec *s)
 static void h5out_free(h5out *o)
 {
     journal_close(o->j);
-    h5out_spec_release(&o->spec);
+    h5spec_release(&o->spec);
     free(o->path);
     free(o->jpath);
     free(o->tmppath);
     free(o->jtmppath);
     free(o->at);
+    free(o->sessions);
     free(o);
 }
 
@@ -277,14 +194,37 @@ static h5out *h5out_alloc(const h5out_spec *s, const char *path)
     o->tmppath = concat(path, ".tmp");
     o->jtmppath = concat(path, ".journal.tmp");
     o->at = malloc((s->nruns + 1) * sizeof *o->at);
+    o->sessions = calloc(1, sizeof *o->sessions);
     if (!o->path || !o->jpath || !o->tmppath || !o->jtmppath || !o->at ||
-        spec_dup(&o->spec, s) < 0) {
-        h5out_free(o); /* spec_dup leaves the spec zeroed when it fails */
+        !o->sessions || h5spec_dup(&o->spec, s) < 0) {
+        h5out_free(o); /* h5spec_dup leaves the spec zeroed when it fails */
         return NULL;
     }
     for (uint64_t run = 0; run < s->nruns; run++)
         o->at[run] = NO_RECORD;
+    o->nsessions = 1;
+    provenance_session_begin(&o->sessions[0], o->spec.shard_index, o->spec.shard_count);
     return o;
+}
+
+/* Puts the records of earlier invocations (of the file being resumed)
+ * before this invocation's. */
+static int keep_sessions(h5out *o, const prov_session *old, size_t n)
+{
+    prov_session *all = malloc((n + 1) * sizeof *all);
+    if (!all)
+        return H5OUT_ENOMEM;
+    memcpy(all, old, n * sizeof *all);
+    all[n] = o->sessions[o->nsessions - 1];
+    free(o->sessions);
+    o->sessions = all;
+    o->nsessions = n + 1;
+    return 0;
+}
+
+static prov_session *this_session(h5out *o)
+{
+    return &o->sessions[o->nsessions - 1];
 }
 
 const char *h5out_errmsg(const h5out *o)
@@ -305,28 +245,28 @@ uint64_t h5out_runs_failed(const h5out *o)
 /* Journals one run; it is done from now on. */
 static int put_run(h5out *o, const run_result *r, char *err, size_t errlen)
 {
-    if (r->run >= o->spec.nruns) {
-        h5layout_set_err(err, errlen, "%s: run %llu out of range (%llu runs)", o->path,
-                         (unsigned long long)r->run, (unsigned long long)o->spec.nruns);
+    if (!h5spec_holds(&o->spec, r->run)) {
+        h5spec_set_err(err, errlen, "%s: run %llu is not one of this file's", o->path,
+                       (unsigned long long)r->run);
         return H5OUT_EIO;
     }
     if (o->at[r->run] != NO_RECORD) {
-        h5layout_set_err(err, errlen, "%s: run %llu written twice", o->path,
-                         (unsigned long long)r->run);
+        h5spec_set_err(err, errlen, "%s: run %llu written twice", o->path,
+                       (unsigned long long)r->run);
         return H5OUT_EIO;
     }
     if (r->nparams != o->spec.nparams || r->nscalars != o->spec.nscalars ||
         r->ntraces != o->spec.ntraces) {
-        h5layout_set_err(err, errlen,
-                         "%s: run %llu does not fit the file (%zu parameters, %zu "
-                         "scalars, %zu traces expected)",
-                         o->path, (unsigned long long)r->run, o->spec.nparams,
-                         o->spec.nscalars, o->spec.ntraces);
+        h5spec_set_err(err, errlen,
+                       "%s: run %llu does not fit the file (%zu parameters, %zu "
+                       "scalars, %zu traces expected)",
+                       o->path, (unsigned long long)r->run, o->spec.nparams,
+                       o->spec.nscalars, o->spec.ntraces);
         return H5OUT_EIO;
     }
     int rc = journal_append(o->j, r, &o->at[r->run]);
     if (rc < 0) {
-        h5layout_set_err(err, errlen, "%s: %s", o->jpath, strerror(-rc));
+        h5spec_set_err(err, errlen, "%s: %s", o->jpath, strerror(-rc));
         return H5OUT_EIO;
     }
     o->ndone++;
@@ -351,18 +291,20 @@ static int write_file(h5out *o, const char *jsrc, const char *dst, bool complete
     uint64_t ident;
     int rc = journal_open(&jr, jsrc, &ident);
     if (rc < 0) {
-        h5layout_set_err(err, errlen, "%s: %s", jsrc, strerror(-rc));
+        h5spec_set_err(err, errlen, "%s: %s", jsrc, strerror(-rc));
         return H5OUT_EIO;
     }
-    assert(ident == spec_ident(&o->spec));
+    assert(ident == h5spec_ident(&o->spec));
     rc = h5file_create(&f, &o->spec, dst, err, errlen);
-    for (uint64_t run = 0; rc == 0 && run < o->spec.nruns; run++) {
+    uint64_t rows = h5spec_rows(&o->spec);
+    for (uint64_t row = 0; rc == 0 && row < rows; row++) {
+        uint64_t run = h5spec_run(&o->spec, row);
         if (o->at[run] == NO_RECORD)
             continue;
         run_result *r;
         if (journal_read_at(jr, o->at[run], &r) < 0) {
-            h5layout_set_err(err, errlen, "%s: cannot re-read run %llu", jsrc,
-                             (unsigned long long)run);
+            h5spec_set_err(err, errlen, "%s: cannot re-read run %llu", jsrc,
+                           (unsigned long long)run);
             rc = H5OUT_EIO;
             break;
         }
@@ -370,6 +312,9 @@ static int write_file(h5out *o, const char *jsrc, const char *dst, bool complete
         rc = h5file_put(f, r, err, errlen);
         run_result_free(r);
     }
+    this_session(o)->runs = o->ndone - o->nrecovered;
+    if (rc == 0)
+        rc = h5file_put_sessions(f, o->sessions, o->nsessions, err, errlen);
     if (rc == 0)
         rc = h5file_flush(f, o->ndone, complete, err, errlen);
     if (f) {
@@ -383,8 +328,7 @@ static int write_file(h5out *o, const char *jsrc, const char *dst, bool complete
 
 /*
  * First half of a snapshot: fdatasyncs the journal `jsrc` (o->j) and
- * writes PATH.tmp from it; the final one (complete if every run is done)
- * is fsync'd too.  PATH.tmp is removed if anything fails.
+ * writes PATH.tmp from it.  PATH.tmp is removed if anything fails.
  */
 static int snapshot_write(h5out *o, const char *jsrc, bool final, char *err,
                           size_t errlen)
@@ -392,31 +336,29 @@ static int snapshot_write(h5out *o, const char *jsrc, bool final, char *err,
     o->snap_start = progress_clock();
     int rc = journal_sync(o->j);
     if (rc < 0) {
-        h5layout_set_err(err, errlen, "%s: %s", jsrc, strerror(-rc));
+        h5spec_set_err(err, errlen, "%s: %s", jsrc, strerror(-rc));
         return H5OUT_EIO;
     }
-    rc = write_file(o, jsrc, o->tmppath, final && o->ndone == o->spec.nruns, err,
-                    errlen);
-    if (rc == 0 && final && (rc = fsync_path(o->tmppath)) < 0) {
-        h5layout_set_err(err, errlen, "%s: fsync: %s", o->tmppath, strerror(-rc));
-        rc = H5OUT_EIO;
-    }
+    rc = write_file(o, jsrc, o->tmppath, final && o->ndone == h5spec_rows(&o->spec),
+                    err, errlen);
     if (rc < 0)
         unlink(o->tmppath);
     return rc;
 }
 
-/* Second half: PATH.tmp replaces PATH atomically. */
+/* Second half: PATH.tmp replaces PATH atomically; the final one durably. */
 static int snapshot_publish(h5out *o, bool final, char *err, size_t errlen)
 {
-    if (rename(o->tmppath, o->path) < 0) {
-        h5layout_set_err(err, errlen, "%s: cannot rename: %s", o->tmppath,
-                         strerror(errno));
+    if (final) {
+        int rc = h5out_publish(o->tmppath, o->path, err, errlen);
+        if (rc < 0)
+            return rc;
+    } else if (rename(o->tmppath, o->path) < 0) {
+        h5spec_set_err(err, errlen, "%s: cannot rename: %s", o->tmppath,
+                       strerror(errno));
         unlink(o->tmppath);
         return H5OUT_EIO;
     }
-    if (final)
-        fsync_dir_of(o->path);
     uint64_t bytes = journal_size(o->j);
     o->snap_end = progress_clock();
     o->snap_rate = (o->snap_end - o->snap_start) /
@@ -458,8 +400,8 @@ static int publish_new(h5out *o, char *err, size_t errlen)
 {
     int rc = snapshot_write(o, o->jtmppath, false, err, errlen);
     if (rc == 0 && rename(o->jtmppath, o->jpath) < 0) {
-        h5layout_set_err(err, errlen, "%s: cannot rename: %s", o->jtmppath,
-                         strerror(errno));
+        h5spec_set_err(err, errlen, "%s: cannot rename: %s", o->jtmppath,
+                       strerror(errno));
         unlink(o->tmppath);
         rc = H5OUT_EIO;
     }
@@ -473,29 +415,38 @@ static int publish_new(h5out *o, char *err, size_t errlen)
 /* A fresh journal at PATH.journal.tmp (o->j). */
 static int journal_start(h5out *o, char *err, size_t errlen)
 {
-    int rc = journal_create(&o->j, o->jtmppath, spec_ident(&o->spec));
+    int rc = journal_create(&o->j, o->jtmppath, h5spec_ident(&o->spec));
     if (rc < 0) {
-        h5layout_set_err(err, errlen, "%s: cannot create: %s", o->jtmppath,
-                         strerror(-rc));
+        h5spec_set_err(err, errlen, "%s: cannot create: %s", o->jtmppath,
+                       strerror(-rc));
         return H5OUT_EIO;
     }
     return 0;
 }
 
-int h5out_create_spec(h5out **out, const h5out_spec *s, const char *path, bool force,
-                      char *err, size_t errlen)
+int h5out_create(h5out **out, const h5out_spec *s, const char *path, bool force,
+                 char *err, size_t errlen)
 {
-    if (exists(path) && !force) {
-        h5layout_set_err(
+    h5out *o = h5out_alloc(s, path);
+    if (!o) {
+        h5spec_set_err(err, errlen, "out of memory");
+        return H5OUT_ENOMEM;
+    }
+    if (!force && exists(o->path)) {
+        h5spec_set_err(
             err, errlen,
             "%s: exists (use --force to overwrite it or --resume to continue it)",
             path);
+        h5out_free(o);
         return H5OUT_EEXIST;
     }
-    h5out *o = h5out_alloc(s, path);
-    if (!o) {
-        h5layout_set_err(err, errlen, "out of memory");
-        return H5OUT_ENOMEM;
+    if (!force && exists(o->jpath)) {
+        h5spec_set_err(err, errlen,
+                       "%s: the journal of an interrupted run of this output is there "
+                       "(continue it with --resume, or start over with --force)",
+                       o->jpath);
+        h5out_free(o);
+        return H5OUT_EEXIST;
     }
     /* Built under temporary names and renamed: PATH appears only once it
      * opens, and with --force the old file stays until then. */
@@ -535,7 +486,7 @@ static int recover_from_journal(h5out *o, journal_reader *jr, char *err, size_t 
     run_result *r;
     int rc;
     while ((rc = journal_next(jr, &r)) == 1) {
-        if (r->run < o->spec.nruns && o->at[r->run] == NO_RECORD)
+        if (h5spec_holds(&o->spec, r->run) && o->at[r->run] == NO_RECORD)
             rc = put_run(o, r, err, errlen);
         else
             rc = 0;
@@ -544,7 +495,7 @@ static int recover_from_journal(h5out *o, journal_reader *jr, char *err, size_t 
             return rc;
     }
     if (rc < 0) {
-        h5layout_set_err(err, errlen, "%s: %s", o->jpath, strerror(-rc));
+        h5spec_set_err(err, errlen, "%s: %s", o->jpath, strerror(-rc));
         return H5OUT_EIO;
     }
     return 0;
@@ -553,13 +504,15 @@ static int recover_from_journal(h5out *o, journal_reader *jr, char *err, size_t 
 /* Journals every run the file shows done. */
 static int recover_from_file(h5out *o, h5in *in, char *err, size_t errlen)
 {
-    for (uint64_t run = 0; run < o->spec.nruns; run++) {
+    uint64_t rows = h5spec_rows(&o->spec);
+    for (uint64_t row = 0; row < rows; row++) {
+        uint64_t run = h5spec_run(&o->spec, row);
         if (h5in_status(in, run) == RUN_PENDING)
             continue;
         run_result *r;
         int rc = h5in_read_run(in, run, &r);
         if (rc < 0) {
-            h5layout_set_err(err, errlen, "%s", h5in_errmsg(in));
+            h5spec_set_err(err, errlen, "%s", h5in_errmsg(in));
             return rc;
         }
         rc = put_run(o, r, err, errlen);
@@ -570,19 +523,64 @@ static int recover_from_file(h5out *o, h5in *in, char *err, size_t errlen)
     return 0;
 }
 
-int h5out_resume_spec(h5out **out, const h5out_spec *s, const char *path, uint8_t *done,
-                      char *err, size_t errlen)
+/* "all runs" or "shard I of N (--shard I/N)", for messages. */
+static void shard_name(char *buf, size_t n, const h5out_spec *s)
+{
+    if (s->shard_count <= 1)
+        snprintf(buf, n, "all its runs");
+    else
+        snprintf(buf, n, "shard %llu/%llu", (unsigned long long)s->shard_index,
+                 (unsigned long long)s->shard_count);
+}
+
+/* Opens PATH for resuming: the same experiment, the same shard. */
+static int open_previous(h5out *o, h5in **in, char *err, size_t errlen)
+{
+    char why[512] = "";
+    int rc = h5in_open(in, o->path, why, sizeof why);
+    if (rc == H5OUT_EMISMATCH) {
+        h5spec_set_err(err, errlen, "%s", why);
+        return rc;
+    }
+    if (rc < 0) {
+        h5spec_set_err(err, errlen, "%s", why);
+        return H5OUT_EIO;
+    }
+    const h5out_spec *old = h5in_spec(*in);
+    if (h5spec_cmp(&o->spec, old, why, sizeof why) < 0) {
+        h5spec_set_err(err, errlen, "%s: belongs to another experiment: %s", o->path,
+                       why);
+        return H5OUT_EMISMATCH;
+    }
+    if (old->shard_index != o->spec.shard_index ||
+        old->shard_count != o->spec.shard_count) {
+        char have[64], want[64];
+        shard_name(have, sizeof have, old);
+        shard_name(want, sizeof want, &o->spec);
+        h5spec_set_err(err, errlen,
+                       "%s: holds %s of this experiment, not %s: resume it with the "
+                       "same --shard",
+                       o->path, have, want);
+        return H5OUT_EMISMATCH;
+    }
+    size_t n;
+    const prov_session *sessions = h5in_sessions(*in, &n);
+    return keep_sessions(o, sessions, n);
+}
+
+int h5out_resume(h5out **out, const h5out_spec *s, const char *path, uint8_t *done,
+                 char *err, size_t errlen)
 {
     h5out *o = h5out_alloc(s, path);
     if (!o) {
-        h5layout_set_err(err, errlen, "out of memory");
+        h5spec_set_err(err, errlen, "out of memory");
         return H5OUT_ENOMEM;
     }
     bool have_file = exists(o->path), have_journal = exists(o->jpath);
     if (!have_file && !have_journal) {
         h5out_free(o);
         memset(done, 0, s->nruns);
-        return h5out_create_spec(out, s, path, false, err, errlen);
+        return h5out_create(out, s, path, false, err, errlen);
     }
 
     journal_reader *jr = NULL;
@@ -591,36 +589,28 @@ int h5out_resume_spec(h5out **out, const h5out_spec *s, const char *path, uint8_
     if (have_journal) {
         uint64_t ident = 0;
         rc = journal_open(&jr, o->jpath, &ident);
-        if (rc == -EINVAL || (rc == 0 && ident != spec_ident(&o->spec))) {
-            h5layout_set_err(err, errlen,
-                             "%s: belongs to another experiment (or is not a journal)",
-                             o->jpath);
+        if (rc == -EINVAL || (rc == 0 && ident != h5spec_ident(&o->spec))) {
+            h5spec_set_err(err, errlen,
+                           "%s: belongs to another experiment or shard (or is not a "
+                           "journal)",
+                           o->jpath);
             rc = H5OUT_EMISMATCH;
             goto out;
         }
         if (rc < 0) {
-            h5layout_set_err(err, errlen, "%s: %s", o->jpath, strerror(-rc));
+            h5spec_set_err(err, errlen, "%s: %s", o->jpath, strerror(-rc));
             rc = H5OUT_EIO;
             goto out;
         }
     }
     if (have_file) {
-        char why[512] = "";
-        rc = h5in_open(&in, o->path, why, sizeof why);
-        if (rc == 0 &&
-            h5layout_spec_cmp(&o->spec, h5in_spec(in), why, sizeof why) < 0) {
-            h5layout_set_err(err, errlen, "%s: belongs to another experiment: %s",
-                             o->path, why);
-            rc = H5OUT_EMISMATCH;
+        rc = open_previous(o, &in, err, errlen);
+        if (rc == H5OUT_EMISMATCH || rc == H5OUT_ENOMEM)
             goto out;
-        }
-        if (rc == H5OUT_EMISMATCH) {
-            h5layout_set_err(err, errlen, "%s", why);
-            goto out;
-        }
         if (rc < 0 && !jr) {
-            h5layout_set_err(err, errlen, "%s (and no journal to recover from)", why);
-            rc = H5OUT_EIO;
+            size_t len = strlen(err);
+            h5spec_set_err(err + len, errlen - len,
+                           " (and no journal to recover from)");
             goto out;
         }
         /* PATH may not open after a power failure (snapshots are not
@@ -632,6 +622,7 @@ int h5out_resume_spec(h5out **out, const h5out_spec *s, const char *path, uint8_
     if (rc == 0)
         rc = jr ? recover_from_journal(o, jr, err, errlen)
                 : recover_from_file(o, in, err, errlen);
+    o->nrecovered = o->ndone;
     if (rc == 0)
         rc = publish_new(o, err, errlen);
     else if (o->j)
@@ -649,42 +640,17 @@ out:
     return 0;
 }
 
-/* h5out_resume_spec (resume) or h5out_create_spec with e's spec. */
-static int open_experiment(h5out **out, const experiment *e, const char *path,
-                           bool resume, bool force, uint8_t *done, char *err,
-                           size_t errlen)
-{
-    h5out_spec s;
-    if (h5out_spec_from_experiment(&s, e) < 0) {
-        h5layout_set_err(err, errlen, "out of memory");
-        return H5OUT_ENOMEM;
-    }
-    int rc = resume ? h5out_resume_spec(out, &s, path, done, err, errlen)
-                    : h5out_create_spec(out, &s, path, force, err, errlen);
-    h5out_spec_release(&s);
-    return rc;
-}
-
-int h5out_create(h5out **out, const experiment *e, const char *path, bool force,
-                 char *err, size_t errlen)
-{
-    return open_experiment(out, e, path, false, force, NULL, err, errlen);
-}
-
-int h5out_resume(h5out **out, const experiment *e, const char *path, uint8_t *done,
-                 char *err, size_t errlen)
-{
-    return open_experiment(out, e, path, true, false, done, err, errlen);
-}
-
 /* ---- finish ------------------------------------------------------------ */
 
 int h5out_finish(h5out *o)
 {
     assert(!o->finished);
+    provenance_session_end(this_session(o), o->ndone - o->nrecovered);
     int rc = snapshot(o, true);
-    if (rc < 0)
+    if (rc < 0) {
+        this_session(o)->end[0] = '\0';
         return rc;
+    }
     /* PATH is final and durable: the journal has done its job. */
     journal_close(o->j);
     o->j = NULL;

@@ -11,10 +11,38 @@ libusim_batch_la_SOURCES = \
 	src/batch/registry.c src/batch/registry.h \
 	src/batch/result.c src/batch/result.h \
 	src/batch/progress.c src/batch/progress.h \
-	src/batch/h5out.c src/batch/h5out.h \
+	src/batch/h5spec.c src/batch/h5spec.h \
 	src/batch/h5layout.c src/batch/h5layout.h \
-	src/batch/journal.c src/batch/journal.h
+	src/batch/h5file.c src/batch/h5file.h \
+	src/batch/h5in.c src/batch/h5in.h \
+	src/batch/h5out.c src/batch/h5out.h \
+	src/batch/journal.c src/batch/journal.h \
+	src/batch/provenance.c src/batch/provenance.h \
+	src/batch/sha256.c src/batch/sha256.h
 libusim_batch_la_CFLAGS = $(BATCH_CFLAGS)
+nodist_libusim_batch_la_SOURCES = src/batch/build_revision.h
+
+# The git revision of the source tree, for the provenance of output files:
+# regenerated at every make, replaced only when it changes (so only
+# provenance.c recompiles).  A tarball carries the revision it was made
+# from in .revision; without either it is "unknown".
+BUILT_SOURCES = src/batch/build_revision.h
+CLEANFILES += src/batch/build_revision.h
+src/batch/build_revision.h: FORCE
+	@$(MKDIR_P) src/batch; \
+	rev=unknown; dirty=0; \
+	if test -e '$(top_srcdir)/.git' && rev=$$(git -C '$(top_srcdir)' rev-parse --short=12 HEAD 2>/dev/null); then \
+	  test -z "$$(git -C '$(top_srcdir)' status --porcelain --untracked-files=no 2>/dev/null)" || dirty=1; \
+	elif test -f '$(top_srcdir)/.revision'; then \
+	  read rev dirty < '$(top_srcdir)/.revision'; \
+	else rev=unknown; fi; \
+	printf '#define USIM_GIT_REVISION "%s"\n#define USIM_GIT_DIRTY %s\n' "$$rev" "$${dirty:-0}" > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+FORCE:
+.PHONY: FORCE
+dist-hook: src/batch/build_revision.h
+	@sed -n 's/^#define USIM_GIT_REVISION "\(.*\)"$$/\1/p; s/^#define USIM_GIT_DIRTY \(.*\)$$/\1/p' \
+	  src/batch/build_revision.h | paste -s -d ' ' > $(distdir)/.revision
 libusim_batch_la_CPPFLAGS = $(AM_CPPFLAGS) -DUSIM_LIBDIR='"$(libdir)"'
 
 bin_PROGRAMS += usim-batch
@@ -29,15 +57,16 @@ usim_batch_LDFLAGS = $(AM_LDFLAGS) $(OPENMP_CFLAGS) -Wl,--export-dynamic \
 	-Wl,--whole-archive,.libs/libusim_core.a,--no-whole-archive
 usim_batch_LDADD = libusim_batch.la libusim_models.la libusim_core.la $(BATCH_LIBS)
 
-# usim-merge OUT.h5 SHARD.h5...: shard files -> the single-machine file.
+# usim-merge OUT.h5 SHARD.h5...: shard files -> the single-machine file;
+# usim-merge --status FILE...: what the shard files hold.
 bin_PROGRAMS += usim-merge
 usim_merge_SOURCES = src/batch/merge.c
 usim_merge_CFLAGS = $(BATCH_CFLAGS)
 usim_merge_LDFLAGS = $(AM_LDFLAGS) $(OPENMP_CFLAGS)
 usim_merge_LDADD = libusim_batch.la libusim_models.la libusim_core.la $(BATCH_LIBS)
 
-man_MANS = man/usim-batch.1
-EXTRA_DIST += man/usim-batch.1
+man_MANS = man/usim-batch.1 man/usim-merge.1 man/usim-submit.1
+EXTRA_DIST += man/usim-batch.1 man/usim-merge.1 man/usim-submit.1
 
 # Bad experiment files, each with the one error line it must produce.
 TESTS += tests/batch/bad_configs.sh
@@ -49,10 +78,14 @@ EXTRA_DIST += configs
 
 # `make bench` also runs the usim-batch benchmark (once: it takes seconds).
 EXTRA_DIST += tests/bench/batch.sh
-bench: bench-batch
+bench: bench-batch bench-merge
 bench-batch: usim-batch
 	@$(srcdir)/tests/bench/batch.sh ./usim-batch
-.PHONY: bench-batch
+# usim-merge: 1,000 shard files of 100 runs with a trace (median of 3).
+EXTRA_DIST += tests/bench/merge.sh
+bench-merge: usim-batch usim-merge
+	@$(srcdir)/tests/bench/merge.sh .
+.PHONY: bench-batch bench-merge
 
 # A model built as a plugin, and the test that loads it.
 check_LTLIBRARIES = tests/batch/plugin_model.la
@@ -74,6 +107,10 @@ EXTRA_DIST += tests/batch/models.sh
 
 # usim-analyze RESULTS.h5 [--plots DIR]: summary and plots (Python, h5py).
 dist_bin_SCRIPTS = scripts/usim-analyze
+
+# usim-submit EXPERIMENT.cfg: the experiment as a SLURM array job of shards
+# and a merge job (bash; drives usim-batch, usim-merge, sbatch, squeue).
+dist_bin_SCRIPTS += scripts/usim-submit
 
 # Experiment files as data, and the runner on single runs.
 check_PROGRAMS += tests/batch/test_experiment

@@ -25,9 +25,11 @@
 
 #include "batch/experiment.h"
 #include "batch/h5out.h"
+#include "batch/h5spec.h"
 #include "batch/orders.h"
 #include "batch/registry.h"
 #include "batch/runner.h"
+#include "batch/sha256.h"
 #include "config.h"
 
 enum { EXIT_OK = 0, EXIT_RUNS_FAILED = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
@@ -37,7 +39,7 @@ static const char *progname = "usim-batch";
 typedef struct options {
     int threads;
     const char *output;
-    bool dry_run, resume, force, validate, list_models, quiet, compare_orders;
+    bool dry_run, resume, force, validate, info, list_models, quiet, compare_orders;
     const char *runs;
     bool shard_set;
     uint64_t shard_i, shard_n;
@@ -63,6 +65,8 @@ static void usage(FILE *f)
         "      --force        overwrite an existing output file; allow sweeps\n"
         "                     of more than %llu runs\n"
         "      --validate     check the experiment file and exit\n"
+        "      --info         check the experiment file and print what scripts need\n"
+        "                     (runs, points, output file, ...) as key=value lines\n"
         "      --list-models  describe the built-in models (or the plugin\n"
         "                     given as argument) and exit\n"
         "      --compare-orders  run the selected runs under each turn order\n"
@@ -108,6 +112,7 @@ enum {
     OPT_RESUME,
     OPT_FORCE,
     OPT_VALIDATE,
+    OPT_INFO,
     OPT_LIST_MODELS,
     OPT_COMPARE_ORDERS,
 };
@@ -123,6 +128,7 @@ static int parse_options(int argc, char **argv, options *o)
         {"resume", no_argument, NULL, OPT_RESUME},
         {"force", no_argument, NULL, OPT_FORCE},
         {"validate", no_argument, NULL, OPT_VALIDATE},
+        {"info", no_argument, NULL, OPT_INFO},
         {"list-models", no_argument, NULL, OPT_LIST_MODELS},
         {"compare-orders", no_argument, NULL, OPT_COMPARE_ORDERS},
         {"quiet", no_argument, NULL, 'q'},
@@ -176,6 +182,9 @@ static int parse_options(int argc, char **argv, options *o)
             break;
         case OPT_VALIDATE:
             o->validate = true;
+            break;
+        case OPT_INFO:
+            o->info = true;
             break;
         case OPT_LIST_MODELS:
             o->list_models = true;
@@ -473,20 +482,102 @@ static runner_opts runner_opts_for(const options *o, const uint64_t *runs, size_
     return ro;
 }
 
+/* The output file: --output, else output.file, else EXPERIMENT.h5. */
+static char *output_path(const options *o, const experiment *e)
+{
+    return o->output   ? strdup(o->output)
+           : e->output ? strdup(e->output)
+                       : default_output(e);
+}
+
+/* Names of the parameters, declared scalars and enabled traces of e, as
+ * the output spec lists them. */
+typedef struct spec_names {
+    const char **params, **scalars, **traces;
+} spec_names;
+
+static void spec_names_free(spec_names *n)
+{
+    free(n->params);
+    free(n->scalars);
+    free(n->traces);
+}
+
+/* What the output of e (for the runs of --shard) describes; the strings
+ * are borrowed from e and from `names`. */
+static int output_spec(h5out_spec *s, spec_names *names, const options *o,
+                       const experiment *e)
+{
+    names->params = calloc(e->nparams + 1, sizeof *names->params);
+    names->scalars = calloc(e->model->n_scalars + 1, sizeof *names->scalars);
+    names->traces = calloc(e->ntraces + 1, sizeof *names->traces);
+    if (!names->params || !names->scalars || !names->traces) {
+        spec_names_free(names);
+        return -1;
+    }
+    for (size_t i = 0; i < e->nparams; i++)
+        names->params[i] = e->params[i].desc->name;
+    for (size_t i = 0; i < e->model->n_scalars; i++)
+        names->scalars[i] = e->model->scalars[i].name;
+    for (size_t i = 0; i < e->ntraces; i++)
+        names->traces[i] = e->traces[i].name;
+    *s = (h5out_spec){
+        .config = e->text,
+        .model = e->model_name,
+        .model_path = e->reg.path ? e->reg.path : "",
+        .model_sha256 = e->reg.sha256,
+        .description = e->description,
+        .seed = e->seed,
+        .nruns = e->nruns,
+        .npoints = e->npoints,
+        .replications = e->replications,
+        .nparams = e->nparams,
+        .params = names->params,
+        .nscalars = e->model->n_scalars,
+        .scalars = names->scalars,
+        .ntraces = e->ntraces,
+        .traces = names->traces,
+        .compression = e->compression,
+        .shard_index = o->shard_set ? o->shard_i : 0,
+        .shard_count = o->shard_set ? o->shard_n : 1,
+    };
+    return 0;
+}
+
+/* --info: what a script (usim-submit) needs to know, as key=value lines. */
+static int print_info(const options *o, const experiment *e, size_t selected)
+{
+    char *path = output_path(o, e);
+    char hash[SHA256_HEX_LEN];
+    if (path == NULL) {
+        fprintf(stderr, "%s: out of memory\n", progname);
+        return EXIT_IO;
+    }
+    sha256_hex(e->text, strlen(e->text), hash);
+    printf("config=%s\nmodel=%s\nruns=%" PRIu64 "\npoints=%" PRIu64
+           "\nreplications=%" PRIu64 "\nselected=%zu\nseed=%" PRIu64
+           "\noutput=%s\nconfig_sha256=%s\nversion=%s\n",
+           e->path, e->model_name, e->nruns, e->npoints, e->replications, selected,
+           e->seed, path, hash, PACKAGE_VERSION);
+    free(path);
+    return EXIT_OK;
+}
+
 /* Opens the output, runs the selected runs that are not done, finishes. */
 static int run_experiment(const options *o, const experiment *e, uint64_t *runs,
                           size_t n)
 {
     char err[1024] = "";
-    char *path = o->output   ? strdup(o->output)
-                 : e->output ? strdup(e->output)
-                             : default_output(e);
+    char *path = output_path(o, e);
     int status = EXIT_OK, rc;
     h5out *out = NULL;
     uint8_t *done = NULL;
     uint64_t *todo_runs = NULL;
-    if (path == NULL) {
+    h5out_spec spec;
+    spec_names names = {0};
+    if (path == NULL || output_spec(&spec, &names, o, e) < 0) {
         fprintf(stderr, "%s: out of memory\n", progname);
+        free(path);
         return EXIT_IO;
     }
     /* From here on a signal stops the experiment cleanly (the runner
@@ -502,9 +593,9 @@ static int run_experiment(const options *o, const experiment *e, uint64_t *runs,
             status = EXIT_IO;
             goto out;
         }
-        rc = h5out_resume(&out, e, path, done, err, sizeof err);
+        rc = h5out_resume(&out, &spec, path, done, err, sizeof err);
     } else {
-        rc = h5out_create(&out, e, path, o->force, err, sizeof err);
+        rc = h5out_create(&out, &spec, path, o->force, err, sizeof err);
     }
     if (rc < 0) {
         fprintf(stderr, "%s: %s\n", progname, err);
@@ -521,7 +612,7 @@ static int run_experiment(const options *o, const experiment *e, uint64_t *runs,
     for (size_t i = 0; i < n; i++)
         if (done == NULL || !done[runs[i]])
             todo_runs[todo++] = runs[i];
-    if (o->resume && !o->quiet)
+    if (o->resume && !o->quiet && h5out_runs_done(out) > 0)
         fprintf(stderr, "%s: resuming %s: %zu of the %zu selected runs left to do\n",
                 progname, path, todo, n);
 
@@ -561,6 +652,7 @@ static int run_experiment(const options *o, const experiment *e, uint64_t *runs,
         status = EXIT_RUNS_FAILED;
     }
 out:
+    spec_names_free(&names);
     free(todo_runs);
     free(done);
     free(path);
@@ -615,7 +707,9 @@ int main(int argc, char **argv)
     size_t n = 0;
     if ((rc = select_runs(&o, e, &runs, &n)) != 0)
         goto out;
-    if (o.validate) {
+    if (o.info) {
+        rc = print_info(&o, e, n);
+    } else if (o.validate) {
         validate_summary(e);
         rc = EXIT_OK;
     } else if (o.dry_run) {

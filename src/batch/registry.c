@@ -163,6 +163,19 @@ static int load_plugin(const char *name, const char *base_dir, registry_model *o
         snprintf(err, errlen, "model plugin \"%s\": %s", path, why);
         goto fail_dl;
     }
+    /* What the output's provenance names: the file's absolute path and
+     * its contents' hash (shards of one experiment must use one build). */
+    int hrc = sha256_file_hex(path, out->sha256);
+    if (hrc < 0) {
+        snprintf(err, errlen, "model plugin \"%s\": cannot read it: %s", path,
+                 strerror(-hrc));
+        goto fail_dl;
+    }
+    char *abs = realpath(path, NULL);
+    if (abs != NULL) {
+        free(path);
+        path = abs;
+    }
     out->model = m;
     out->dl = dl;
     out->path = path;

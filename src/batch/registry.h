@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "batch/sha256.h"
 #include "usim/model.h"
 
 /* A model found by name or path.  `dl` is the plugin's dlopen handle, NULL
@@ -18,6 +19,7 @@ typedef struct registry_model {
     const usim_model *model;
     void *dl;
     char *path; /* the plugin's resolved path, NULL for a built-in model */
+    char sha256[SHA256_HEX_LEN]; /* of the plugin's file, "" for a built-in */
 } registry_model;
 
 /* The built-in models, in a stable order. */

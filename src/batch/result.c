@@ -4,22 +4,27 @@
 #include "batch/result.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+static const char *const status_names[] = {
+    [RUN_OK] = "ok",           [RUN_FAILED] = "failed",
+    [RUN_LIMIT] = "limit",     [RUN_DEADLOCK] = "deadlock",
+    [RUN_PENDING] = "pending",
+};
 
 const char *run_status_name(run_status s)
 {
-    switch (s) {
-    case RUN_OK:
-        return "ok";
-    case RUN_FAILED:
-        return "failed";
-    case RUN_LIMIT:
-        return "limit";
-    case RUN_DEADLOCK:
-        return "deadlock";
-    case RUN_PENDING:
-        return "pending";
-    }
-    return "unknown";
+    return (unsigned)s <= RUN_PENDING ? status_names[s] : "unknown";
+}
+
+bool run_status_parse(const char *name, run_status *s)
+{
+    for (unsigned i = 0; i <= RUN_PENDING; i++)
+        if (!strcmp(name, status_names[i])) {
+            *s = (run_status)i;
+            return true;
+        }
+    return false;
 }
 
 void run_result_free(run_result *r)

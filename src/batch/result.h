@@ -8,6 +8,7 @@
 #ifndef USIM_BATCH_RESULT_H
 #define USIM_BATCH_RESULT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,7 +23,10 @@ typedef enum run_status {
     RUN_PENDING,
 } run_status;
 
-const char *run_status_name(run_status s); /* "ok", "failed", ... */
+/* "ok", "failed", "limit", "deadlock", "pending" (the stored names). */
+const char *run_status_name(run_status s);
+/* The status a stored name stands for; false if it names none. */
+bool run_status_parse(const char *name, run_status *s);
 
 typedef struct run_drift {
     char *task; /* task name group */

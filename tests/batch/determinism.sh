@@ -39,28 +39,32 @@ for cfg in "$top_srcdir"/tests/batch/h5/*.cfg; do
     run "$c -j2" $st -j2 -o "$tmp/$c.j2.h5" "$cfg"
     same "$c threads" "$tmp/$c.j1.h5" "$tmp/$c.j2.h5"
 
-    # Shards: each file has every run row, the others' pending.
+    # Shards: each file holds its own runs only.
     for i in 0 1 2; do
         # A shard may hold only successful runs: exit 0 or 1 both fine.
         "$bin" -q -j2 --shard $i/3 -o "$tmp/$c.s$i.h5" "$cfg" >/dev/null 2>"$tmp/err"
         [ $? -le 1 ] && ok || ko "$c shard $i: $(head -c 300 "$tmp/err")"
     done
-    if "$merge" "$tmp/$c.merged.h5" "$tmp/$c.s2.h5" "$tmp/$c.s0.h5" "$tmp/$c.s1.h5" 2>"$tmp/err"; then
-        ok
-    else
-        ko "$c merge: $(cat "$tmp/err")"
-    fi
+    "$merge" "$tmp/$c.merged.h5" "$tmp/$c.s2.h5" "$tmp/$c.s0.h5" "$tmp/$c.s1.h5" 2>"$tmp/err"
+    got=$?
+    [ $got -eq $st ] && ok || ko "$c merge: exit $got, expected $st: $(cat "$tmp/err")"
     same "$c shards merged" "$tmp/$c.j1.h5" "$tmp/$c.merged.h5"
 
-    # Two shards only: merge says runs are missing (exit 1), and the file
-    # is not the single-machine one.
+    # Two shards only: refused (exit 2, nothing written) unless --partial
+    # (exit 1), and then the file is not the single-machine one.
     "$merge" "$tmp/$c.part.h5" "$tmp/$c.s0.h5" "$tmp/$c.s1.h5" 2>/dev/null
-    [ $? -eq 1 ] && ok || ko "$c merge of 2 of 3 shards should exit 1"
+    [ $? -eq 2 ] && [ ! -e "$tmp/$c.part.h5" ] && ok ||
+        ko "$c merge of 2 of 3 shards should be refused"
+    "$merge" --partial "$tmp/$c.part.h5" "$tmp/$c.s0.h5" "$tmp/$c.s1.h5" 2>/dev/null
+    [ $? -eq 1 ] && ok || ko "$c merge --partial of 2 of 3 shards should exit 1"
     if "$check" cmp "$tmp/$c.j1.h5" "$tmp/$c.part.h5" >/dev/null; then
         ko "$c: a partial merge compares equal"
     else
         ok
     fi
+    # ... and the partial merge plus the third shard is the whole.
+    "$merge" "$tmp/$c.whole.h5" "$tmp/$c.part.h5" "$tmp/$c.s2.h5" 2>/dev/null
+    same "$c partial merge + shard 2" "$tmp/$c.j1.h5" "$tmp/$c.whole.h5"
 
     # A subset, then --resume for the rest.
     "$bin" -q -j2 --runs 1,3-5 -o "$tmp/$c.res.h5" "$cfg" >/dev/null 2>&1

@@ -2,7 +2,8 @@
  * h5compare.h — compares two usim output files dataset by dataset: the
  * determinism check.  Everything must be equal (types, shapes, bytes,
  * root attributes) except the /runs column wall_s and the root attribute
- * "created", which hold measured times.
+ * "created", which hold measured times, and the /shards table (which
+ * invocations wrote the file, on which hosts, when).
  */
 #ifndef USIM_TESTS_H5COMPARE_H
 #define USIM_TESTS_H5COMPARE_H

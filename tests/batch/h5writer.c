@@ -80,8 +80,8 @@ int main(int argc, char **argv)
     uint8_t *done = calloc(nruns + 1, 1);
     h5out *o;
     char err[512];
-    int rc = resume ? h5out_resume_spec(&o, &s, path, done, err, sizeof err)
-                    : h5out_create_spec(&o, &s, path, true, err, sizeof err);
+    int rc = resume ? h5out_resume(&o, &s, path, done, err, sizeof err)
+                    : h5out_create(&o, &s, path, true, err, sizeof err);
     if (rc < 0) {
         fprintf(stderr, "h5writer: %s\n", err);
         return 3;

@@ -10,6 +10,13 @@ tests_batch_test_h5out_CFLAGS = $(H5TEST_CFLAGS)
 tests_batch_test_h5out_LDADD = $(H5TEST_LDADD)
 TESTS += tests/batch/test_h5out
 
+# SHA-256, session records, shard rows and the identity of output specs.
+check_PROGRAMS += tests/batch/test_provenance
+tests_batch_test_provenance_SOURCES = tests/batch/test_provenance.c
+tests_batch_test_provenance_CFLAGS = $(H5TEST_CFLAGS)
+tests_batch_test_provenance_LDADD = $(H5TEST_LDADD)
+TESTS += tests/batch/test_provenance
+
 # h5check: the reading side of the shell tests (cmp, opens, status).
 check_PROGRAMS += tests/batch/h5check
 tests_batch_h5check_SOURCES = tests/batch/h5check.c tests/batch/h5compare.c
@@ -19,6 +26,14 @@ tests_batch_h5check_LDADD = $(H5TEST_LDADD)
 # End to end: usim-batch and usim-merge on the configs of tests/batch/h5/.
 TESTS += tests/batch/determinism.sh
 EXTRA_DIST += tests/batch/determinism.sh tests/batch/h5
+
+# usim-merge's refusals, --partial, --status, provenance, SIGKILL mid-merge.
+TESTS += tests/batch/merge.sh
+EXTRA_DIST += tests/batch/merge.sh
+
+# usim-submit without a cluster: refusals and --dry-run.
+TESTS += tests/batch/submit.sh
+EXTRA_DIST += tests/batch/submit.sh
 
 # SIGKILL at several points, then --resume: the file opens, nothing done
 # is lost, and the result equals an uninterrupted run.
@@ -31,3 +46,7 @@ check_PROGRAMS += tests/batch/h5writer
 tests_batch_h5writer_SOURCES = tests/batch/h5writer.c
 tests_batch_h5writer_CFLAGS = $(H5TEST_CFLAGS)
 tests_batch_h5writer_LDADD = $(H5TEST_LDADD)
+
+# usim-submit on a real single-node SLURM (scripts/test runs them as root;
+# not part of make check, which must not need root).
+EXTRA_DIST += tests/cluster/slurmlib.sh tests/cluster/selftest.sh tests/cluster/submit.sh

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 #include <hdf5.h>
 
+#include "batch/h5in.h"
 #include "batch/h5out.h"
 #include "h5compare.h"
 
@@ -188,7 +189,7 @@ static h5out *create(const h5out_spec *s, const char *path)
 {
     h5out *o;
     char err[512];
-    OK(h5out_create_spec(&o, s, path, false, err, sizeof err));
+    OK(h5out_create(&o, s, path, false, err, sizeof err));
     return o;
 }
 
@@ -368,12 +369,12 @@ static void test_create_refuses_an_existing_file_without_force(void **state)
     assert_int_equal(stat(fx->path, &before), 0);
     h5out *o = NULL;
     char err[512];
-    assert_int_equal(h5out_create_spec(&o, &s, fx->path, false, err, sizeof err),
+    assert_int_equal(h5out_create(&o, &s, fx->path, false, err, sizeof err),
                      H5OUT_EEXIST);
     assert_non_null(strstr(err, "exists"));
     assert_int_equal(stat(fx->path, &after), 0);
     assert_int_equal(before.st_size, after.st_size);
-    OK(h5out_create_spec(&o, &s, fx->path, true, err, sizeof err));
+    OK(h5out_create(&o, &s, fx->path, true, err, sizeof err));
     h5out_close(o);
 }
 
@@ -391,7 +392,7 @@ static void test_resume_continues_an_unfinished_file(void **state)
     assert_true(exists(fx->journal));
 
     uint8_t done[NRUNS];
-    OK(h5out_resume_spec(&o, &s, fx->path, done, err, sizeof err));
+    OK(h5out_resume(&o, &s, fx->path, done, err, sizeof err));
     for (int i = 0; i < NRUNS; i++)
         assert_int_equal(done[i], i == 3 || i == 0 || i == 8 || i == 5);
     for (uint64_t i = 0; i < NRUNS; i++)
@@ -418,7 +419,7 @@ test_resume_recovers_runs_from_the_journal_when_the_file_is_broken(void **state)
     assert_int_equal(truncate(fx->path, 600), 0);
 
     uint8_t done[NRUNS];
-    OK(h5out_resume_spec(&o, &s, fx->path, done, err, sizeof err));
+    OK(h5out_resume(&o, &s, fx->path, done, err, sizeof err));
     int ndone = 0;
     for (int i = 0; i < NRUNS; i++)
         ndone += done[i];
@@ -447,7 +448,7 @@ static void test_resume_drops_a_torn_journal_record(void **state)
     assert_int_equal(truncate(fx->journal, st.st_size - 5), 0);
 
     uint8_t done[NRUNS];
-    OK(h5out_resume_spec(&o, &s, fx->path, done, err, sizeof err));
+    OK(h5out_resume(&o, &s, fx->path, done, err, sizeof err));
     assert_int_equal(done[0], 1);
     assert_int_equal(done[1], 1);
     assert_int_equal(done[2], 0);
@@ -465,10 +466,10 @@ static void test_resume_refuses_another_experiments_file(void **state)
     h5out_close(o);
     h5out_spec other = test_spec("x = 9;");
     uint8_t done[NRUNS];
-    assert_int_equal(h5out_resume_spec(&o, &other, fx->path, done, err, sizeof err),
+    assert_int_equal(h5out_resume(&o, &other, fx->path, done, err, sizeof err),
                      H5OUT_EMISMATCH);
     /* Nothing was touched: the right experiment still resumes. */
-    OK(h5out_resume_spec(&o, &s, fx->path, done, err, sizeof err));
+    OK(h5out_resume(&o, &s, fx->path, done, err, sizeof err));
     assert_int_equal(done[0], 1);
     h5out_close(o);
 }
@@ -486,7 +487,7 @@ static void test_resume_of_a_finished_file_reads_its_runs(void **state)
     finish(o);
     h5out_close(o);
     uint8_t done[NRUNS];
-    OK(h5out_resume_spec(&o, &s, fx->path, done, err, sizeof err));
+    OK(h5out_resume(&o, &s, fx->path, done, err, sizeof err));
     for (int i = 0; i < NRUNS; i++)
         assert_int_equal(done[i], i < 6);
     assert_int_equal(h5out_runs_done(o), 6);
@@ -618,6 +619,122 @@ static void test_writing_a_run_twice_is_an_error(void **state)
     h5out_close(o);
 }
 
+/* Shard 1 of 4 holds runs 1, 5, 9 only: three rows, read back by run; the
+ * other shards' runs read as pending; a run of another shard is refused. */
+static void test_shard_file_holds_its_own_runs(void **state)
+{
+    fixture *fx = *state;
+    h5out_spec s = test_spec("x = 13;");
+    s.shard_index = 1;
+    s.shard_count = 4;
+    h5out *o = create(&s, fx->path);
+    run_result *r = fake_result(2);
+    assert_int_equal(h5out_write_run(o, r), H5OUT_EIO);
+    assert_non_null(strstr(h5out_errmsg(o), "run 2 is not one of this file's"));
+    run_result_free(r);
+    uint64_t mine[] = {9, 1, 5};
+    write_runs(o, mine, 3);
+    finish(o);
+    h5out_close(o);
+
+    h5in *in;
+    char err[512];
+    OK(h5in_open(&in, fx->path, err, sizeof err));
+    assert_int_equal(h5in_spec(in)->shard_index, 1);
+    assert_int_equal(h5in_spec(in)->shard_count, 4);
+    assert_int_equal(h5in_runs_done(in), 3);
+    assert_true(h5in_complete(in));
+    for (uint64_t run = 0; run < NRUNS; run++) {
+        if (run % 4 != 1) {
+            assert_int_equal(h5in_status(in, run), RUN_PENDING);
+            continue;
+        }
+        run_result *got, *want = fake_result(run);
+        assert_int_equal(h5in_read_run(in, run, &got), 0);
+        assert_int_equal(got->run, run);
+        assert_int_equal(got->events, want->events);
+        assert_int_equal(got->ntraces, 2);
+        assert_int_equal(got->traces[0].n, want->traces[0].n);
+        assert_int_equal(got->ndrift, want->ndrift);
+        run_result_free(got);
+        run_result_free(want);
+    }
+    size_t n;
+    const prov_session *ses = h5in_sessions(in, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(ses[0].shard_index, 1);
+    assert_int_equal(ses[0].shard_count, 4);
+    assert_int_equal(ses[0].runs, 3);
+    assert_true(ses[0].end[0] != '\0');
+    h5in_close(in);
+    hid_t f = H5Fopen(fx->path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t d = H5Dopen2(f, "runs", H5P_DEFAULT);
+    hid_t sp = H5Dget_space(d);
+    assert_int_equal(H5Sget_simple_extent_npoints(sp), 3);
+    H5Sclose(sp);
+    H5Dclose(d);
+    H5Fclose(f);
+}
+
+/* Resuming keeps the shard and the records of the earlier invocation. */
+static void test_resume_keeps_the_shard_and_its_sessions(void **state)
+{
+    fixture *fx = *state;
+    h5out_spec s = test_spec("x = 14;");
+    s.shard_index = 2;
+    s.shard_count = 3;
+    h5out *o = create(&s, fx->path);
+    uint64_t first[] = {2};
+    write_runs(o, first, 1);
+    h5out_close(o);
+
+    char err[512];
+    uint8_t done[NRUNS];
+    h5out_spec other = s;
+    other.shard_index = 0;
+    assert_int_equal(h5out_resume(&o, &other, fx->path, done, err, sizeof err),
+                     H5OUT_EMISMATCH);
+    OK(h5out_resume(&o, &s, fx->path, done, err, sizeof err));
+    for (int i = 0; i < NRUNS; i++)
+        assert_int_equal(done[i], i == 2);
+    uint64_t rest[] = {5, 8, 11};
+    write_runs(o, rest, 3);
+    finish(o);
+    h5out_close(o);
+
+    h5in *in;
+    OK(h5in_open(&in, fx->path, err, sizeof err));
+    size_t n;
+    const prov_session *ses = h5in_sessions(in, &n);
+    assert_int_equal(n, 2);
+    assert_int_equal(ses[0].runs, 1);
+    assert_string_equal(ses[0].end, ""); /* interrupted */
+    assert_int_equal(ses[1].runs, 3);
+    assert_true(ses[1].end[0] != '\0');
+    h5in_close(in);
+}
+
+/* A journal without its file (the .h5 deleted after an interruption):
+ * a fresh run does not replace it. */
+static void test_create_refuses_the_journal_of_an_interrupted_run(void **state)
+{
+    fixture *fx = *state;
+    h5out_spec s = test_spec("x = 15;");
+    h5out *o = create(&s, fx->path);
+    uint64_t first[] = {0, 1};
+    write_runs(o, first, 2);
+    h5out_close(o);
+    assert_int_equal(unlink(fx->path), 0);
+    char err[512];
+    assert_int_equal(h5out_create(&o, &s, fx->path, false, err, sizeof err),
+                     H5OUT_EEXIST);
+    assert_non_null(strstr(err, "--resume"));
+    uint8_t done[NRUNS];
+    OK(h5out_resume(&o, &s, fx->path, done, err, sizeof err));
+    assert_int_equal(done[0] + done[1], 2);
+    h5out_close(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -648,6 +765,12 @@ int main(void)
             test_checkpoint_replaces_the_file_instead_of_modifying_it, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_message_is_truncated_with_dots, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_shard_file_holds_its_own_runs, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_resume_keeps_the_shard_and_its_sessions,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_create_refuses_the_journal_of_an_interrupted_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writing_a_run_twice_is_an_error, setup,
                                         teardown),
     };

@@ -4,6 +4,10 @@
 #                   error (exit 99: build first);
 #   $tmp            a fresh directory, removed when the test exits;
 #   ok / ko TEXT    count a passed check / a failed one (printed);
+#   expect NAME STATUS PATTERN CMD...
+#                   one check: CMD exits with STATUS and its output (stdout
+#                   and stderr, kept in $tmp/out) matches the grep PATTERN
+#                   (an empty PATTERN matches anything);
 #   report          the closing line "NAME: N passed, N failed" and the
 #                   test's exit status (0 only if nothing failed).
 need() {
@@ -17,6 +21,19 @@ pass=0
 fail=0
 ok() { pass=$((pass + 1)); }
 ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
+expect() {
+    expect_name=$1 expect_want=$2 expect_pat=$3
+    shift 3
+    "$@" >"$tmp/out" 2>&1
+    expect_got=$?
+    if [ "$expect_got" -ne "$expect_want" ]; then
+        ko "$expect_name: exit $expect_got, expected $expect_want: $(head -c 600 "$tmp/out")"
+    elif [ -n "$expect_pat" ] && ! grep -q -- "$expect_pat" "$tmp/out"; then
+        ko "$expect_name: no '$expect_pat' in: $(head -c 600 "$tmp/out")"
+    else
+        ok
+    fi
+}
 report() {
     echo "$test_name: $pass passed, $fail failed"
     [ "$fail" -eq 0 ]

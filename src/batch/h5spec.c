@@ -1,0 +1,183 @@
+/*
+ * h5spec.c — copying, comparing and digesting output specs (h5spec.h).
+ */
+#include "batch/h5spec.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch/journal.h"
+#include "batch/provenance.h"
+#include "batch/sha256.h"
+
+void h5spec_set_err(char *err, size_t n, const char *fmt, ...)
+{
+    if (!err || !n)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, n, fmt, ap);
+    va_end(ap);
+}
+
+static const char **names_dup(size_t n, const char *const *src)
+{
+    const char **v = calloc(n + 1, sizeof *v);
+    if (!v)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!(v[i] = strdup(src[i] ? src[i] : ""))) {
+            for (size_t k = 0; k < i; k++)
+                free((char *)v[k]);
+            free(v);
+            return NULL;
+        }
+    }
+    return v;
+}
+
+/* The text members of a spec, so that copying and freeing them is one loop. */
+#define SPEC_STRINGS(s)                                                                \
+    {                                                                                  \
+        &(s)->config, &(s)->config_sha256, &(s)->model, &(s)->model_path,              \
+            &(s)->model_sha256, &(s)->description, &(s)->usim_version,                 \
+            &(s)->git_revision, &(s)->compiler, &(s)->cflags                           \
+    }
+#define SPEC_NSTRINGS 10
+
+void h5spec_release(h5out_spec *s)
+{
+    if (!s)
+        return;
+    const char **strs[SPEC_NSTRINGS] = SPEC_STRINGS(s);
+    for (size_t i = 0; i < SPEC_NSTRINGS; i++)
+        free((char *)*strs[i]);
+    const char *const *arrays[] = {s->params, s->scalars, s->traces};
+    size_t counts[] = {s->nparams, s->nscalars, s->ntraces};
+    for (size_t a = 0; a < 3; a++) {
+        for (size_t i = 0; arrays[a] && i < counts[a]; i++)
+            free((char *)arrays[a][i]);
+        free((void *)arrays[a]);
+    }
+    memset(s, 0, sizeof *s);
+}
+
+int h5spec_dup(h5out_spec *d, const h5out_spec *s)
+{
+    const prov_build *b = provenance_build();
+    char hash[SHA256_HEX_LEN];
+    h5out_spec in = *s;
+    if (!in.config)
+        in.config = "";
+    if (!in.config_sha256) {
+        sha256_hex(in.config, strlen(in.config), hash);
+        in.config_sha256 = hash;
+    }
+    if (!in.usim_version) {
+        in.usim_version = b->version;
+        in.git_revision = b->git_revision;
+        in.git_dirty = b->git_dirty;
+        in.compiler = b->compiler;
+        in.cflags = b->cflags;
+    }
+    if (in.shard_count == 0)
+        in.shard_count = 1;
+    *d = in;
+    const char **from[SPEC_NSTRINGS] = SPEC_STRINGS(&in);
+    const char **to[SPEC_NSTRINGS] = SPEC_STRINGS(d);
+    bool ok = true;
+    for (size_t i = 0; i < SPEC_NSTRINGS; i++)
+        ok &= (*to[i] = strdup(*from[i] ? *from[i] : "")) != NULL;
+    d->params = names_dup(s->nparams, s->params);
+    d->scalars = names_dup(s->nscalars, s->scalars);
+    d->traces = names_dup(s->ntraces, s->traces);
+    if (!ok || !d->params || !d->scalars || !d->traces) {
+        h5spec_release(d);
+        return H5OUT_ENOMEM;
+    }
+    return 0;
+}
+
+static const char *str(const char *s)
+{
+    return s ? s : "";
+}
+
+static int names_cmp(const char *what, size_t na, const char *const *a, size_t nb,
+                     const char *const *b, char *err, size_t errlen)
+{
+    if (na != nb) {
+        h5spec_set_err(err, errlen, "%s differ (%zu vs %zu)", what, na, nb);
+        return -1;
+    }
+    for (size_t i = 0; i < na; i++)
+        if (strcmp(a[i], b[i])) {
+            h5spec_set_err(err, errlen, "%s differ ('%s' vs '%s')", what, a[i], b[i]);
+            return -1;
+        }
+    return 0;
+}
+
+int h5spec_cmp(const h5out_spec *a, const h5out_spec *b, char *err, size_t errlen)
+{
+    if (strcmp(str(a->config), str(b->config))) {
+        h5spec_set_err(err, errlen,
+                       "the experiment configuration differs (SHA-256 %.12s... vs "
+                       "%.12s...)",
+                       str(a->config_sha256), str(b->config_sha256));
+        return -1;
+    }
+    if (strcmp(str(a->model), str(b->model))) {
+        h5spec_set_err(err, errlen, "the model differs ('%s' vs '%s')", str(a->model),
+                       str(b->model));
+        return -1;
+    }
+    if (strcmp(str(a->model_sha256), str(b->model_sha256))) {
+        h5spec_set_err(err, errlen,
+                       "the model plugin was rebuilt or replaced in between (SHA-256 "
+                       "%.12s... of %s vs %.12s... of %s)",
+                       str(a->model_sha256), str(a->model_path), str(b->model_sha256),
+                       str(b->model_path));
+        return -1;
+    }
+    if (strcmp(str(a->usim_version), str(b->usim_version))) {
+        h5spec_set_err(err, errlen, "written by different usim versions (%s vs %s)",
+                       str(a->usim_version), str(b->usim_version));
+        return -1;
+    }
+    if (a->seed != b->seed || a->nruns != b->nruns ||
+        a->replications != b->replications || a->npoints != b->npoints) {
+        h5spec_set_err(err, errlen, "seed, runs, points or replications differ");
+        return -1;
+    }
+    if (names_cmp("parameters", a->nparams, a->params, b->nparams, b->params, err,
+                  errlen) < 0 ||
+        names_cmp("scalars", a->nscalars, a->scalars, b->nscalars, b->scalars, err,
+                  errlen) < 0 ||
+        names_cmp("traces", a->ntraces, a->traces, b->ntraces, b->traces, err, errlen) <
+            0)
+        return -1;
+    return 0;
+}
+
+uint64_t h5spec_ident(const h5out_spec *s)
+{
+    uint64_t h = JOURNAL_HASH_SEED;
+    const char *texts[] = {str(s->config), str(s->model), str(s->model_sha256),
+                           str(s->usim_version)};
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        h = journal_hash(texts[i], strlen(texts[i]) + 1, h);
+    uint64_t nums[] = {
+        s->seed,         s->nruns,       s->npoints,
+        s->replications, s->nparams,     s->nscalars,
+        s->ntraces,      s->shard_index, s->shard_count ? s->shard_count : 1};
+    h = journal_hash(nums, sizeof nums, h);
+    const char *const *arrays[] = {s->params, s->scalars, s->traces};
+    size_t counts[] = {s->nparams, s->nscalars, s->ntraces};
+    for (size_t a = 0; a < 3; a++)
+        for (size_t i = 0; i < counts[a]; i++)
+            h = journal_hash(arrays[a][i], strlen(arrays[a][i]) + 1, h);
+    return h;
+}

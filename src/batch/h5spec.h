@@ -1,0 +1,99 @@
+/*
+ * h5spec.h — what an output file describes, independent of how it was
+ * obtained: built from an experiment (usim-batch) or read from the root
+ * attributes of an existing file (resume, merge).
+ *
+ * Identity.  Two files hold results of the same experiment when their
+ * configuration text, model (name and, for a plugin, the SHA-256 of its
+ * shared object), usim version, seed, run counts and column names are
+ * equal (h5spec_cmp).  Which runs a file holds (its shard) and how it is
+ * compressed are not part of that identity; the journal of a file names
+ * both (h5spec_ident).
+ *
+ * Shards.  A file holds the runs with run % shard_count == shard_index,
+ * one row per run in run order (row = run / shard_count); an unsharded
+ * file (0 of 1) holds all nruns.
+ */
+#ifndef USIM_BATCH_H5SPEC_H
+#define USIM_BATCH_H5SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Format version stored in the root attribute "format_version". */
+#define H5OUT_FORMAT_VERSION 2
+
+/* Longest stored message (longer ones are truncated, ending in "..."). */
+#define H5OUT_MESSAGE_LEN 256
+
+/* Errors of the output layer: functions return 0 or one of these. */
+enum {
+    H5OUT_EIO = -1,       /* HDF5 or file-system error */
+    H5OUT_EEXIST = -2,    /* the output exists and neither force nor resume */
+    H5OUT_EMISMATCH = -3, /* resume/merge: the file is another experiment's */
+    H5OUT_ENOMEM = -4,
+};
+
+typedef struct h5out_spec {
+    const char *config;        /* config text, @includes expanded */
+    const char *config_sha256; /* its SHA-256 (NULL: h5spec_dup computes it) */
+    const char *model;         /* model name as written in the config */
+    const char *model_path;    /* a plugin's resolved path; "" for a built-in */
+    const char *model_sha256;  /* SHA-256 of the plugin; "" for a built-in */
+    const char *description;   /* "" if none */
+    uint64_t seed, nruns, npoints, replications;
+    size_t nparams;
+    const char *const *params; /* parameter names, descriptor order */
+    size_t nscalars;
+    const char *const *scalars; /* declared scalar names, descriptor order */
+    size_t ntraces;
+    const char *const *traces; /* enabled trace names, config order */
+    int compression;           /* deflate level 0..9 (0: no filters) */
+    uint64_t shard_index;      /* the runs this file holds (0 and 1: all; */
+    uint64_t shard_count;      /* a shard_count of 0 is read as 1) */
+    /* The build that wrote the file (NULL: h5spec_dup fills in this one). */
+    const char *usim_version, *git_revision, *compiler, *cflags;
+    int git_dirty;
+} h5out_spec;
+
+/* A deep copy of s (strings and name arrays allocated, NULL strings made
+ * "", the build and config hash filled in where NULL); 0 or H5OUT_ENOMEM,
+ * and d zeroed on failure.  h5spec_release frees what it allocated. */
+int h5spec_dup(h5out_spec *d, const h5out_spec *s);
+void h5spec_release(h5out_spec *s);
+
+/* 0 if a and b describe the same experiment (see above), else -1 with
+ * what differs in err. */
+int h5spec_cmp(const h5out_spec *a, const h5out_spec *b, char *err, size_t errlen);
+
+/* A 64-bit digest of the identity and the shard, for journal headers. */
+uint64_t h5spec_ident(const h5out_spec *s);
+
+/* How many runs a file of spec s holds, whether it holds `run`, and the
+ * row of a run / the run of a row. */
+static inline uint64_t h5spec_rows(const h5out_spec *s)
+{
+    return s->nruns > s->shard_index
+               ? (s->nruns - s->shard_index + s->shard_count - 1) / s->shard_count
+               : 0;
+}
+static inline bool h5spec_holds(const h5out_spec *s, uint64_t run)
+{
+    return run < s->nruns && run % s->shard_count == s->shard_index;
+}
+static inline uint64_t h5spec_row(const h5out_spec *s, uint64_t run)
+{
+    return run / s->shard_count;
+}
+static inline uint64_t h5spec_run(const h5out_spec *s, uint64_t row)
+{
+    return row * s->shard_count + s->shard_index;
+}
+
+/* snprintf into err[n], the error buffer of the output layer; nothing if
+ * err is NULL or n is 0. */
+void h5spec_set_err(char *err, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif
