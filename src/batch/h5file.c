@@ -118,7 +118,7 @@ out:
 int h5file_create(h5file **out, const h5out_spec *s, const char *path, char *err,
                   size_t errlen)
 {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    h5layout_library();
     int level = s->compression; /* shuffle+deflate at that level (0: none) */
     h5file *f = calloc(1, sizeof *f);
     if (!f)

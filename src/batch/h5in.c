@@ -201,7 +201,7 @@ static int read_sessions(h5in *in)
 
 int h5in_open(h5in **out, const char *path, char *err, size_t errlen)
 {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    h5layout_library();
     h5in *in = calloc(1, sizeof *in);
     if (!in)
         return H5OUT_ENOMEM;

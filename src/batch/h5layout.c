@@ -8,33 +8,70 @@
 #include "batch/h5layout.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* ---- the library --------------------------------------------------------- */
+
+void h5layout_library(void)
+{
+    static bool done;
+    if (!done) { /* writer and reader threads come later */
+        H5dont_atexit();
+        done = true;
+    }
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
 /* ---- errors ------------------------------------------------------------ */
+
+/* The first description on the stack, and the first system error
+ * message found in one ("... error message = 'No space left on device'
+ * ..." in a failed write's long description). */
+typedef struct last_error {
+    const char *desc;
+    const char *sys;
+    size_t syslen;
+} last_error;
 
 static herr_t last_error_cb(unsigned n, const H5E_error2_t *e, void *data)
 {
     (void)n;
-    char **out = data;
-    if (!*out && e->desc)
-        *out = (char *)e->desc;
+    last_error *le = data;
+    if (!e->desc)
+        return 0;
+    if (!le->desc)
+        le->desc = e->desc;
+    const char *m = strstr(e->desc, "error message = '");
+    if (m && !le->sys) {
+        m += strlen("error message = '");
+        const char *end = strchr(m, '\'');
+        le->sys = m;
+        le->syslen = end ? (size_t)(end - m) : strlen(m);
+    }
     return 0;
 }
 
 void h5layout_last_error(char *buf, size_t n)
 {
-    char *desc = NULL;
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, last_error_cb, &desc);
-    snprintf(buf, n, "%s", desc ? desc : "");
+    last_error le = {0};
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, last_error_cb, &le);
+    if (le.sys)
+        snprintf(buf, n, "%.*s", (int)le.syslen, le.sys);
+    else
+        snprintf(buf, n, "%s", le.desc ? le.desc : "");
 }
 
 int h5layout_fail(char *err, size_t n, const char *what, const char *path)
 {
     char h5[256];
+    int e = errno; /* HDF5 keeps the system's reason of some failures only there */
     h5layout_last_error(h5, sizeof h5);
+    if (!h5[0] && e != 0)
+        snprintf(h5, sizeof h5, "%s", strerror(e));
     h5spec_set_err(err, n, "%s: %s%s%s", path, what, h5[0] ? ": " : "", h5);
     return H5OUT_EIO;
 }

@@ -124,6 +124,15 @@ int h5layout_attr_int(hid_t loc, const char *name, int v);
 /* A variable-length UTF-8 string type (H5Tclose it). */
 hid_t h5layout_vlen_str(void);
 
+/*
+ * Before the first HDF5 call of a function that opens or creates a file:
+ * no automatic error printing, and no library shutdown at exit.  That
+ * shutdown closes files still open, and after a failed H5Fclose (a full
+ * disk) HDF5 1.10 crashes in it; every file usim writes is closed
+ * explicitly, and what a failed one holds is in the journal.
+ */
+void h5layout_library(void);
+
 /* The innermost message of this thread's HDF5 error stack ("" if none). */
 void h5layout_last_error(char *buf, size_t n);
 /* err = "PATH: what: innermost HDF5 message"; returns H5OUT_EIO. */

@@ -95,6 +95,7 @@ struct h5out {
     h5out_spec spec; /* owned (h5spec_dup) */
     char *path, *jpath, *tmppath, *jtmppath;
     journal *j;
+    const char *jwriting;    /* the file o->j writes: jtmppath, then jpath */
     uint64_t *at;            /* per run: its journal record's offset, or NO_RECORD */
     uint64_t ndone, nfailed; /* runs journaled; of which status != ok */
     uint64_t nrecovered;     /* of ndone: recovered from an earlier invocation */
@@ -123,6 +124,18 @@ static bool exists(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0;
+}
+
+/* An output path names a file, never a directory (checked before any file
+ * is made beside it). */
+static int refuse_directory(const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        h5spec_set_err(err, errlen, "%s: is a directory; name the output file", path);
+        return H5OUT_EEXIST;
+    }
+    return 0;
 }
 
 /* fsync a file by name. */
@@ -266,7 +279,7 @@ static int put_run(h5out *o, const run_result *r, char *err, size_t errlen)
     }
     int rc = journal_append(o->j, r, &o->at[r->run]);
     if (rc < 0) {
-        h5spec_set_err(err, errlen, "%s: %s", o->jpath, strerror(-rc));
+        h5spec_set_err(err, errlen, "%s: %s", o->jwriting, strerror(-rc));
         return H5OUT_EIO;
     }
     o->ndone++;
@@ -409,16 +422,19 @@ static int publish_new(h5out *o, char *err, size_t errlen)
         unlink(o->jtmppath);
         return rc;
     }
+    o->jwriting = o->jpath;
     return snapshot_publish(o, false, err, errlen);
 }
 
 /* A fresh journal at PATH.journal.tmp (o->j). */
 static int journal_start(h5out *o, char *err, size_t errlen)
 {
+    o->jwriting = o->jtmppath;
     int rc = journal_create(&o->j, o->jtmppath, h5spec_ident(&o->spec));
     if (rc < 0) {
         h5spec_set_err(err, errlen, "%s: cannot create: %s", o->jtmppath,
                        strerror(-rc));
+        unlink(o->jtmppath); /* it may be there, empty or with half a header */
         return H5OUT_EIO;
     }
     return 0;
@@ -427,6 +443,9 @@ static int journal_start(h5out *o, char *err, size_t errlen)
 int h5out_create(h5out **out, const h5out_spec *s, const char *path, bool force,
                  char *err, size_t errlen)
 {
+    int rc = refuse_directory(path, err, errlen);
+    if (rc < 0)
+        return rc;
     h5out *o = h5out_alloc(s, path);
     if (!o) {
         h5spec_set_err(err, errlen, "out of memory");
@@ -450,7 +469,7 @@ int h5out_create(h5out **out, const h5out_spec *s, const char *path, bool force,
     }
     /* Built under temporary names and renamed: PATH appears only once it
      * opens, and with --force the old file stays until then. */
-    int rc = journal_start(o, err, errlen);
+    rc = journal_start(o, err, errlen);
     if (rc == 0)
         rc = publish_new(o, err, errlen);
     if (rc < 0) {
@@ -571,6 +590,8 @@ static int open_previous(h5out *o, h5in **in, char *err, size_t errlen)
 int h5out_resume(h5out **out, const h5out_spec *s, const char *path, uint8_t *done,
                  char *err, size_t errlen)
 {
+    if (refuse_directory(path, err, errlen) < 0)
+        return H5OUT_EEXIST;
     h5out *o = h5out_alloc(s, path);
     if (!o) {
         h5spec_set_err(err, errlen, "out of memory");

@@ -18,7 +18,8 @@ libusim_batch_la_SOURCES = \
 	src/batch/h5out.c src/batch/h5out.h \
 	src/batch/journal.c src/batch/journal.h \
 	src/batch/provenance.c src/batch/provenance.h \
-	src/batch/sha256.c src/batch/sha256.h
+	src/batch/sha256.c src/batch/sha256.h \
+	src/batch/watch.c src/batch/watch.h
 libusim_batch_la_CFLAGS = $(BATCH_CFLAGS)
 nodist_libusim_batch_la_SOURCES = src/batch/build_revision.h
 
@@ -46,8 +47,9 @@ dist-hook: src/batch/build_revision.h
 libusim_batch_la_CPPFLAGS = $(AM_CPPFLAGS) -DUSIM_LIBDIR='"$(libdir)"'
 
 bin_PROGRAMS += usim-batch
-usim_batch_SOURCES = src/batch/main.c src/batch/runner.c src/batch/runner.h \
-	src/batch/orders.c src/batch/orders.h
+usim_batch_SOURCES = src/batch/main.c src/batch/options.c src/batch/options.h \
+	src/batch/describe.c src/batch/describe.h src/batch/runner.c src/batch/runner.h \
+	src/batch/orders.c src/batch/orders.h src/batch/supervisor.c src/batch/supervisor.h
 usim_batch_CFLAGS = $(BATCH_CFLAGS)
 # Model plugins bind to usim-batch's own usim_* symbols (--export-dynamic),
 # so a plugin and the runner share one kernel; the whole of libusim is
@@ -100,6 +102,16 @@ tests_batch_turns_model_la_SOURCES = tests/batch/turns_model.c
 tests_batch_turns_model_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 TESTS += tests/batch/orders.sh
 EXTRA_DIST += tests/batch/orders.sh
+
+# A model with a bug per sweep point (loops, crashes, exits) under the
+# supervisor: the batch records each and goes on.  Built without
+# sanitizers, like a user's plugin.
+check_LTLIBRARIES += tests/batch/buggy_model.la
+tests_batch_buggy_model_la_SOURCES = tests/batch/buggy_model.c
+tests_batch_buggy_model_la_CFLAGS = $(AM_CFLAGS) -fno-sanitize=all
+tests_batch_buggy_model_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+TESTS += tests/batch/contain.sh
+EXTRA_DIST += tests/batch/contain.sh
 
 # Known answers of the built-in models; SIGINT and --resume.
 TESTS += tests/batch/models.sh

@@ -194,6 +194,31 @@ nomem:
     return NULL;
 }
 
+run_result *runner_unrun_result(const experiment *e, uint64_t run, run_status status,
+                                const char *message)
+{
+    run_result *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return NULL;
+    r->run = run;
+    r->point = experiment_point(e, run);
+    r->replication = experiment_replication(e, run);
+    r->status = status;
+    r->end_time = NAN;
+    r->wall_s = NAN;
+    r->nparams = e->nparams;
+    r->params = malloc((e->nparams ? e->nparams : 1) * sizeof(double));
+    if (r->params == NULL || set_message(r, message, NULL) < 0 ||
+        collect_scalars(e, NULL, r) < 0 ||
+        (r->drift = calloc(1, sizeof *r->drift)) == NULL ||
+        collect_traces(e, NULL, r) < 0) {
+        run_result_free(r);
+        return NULL;
+    }
+    experiment_point_params(e, r->point, r->params);
+    return r;
+}
+
 /* ------------------------------------------------------------------ */
 /* Hand-off queue: workers -> writer                                   */
 /* ------------------------------------------------------------------ */
@@ -363,7 +388,10 @@ int runner_run(const experiment *e, h5out *o, const runner_opts *opts, runner_st
             atomic_fetch_add(&skipped, 1);
             continue;
         }
+        size_t slot = (size_t)omp_get_thread_num();
+        watch_begin(opts->watch, slot, runs[i]);
         run_result *r = runner_run_one(e, runs[i]);
+        watch_end(opts->watch, slot);
         if (r == NULL) {
             atomic_store(&nomem, true);
             atomic_fetch_add(&skipped, 1);

@@ -19,6 +19,7 @@
 #include "batch/experiment.h"
 #include "batch/h5out.h"
 #include "batch/result.h"
+#include "batch/watch.h"
 
 typedef struct runner_opts {
     int threads;          /* >= 1 */
@@ -33,6 +34,9 @@ typedef struct runner_opts {
      * the runs finish) instead of writing it; the result is freed after. */
     void (*sink)(const run_result *r, void *ctx);
     void *sink_ctx;
+    /* If set, each worker thread records there which run it is in (the
+     * supervisor's view, supervisor.h). */
+    watch *watch;
 } runner_opts;
 
 typedef struct runner_stats {
@@ -49,6 +53,12 @@ typedef struct runner_stats {
  * status and message, not an error.
  */
 run_result *runner_run_one(const experiment *e, uint64_t run);
+
+/* The result of a run that is not run: its parameters, no scalars (NaN),
+ * drift or traces, and the given status and message (NULL if memory ran
+ * out). */
+run_result *runner_unrun_result(const experiment *e, uint64_t run, run_status status,
+                                const char *message);
 
 /*
  * Runs opts->runs and writes each result to `o` (or gives it to

@@ -31,6 +31,10 @@ EXTRA_DIST += tests/batch/determinism.sh tests/batch/h5
 TESTS += tests/batch/merge.sh
 EXTRA_DIST += tests/batch/merge.sh
 
+# Full disk, read-only disk, a journal a fresh run must not replace.
+TESTS += tests/batch/outputs.sh
+EXTRA_DIST += tests/batch/outputs.sh
+
 # usim-submit without a cluster: refusals and --dry-run.
 TESTS += tests/batch/submit.sh
 EXTRA_DIST += tests/batch/submit.sh

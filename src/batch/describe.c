@@ -1,0 +1,126 @@
+/*
+ * describe.c — --list-models, --dry-run, --validate and --info
+ * (describe.h).
+ */
+#include "batch/describe.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch/registry.h"
+#include "batch/sha256.h"
+#include "config.h"
+
+static const char *param_type_name(usim_param_type t)
+{
+    switch (t) {
+    case USIM_PARAM_INT:
+        return "int";
+    case USIM_PARAM_BOOL:
+        return "bool";
+    case USIM_PARAM_REAL:
+        break;
+    }
+    return "real";
+}
+
+static void describe_outputs(const char *what, const usim_output_desc *o, size_t n)
+{
+    printf("  %s:%s\n", what, n ? "" : " none");
+    for (size_t i = 0; i < n; i++)
+        printf("    %-20s %s%s%s%s\n", o[i].name, o[i].help ? o[i].help : "",
+               o[i].unit && *o[i].unit ? " [" : "", o[i].unit ? o[i].unit : "",
+               o[i].unit && *o[i].unit ? "]" : "");
+}
+
+static void describe_model(const usim_model *m)
+{
+    printf("%s: %s\n", m->name, m->description ? m->description : "");
+    printf("  parameters:%s\n", m->n_params ? "" : " none");
+    for (size_t i = 0; i < m->n_params; i++) {
+        const usim_param_desc *p = &m->params[i];
+        printf("    %-20s %-4s default %-8g range [%g, %g]%s%s%s  %s\n", p->name,
+               param_type_name(p->type), p->def, p->min, p->max,
+               p->unit && *p->unit ? " [" : "", p->unit ? p->unit : "",
+               p->unit && *p->unit ? "]" : "", p->help ? p->help : "");
+    }
+    describe_outputs("scalars", m->scalars, m->n_scalars);
+    describe_outputs("traces", m->traces, m->n_traces);
+}
+
+int describe_models(const char *plugin)
+{
+    if (plugin != NULL) {
+        registry_model rm;
+        char err[512];
+        if (registry_find(plugin, NULL, &rm, err, sizeof err) < 0) {
+            fprintf(stderr, "%s: %s\n", progname, err);
+            return EXIT_USAGE;
+        }
+        describe_model(rm.model);
+        registry_release(&rm);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < registry_builtin_count(); i++) {
+        if (i > 0)
+            putchar('\n');
+        describe_model(registry_builtin(i));
+    }
+    return EXIT_OK;
+}
+
+void describe_runs(const experiment *e, const uint64_t *runs, size_t n)
+{
+    printf("# %s: model %s, %" PRIu64 " points x %" PRIu64 " replications = %" PRIu64
+           " runs, %zu selected; a run's random numbers depend on (seed, run)\n",
+           e->path, e->model->name, e->npoints, e->replications, e->nruns, n);
+    printf("run\tpoint\treplication\tseed");
+    for (size_t k = 0; k < e->nparams; k++)
+        printf("\t%s", e->params[k].desc->name);
+    putchar('\n');
+    double params[e->nparams ? e->nparams : 1];
+    for (size_t i = 0; i < n; i++) {
+        uint64_t point = experiment_point(e, runs[i]);
+        experiment_point_params(e, point, params);
+        printf("%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64, runs[i], point,
+               experiment_replication(e, runs[i]), e->seed);
+        for (size_t k = 0; k < e->nparams; k++)
+            printf("\t%.15g", params[k]);
+        putchar('\n');
+    }
+}
+
+void describe_summary(const experiment *e)
+{
+    printf("%s: ok: model %s, %" PRIu64 " points x %" PRIu64 " replications = %" PRIu64
+           " runs",
+           e->path, e->model->name, e->npoints, e->replications, e->nruns);
+    for (size_t i = 0; i < e->nloops; i++) {
+        printf("%s", i ? " x " : "; sweep ");
+        for (size_t j = 0; j < e->loops[i].nmembers; j++)
+            printf("%s%s", j ? "+" : "", e->params[e->loops[i].members[j]].desc->name);
+        printf(" (%zu)", e->loops[i].n);
+    }
+    putchar('\n');
+}
+
+/* --info: what a script (usim-submit) needs to know, as key=value lines. */
+int describe_info(const options *o, const experiment *e, size_t selected)
+{
+    char *path = options_output_path(o, e);
+    char hash[SHA256_HEX_LEN];
+    if (path == NULL) {
+        fprintf(stderr, "%s: out of memory\n", progname);
+        return EXIT_IO;
+    }
+    sha256_hex(e->text, strlen(e->text), hash);
+    printf("config=%s\nmodel=%s\nruns=%" PRIu64 "\npoints=%" PRIu64
+           "\nreplications=%" PRIu64 "\nselected=%zu\nseed=%" PRIu64
+           "\noutput=%s\nconfig_sha256=%s\nversion=%s\n",
+           e->path, e->model_name, e->nruns, e->npoints, e->replications, selected,
+           e->seed, path, hash, PACKAGE_VERSION);
+    free(path);
+    return EXIT_OK;
+}

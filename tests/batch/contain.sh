@@ -1,0 +1,125 @@
+#!/bin/sh
+# contain.sh — no model bug sinks a batch.  With the plugin buggy_model.so,
+# whose runs loop without yielding, write through NULL, abort, divide by
+# zero, exit or SIGKILL themselves (by sweep point), a plain usim-batch
+# invocation ends with exit 1 and every run recorded: each culprit failed
+# (or over its wall-clock limit) with the reason and its task, every healthy
+# run ok with the result it has when it runs alone.  A first SIGTERM does
+# not wait forever for a run that never yields, and --resume then finishes.
+here=$(cd "$(dirname "$0")" && pwd)
+top_srcdir=${top_srcdir:-$here/../..}
+top_builddir=${top_builddir:-$top_srcdir}
+bin=$top_builddir/usim-batch
+plugin=$top_builddir/tests/batch/.libs/buggy_model.so
+test_name=contain.sh
+. "$top_srcdir/tests/batch/testlib.sh"
+need "$bin"
+[ -f "$plugin" ] || { echo "$test_name: no $plugin (make check builds it)"; exit 99; }
+py=/usr/bin/python3
+$py -c 'import h5py' 2>/dev/null || { echo "$test_name: skipped: no python3-h5py"; exit 77; }
+# Under AddressSanitizer the worker's own crash recorder must see the
+# faults, as in a release build.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}allow_user_segv_handler=1:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0:handle_abort=0"
+cp "$plugin" "$tmp/buggy.so"
+
+# experiment NAME BUGS WALL: the bugs swept by point, 2 replications.
+experiment() {
+    cat >"$tmp/$1.cfg" <<EOF
+model = "buggy.so";
+replications = 2;
+seed = 3;
+parameters: { bug = [$2]; };
+limits: { wall_seconds = $3; };
+EOF
+}
+
+# check FILE EXPECT...: each EXPECT is "RUNS STATUS MESSAGE-PREFIX"; every
+# other run is ok, and its draw equals that of the reference file.
+check() {
+    $py - "$@" >"$tmp/py" 2>&1 <<'PY'
+import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+ref = h5py.File(sys.argv[2], "r")
+runs = f["runs"][()]
+want = {}
+for spec in sys.argv[3:]:
+    ids, status, msg = spec.split(" ", 2)
+    for r in ids.split(","):
+        want[int(r)] = (status, msg)
+draw = {int(r["run"]): r["value"] for r in f["scalars"][()] if r["name"] == b"draw"}
+rdraw = {int(r["run"]): r["value"] for r in ref["scalars"][()] if r["name"] == b"draw"}
+bad = []
+for row in runs:
+    run, st, msg = int(row["run"]), row["status"].decode(), row["message"].decode()
+    if run in want:
+        if st != want[run][0] or not msg.startswith(want[run][1]):
+            bad.append("run %d: %s '%s', expected %s '%s...'" % (run, st, msg, *want[run]))
+    elif st != "ok" or draw[run] != rdraw[run]:
+        bad.append("run %d: %s '%s' draw %r, expected ok, draw %r" % (run, st, msg, draw[run], rdraw[run]))
+assert f.attrs["complete"] == 1, "not complete"
+if bad:
+    print("; ".join(bad))
+    sys.exit(1)
+PY
+}
+
+# The healthy runs alone, in one process: the reference results.
+experiment ref "0, 0, 0, 0, 0, 0, 0, 0" 60
+"$bin" -q -j2 --no-supervisor -o "$tmp/ref.h5" "$tmp/ref.cfg" || ko "reference run"
+
+# A loop without yielding, a NULL write, abort(), a division by zero.
+experiment a "0, 1, 0, 2, 0, 3, 0, 4" 2
+t0=$(date +%s)
+expect "a batch with crashing and hanging runs" 1 "run 2 exceeded its wall-clock limit" \
+    timeout 120 "$bin" -j2 -o "$tmp/a.h5" "$tmp/a.cfg"
+t1=$(date +%s)
+grep -q "crashed the worker: signal 11" "$tmp/out" && ok || ko "no crash report on stderr: $(cat "$tmp/out")"
+check "$tmp/a.h5" "$tmp/ref.h5" \
+    "2,3 limit exceeded its wall-clock limit of 2 s without yielding" \
+    "6,7 failed crashed the worker: signal 11 (Segmentation fault) in task 'culprit'" \
+    "10,11 failed crashed the worker: signal 6 (Aborted) in task 'culprit'" \
+    "14,15 failed crashed the worker: signal 8 (Floating point exception) in task 'culprit'" &&
+    ok || ko "batch a: $(cat "$tmp/py")"
+[ $((t1 - t0)) -lt 60 ] && ok || ko "batch a took $((t1 - t0)) s"
+# Resuming the finished file runs nothing again (and does not crash).
+expect "resume of a finished batch" 1 "" timeout 30 "$bin" -q --resume -o "$tmp/a.h5" "$tmp/a.cfg"
+check "$tmp/a.h5" "$tmp/ref.h5" "2,3 limit exceeded" "6,7 failed crashed" "10,11 failed crashed" \
+    "14,15 failed crashed" && ok || ko "batch a after resume: $(cat "$tmp/py")"
+
+# exit() and SIGKILL from model code: no crash record; the runs in flight
+# are run again one at a time until the culprit is alone.
+experiment b "0, 5, 0, 6" 60
+expect "a batch with runs that exit or kill the worker" 1 "no crash record" \
+    timeout 120 "$bin" -j2 -o "$tmp/b.h5" "$tmp/b.cfg"
+check "$tmp/b.h5" "$tmp/ref.h5" \
+    "2,3 failed killed the worker (exit status 7) while it ran" \
+    "6,7 failed killed the worker (signal 9 (Killed)) while it ran" &&
+    ok || ko "batch b: $(cat "$tmp/py")"
+
+# One thread, the same: the culprit is always alone.
+expect "one thread" 1 "" timeout 120 "$bin" -q -j1 -o "$tmp/a1.h5" "$tmp/a.cfg"
+check "$tmp/a1.h5" "$tmp/ref.h5" "2,3 limit exceeded" "6,7 failed crashed the worker: signal 11" \
+    "10,11 failed crashed the worker: signal 6" "14,15 failed crashed the worker: signal 8" &&
+    ok || ko "batch a, -j1: $(cat "$tmp/py")"
+
+# SIGTERM while a run never yields: the batch stops within the run's
+# limit (not forever), the file stays resumable, --resume finishes it.
+experiment c "1, 0" 3
+"$bin" -q -j2 -o "$tmp/c.h5" "$tmp/c.cfg" >"$tmp/c.out" 2>&1 &
+pid=$!
+sleep 1
+kill -TERM $pid
+t0=$(date +%s)
+( sleep 30; kill -KILL $pid 2>/dev/null ) &
+guard=$!
+wait $pid
+st=$?
+t1=$(date +%s)
+kill $guard 2>/dev/null
+[ $st -eq 143 ] && [ $((t1 - t0)) -lt 15 ] && ok ||
+    ko "SIGTERM with a hung run: exit $st after $((t1 - t0)) s: $(cat "$tmp/c.out")"
+expect "resume after SIGTERM" 1 "" timeout 60 "$bin" -q --resume -o "$tmp/c.h5" "$tmp/c.cfg"
+check "$tmp/c.h5" "$tmp/ref.h5" "0,1 limit exceeded its wall-clock limit of 3 s" &&
+    ok || ko "batch c: $(cat "$tmp/py")"
+
+report

@@ -1,0 +1,96 @@
+#!/bin/sh
+# outputs.sh — bad output conditions: a disk that fills up during the final
+# snapshot, and during --resume, ends with exit 3 and a message naming the
+# file (no crash in HDF5's exit handler, nothing completed lost); a
+# read-only file system exits 3; a fresh run does not replace the journal
+# of an interrupted one; --force onto a directory leaves nothing behind.
+# The file-system cases mount small tmpfs file systems and need root; they
+# say they are skipped otherwise.
+here=$(cd "$(dirname "$0")" && pwd)
+top_srcdir=${top_srcdir:-$here/../..}
+top_builddir=${top_builddir:-$top_srcdir}
+bin=$top_builddir/usim-batch
+check=$top_builddir/tests/batch/h5check
+test_name=outputs.sh
+. "$top_srcdir/tests/batch/testlib.sh"
+need "$bin" "$check"
+mounted=
+trap 'for m in $mounted; do umount "$m"; done; rm -rf "$tmp"' EXIT INT TERM
+
+# About 2.3 MB of journal and 0.9 MB of final file.
+cat >"$tmp/f.cfg" <<'EOF'
+model = "mm1";
+replications = 4;
+seed = 3;
+parameters: { customers = 20000; };
+traces: { queue_length = { mode = "change"; }; };
+EOF
+"$bin" -q -j2 -o "$tmp/ref.h5" "$tmp/f.cfg" || ko "reference run"
+
+# A fresh run never replaces the journal of an interrupted run, even when
+# the .h5 is gone.
+cat >"$tmp/slow.cfg" <<'EOF'
+model = "mm1";
+replications = 4;
+seed = 3;
+parameters: { customers = 5000000; };
+EOF
+"$bin" -q -j1 -o "$tmp/i.h5" "$tmp/slow.cfg" >/dev/null 2>&1 &
+pid=$!
+sleep 0.5
+kill -KILL $pid 2>/dev/null
+wait $pid 2>/dev/null
+if [ -e "$tmp/i.h5.journal" ]; then
+    rm -f "$tmp/i.h5"
+    cp "$tmp/i.h5.journal" "$tmp/j.keep"
+    expect "a fresh run onto a journal" 2 "continue it with --resume, or start over with --force" \
+        "$bin" -q -o "$tmp/i.h5" "$tmp/slow.cfg"
+    cmp -s "$tmp/i.h5.journal" "$tmp/j.keep" && [ ! -e "$tmp/i.h5" ] && ok ||
+        ko "the journal of the interrupted run was changed"
+else
+    ko "the interrupted run left no journal"
+fi
+
+# --force onto a directory: refused, nothing made beside it or in it.
+mkdir "$tmp/dir"
+expect "--force onto a directory" 2 "is a directory" "$bin" -q --force -o "$tmp/dir" "$tmp/f.cfg"
+[ -z "$(ls -A "$tmp/dir")" ] && [ -z "$(ls "$tmp" | grep '^dir\.')" ] && ok ||
+    ko "--force onto a directory left: $(ls "$tmp" "$tmp/dir")"
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "$test_name: the full-disk and read-only cases are skipped: not root (they mount tmpfs)"
+    report
+    exit
+fi
+
+# mnt NAME SIZE [OPTIONS]: a tmpfs of SIZE at $tmp/NAME.
+mnt() {
+    mkdir -p "$tmp/$1" && mount -t tmpfs -o "size=$2${3:+,$3}" tmpfs "$tmp/$1" &&
+        mounted="$tmp/$1 $mounted"
+}
+
+# The journal fits, the final snapshot does not: exit 3 with the file's
+# name and the system's reason, in one process (--no-supervisor: the crash
+# was in that process's exit) and under the supervisor.
+for mode in --no-supervisor ""; do
+    m=full${mode:+1}
+    mnt $m 2400k || { ko "mount"; break; }
+    expect "disk full at the final snapshot ${mode:-(supervised)}" 3 "$m/f.h5.tmp: .*No space left on device" \
+        "$bin" -q -j2 $mode -o "$tmp/$m/f.h5" "$tmp/f.cfg"
+    # Nothing completed is lost: the journal has every run.
+    [ -s "$tmp/$m/f.h5.journal" ] && ok || ko "no journal left on the full disk"
+    # --resume on the still full disk names the file it cannot write.
+    expect "resume on a full disk" 3 "$m/f.h5.journal.tmp: No space left on device" \
+        "$bin" -q -j2 --resume -o "$tmp/$m/f.h5" "$tmp/f.cfg"
+    # Moved to a disk with room, it finishes and equals the reference.
+    mkdir "$tmp/moved$m" && cp "$tmp/$m"/f.h5* "$tmp/moved$m/"
+    expect "resume elsewhere" 0 "" "$bin" -q --resume -o "$tmp/moved$m/f.h5" "$tmp/f.cfg"
+    why=$("$check" cmp "$tmp/ref.h5" "$tmp/moved$m/f.h5") && ok || ko "resumed after a full disk: $why"
+done
+
+# A read-only file system: exit 3 and the file named.
+mnt ro 1m ro || ko "mount ro"
+expect "read-only output" 3 "ro/f.h5.journal.tmp: cannot create: Read-only file system" \
+    "$bin" -q -o "$tmp/ro/f.h5" "$tmp/f.cfg"
+
+report
