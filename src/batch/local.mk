@@ -49,7 +49,9 @@ libusim_batch_la_CPPFLAGS = $(AM_CPPFLAGS) -DUSIM_LIBDIR='"$(libdir)"'
 bin_PROGRAMS += usim-batch
 usim_batch_SOURCES = src/batch/main.c src/batch/options.c src/batch/options.h \
 	src/batch/describe.c src/batch/describe.h src/batch/runner.c src/batch/runner.h \
-	src/batch/orders.c src/batch/orders.h src/batch/supervisor.c src/batch/supervisor.h
+	src/batch/orders.c src/batch/orders.h src/batch/passes.c src/batch/passes.h \
+	src/batch/determinism.c src/batch/determinism.h \
+	src/batch/supervisor.c src/batch/supervisor.h
 usim_batch_CFLAGS = $(BATCH_CFLAGS)
 # Model plugins bind to usim-batch's own usim_* symbols (--export-dynamic),
 # so a plugin and the runner share one kernel; the whole of libusim is
@@ -112,6 +114,13 @@ tests_batch_buggy_model_la_CFLAGS = $(AM_CFLAGS) -fno-sanitize=all
 tests_batch_buggy_model_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 TESTS += tests/batch/contain.sh
 EXTRA_DIST += tests/batch/contain.sh
+
+# --check-determinism, with a plugin that keeps state in a static variable.
+check_LTLIBRARIES += tests/batch/static_model.la
+tests_batch_static_model_la_SOURCES = tests/batch/static_model.c
+tests_batch_static_model_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+TESTS += tests/batch/statecheck.sh
+EXTRA_DIST += tests/batch/statecheck.sh
 
 # Known answers of the built-in models; SIGINT and --resume.
 TESTS += tests/batch/models.sh

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "batch/describe.h"
+#include "batch/determinism.h"
 #include "batch/experiment.h"
 #include "batch/h5out.h"
 #include "batch/h5spec.h"
@@ -353,6 +354,25 @@ static int compare_orders(const options *o, const experiment *e, uint64_t *runs,
     return EXIT_OK;
 }
 
+/* --check-determinism: a sample of the runs alone and side by side. */
+static int check_determinism(const options *o, const experiment *e, uint64_t *runs,
+                             size_t n)
+{
+    catch_signals();
+    runner_opts ro = runner_opts_for(o, runs, n);
+    determinism_report rep;
+    char err[512];
+    if (determinism_check(e, &ro, stdout, &rep, err, sizeof err) < 0) {
+        fprintf(stderr, "%s: %s\n", progname, err);
+        return EXIT_IO;
+    }
+    if (rep.skipped > 0) {
+        fprintf(stderr, "%s: interrupted: no comparison\n", progname);
+        return 128 + (stop_signal ? stop_signal : SIGINT);
+    }
+    return rep.outputs_differing > 0 ? EXIT_RUNS_FAILED : EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
     options o;
@@ -383,6 +403,8 @@ int main(int argc, char **argv)
         rc = EXIT_OK;
     } else if (o.compare_orders) {
         rc = compare_orders(&o, e, runs, n);
+    } else if (o.check_determinism) {
+        rc = check_determinism(&o, e, runs, n);
     } else if (o.no_supervisor) {
         rc = run_experiment(&o, e, runs, n, NULL);
     } else {

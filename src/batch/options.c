@@ -43,6 +43,10 @@ static void usage(FILE *f)
         "      --compare-orders  run the selected runs under each turn order\n"
         "                     (fifo, lifo, random), write no file, and print which\n"
         "                     outputs differ between the orders\n"
+        "      --check-determinism  run a sample of the selected runs alone, each in\n"
+        "                     a process of its own, then side by side, write no\n"
+        "                     file, and print which outputs differ (a model that\n"
+        "                     keeps state in static or global variables)\n"
         "      --no-supervisor  run in this process, without the supervisor that\n"
         "                     records a run that crashes or hangs and goes on (for\n"
         "                     debuggers and valgrind)\n"
@@ -90,6 +94,7 @@ enum {
     OPT_LIST_MODELS,
     OPT_COMPARE_ORDERS,
     OPT_NO_SUPERVISOR,
+    OPT_CHECK_DETERMINISM,
 };
 
 int options_parse(int argc, char **argv, options *o)
@@ -107,6 +112,7 @@ int options_parse(int argc, char **argv, options *o)
         {"list-models", no_argument, NULL, OPT_LIST_MODELS},
         {"compare-orders", no_argument, NULL, OPT_COMPARE_ORDERS},
         {"no-supervisor", no_argument, NULL, OPT_NO_SUPERVISOR},
+        {"check-determinism", no_argument, NULL, OPT_CHECK_DETERMINISM},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -172,6 +178,9 @@ int options_parse(int argc, char **argv, options *o)
         case OPT_NO_SUPERVISOR:
             o->no_supervisor = true;
             break;
+        case OPT_CHECK_DETERMINISM:
+            o->check_determinism = true;
+            break;
         case 'q':
             o->quiet = true;
             break;
@@ -204,10 +213,17 @@ int options_parse(int argc, char **argv, options *o)
         return options_usage_error(
             "--resume continues a file, --force replaces it: choose "
             "one");
-    if (o->compare_orders && (o->output || o->resume))
+    const char *check = o->compare_orders      ? "--compare-orders"
+                        : o->check_determinism ? "--check-determinism"
+                                               : NULL;
+    if (o->compare_orders && o->check_determinism)
         return options_usage_error(
-            "--compare-orders writes no file: it does not take %s",
-            o->output ? "--output" : "--resume");
+            "--compare-orders and --check-determinism: one at a time");
+    if (check && (o->output || o->resume || o->force))
+        return options_usage_error("%s writes no file: it does not take %s", check,
+                                   o->output   ? "--output"
+                                   : o->resume ? "--resume"
+                                               : "--force");
     return 0;
 }
 

@@ -20,7 +20,8 @@ typedef struct options {
     int threads;
     const char *output;
     bool dry_run, resume, force, validate, info, list_models, quiet, compare_orders;
-    bool no_supervisor; /* run in this process (debuggers, valgrind) */
+    bool no_supervisor;     /* run in this process (debuggers, valgrind) */
+    bool check_determinism; /* alone vs side by side */
     const char *runs;
     bool shard_set;
     uint64_t shard_i, shard_n;
