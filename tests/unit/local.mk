@@ -21,3 +21,12 @@ tests_unit_test_kernel_SOURCES = tests/unit/test_kernel.c
 tests_unit_test_kernel_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_kernel_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_kernel
+
+# The guard region through the kernel's API (usim_config.guard_size,
+# usim_spawn_opts.guard_size).
+check_PROGRAMS += tests/unit/test_guard
+tests_unit_test_guard_SOURCES = tests/unit/test_guard.c
+tests_unit_test_guard_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_guard_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_guard
+
