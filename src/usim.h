@@ -23,11 +23,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* USIM_VERSION_MAJOR, _MINOR, _PATCH, _NUMBER (0x000300 for 0.3.0) and
+ * _STRING ("0.3.0"): the version of these headers. */
+#include <usim/version.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define USIM_VERSION "0.2.0"
+#define USIM_VERSION USIM_VERSION_STRING /* its name before usim 0.3 */
 
 #if defined(__GNUC__)
 #define USIM_API __attribute__((visibility("default")))
@@ -38,6 +42,12 @@ extern "C" {
 #define USIM_NORETURN
 #define USIM_PRINTF(f, a)
 #endif
+
+/* The version of the library the program runs with, "MAJOR.MINOR.PATCH":
+ * USIM_VERSION_STRING of the headers libusim was built from.  A program
+ * built against other headers than the library it loads (a plugin, a
+ * program linked against an older libusim.so.N) can compare the two. */
+USIM_API const char *usim_version(void);
 
 /* ------------------------------------------------------------------ */
 /* Errors                                                              */
