@@ -23,11 +23,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* USIM_VERSION_MAJOR, _MINOR, _PATCH, _NUMBER (0x000300 for 0.3.0) and
+ * _STRING ("0.3.0"): the version of these headers. */
+#include <usim/version.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define USIM_VERSION "0.2.0"
+#define USIM_VERSION USIM_VERSION_STRING /* its name before usim 0.3 */
 
 #if defined(__GNUC__)
 #define USIM_API __attribute__((visibility("default")))
@@ -38,6 +42,12 @@ extern "C" {
 #define USIM_NORETURN
 #define USIM_PRINTF(f, a)
 #endif
+
+/* The version of the library the program runs with, "MAJOR.MINOR.PATCH":
+ * USIM_VERSION_STRING of the headers libusim was built from.  A program
+ * built against other headers than the library it loads (a plugin, a
+ * program linked against an older libusim.so.N) can compare the two. */
+USIM_API const char *usim_version(void);
 
 /* ------------------------------------------------------------------ */
 /* Errors                                                              */
@@ -93,18 +103,50 @@ USIM_API int usim_drift_parse(const char *name, usim_drift *out);
 USIM_API const char *usim_order_name(usim_order o);
 USIM_API int usim_order_parse(const char *name, usim_order *out);
 
+/* Stacks.  A task's stack has stack_size bytes rounded up to whole pages
+ * (4 KiB on x86-64; 4, 16 or 64 KiB on AArch64), and nothing else changes
+ * it: that is the size an overflow message reports.  The top few hundred
+ * bytes to 1 KiB hold the task's start frame and a cache-colouring offset.
+ *
+ * A stack overflow fails the run ("stack overflow in task 'server'
+ * (64 KiB stack)"); the process goes on.  It is caught when the faulting
+ * access lands in the stack's guard: guard_size bytes of address space
+ * right below the stack that are never accessible.  usim, and the models
+ * built with `pkg-config --cflags usim`, are compiled with
+ * -fstack-clash-protection (where the compiler has it): a frame larger than the probe
+ * interval touches its memory in steps of that interval from the top as it grows (GCC:
+ * every page on x86-64, every 64 KiB on AArch64), so however big the frame, its first
+ * access beyond the stack lands in a guard at least that large.  Code compiled without
+ * it (and alloca) moves the stack pointer by a whole frame at once: such a frame is
+ * caught if its first access lands in the guard, roughly if it is smaller than
+ * stack_size + guard_size; a larger one writes into whatever lies below, silently.  The
+ * guard costs address space only (no memory, no commit charge, and one mapping of
+ * vm.max_map_count per stack whatever its size), but it does count
+ * against RLIMIT_AS (ulimit -v). */
+#define USIM_GUARD_SIZE_DEFAULT ((size_t)1 << 20) /* 1 MiB */
+#define USIM_GUARD_SIZE_MAX ((size_t)1 << 30)     /* 1 GiB */
+
 typedef struct usim_config {
     double resolution; /* model time units per tick, > 0 (1e-9) */
     usim_drift drift;  /* USIM_DRIFT_NAIVE */
     usim_order order;  /* USIM_ORDER_FIFO */
     uint64_t seed;     /* experiment seed (0) */
     uint64_t run;      /* run id, < 2^32 (0) */
-    size_t stack_size; /* default bytes per task stack (65536) */
-    bool stack_guard;  /* guard page below every stack (true); past about
-                          half of vm.max_map_count guarded stacks in the
-                          process, new stacks come without (a notice on
+    size_t stack_size; /* default bytes per task stack (65536), rounded
+                          up to whole pages */
+    bool stack_guard;  /* a guard region below every stack (true); past
+                          about half of vm.max_map_count guarded stacks in
+                          the process, new stacks come without (a notice on
                           stderr says so once); false: stacks are carved
-                          from large slabs, for millions of tasks */
+                          from large slabs, for millions of tasks, and an
+                          overflow is not caught */
+    size_t guard_size; /* default bytes of guard below each guarded stack
+                          (USIM_GUARD_SIZE_DEFAULT, 1 MiB: the gap Linux
+                          keeps below a process's main stack), at most
+                          USIM_GUARD_SIZE_MAX; rounded up to whole pages
+                          and to the probe interval (one page on x86-64,
+                          64 KiB on AArch64), so 0 is the smallest guard:
+                          on x86-64 the single page of usim 0.2 */
     /* Budgets per usim_sim_run, 0 = none.  A run that spends one ends
      * USIM_LIMIT with the clock at its last event (the next one is not
      * run, and time does not move to it); usim_sim_destroy then cancels
@@ -126,6 +168,8 @@ typedef void *(*usim_fn)(void *arg);
 typedef struct usim_spawn_opts {
     size_t stack_size; /* 0: the simulation's default */
     bool detached;     /* free the task when it ends (no join) */
+    size_t guard_size; /* 0: the simulation's default; else as
+                          usim_config.guard_size (1: the smallest guard) */
 } usim_spawn_opts;
 
 /* NULL if cfg is invalid (usim_errmsg says why) or memory ran out. */

@@ -2,14 +2,15 @@
  * coro.c — coroutine creation, the thread's main context and the stack
  * overflow handler.
  *
- * Overflow: every guarded stack has a PROT_NONE page below it.  A fault
- * there raises SIGSEGV, which we take on an alternate signal stack (the
- * faulting stack has no room left).  If the fault address lies in the
- * guard page of the coroutine running on this thread, the handler marks it
- * overflowed and switches straight to its caller, abandoning both the
- * coroutine and the signal frame; SA_NODEFER keeps SIGSEGV unblocked for
- * the next overflow.  Any other fault goes to the previous handler (or the
- * default action), so real crashes stay crashes.
+ * Overflow: every guarded stack has a PROT_NONE guard region below it
+ * (one page or many, see stack.h).  A fault there raises SIGSEGV, which we
+ * take on an alternate signal stack (the faulting stack has no room left).
+ * If the fault address lies anywhere in the guard region of the coroutine
+ * running on this thread, the handler marks it overflowed and switches
+ * straight to its caller, abandoning both the coroutine and the signal
+ * frame; SA_NODEFER keeps SIGSEGV unblocked for the next overflow.  Any
+ * other fault goes to the previous handler (or the default action), so
+ * real crashes stay crashes.
  */
 #define _GNU_SOURCE
 #include "coro/coro.h"
@@ -69,6 +70,7 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
         return;
     }
     c->overflowed = true;
+    c->fault_addr = si->si_addr;
     coro *to = c->caller; /* coro_running becomes `to` as it lands */
     /* NULL: the overflowed context is finished for ASan's purposes. */
     instrument_switch_start(NULL, to->stk.lo, to->stk.size);
@@ -274,7 +276,7 @@ static size_t stack_color(const stack *s)
 }
 
 int coro_create(coro *c, void (*entry)(void *), void *arg, size_t stack_size,
-                bool guard)
+                size_t guard)
 {
     if (coro_thread_init() != 0)
         return -1;
@@ -290,8 +292,11 @@ int coro_create(coro *c, void (*entry)(void *), void *arg, size_t stack_size,
 void coro_destroy(coro *c)
 {
     assert(c != coro_running);
-    if (c->stk.lo)
-        stack_free(&c->stk);
+    if (!c->stk.lo)
+        return;
+    if (c->overflowed)
+        stack_after_overflow(&c->stk);
+    stack_free(&c->stk);
 }
 
 void coro_exit(void)

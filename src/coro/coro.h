@@ -30,8 +30,9 @@ typedef struct coro {
     void *asan_fake;     /* ASan fake stack of this context while away */
     void (*entry)(void *);
     void *arg;
-    bool started;    /* has run at least once */
-    bool overflowed; /* hit its guard page; must not be resumed */
+    void *fault_addr; /* where the overflow faulted, if overflowed */
+    bool started;     /* has run at least once */
+    bool overflowed;  /* faulted in its guard; must not be resumed */
 } coro;
 
 void usim_ctx_switch(void **save_sp, void *load_sp);
@@ -50,13 +51,19 @@ int coro_thread_init(void);
  * running coroutines after foreign code may have touched the signals. */
 int coro_claim_fault_handler(void);
 
-/* Creates a suspended coroutine that will run entry(arg) on a stack of at
- * least stack_size bytes (guarded or from a slab).  entry must not return:
- * it ends with coro_exit().  Returns 0 or -1 with errno set. */
+/* Creates a suspended coroutine that will run entry(arg) on a stack of
+ * stack_size bytes rounded up to whole pages.  guard: bytes of PROT_NONE
+ * below the stack, rounded up to whole pages and to at least
+ * STACK_GUARD_MIN (so 1, or `true`, is the smallest guard: one page on
+ * x86-64); 0: a slab stack without a guard.  Past the process's guard budget
+ * the stack comes from a slab even if a guard was asked for (c->stk.guard
+ * says what it got).  entry must not return: it ends with coro_exit().
+ * Returns 0 or -1 with errno set. */
 int coro_create(coro *c, void (*entry)(void *), void *arg, size_t stack_size,
-                bool guard);
+                size_t guard);
 
-/* Returns the stack of a coroutine that will not run again. */
+/* Returns the stack of a coroutine that will not run again (finished, or
+ * overflowed). */
 void coro_destroy(coro *c);
 
 #ifndef NDEBUG

@@ -91,6 +91,7 @@ void usim_config_init(usim_config *cfg)
     cfg->order = USIM_ORDER_FIFO;
     cfg->stack_size = 65536;
     cfg->stack_guard = true;
+    cfg->guard_size = USIM_GUARD_SIZE_DEFAULT;
 }
 
 int usim_config_check(const usim_config *cfg)
@@ -114,6 +115,9 @@ int usim_config_check(const usim_config *cfg)
     if (cfg->stack_size < 4096 || cfg->stack_size > ((size_t)1 << 32))
         return usim_error(USIM_EINVAL, "stack_size %zu must be between 4 KiB and 4 GiB",
                           cfg->stack_size);
+    if (cfg->guard_size > USIM_GUARD_SIZE_MAX)
+        return usim_error(USIM_EINVAL, "guard_size %zu must be at most 1 GiB",
+                          cfg->guard_size);
     if (cfg->max_wall_s < 0 || isnan(cfg->max_wall_s))
         return usim_error(USIM_EINVAL, "max_wall_s %g must be >= 0", cfg->max_wall_s);
     return 0;

@@ -35,13 +35,21 @@ usim_task *task_create(usim_sim *sim, usim_fn fn, void *arg, const char *name,
                    usim_status_name(sim->status));
         return NULL;
     }
+    if (opts && opts->guard_size > USIM_GUARD_SIZE_MAX) {
+        usim_error(USIM_EINVAL, "spawn: guard_size %zu must be at most 1 GiB",
+                   opts->guard_size);
+        return NULL;
+    }
     usim_task *t = calloc(1, sizeof *t);
     if (!t) {
         usim_error(USIM_ENOMEM, "spawn: out of memory");
         return NULL;
     }
     size_t stack = opts && opts->stack_size ? opts->stack_size : sim->cfg.stack_size;
-    if (coro_create(&t->co, task_main, t, stack, sim->cfg.stack_guard) != 0) {
+    size_t guard = opts && opts->guard_size ? opts->guard_size : sim->cfg.guard_size;
+    /* For coro_create 0 is no guard; guard_size 0 is the smallest one. */
+    guard = sim->cfg.stack_guard ? (guard ? guard : 1) : 0;
+    if (coro_create(&t->co, task_main, t, stack, guard) != 0) {
         free(t);
         usim_error(USIM_ENOMEM, "spawn: cannot map a %zu-byte stack for task '%s'",
                    stack, name ? name : "task");

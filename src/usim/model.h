@@ -20,8 +20,9 @@ extern "C" {
 #endif
 
 /* Bumped whenever a model built against older headers would misbehave
- * with this library (2: usim_rng holds eight Philox blocks). */
-#define USIM_MODEL_ABI 2
+ * with this library (2: usim_rng holds eight Philox blocks; 3: usim_config
+ * and usim_spawn_opts have guard_size). */
+#define USIM_MODEL_ABI 3
 
 typedef enum usim_param_type {
     USIM_PARAM_REAL,

@@ -54,3 +54,14 @@ tests_batch_h5writer_LDADD = $(H5TEST_LDADD)
 # usim-submit on a real single-node SLURM (scripts/test runs them as root;
 # not part of make check, which must not need root).
 EXTRA_DIST += tests/cluster/slurmlib.sh tests/cluster/selftest.sh tests/cluster/submit.sh
+
+# A task's 256 KiB frame on a 64 KiB stack, in 12 batches beside healthy
+# runs: every overflow is reported, no healthy run is touched.  The plugin
+# is built as a user's model would be: the compiler flags of
+# `pkg-config --cflags usim` (USIM_MODEL_CFLAGS), not usim's own.
+check_LTLIBRARIES += tests/batch/overflow_model.la
+tests_batch_overflow_model_la_SOURCES = tests/batch/overflow_model.c
+tests_batch_overflow_model_la_CFLAGS = -std=gnu11 $(USIM_MODEL_CFLAGS)
+tests_batch_overflow_model_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+TESTS += tests/batch/overflow.sh
+EXTRA_DIST += tests/batch/overflow.sh

@@ -21,3 +21,20 @@ tests_unit_test_kernel_SOURCES = tests/unit/test_kernel.c
 tests_unit_test_kernel_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_kernel_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_kernel
+
+# The guard region through the kernel's API (usim_config.guard_size,
+# usim_spawn_opts.guard_size).
+check_PROGRAMS += tests/unit/test_guard
+tests_unit_test_guard_SOURCES = tests/unit/test_guard.c
+tests_unit_test_guard_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_guard_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_guard
+
+# One version: usim_version(), the header's macros, PACKAGE_VERSION; and
+# the shared library's SONAME against config.h's USIM_SONAME.
+check_PROGRAMS += tests/unit/test_version
+tests_unit_test_version_SOURCES = tests/unit/test_version.c
+tests_unit_test_version_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_version_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_version tests/unit/soname.sh
+EXTRA_DIST += tests/unit/soname.sh
