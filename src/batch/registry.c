@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE /* asprintf, strndup */
 #include "batch/registry.h"
+#include "config.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -122,13 +123,13 @@ static int load_plugin(const char *name, const char *base_dir, registry_model *o
                  strerror(errno));
         goto fail_path;
     }
-    /* A plugin built with `pkg-config --libs usim` needs libusim.so.0.  If
+    /* A plugin built with `pkg-config --libs usim` needs libusim (USIM_SONAME).  If
      * usim is installed where the dynamic linker does not look (a --prefix
      * without ldconfig or LD_LIBRARY_PATH), load the installed copy by its
      * full path first: the plugin's dependency is then satisfied by SONAME.
      * Its usim_* calls still bind to usim-batch's own (see below). */
-    if (!dlopen(USIM_LIBDIR "/libusim.so.0", RTLD_LAZY | RTLD_GLOBAL | RTLD_NOLOAD))
-        (void)dlopen(USIM_LIBDIR "/libusim.so.0", RTLD_LAZY | RTLD_GLOBAL);
+    if (!dlopen(USIM_LIBDIR "/" USIM_SONAME, RTLD_LAZY | RTLD_GLOBAL | RTLD_NOLOAD))
+        (void)dlopen(USIM_LIBDIR "/" USIM_SONAME, RTLD_LAZY | RTLD_GLOBAL);
     /* RTLD_LOCAL: two plugins may both define helpers of the same name.
      * The usim_* symbols they use resolve to usim-batch's own (it is linked
      * with --export-dynamic), so plugin and runner share one kernel. */
