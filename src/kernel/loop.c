@@ -818,6 +818,29 @@ void loop_unwind_all(usim_sim *sim)
     sched_here = prev;
 }
 
+void loop_escaped(usim_sim *sim)
+{
+    if (sched_here.sim != sim)
+        return;
+    usim_task *t = sched_here.task;
+    sched_here.task = NULL;
+    sched_here.sim = NULL;
+    if (!t)
+        return;
+    /* What the switch from t back to the loop would have done, the task
+     * being finished for good (as after an overflow). */
+    coro *loop = sim->loop_ctx;
+    instrument_switch_start(NULL, loop->stk.lo, loop->stk.size);
+    coro_landed(loop);
+    if (t->state != TASK_DONE) {
+        loop_failf(sim, "task '%s' left the simulation by a non-local jump", t->name);
+        t->abandoned = true;
+        t->state = TASK_DONE;
+        sim->live--;
+        task_on_done(t);
+    }
+}
+
 void loop_release(usim_sim *sim)
 {
     for (usim_task *t = sim->all; t; t = t->all_next)

@@ -90,6 +90,14 @@ int loop_block_uncancellable(usim_task *self, usim_waitlist *wl, const char *kin
 usim_status loop_run(usim_sim *sim, int64_t until);
 void loop_unwind_all(usim_sim *sim);
 void loop_release(usim_sim *sim); /* stacks, timers, ready ring */
+/* Control left the running task of `sim` by a non-local jump (a test
+ * framework's failed assertion longjmps from inside a task back to the
+ * caller of usim_sim_run): the thread still names `sim` as running.
+ * Abandons that task (its stack is not unwound), fails the run and frees
+ * the thread, so `sim` can be destroyed and other simulations run.  Call
+ * it on the stack that called usim_sim_run; a no-op if `sim` is not
+ * running on this thread. */
+void loop_escaped(usim_sim *sim);
 
 /* task.c */
 usim_task *task_create(usim_sim *sim, usim_fn fn, void *arg, const char *name,

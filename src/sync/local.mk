@@ -5,7 +5,7 @@ libusim_core_la_SOURCES += src/sync/sync.h src/sync/flag.c src/sync/lock.c \
 	src/sync/channel.c src/sync/tracked.c src/sync/hold.c
 
 check_PROGRAMS += tests/unit/test_sync
-tests_unit_test_sync_SOURCES = tests/unit/test_sync.c
+tests_unit_test_sync_SOURCES = tests/unit/test_sync.c tests/unit/fixture.h
 tests_unit_test_sync_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sync_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_sync

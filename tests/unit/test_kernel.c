@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "kernel/sim.h" /* the event heap's size, for the stale-timer test */
 #include "usim.h"
 
@@ -65,8 +66,7 @@ static usim_sim *make_sim(double resolution, usim_drift drift, usim_order order,
     cfg.order = order;
     cfg.seed = seed;
     cfg.stack_size = 32768;
-    usim_sim *sim = usim_sim_create(&cfg);
-    assert_non_null(sim);
+    usim_sim *sim = fixture_sim(&cfg);
     memset(&lb, 0, sizeof lb);
     return sim;
 }
@@ -103,7 +103,7 @@ static void test_naive_drift_three_sleeps_end_at_4_8(void **state)
     assert_float_equal(d.mean_abs, 0.1, 1e-12);
     assert_float_equal(d.max_abs, 0.1, 1e-12);
     assert_float_equal(d.final, 0.3, 1e-12);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 /* tracked: targets 7.5, 15, 22.5 ticks -> wakes at 8, 15, 23 ticks =
@@ -130,7 +130,7 @@ static void test_tracked_drift_three_sleeps_end_at_4_6(void **state)
     assert_int_equal(usim_sim_drift_group(sim, 0, &name, &g), 0);
     assert_string_equal(name, "sleeper");
     assert_int_equal(g.waits, 3);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static void test_strict_drift_fails_naming_duration_and_resolution(void **state)
@@ -145,7 +145,7 @@ static void test_strict_drift_fails_naming_duration_and_resolution(void **state)
     assert_non_null(strstr(err, "'sleeper'"));
     assert_non_null(strstr(err, "1.5"));
     assert_non_null(strstr(err, "0.2"));
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static void *three_delays(void *arg)
@@ -166,7 +166,7 @@ static void test_three_delays_of_8_ticks_end_at_exactly_4_8(void **state)
         usim_sim_spawn(sim, three_delays, NULL, "delayer");
         assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
         assert_int_equal(lb.tick[0], 24);
-        usim_sim_destroy(sim);
+        fixture_destroy(sim);
     }
 }
 
@@ -193,7 +193,7 @@ static void test_periodic_loop_wakes_at_1_6_3_0_4_6(void **state)
     assert_float_equal(d.final, 0.1, 1e-12);
     assert_float_equal(d.max_abs, 0.1, 1e-12);
     assert_int_equal(d.overruns, 0);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static void *overrunning(void *arg)
@@ -224,7 +224,7 @@ static void test_periodic_loop_counts_overruns_without_shifting(void **state)
     assert_int_equal(lb.tick[1], 7); /* t = 3.5 */
     assert_int_equal(lb.tick[2], 7);
     assert_int_equal(usim_task_drift(t).overruns, 2);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static void *sleeps_n(void *arg)
@@ -264,7 +264,7 @@ static void test_drift_groups_sum_freed_and_live_tasks_of_a_name(void **state)
     assert_int_equal(all.waits, 5);
     assert_float_equal(all.final, 0.5, 1e-12);
     assert_int_equal(usim_sim_drift_group(sim, 1, NULL, NULL), USIM_EINVAL);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 /* ------------------------------------------------------------------ */
@@ -304,13 +304,13 @@ static void test_spawn_turn_point_fifo_and_lifo_interleave_differently(void **st
     usim_sim_spawn(sim, spawning_parent, NULL, "parent");
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
     assert_string_equal(joined(), "A B P");
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 
     sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_LIFO, 1);
     usim_sim_spawn(sim, spawning_parent, NULL, "parent");
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
     assert_string_equal(joined(), "P A B");
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static void *stepper(void *arg)
@@ -334,7 +334,7 @@ static char *random_interleaving(uint64_t seed)
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
     assert_int_equal(lb.n, 16);
     snprintf(out, sizeof out, "%s", joined());
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
     return out;
 }
 
@@ -377,7 +377,7 @@ static void test_equal_time_timers_fire_in_scheduling_order(void **state)
     assert_string_equal(joined(), "t3a t3b t5a t5b");
     assert_int_equal(lb.tick[0], 3);
     assert_int_equal(lb.tick[3], 5);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 /* A sleeping task whose timer is not next hands the CPU to the task of
@@ -429,7 +429,7 @@ static void test_handover_readies_every_timer_due_at_that_tick(void **state)
     /* One event per resumption: 4 starts, C at 1; A, B, D and A again
      * (after its turn point) at 5; C at 11. */
     assert_int_equal(usim_sim_events(sim), 10);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
     usim_flag_destroy(&handover_flag);
 }
 
@@ -459,7 +459,7 @@ static void test_random_order_handover_may_draw_the_sleeper(void **state)
         for (int i = 0; i < 30; i++)
             assert_int_equal(lb.tick[i], i / 3 + 1); /* three wake-ups per tick */
         assert_int_equal(usim_sim_events(sim), 33);  /* 3 starts, 30 wake-ups */
-        usim_sim_destroy(sim);
+        fixture_destroy(sim);
     }
 }
 
@@ -501,7 +501,7 @@ static void test_stale_timers_are_compacted_on_the_fast_path(void **state)
     /* Compaction runs once stale entries pass 1024 and half the heap. */
     assert_true(heap_peak <= 2 * 1024 + 4);
     assert_true(heap_peak > 1024); /* the stale entries did pile up first */
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 /* A task alone sleeps without the event queue; `until` and the event
@@ -526,13 +526,13 @@ static void test_lone_sleeper_stops_at_until_and_at_the_event_budget(void **stat
     assert_int_equal(usim_sim_run(sim, 8.0), USIM_PAUSED); /* 8 included */
     assert_int_equal(lb.n, 4);
     assert_int_equal(lb.tick[3], 8);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 
     usim_config cfg;
     usim_config_init(&cfg);
     cfg.resolution = 1.0;
     cfg.max_events = 4; /* the start and three wake-ups */
-    sim = usim_sim_create(&cfg);
+    sim = fixture_sim(&cfg);
     memset(&lb, 0, sizeof lb);
     usim_sim_spawn(sim, sleeps_forever_noting, NULL, "z");
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_LIMIT);
@@ -543,7 +543,7 @@ static void test_lone_sleeper_stops_at_until_and_at_the_event_budget(void **stat
     assert_int_equal(usim_sim_now_ticks(sim), 6);
     assert_non_null(
         strstr(usim_sim_error(sim), "event limit of 4 events reached at t=6"));
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 /* ------------------------------------------------------------------ */
@@ -579,7 +579,7 @@ static void test_join_returns_the_result_when_the_task_ends(void **state)
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
     assert_int_equal(lb.n, 1);
     assert_int_equal(lb.tick[0], 2);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static int loops_done;
@@ -620,7 +620,7 @@ static void test_cancel_is_sticky_and_while_sleep_loops_end(void **state)
     assert_int_equal(cancel_rc[2], USIM_ECANCELED);
     assert_int_equal(lb.tick[0], 7);
     assert_true(usim_task_cancelled(t));
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static int intr_rc, intr_cause, intr_rc2;
@@ -655,7 +655,7 @@ static void test_interrupt_returns_eintr_with_a_readable_cause(void **state)
     assert_int_equal(intr_rc2, 0);
     assert_int_equal(lb.tick[0], 4);
     assert_int_equal(lb.tick[1], 5);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static void *forever(void *arg)
@@ -686,7 +686,7 @@ static void test_usim_fail_ends_the_run_with_its_message(void **state)
     assert_float_equal(usim_sim_now(sim), 2.0, 0);
     /* a failed run is final */
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_FAILED);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 /* ------------------------------------------------------------------ */
@@ -727,7 +727,7 @@ static void test_scope_close_waits_for_children_and_cancels_volatile_ones(void *
     assert_int_equal(scope_rc, 0);
     assert_string_equal(joined(), "two five volatile-unwound closed");
     assert_int_equal(lb.tick[3], 5);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static void *failing_child(void *arg)
@@ -767,7 +767,7 @@ static void test_failing_child_fails_its_scope_and_cancels_siblings(void **state
     /* "slow" was cancelled: its sleep returned early and it noted at 1 */
     assert_string_equal(joined(), "slow closed");
     assert_int_equal(lb.tick[1], 1);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static int deadline_rcs[2];
@@ -809,7 +809,7 @@ static void test_scope_deadline_times_out_blocking_calls_inside(void **state)
     assert_int_equal(lb.tick[0], 3);
     assert_int_equal(lb.tick[1], 3);
     assert_int_equal(lb.tick[2], 4);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 /* ------------------------------------------------------------------ */
@@ -849,7 +849,7 @@ static void test_deadlock_reports_each_waiting_task_and_what_it_waits_on(void **
     assert_int_equal(seen, 3);
     const char *err = usim_sim_error(sim);
     assert_non_null(strstr(err, "deadlock at t=6"));
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 /* run(until) stops at until with events pending and can continue. */
@@ -865,7 +865,7 @@ static void test_run_until_pauses_and_continues(void **state)
     assert_int_equal(lb.n, 2);
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
     assert_int_equal(lb.n, 3);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static int unwound;
@@ -897,7 +897,7 @@ static void test_destroy_cancels_live_tasks_and_lets_them_unwind(void **state)
         usim_sim_spawn(sim, holds_resources, NULL, "holder");
     assert_int_equal(usim_sim_run(sim, 5.0), USIM_PAUSED);
     usim_sim_spawn(sim, never_started, NULL, "late");
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
     assert_int_equal(unwound, 10);
 }
 
@@ -908,12 +908,12 @@ static void test_limit_on_events_stops_the_run(void **state)
     usim_config_init(&cfg);
     cfg.resolution = 1.0;
     cfg.max_events = 5;
-    usim_sim *sim = usim_sim_create(&cfg);
+    usim_sim *sim = fixture_sim(&cfg);
     usim_sim_spawn(sim, forever, NULL, "spinner");
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_LIMIT);
     assert_int_equal(usim_sim_events(sim), 5);
     assert_non_null(strstr(usim_sim_error(sim), "event limit of 5"));
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static int overflow_rc = 1;
@@ -931,12 +931,12 @@ static void test_time_overflow_fails_the_run_instead_of_wrapping(void **state)
     (void)state;
     usim_config cfg;
     usim_config_init(&cfg);
-    usim_sim *sim = usim_sim_create(&cfg);
+    usim_sim *sim = fixture_sim(&cfg);
     usim_sim_spawn(sim, time_overflow, NULL, "far");
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_FAILED);
     assert_non_null(strstr(usim_sim_error(sim), "time overflow"));
     assert_int_equal(overflow_rc, 1);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static void test_kernel_calls_outside_a_task_give_a_clear_error(void **state)
@@ -971,7 +971,7 @@ static void test_destroy_from_inside_the_simulation_is_refused(void **state)
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
     assert_string_equal(joined(), "survived");
     assert_non_null(strstr(usim_errmsg(), "usim_sim_destroy: called from inside"));
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static void *sleep_then_periodic_then_sleep(void *arg)
@@ -1000,7 +1000,7 @@ static void test_tracked_sleep_after_a_periodic_loop_starts_from_now(void **stat
     int64_t want[5] = {8, 13, 18, 23, 31};
     for (int i = 0; i < 5; i++)
         assert_int_equal(lb.tick[i], want[i]);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static void *instant_forever(void *arg)
@@ -1029,7 +1029,7 @@ static void test_cancelled_task_spinning_on_instant_fails_the_run(void **state)
     usim_sim_spawn(sim, cancel_arg, t, "canceller");
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_FAILED);
     assert_non_null(strstr(usim_sim_error(sim), "'spinner' ignores its cancellation"));
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static int owner_after_close;
@@ -1065,7 +1065,7 @@ static void test_owner_unwinds_past_close_after_a_child_fails_the_run(void **sta
                        "owner");
         assert_int_equal(usim_sim_run(sim, INFINITY), USIM_FAILED);
         assert_non_null(strstr(usim_sim_error(sim), "child gives up"));
-        usim_sim_destroy(sim);
+        fixture_destroy(sim);
         assert_int_equal(owner_after_close, 1);
     }
 }
@@ -1085,7 +1085,7 @@ static void test_negative_or_nan_durations_are_einval(void **state)
     usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
     usim_sim_spawn(sim, bad_sleep, NULL, "bad");
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 #pragma GCC diagnostic ignored "-Winfinite-recursion"
@@ -1102,56 +1102,77 @@ static void test_stack_overflow_fails_only_its_run(void **state)
     usim_config cfg;
     usim_config_init(&cfg);
     cfg.stack_size = 16384;
-    usim_sim *sim = usim_sim_create(&cfg);
+    usim_sim *sim = fixture_sim(&cfg);
     usim_sim_spawn(sim, recurse_forever, NULL, "server");
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_FAILED);
     assert_string_equal(usim_sim_error(sim),
                         "stack overflow in task 'server' (16 KiB stack)");
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
     /* the next simulation on this thread runs normally */
     sim = make_sim(0.2, USIM_DRIFT_TRACKED, USIM_ORDER_FIFO, 1);
     usim_sim_spawn(sim, three_sleeps, NULL, "sleeper");
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
     assert_int_equal(lb.tick[2], 23);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
+
+/* Every test starts from the same state: no simulation, an empty
+ * logbook, the file's task-result slots at their initial values. */
+static int setup(void **state)
+{
+    memset(&lb, 0, sizeof lb);
+    heap_peak = 0;
+    loops_done = 0;
+    memset(cancel_rc, 0, sizeof cancel_rc);
+    intr_rc = intr_cause = intr_rc2 = 0;
+    scope_rc = 0;
+    scope_err[0] = 0;
+    memset(deadline_rcs, 0, sizeof deadline_rcs);
+    dl_a = dl_b = NULL;
+    unwound = 0;
+    overflow_rc = 1;
+    owner_after_close = 0;
+    return fixture_setup(state);
+}
+
+#define KERNEL_TEST(t) cmocka_unit_test_setup_teardown(t, setup, fixture_teardown)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_naive_drift_three_sleeps_end_at_4_8),
-        cmocka_unit_test(test_tracked_drift_three_sleeps_end_at_4_6),
-        cmocka_unit_test(test_strict_drift_fails_naming_duration_and_resolution),
-        cmocka_unit_test(test_three_delays_of_8_ticks_end_at_exactly_4_8),
-        cmocka_unit_test(test_periodic_loop_wakes_at_1_6_3_0_4_6),
-        cmocka_unit_test(test_periodic_loop_counts_overruns_without_shifting),
-        cmocka_unit_test(test_drift_groups_sum_freed_and_live_tasks_of_a_name),
-        cmocka_unit_test(test_spawn_turn_point_fifo_and_lifo_interleave_differently),
-        cmocka_unit_test(test_random_order_repeats_for_a_seed_and_differs_across_seeds),
-        cmocka_unit_test(test_equal_time_timers_fire_in_scheduling_order),
-        cmocka_unit_test(test_handover_readies_every_timer_due_at_that_tick),
-        cmocka_unit_test(test_lone_sleeper_stops_at_until_and_at_the_event_budget),
-        cmocka_unit_test(test_random_order_handover_may_draw_the_sleeper),
-        cmocka_unit_test(test_stale_timers_are_compacted_on_the_fast_path),
-        cmocka_unit_test(test_join_returns_the_result_when_the_task_ends),
-        cmocka_unit_test(test_cancel_is_sticky_and_while_sleep_loops_end),
-        cmocka_unit_test(test_interrupt_returns_eintr_with_a_readable_cause),
-        cmocka_unit_test(test_usim_fail_ends_the_run_with_its_message),
-        cmocka_unit_test(test_scope_close_waits_for_children_and_cancels_volatile_ones),
-        cmocka_unit_test(test_failing_child_fails_its_scope_and_cancels_siblings),
-        cmocka_unit_test(test_scope_deadline_times_out_blocking_calls_inside),
-        cmocka_unit_test(test_deadlock_reports_each_waiting_task_and_what_it_waits_on),
-        cmocka_unit_test(test_run_until_pauses_and_continues),
-        cmocka_unit_test(test_destroy_cancels_live_tasks_and_lets_them_unwind),
-        cmocka_unit_test(test_limit_on_events_stops_the_run),
-        cmocka_unit_test(test_time_overflow_fails_the_run_instead_of_wrapping),
-        cmocka_unit_test(test_kernel_calls_outside_a_task_give_a_clear_error),
-        cmocka_unit_test(test_negative_or_nan_durations_are_einval),
-        cmocka_unit_test(test_destroy_from_inside_the_simulation_is_refused),
-        cmocka_unit_test(test_tracked_sleep_after_a_periodic_loop_starts_from_now),
-        cmocka_unit_test(test_cancelled_task_spinning_on_instant_fails_the_run),
-        cmocka_unit_test(test_owner_unwinds_past_close_after_a_child_fails_the_run),
-        cmocka_unit_test(test_stack_overflow_fails_only_its_run),
+        KERNEL_TEST(test_naive_drift_three_sleeps_end_at_4_8),
+        KERNEL_TEST(test_tracked_drift_three_sleeps_end_at_4_6),
+        KERNEL_TEST(test_strict_drift_fails_naming_duration_and_resolution),
+        KERNEL_TEST(test_three_delays_of_8_ticks_end_at_exactly_4_8),
+        KERNEL_TEST(test_periodic_loop_wakes_at_1_6_3_0_4_6),
+        KERNEL_TEST(test_periodic_loop_counts_overruns_without_shifting),
+        KERNEL_TEST(test_drift_groups_sum_freed_and_live_tasks_of_a_name),
+        KERNEL_TEST(test_spawn_turn_point_fifo_and_lifo_interleave_differently),
+        KERNEL_TEST(test_random_order_repeats_for_a_seed_and_differs_across_seeds),
+        KERNEL_TEST(test_equal_time_timers_fire_in_scheduling_order),
+        KERNEL_TEST(test_handover_readies_every_timer_due_at_that_tick),
+        KERNEL_TEST(test_lone_sleeper_stops_at_until_and_at_the_event_budget),
+        KERNEL_TEST(test_random_order_handover_may_draw_the_sleeper),
+        KERNEL_TEST(test_stale_timers_are_compacted_on_the_fast_path),
+        KERNEL_TEST(test_join_returns_the_result_when_the_task_ends),
+        KERNEL_TEST(test_cancel_is_sticky_and_while_sleep_loops_end),
+        KERNEL_TEST(test_interrupt_returns_eintr_with_a_readable_cause),
+        KERNEL_TEST(test_usim_fail_ends_the_run_with_its_message),
+        KERNEL_TEST(test_scope_close_waits_for_children_and_cancels_volatile_ones),
+        KERNEL_TEST(test_failing_child_fails_its_scope_and_cancels_siblings),
+        KERNEL_TEST(test_scope_deadline_times_out_blocking_calls_inside),
+        KERNEL_TEST(test_deadlock_reports_each_waiting_task_and_what_it_waits_on),
+        KERNEL_TEST(test_run_until_pauses_and_continues),
+        KERNEL_TEST(test_destroy_cancels_live_tasks_and_lets_them_unwind),
+        KERNEL_TEST(test_limit_on_events_stops_the_run),
+        KERNEL_TEST(test_time_overflow_fails_the_run_instead_of_wrapping),
+        KERNEL_TEST(test_kernel_calls_outside_a_task_give_a_clear_error),
+        KERNEL_TEST(test_negative_or_nan_durations_are_einval),
+        KERNEL_TEST(test_destroy_from_inside_the_simulation_is_refused),
+        KERNEL_TEST(test_tracked_sleep_after_a_periodic_loop_starts_from_now),
+        KERNEL_TEST(test_cancelled_task_spinning_on_instant_fails_the_run),
+        KERNEL_TEST(test_owner_unwinds_past_close_after_a_child_fails_the_run),
+        KERNEL_TEST(test_stack_overflow_fails_only_its_run),
     };
     return cmocka_run_group_tests_name("kernel", tests, NULL, NULL);
 }
