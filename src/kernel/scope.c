@@ -17,6 +17,7 @@
 
 #include "kernel/sched.h"
 #include "kernel/sim.h"
+#include "kernel/ticks.h"
 
 static void scope_open_at(usim_scope *s, int64_t deadline)
 {
@@ -41,10 +42,9 @@ void usim_scope_open_until(usim_scope *s, double deadline)
 {
     usim_sim *sim = sched_sim();
     int64_t dl = SCHED_NO_TIMEOUT;
-    if (sim && !isnan(deadline)) {
-        double q = ceil(deadline / sim->cfg.resolution - 1e-9);
-        dl = q >= (double)SCHED_NO_TIMEOUT ? SCHED_NO_TIMEOUT : q < 0 ? 0 : (int64_t)q;
-    }
+    if (sim && !isnan(deadline))
+        dl = ticks_clamp(ticks_ceil(ticks_quotient(deadline, sim->cfg.resolution)), 0,
+                         SCHED_NO_TIMEOUT);
     scope_open_at(s, dl);
 }
 

@@ -13,6 +13,7 @@
 
 #include "kernel/sched.h"
 #include "kernel/sim.h"
+#include "kernel/ticks.h"
 
 char *kernel_strdup(const char *s)
 {
@@ -176,18 +177,13 @@ void usim_sim_destroy(usim_sim *sim)
     stack_pool_trim();
 }
 
+/* The last tick a run until time `until` may reach (see ticks.h). */
 static int64_t until_ticks(const usim_sim *sim, double until)
 {
-    if (isnan(until) || until >= (double)INT64_MAX * sim->cfg.resolution)
+    if (isnan(until))
         return INT64_MAX - 1;
-    double q = until / sim->cfg.resolution;
-    double n = nearbyint(q);
-    if (fabs(q - n) <= 1e-9 * fmax(1.0, fabs(q)))
-        q = n;
-    q = floor(q);
-    if (q < (double)sim->now)
-        return sim->now;
-    return q >= (double)(INT64_MAX - 1) ? INT64_MAX - 1 : (int64_t)q;
+    double q = ticks_floor(ticks_quotient(until, sim->cfg.resolution));
+    return ticks_clamp(q, sim->now, INT64_MAX - 1);
 }
 
 usim_status usim_sim_run(usim_sim *sim, double until)

@@ -1116,6 +1116,180 @@ static void test_stack_overflow_fails_only_its_run(void **state)
     fixture_destroy(sim);
 }
 
+/* ------------------------------------------------------------------ */
+/* One rule puts a time on a tick, whichever path converts it          */
+/* ------------------------------------------------------------------ */
+
+/* A time t at resolution res, and its tick worked out by hand: the
+ * first tick at or after t / res, where a quotient within 1e-9 relative
+ * (1e-9 * max(1, q)) of an integer is that integer. */
+typedef struct tick_case {
+    double res, t;
+    int64_t tick;
+    bool whole; /* t / res is a whole number of ticks (strict accepts it) */
+} tick_case;
+
+static const tick_case tick_cases[] = {
+    /* 1000000.1 ticks: 0.1 from 1e6, beyond the tolerance 1e-3 */
+    {1e-9, 0.0010000001, 1000001, false},
+    /* 1000000.0001 ticks: within 1e-3 of 1e6, so exactly 1e6 (a scope
+     * deadline used to put this on 1000001, sleep_until on 1000000) */
+    {1e-9, 0.0010000000001, 1000000, true},
+    /* 8 ticks moved by -/+0.5e-9 relative (8 -/+ 4e-9): within 8e-9 */
+    {0.2, 1.6 * (1 - 0.5e-9), 8, true},
+    {0.2, 1.6 * (1 + 0.5e-9), 8, true},
+    /* moved by -/+2e-9 relative (8 -/+ 1.6e-8): beyond 8e-9 */
+    {0.2, 1.6 * (1 - 2e-9), 8, false},
+    {0.2, 1.6 * (1 + 2e-9), 9, false},
+    /* 0.3 / 0.1 is 2.9999999999999996 in binary: 3 */
+    {0.1, 0.3, 3, true},
+    /* below one tick the tolerance is 1e-9 ticks: 5e-10 ticks is tick 0,
+     * 2e-9 ticks is tick 1 */
+    {0.2, 0.2 * 5e-10, 0, true},
+    {0.2, 0.2 * 2e-9, 1, false},
+    /* 7.5 ticks */
+    {0.2, 1.5, 8, false},
+};
+
+static const tick_case *tc_now; /* the case the path tasks below run */
+static int64_t tc_tick;         /* the tick the path reached, -1 if none */
+
+static void *tc_sleep(void *arg)
+{
+    (void)arg;
+    if (usim_sleep(tc_now->t) == 0)
+        tc_tick = usim_now_ticks();
+    return NULL;
+}
+
+static void *tc_sleep_until(void *arg)
+{
+    (void)arg;
+    if (usim_sleep_until(tc_now->t) == 0)
+        tc_tick = usim_now_ticks();
+    return NULL;
+}
+
+/* usim_delay to the expected tick, then usim_sleep_until(t) must not
+ * move: the delay's tick is t's tick. */
+static void *tc_delay(void *arg)
+{
+    (void)arg;
+    if (usim_delay(tc_now->tick) == 0 && usim_sleep_until(tc_now->t) == 0)
+        tc_tick = usim_now_ticks();
+    return NULL;
+}
+
+/* A wait for a flag nobody sets, in a scope with deadline t. */
+static void *tc_scope_deadline(void *arg)
+{
+    (void)arg;
+    usim_flag f;
+    usim_flag_init(&f, false, "never");
+    usim_scope s;
+    usim_scope_open_until(&s, tc_now->t);
+    if (usim_flag_wait_true(&f) == USIM_ETIMEDOUT)
+        tc_tick = usim_now_ticks();
+    usim_scope_close(&s);
+    return NULL;
+}
+
+static void *tc_periodic(void *arg)
+{
+    (void)arg;
+    usim_every e = usim_every_begin(tc_now->t);
+    if (usim_every_next(&e))
+        tc_tick = usim_now_ticks();
+    return NULL;
+}
+
+/* A trace sampled every t: a read at tick T has a point for each grid
+ * time whose tick is <= T, so sample 1 (time t) must be missing one tick
+ * before t's tick and present at it.  (Not for a grid finer than a tick
+ * whose first sample is after tick 0: reading at that tick would emit a
+ * point per grid time before it, billions.) */
+static void *tc_trace(void *arg)
+{
+    (void)arg;
+    usim_trace *tr = usim_trace_get("tc");
+    usim_trace_record(tr, 1.0);
+    int64_t want = tc_now->tick;
+    if (want > 0 && usim_delay(want - 1) == 0 && usim_trace_read(tr, NULL, NULL) >= 2) {
+        tc_tick = want - 1; /* too early */
+        return NULL;
+    }
+    if (want > 0)
+        usim_delay(1);
+    tc_tick = usim_trace_read(tr, NULL, NULL) >= 2 ? want : want + 1;
+    return NULL;
+}
+
+/* Runs `fn` for the current case in a simulation of its own; the tick it
+ * reached, -1 if it reached none or the run did not end done. */
+static int64_t tc_run(usim_fn fn, usim_drift drift)
+{
+    usim_sim *sim = make_sim(tc_now->res, drift, USIM_ORDER_FIFO, 1);
+    if (fn == tc_trace)
+        assert_non_null(usim_sim_trace_enable(sim, "tc", USIM_TRACE_SAMPLE, tc_now->t));
+    tc_tick = -1;
+    usim_sim_spawn(sim, fn, NULL, "path");
+    usim_status st = usim_sim_run(sim, INFINITY);
+    fixture_destroy(sim);
+    return st == USIM_DONE ? tc_tick : -1;
+}
+
+/* usim_sim_run(sim, t) runs the events up to the last tick at or before
+ * t: a sleeper until t wakes inside it exactly when t is whole ticks,
+ * and otherwise the run pauses one tick before t's tick. */
+static void check_run_until(const tick_case *c)
+{
+    usim_sim *sim = make_sim(c->res, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    tc_tick = -1;
+    usim_sim_spawn(sim, tc_sleep_until, NULL, "path");
+    usim_status st = usim_sim_run(sim, c->t);
+    if (c->whole) {
+        if (st != USIM_DONE || tc_tick != c->tick)
+            fail_msg("run until %.17g at %g: %s, woke at %lld, expected done at %lld",
+                     c->t, c->res, usim_status_name(st), (long long)tc_tick,
+                     (long long)c->tick);
+    } else if (st != USIM_PAUSED || tc_tick != -1 ||
+               usim_sim_now_ticks(sim) != c->tick - 1) {
+        fail_msg("run until %.17g at %g: %s at tick %lld, expected paused at %lld",
+                 c->t, c->res, usim_status_name(st), (long long)usim_sim_now_ticks(sim),
+                 (long long)c->tick - 1);
+    }
+    fixture_destroy(sim);
+}
+
+static void expect_tick(const char *path, int64_t got, int64_t want)
+{
+    if (got != want)
+        fail_msg("%s(%.17g) at resolution %g: tick %lld, expected %lld", path,
+                 tc_now->t, tc_now->res, (long long)got, (long long)want);
+}
+
+static void test_every_path_puts_a_time_on_the_same_tick(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof tick_cases / sizeof tick_cases[0]; i++) {
+        tc_now = &tick_cases[i];
+        int64_t want = tc_now->tick;
+        expect_tick("naive sleep", tc_run(tc_sleep, USIM_DRIFT_NAIVE), want);
+        expect_tick("tracked sleep", tc_run(tc_sleep, USIM_DRIFT_TRACKED), want);
+        expect_tick("strict sleep", tc_run(tc_sleep, USIM_DRIFT_STRICT),
+                    tc_now->whole ? want : -1);
+        expect_tick("sleep_until", tc_run(tc_sleep_until, USIM_DRIFT_NAIVE), want);
+        expect_tick("delay then sleep_until", tc_run(tc_delay, USIM_DRIFT_NAIVE), want);
+        expect_tick("scope deadline", tc_run(tc_scope_deadline, USIM_DRIFT_NAIVE),
+                    want);
+        expect_tick("periodic loop", tc_run(tc_periodic, USIM_DRIFT_NAIVE), want);
+        if (tc_now->t >= tc_now->res || want == 0)
+            expect_tick("trace sample interval", tc_run(tc_trace, USIM_DRIFT_NAIVE),
+                        want);
+        check_run_until(tc_now);
+    }
+}
+
 /* Every test starts from the same state: no simulation, an empty
  * logbook, the file's task-result slots at their initial values. */
 static int setup(void **state)
@@ -1132,6 +1306,8 @@ static int setup(void **state)
     unwound = 0;
     overflow_rc = 1;
     owner_after_close = 0;
+    tc_now = NULL;
+    tc_tick = -1;
     return fixture_setup(state);
 }
 
@@ -1173,6 +1349,7 @@ int main(void)
         KERNEL_TEST(test_cancelled_task_spinning_on_instant_fails_the_run),
         KERNEL_TEST(test_owner_unwinds_past_close_after_a_child_fails_the_run),
         KERNEL_TEST(test_stack_overflow_fails_only_its_run),
+        KERNEL_TEST(test_every_path_puts_a_time_on_the_same_tick),
     };
     return cmocka_run_group_tests_name("kernel", tests, NULL, NULL);
 }
