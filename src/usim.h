@@ -93,13 +93,24 @@ USIM_API int usim_drift_parse(const char *name, usim_drift *out);
 USIM_API const char *usim_order_name(usim_order o);
 USIM_API int usim_order_parse(const char *name, usim_order *out);
 
+/* The bytes a task stack may have (usim_config.stack_size and
+ * usim_spawn_opts.stack_size); sizes outside are USIM_EINVAL.  16 KiB is
+ * the least the kernel's own frames, a formatted failure message and a
+ * sanitizer build's larger frames need, and the stack pool hands out
+ * nothing smaller.  1 GiB is far beyond any coroutine's needs: stacks are
+ * mapped whole, and a larger size is almost surely a unit mistake that a
+ * few tasks would turn into exhausted address space. */
+#define USIM_STACK_MIN (16 * 1024)
+#define USIM_STACK_MAX (1024 * 1024 * 1024)
+
 typedef struct usim_config {
     double resolution; /* model time units per tick, > 0 (1e-9) */
     usim_drift drift;  /* USIM_DRIFT_NAIVE */
     usim_order order;  /* USIM_ORDER_FIFO */
     uint64_t seed;     /* experiment seed (0) */
     uint64_t run;      /* run id, < 2^32 (0) */
-    size_t stack_size; /* default bytes per task stack (65536) */
+    size_t stack_size; /* default bytes per task stack (65536), within
+                          USIM_STACK_MIN..USIM_STACK_MAX */
     bool stack_guard;  /* guard page below every stack (true); past about
                           half of vm.max_map_count guarded stacks in the
                           process, new stacks come without (a notice on
@@ -124,7 +135,8 @@ typedef struct usim_task usim_task;
 typedef void *(*usim_fn)(void *arg);
 
 typedef struct usim_spawn_opts {
-    size_t stack_size; /* 0: the simulation's default */
+    size_t stack_size; /* 0: the simulation's default; else within
+                          USIM_STACK_MIN..USIM_STACK_MAX */
     bool detached;     /* free the task when it ends (no join) */
 } usim_spawn_opts;
 

@@ -94,6 +94,16 @@ void usim_config_init(usim_config *cfg)
     cfg->stack_guard = true;
 }
 
+int sim_check_stack_size(size_t size, const char *what)
+{
+    if (size < USIM_STACK_MIN || size > USIM_STACK_MAX)
+        return usim_error(USIM_EINVAL,
+                          "%s %zu must be between USIM_STACK_MIN (%d) and "
+                          "USIM_STACK_MAX (%d) bytes",
+                          what, size, USIM_STACK_MIN, USIM_STACK_MAX);
+    return 0;
+}
+
 int usim_config_check(const usim_config *cfg)
 {
     if (!cfg)
@@ -112,9 +122,8 @@ int usim_config_check(const usim_config *cfg)
     if (cfg->run > UINT32_MAX)
         return usim_error(USIM_EINVAL, "run id %llu must be < 2^32",
                           (unsigned long long)cfg->run);
-    if (cfg->stack_size < 4096 || cfg->stack_size > ((size_t)1 << 32))
-        return usim_error(USIM_EINVAL, "stack_size %zu must be between 4 KiB and 4 GiB",
-                          cfg->stack_size);
+    if (sim_check_stack_size(cfg->stack_size, "stack_size") != 0)
+        return USIM_EINVAL;
     if (cfg->max_wall_s < 0 || isnan(cfg->max_wall_s))
         return usim_error(USIM_EINVAL, "max_wall_s %g must be >= 0", cfg->max_wall_s);
     return 0;

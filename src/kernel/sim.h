@@ -118,6 +118,9 @@ void drift_fold(usim_task *t); /* into its name group, as it is freed */
 void scope_child_done(usim_task *t);
 
 /* sim.c */
+/* 0, or USIM_EINVAL naming `what` if size is outside USIM_STACK_MIN ..
+ * USIM_STACK_MAX. */
+int sim_check_stack_size(size_t size, const char *what);
 int sim_drift_group(usim_sim *sim, const char *name); /* index, or -1 (no memory) */
 
 static inline void acc_add(drift_acc *a, double requested, double actual, bool overrun)

@@ -35,12 +35,14 @@ usim_task *task_create(usim_sim *sim, usim_fn fn, void *arg, const char *name,
                    usim_status_name(sim->status));
         return NULL;
     }
+    size_t stack = opts && opts->stack_size ? opts->stack_size : sim->cfg.stack_size;
+    if (sim_check_stack_size(stack, "spawn: stack_size") != 0)
+        return NULL;
     usim_task *t = calloc(1, sizeof *t);
     if (!t) {
         usim_error(USIM_ENOMEM, "spawn: out of memory");
         return NULL;
     }
-    size_t stack = opts && opts->stack_size ? opts->stack_size : sim->cfg.stack_size;
     if (coro_create(&t->co, task_main, t, stack, sim->cfg.stack_guard) != 0) {
         free(t);
         usim_error(USIM_ENOMEM, "spawn: cannot map a %zu-byte stack for task '%s'",

@@ -1116,6 +1116,52 @@ static void test_stack_overflow_fails_only_its_run(void **state)
     fixture_destroy(sim);
 }
 
+static void *returns_at_once(void *arg)
+{
+    return arg;
+}
+
+static void *spawns_with_stack(void *arg)
+{
+    usim_spawn_opts o = {.stack_size = (size_t)(intptr_t)arg};
+    note(usim_spawn_ex(returns_at_once, NULL, "c", &o) ? "spawned" : "refused");
+    return NULL;
+}
+
+/* The bounds are inclusive: 16384 and 1073741824 bytes pass, one byte
+ * less or more does not, in the configuration and per task alike. */
+static void test_stack_sizes_outside_16_KiB_to_1_GiB_are_einval(void **state)
+{
+    (void)state;
+    assert_int_equal(USIM_STACK_MIN, 16384);
+    assert_int_equal(USIM_STACK_MAX, 1073741824);
+    usim_config cfg;
+    usim_config_init(&cfg);
+    size_t sizes[] = {USIM_STACK_MIN - 1, USIM_STACK_MIN, USIM_STACK_MAX,
+                      (size_t)USIM_STACK_MAX + 1};
+    int want[] = {USIM_EINVAL, 0, 0, USIM_EINVAL};
+    for (int i = 0; i < 4; i++) {
+        cfg.stack_size = sizes[i];
+        assert_int_equal(usim_config_check(&cfg), want[i]);
+    }
+    assert_non_null(strstr(usim_errmsg(), "stack_size 1073741825 must be between"));
+
+    usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_spawn_opts o = {.stack_size = USIM_STACK_MIN - 1};
+    assert_null(usim_sim_spawn_ex(sim, returns_at_once, NULL, "small", &o));
+    assert_non_null(strstr(usim_errmsg(), "spawn: stack_size 16383 must be between"));
+    o.stack_size = (size_t)USIM_STACK_MAX + 1;
+    assert_null(usim_sim_spawn_ex(sim, returns_at_once, NULL, "huge", &o));
+    usim_sim_spawn(sim, spawns_with_stack, (void *)(intptr_t)(USIM_STACK_MIN - 1),
+                   "p1");
+    usim_sim_spawn(sim, spawns_with_stack, (void *)(intptr_t)USIM_STACK_MIN, "p2");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_int_equal(lb.n, 2);
+    assert_string_equal(lb.what[0], "refused");
+    assert_string_equal(lb.what[1], "spawned");
+    fixture_destroy(sim);
+}
+
 /* ------------------------------------------------------------------ */
 /* One rule puts a time on a tick, whichever path converts it          */
 /* ------------------------------------------------------------------ */
@@ -1350,6 +1396,7 @@ int main(void)
         KERNEL_TEST(test_owner_unwinds_past_close_after_a_child_fails_the_run),
         KERNEL_TEST(test_stack_overflow_fails_only_its_run),
         KERNEL_TEST(test_every_path_puts_a_time_on_the_same_tick),
+        KERNEL_TEST(test_stack_sizes_outside_16_KiB_to_1_GiB_are_einval),
     };
     return cmocka_run_group_tests_name("kernel", tests, NULL, NULL);
 }
