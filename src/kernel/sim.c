@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/fnv1a.h"
 #include "kernel/sched.h"
 #include "kernel/sim.h"
 #include "kernel/ticks.h"
@@ -293,18 +294,10 @@ void sim_set_observe_state(usim_sim *sim, void *state, void (*free_fn)(void *))
 /* hash (tasks named "customer 1", "customer 2", ... make many).        */
 /* ------------------------------------------------------------------ */
 
-static uint32_t name_hash(const char *s)
-{
-    uint32_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 16777619u;
-    return h;
-}
-
 static int index_insert(int *index, size_t cap, const drift_group *groups, int g)
 {
     size_t mask = cap - 1;
-    for (size_t i = name_hash(groups[g].name) & mask;; i = (i + 1) & mask)
+    for (size_t i = fnv1a32_str(groups[g].name) & mask;; i = (i + 1) & mask)
         if (index[i] < 0) {
             index[i] = g;
             return 0;
@@ -331,7 +324,7 @@ int sim_drift_group(usim_sim *sim, const char *name)
 {
     if (sim->cap_index) {
         size_t mask = sim->cap_index - 1;
-        for (size_t i = name_hash(name) & mask; sim->group_index[i] >= 0;
+        for (size_t i = fnv1a32_str(name) & mask; sim->group_index[i] >= 0;
              i = (i + 1) & mask)
             if (strcmp(sim->groups[sim->group_index[i]].name, name) == 0)
                 return sim->group_index[i];
