@@ -1,7 +1,7 @@
 /*
- * sched.h — what the layers above the kernel (primitives, observation)
- * may use of it.  The primitives never touch the event queue or the ready
- * ring: they block the running task on a wait list and wake tasks from
+ * sched.h — what the primitives (src/sync) may use of the kernel (the
+ * observation layer has kernel/service.h).  The primitives never touch the event queue
+ * or the ready ring: they block the running task on a wait list and wake tasks from
  * wait lists, and the kernel does the rest (timers for deadlines,
  * cancellation, interrupts, turn order, deadlock reports).
  *
@@ -109,10 +109,5 @@ double sched_ticks_to_time(const usim_sim *sim, int64_t ticks);
 /* Ends the run as failed from inside a task (usim_fail with a prepared
  * message); does not return. */
 __attribute__((noreturn)) void sched_fail(const char *msg);
-
-/* Per-simulation state of the observation layer, owned by the sim:
- * `free_fn(state)` runs at usim_sim_destroy. */
-void *sim_observe_state(const usim_sim *sim);
-void sim_set_observe_state(usim_sim *sim, void *state, void (*free_fn)(void *));
 
 #endif

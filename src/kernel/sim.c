@@ -278,17 +278,6 @@ int usim_sim_blocked(const usim_sim *sim, size_t i, const char **task,
     return 0;
 }
 
-void *sim_observe_state(const usim_sim *sim)
-{
-    return sim->observe;
-}
-
-void sim_set_observe_state(usim_sim *sim, void *state, void (*free_fn)(void *))
-{
-    sim->observe = state;
-    sim->observe_free = free_fn;
-}
-
 /* ------------------------------------------------------------------ */
 /* Drift groups: one per task name, found through an open-addressing   */
 /* hash (tasks named "customer 1", "customer 2", ... make many).        */

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/sched.h"
+#include "kernel/service.h"
 #include "kernel/ticks.h"
 #include "observe/observe.h"
 
@@ -65,10 +65,8 @@ static bool trace_push(usim_trace *tr, double t, double v)
             char msg[160];
             usim_error(USIM_ENOMEM, "trace '%s': out of memory after %zu points",
                        tr->name, tr->len);
-            if (sched_self()) {
-                snprintf(msg, sizeof msg, "%s", usim_errmsg());
-                sched_fail(msg);
-            }
+            snprintf(msg, sizeof msg, "%s", usim_errmsg());
+            service_fail_run(msg);
             return false;
         }
         tr->cap = cap_t < cap_v ? cap_t : cap_v;
