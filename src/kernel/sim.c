@@ -1,7 +1,6 @@
 /*
  * sim.c — simulations: configuration, creation, running, destruction,
- * and what can be read of them afterwards (status, error, deadlock
- * report, drift groups).
+ * and what can be read of them afterwards (status, error, clock).
  */
 #define _GNU_SOURCE
 #include <assert.h>
@@ -11,9 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/fnv1a.h"
-#include "kernel/sched.h"
-#include "kernel/sim.h"
+#include "kernel/loop.h"
 #include "kernel/ticks.h"
 
 char *kernel_strdup(const char *s)
@@ -174,14 +171,8 @@ void usim_sim_destroy(usim_sim *sim)
         task_free(sim->all);
     if (sim->observe_free)
         sim->observe_free(sim->observe);
-    for (size_t i = 0; i < sim->nblocked; i++) {
-        free(sim->blocked[i].task);
-        free(sim->blocked[i].what);
-    }
-    free(sim->blocked);
-    free(sim->groups);
-    free(sim->view);
-    free(sim->group_index);
+    report_free(&sim->blocked);
+    drift_registry_free(&sim->drift);
     free(sim->error);
     free(sim);
     stack_pool_trim();
@@ -259,78 +250,4 @@ void *usim_sim_userdata(const usim_sim *sim)
 usim_sim *usim_current(void)
 {
     return sched_sim();
-}
-
-size_t usim_sim_blocked_count(const usim_sim *sim)
-{
-    return sim->nblocked;
-}
-
-int usim_sim_blocked(const usim_sim *sim, size_t i, const char **task,
-                     const char **waits_on)
-{
-    if (i >= sim->nblocked)
-        return usim_error(USIM_EINVAL, "blocked task %zu of %zu", i, sim->nblocked);
-    if (task)
-        *task = sim->blocked[i].task;
-    if (waits_on)
-        *waits_on = sim->blocked[i].what;
-    return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* Drift groups: one per task name, found through an open-addressing   */
-/* hash (tasks named "customer 1", "customer 2", ... make many).        */
-/* ------------------------------------------------------------------ */
-
-static int index_insert(int *index, size_t cap, const drift_group *groups, int g)
-{
-    size_t mask = cap - 1;
-    for (size_t i = fnv1a32_str(groups[g].name) & mask;; i = (i + 1) & mask)
-        if (index[i] < 0) {
-            index[i] = g;
-            return 0;
-        }
-}
-
-static int grow_index(usim_sim *sim)
-{
-    size_t cap = sim->cap_index ? 2 * sim->cap_index : 64;
-    int *index = malloc(cap * sizeof *index);
-    if (!index)
-        return -1;
-    for (size_t i = 0; i < cap; i++)
-        index[i] = -1;
-    for (size_t g = 0; g < sim->ngroups; g++)
-        index_insert(index, cap, sim->groups, (int)g);
-    free(sim->group_index);
-    sim->group_index = index;
-    sim->cap_index = cap;
-    return 0;
-}
-
-int sim_drift_group(usim_sim *sim, const char *name)
-{
-    if (sim->cap_index) {
-        size_t mask = sim->cap_index - 1;
-        for (size_t i = fnv1a32_str(name) & mask; sim->group_index[i] >= 0;
-             i = (i + 1) & mask)
-            if (strcmp(sim->groups[sim->group_index[i]].name, name) == 0)
-                return sim->group_index[i];
-    }
-    if (sim->ngroups == sim->cap_groups) {
-        size_t cap = sim->cap_groups ? 2 * sim->cap_groups : 16;
-        drift_group *g = realloc(sim->groups, cap * sizeof *g);
-        if (!g)
-            return -1;
-        sim->groups = g;
-        sim->cap_groups = cap;
-    }
-    if (2 * (sim->ngroups + 1) > sim->cap_index && grow_index(sim) != 0)
-        return -1;
-    drift_group *g = &sim->groups[sim->ngroups];
-    memset(g, 0, sizeof *g);
-    snprintf(g->name, sizeof g->name, "%s", name);
-    index_insert(sim->group_index, sim->cap_index, sim->groups, (int)sim->ngroups);
-    return (int)sim->ngroups++;
 }

@@ -1,9 +1,9 @@
 /*
  * time.c — simulated time seen from a task: sleeping under the drift
- * policies, exact delays, absolute waits, the periodic loop, and the
- * drift statistics they record.  How a time becomes ticks (and what each
- * policy does with a duration that is not whole ticks) is ticks.h's
- * contract; this file applies it to the task's clock and carry.
+ * policies, exact delays, absolute waits and the periodic loop; each
+ * completed wait records its drift (drift.h).  How a time becomes ticks,
+ * and what each policy does with a duration that is not whole ticks, is
+ * ticks.h's contract; this file applies it to the task's clock and carry.
  */
 #include <assert.h>
 #include <float.h>
@@ -12,97 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/sched.h"
-#include "kernel/sim.h"
+#include "kernel/drift.h"
+#include "kernel/loop.h"
 #include "kernel/ticks.h"
-
-/* ------------------------------------------------------------------ */
-/* Drift statistics                                                    */
-/* ------------------------------------------------------------------ */
-
-static usim_drift_stats acc_stats(const drift_acc *a)
-{
-    usim_drift_stats s = {
-        .waits = a->waits,
-        .requested = a->requested,
-        .actual = a->actual,
-        .mean_abs = a->waits ? a->sum_abs / (double)a->waits : 0.0,
-        .max_abs = a->max_abs,
-        .final = a->actual - a->requested,
-        .overruns = a->overruns,
-    };
-    return s;
-}
-
-static void acc_merge(drift_acc *into, const drift_acc *a)
-{
-    into->waits += a->waits;
-    into->requested += a->requested;
-    into->actual += a->actual;
-    into->sum_abs += a->sum_abs;
-    into->max_abs = a->max_abs > into->max_abs ? a->max_abs : into->max_abs;
-    into->overruns += a->overruns;
-}
-
-void drift_fold(usim_task *t)
-{
-    if (t->drift.waits && t->drift_group >= 0)
-        acc_merge(&t->sim->groups[t->drift_group].acc, &t->drift);
-}
-
-/* The groups as they stand: folded sums plus those of tasks not yet
- * freed.  Cached in the simulation until its next event. */
-static const drift_group *drift_view(const usim_sim *csim)
-{
-    usim_sim *sim = (usim_sim *)csim; /* the view is a cache */
-    if (sim->view && sim->view_events == sim->events && sim->view_n == sim->ngroups)
-        return sim->view;
-    drift_group *v = realloc(sim->view, (sim->ngroups ? sim->ngroups : 1) * sizeof *v);
-    if (!v)
-        return sim->groups; /* folded sums only */
-    if (sim->ngroups)
-        memcpy(v, sim->groups, sim->ngroups * sizeof *v);
-    for (usim_task *t = sim->all; t; t = t->all_next)
-        if (t->drift.waits && t->drift_group >= 0)
-            acc_merge(&v[t->drift_group].acc, &t->drift);
-    sim->view = v;
-    sim->view_events = sim->events;
-    sim->view_n = sim->ngroups;
-    return v;
-}
-
-usim_drift_stats usim_task_drift(const usim_task *t)
-{
-    static const drift_acc zero;
-    return acc_stats(t ? &t->drift : &zero);
-}
-
-usim_drift_stats usim_sim_drift(const usim_sim *sim)
-{
-    drift_acc all = {0};
-    const drift_group *v = drift_view(sim);
-    for (size_t i = 0; i < sim->ngroups; i++)
-        acc_merge(&all, &v[i].acc);
-    return acc_stats(&all);
-}
-
-size_t usim_sim_drift_groups(const usim_sim *sim)
-{
-    return sim->ngroups;
-}
-
-int usim_sim_drift_group(const usim_sim *sim, size_t i, const char **name,
-                         usim_drift_stats *out)
-{
-    if (i >= sim->ngroups)
-        return usim_error(USIM_EINVAL, "drift group %zu of %zu", i, sim->ngroups);
-    const drift_group *v = drift_view(sim);
-    if (name)
-        *name = v[i].name;
-    if (out)
-        *out = acc_stats(&v[i].acc);
-    return 0;
-}
 
 /* ------------------------------------------------------------------ */
 /* Waiting                                                             */

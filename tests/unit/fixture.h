@@ -22,7 +22,7 @@
 
 #include <string.h>
 
-#include "kernel/sim.h" /* loop_escaped */
+#include "kernel/loop.h" /* loop_escaped */
 #include "usim.h"
 
 enum { FIXTURE_MAX_SIMS = 16 };
