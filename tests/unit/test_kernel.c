@@ -170,6 +170,185 @@ static void test_three_delays_of_8_ticks_end_at_exactly_4_8(void **state)
     }
 }
 
+/* ------------------------------------------------------------------ */
+/* The time rules, one test each (resolution 0.2 unless said)          */
+/* ------------------------------------------------------------------ */
+
+static void *sleeps_1_44_thrice(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 3; i++) {
+        usim_sleep(1.44);
+        note("wake");
+    }
+    return NULL;
+}
+
+/* naive: 1.44 is 7.2 ticks, rounded up (never early) to 8 each time:
+ * 8, 16, 24 (to the nearest would be 7, 14, 21). */
+static void test_naive_sleep_rounds_7_2_ticks_up_to_8(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(0.2, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(sim, sleeps_1_44_thrice, NULL, "naive");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    expect_ticks3(8, 16, 24);
+    fixture_destroy(sim);
+}
+
+enum { MANY_SLEEPS = 200 };
+static int64_t many_ticks[MANY_SLEEPS];
+
+static void *sleeps_0_07_many(void *arg)
+{
+    (void)arg;
+    for (int k = 0; k < MANY_SLEEPS; k++) {
+        assert_int_equal(usim_sleep(0.07), 0);
+        many_ticks[k] = usim_now_ticks();
+    }
+    return NULL;
+}
+
+/* tracked: 0.07 is 0.35 = 7/20 of a tick.  The exact target after k
+ * sleeps is 7k/20 ticks, so wake k is at ceil(7k/20) = (7k + 19) / 20:
+ * at most a tick late, never early, and the error does not accumulate
+ * (after 200 sleeps the clock is exactly at 70 ticks = 14.0). */
+static void test_tracked_error_never_exceeds_one_tick(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(0.2, USIM_DRIFT_TRACKED, USIM_ORDER_FIFO, 1);
+    usim_task *t = usim_sim_spawn(sim, sleeps_0_07_many, NULL, "tracked");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    for (int64_t k = 1; k <= MANY_SLEEPS; k++)
+        if (many_ticks[k - 1] != (7 * k + 19) / 20)
+            fail_msg("sleep %lld woke at tick %lld, expected %lld", (long long)k,
+                     (long long)many_ticks[k - 1], (long long)((7 * k + 19) / 20));
+    assert_int_equal(usim_sim_now_ticks(sim), 70);
+    usim_drift_stats d = usim_task_drift(t);
+    assert_true(fabs(d.final) < 1e-9);
+    assert_true(d.max_abs <= 0.2 + 1e-12);
+    fixture_destroy(sim);
+}
+
+static usim_flag reset_flag;
+
+static void *sleeps_waits_sleeps(void *arg)
+{
+    (void)arg;
+    usim_sleep(1.5); /* target 7.5: wakes at 8 */
+    note("slept");
+    usim_flag_wait_true(&reset_flag);
+    note("flag");
+    usim_sleep(1.5);
+    note("slept");
+    return NULL;
+}
+
+static void *sets_flag_at_1_6(void *arg)
+{
+    (void)arg;
+    usim_sleep_until(1.6); /* tick 8, after the sleeper's timer */
+    usim_flag_set(&reset_flag, true);
+    return NULL;
+}
+
+/* tracked: the first sleep leaves the exact target 7.5 carried; the flag
+ * wait ends at tick 8, still within a tick of it.  A non-timed wait
+ * resets the carry to now, so the next sleep aims at 8 + 7.5 = 15.5 and
+ * wakes at 16 (carried on, it would aim at 15 and wake there). */
+static void test_tracked_carry_resets_to_now_after_a_flag_wait(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(0.2, USIM_DRIFT_TRACKED, USIM_ORDER_FIFO, 1);
+    usim_flag_init(&reset_flag, false, "go");
+    usim_sim_spawn(sim, sleeps_waits_sleeps, NULL, "sleeper");
+    usim_sim_spawn(sim, sets_flag_at_1_6, NULL, "setter");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    expect_ticks3(8, 8, 16);
+    fixture_destroy(sim);
+    usim_flag_destroy(&reset_flag);
+}
+
+static void *sleeps_delays_sleeps(void *arg)
+{
+    (void)arg;
+    usim_sleep(1.5); /* target 7.5: wakes at 8 */
+    note("slept");
+    usim_delay(2);
+    note("delayed");
+    usim_sleep(1.5);
+    note("slept");
+    return NULL;
+}
+
+/* tracked: usim_delay(2) moves the carried target by exactly 2 ticks,
+ * 7.5 -> 9.5, so the next sleep aims at 9.5 + 7.5 = 17 and wakes there
+ * (from now, 10 + 7.5, it would wake at 18). */
+static void test_delay_moves_the_tracked_target_by_exact_ticks(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(0.2, USIM_DRIFT_TRACKED, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(sim, sleeps_delays_sleeps, NULL, "delayer");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    expect_ticks3(8, 10, 17);
+    fixture_destroy(sim);
+}
+
+static void *sleeps_until_then_sleeps(void *arg)
+{
+    (void)arg;
+    usim_delay(3);
+    usim_sleep_until(1.5); /* 7.5 ticks: wakes at 8 */
+    note("until");
+    usim_sleep(1.5); /* carried exact target 7.5 + 7.5 = 15 */
+    note("sleep");
+    usim_sleep_until(2.0); /* tick 10, already past: returns at 15 */
+    note("past");
+    usim_sleep(1.5); /* from now: 15 + 7.5 = 22.5, wakes at 23 */
+    note("sleep");
+    return NULL;
+}
+
+/* usim_sleep_until(t) wakes at the first tick at or after t, counted
+ * from tick 0 whatever the task did before; its exact target carries
+ * into a tracked sleep, unless it was already in the past. */
+static void test_sleep_until_wakes_at_the_first_tick_at_or_after_t(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(0.2, USIM_DRIFT_TRACKED, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(sim, sleeps_until_then_sleeps, NULL, "absolute");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_int_equal(lb.n, 4);
+    int64_t want[4] = {8, 15, 15, 23};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(lb.tick[i], want[i]);
+    fixture_destroy(sim);
+}
+
+static void *periodic_from_tick_3(void *arg)
+{
+    (void)arg;
+    usim_delay(3);
+    int k = 0;
+    for (usim_every e = usim_every_begin(1.5); k < 3 && usim_every_next(&e); k++)
+        note("tick");
+    return NULL;
+}
+
+/* The loop begins at t0 = tick 3; iteration k starts at the first tick
+ * at or after 3 + 7.5k: 10.5 -> 11, 18, 25.5 -> 26 (a grid from tick 0
+ * would give 8, 15, 23; stepping from each start, 11, 19, 27). */
+static void
+test_periodic_loop_from_t0_starts_at_first_tick_after_t0_plus_k_interval(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(0.2, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(sim, periodic_from_tick_3, NULL, "ticker");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    expect_ticks3(11, 18, 26);
+    fixture_destroy(sim);
+}
+
 static void *periodic(void *arg)
 {
     (void)arg;
@@ -196,6 +375,8 @@ static void test_periodic_loop_wakes_at_1_6_3_0_4_6(void **state)
     fixture_destroy(sim);
 }
 
+static uint64_t loop_overruns; /* usim_every.overruns at the loop's end */
+
 static void *overrunning(void *arg)
 {
     (void)arg;
@@ -206,6 +387,7 @@ static void *overrunning(void *arg)
         if (k++ == 0)
             usim_sleep(2.5); /* body overruns the next start (2.0) */
     }
+    loop_overruns = e.overruns;
     return NULL;
 }
 
@@ -223,6 +405,7 @@ static void test_periodic_loop_counts_overruns_without_shifting(void **state)
     assert_int_equal(lb.tick[0], 2); /* t = 1.0 */
     assert_int_equal(lb.tick[1], 7); /* t = 3.5 */
     assert_int_equal(lb.tick[2], 7);
+    assert_int_equal(loop_overruns, 2);
     assert_int_equal(usim_task_drift(t).overruns, 2);
     fixture_destroy(sim);
 }
@@ -377,6 +560,26 @@ static void test_equal_time_timers_fire_in_scheduling_order(void **state)
     assert_string_equal(joined(), "t3a t3b t5a t5b");
     assert_int_equal(lb.tick[0], 3);
     assert_int_equal(lb.tick[3], 5);
+    fixture_destroy(sim);
+}
+
+/* Twelve timers, at 3 or 5 ticks, set in an interleaved order: enough
+ * equal times that pushes, the handover's replacement and the pops all
+ * break ties in the heap.  Each tick's tasks run in the order their
+ * timers were set. */
+static void test_many_same_time_wakeups_keep_scheduling_order(void **state)
+{
+    (void)state;
+    static const int delay[12] = {5, 3, 5, 3, 5, 5, 3, 3, 5, 3, 5, 5};
+    static const char *const names[12] = {"a", "b", "c", "d", "e", "f",
+                                          "g", "h", "i", "j", "k", "l"};
+    usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    for (int i = 0; i < 12; i++)
+        usim_sim_spawn(sim, timer_at, (void *)(intptr_t)delay[i], names[i]);
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_string_equal(joined(), "b d g h j a c e f i k l");
+    assert_int_equal(lb.tick[4], 3);
+    assert_int_equal(lb.tick[5], 5);
     fixture_destroy(sim);
 }
 
@@ -1354,6 +1557,8 @@ static int setup(void **state)
     owner_after_close = 0;
     tc_now = NULL;
     tc_tick = -1;
+    memset(many_ticks, 0, sizeof many_ticks);
+    loop_overruns = 0;
     return fixture_setup(state);
 }
 
@@ -1372,6 +1577,7 @@ int main(void)
         KERNEL_TEST(test_spawn_turn_point_fifo_and_lifo_interleave_differently),
         KERNEL_TEST(test_random_order_repeats_for_a_seed_and_differs_across_seeds),
         KERNEL_TEST(test_equal_time_timers_fire_in_scheduling_order),
+        KERNEL_TEST(test_many_same_time_wakeups_keep_scheduling_order),
         KERNEL_TEST(test_handover_readies_every_timer_due_at_that_tick),
         KERNEL_TEST(test_lone_sleeper_stops_at_until_and_at_the_event_budget),
         KERNEL_TEST(test_random_order_handover_may_draw_the_sleeper),
@@ -1397,6 +1603,13 @@ int main(void)
         KERNEL_TEST(test_stack_overflow_fails_only_its_run),
         KERNEL_TEST(test_every_path_puts_a_time_on_the_same_tick),
         KERNEL_TEST(test_stack_sizes_outside_16_KiB_to_1_GiB_are_einval),
+        KERNEL_TEST(test_naive_sleep_rounds_7_2_ticks_up_to_8),
+        KERNEL_TEST(test_tracked_error_never_exceeds_one_tick),
+        KERNEL_TEST(test_tracked_carry_resets_to_now_after_a_flag_wait),
+        KERNEL_TEST(test_delay_moves_the_tracked_target_by_exact_ticks),
+        KERNEL_TEST(test_sleep_until_wakes_at_the_first_tick_at_or_after_t),
+        KERNEL_TEST(
+            test_periodic_loop_from_t0_starts_at_first_tick_after_t0_plus_k_interval),
     };
     return cmocka_run_group_tests_name("kernel", tests, NULL, NULL);
 }
