@@ -103,6 +103,15 @@ USIM_API int usim_drift_parse(const char *name, usim_drift *out);
 USIM_API const char *usim_order_name(usim_order o);
 USIM_API int usim_order_parse(const char *name, usim_order *out);
 
+/* The bytes a task stack may have (usim_config.stack_size and
+ * usim_spawn_opts.stack_size); sizes outside are USIM_EINVAL.  16 KiB is
+ * the least the kernel's own frames, a formatted failure message and a
+ * sanitizer build's larger frames need.  1 GiB is far beyond any coroutine's needs:
+ * stacks are mapped whole, and a larger size is almost surely a unit mistake that a few
+ * tasks would turn into exhausted address space. */
+#define USIM_STACK_MIN (16 * 1024)
+#define USIM_STACK_MAX (1024 * 1024 * 1024)
+
 /* Stacks.  A task's stack has stack_size bytes rounded up to whole pages
  * (4 KiB on x86-64; 4, 16 or 64 KiB on AArch64), and nothing else changes
  * it: that is the size an overflow message reports.  The top few hundred
@@ -132,8 +141,9 @@ typedef struct usim_config {
     usim_order order;  /* USIM_ORDER_FIFO */
     uint64_t seed;     /* experiment seed (0) */
     uint64_t run;      /* run id, < 2^32 (0) */
-    size_t stack_size; /* default bytes per task stack (65536), rounded
-                          up to whole pages */
+    size_t stack_size; /* default bytes per task stack (65536), within
+                          USIM_STACK_MIN..USIM_STACK_MAX, rounded up to
+                          whole pages */
     bool stack_guard;  /* a guard region below every stack (true); past
                           about half of vm.max_map_count guarded stacks in
                           the process, new stacks come without (a notice on
@@ -166,7 +176,8 @@ typedef struct usim_task usim_task;
 typedef void *(*usim_fn)(void *arg);
 
 typedef struct usim_spawn_opts {
-    size_t stack_size; /* 0: the simulation's default */
+    size_t stack_size; /* 0: the simulation's default; else within
+                          USIM_STACK_MIN..USIM_STACK_MAX */
     bool detached;     /* free the task when it ends (no join) */
     size_t guard_size; /* 0: the simulation's default; else as
                           usim_config.guard_size (1: the smallest guard) */

@@ -45,6 +45,7 @@ int heap_grow(heap *h)
     h->t = t;
     h->item = item;
     h->cap = cap;
+    heap_check(h);
     return 0;
 }
 
@@ -64,13 +65,40 @@ void heap_compact(heap *h, bool (*keep)(const heap_entry *, void *), void *ctx)
     for (size_t i = h->n / 4 + 1; i-- > 0;)
         if (i < h->n)
             heap_sift_down_(h, i, h->t[i], h->item[i]);
-    assert(heap_valid(h));
+    assert(heap_valid(h)); /* O(n) like the compaction itself */
 }
 
 bool heap_valid(const heap *h)
 {
     for (size_t i = 1; i < h->n; i++)
-        if (heap_child_before_(h, i, (i - 1) >> 2))
+        if (heap_child_before_(h, i, (i - 1) >> 2) || h->item[i].seq >= h->next_seq)
+            return false;
+    return h->n == 0 || h->item[0].seq < h->next_seq;
+}
+
+/* Entry i is not before its parent, and no child of i is before it. */
+static bool heap_valid_at(const heap *h, size_t i)
+{
+    if (i >= h->n)
+        return true;
+    if (h->item[i].seq == 0 || h->item[i].seq >= h->next_seq)
+        return false;
+    if (i > 0 && heap_child_before_(h, i, (i - 1) >> 2))
+        return false;
+    for (size_t c = 4 * i + 1; c < 4 * i + 5 && c < h->n; c++)
+        if (heap_child_before_(h, c, i))
             return false;
     return true;
+}
+
+bool heap_valid_sampled(const heap *h)
+{
+    if (h->n > h->cap || h->next_seq == 0)
+        return false;
+    if (h->n <= HEAP_CHECK_FULL || h->n % HEAP_CHECK_EVERY == 0 ||
+        h->next_seq % HEAP_CHECK_EVERY == 0)
+        return heap_valid(h);
+    size_t last = h->n - 1;
+    return heap_valid_at(h, 0) && heap_valid_at(h, last) &&
+           heap_valid_at(h, (last - 1) >> 2);
 }

@@ -14,10 +14,18 @@
  * Removal is lazy: the owner of an entry remembers which seq is live and
  * skips stale entries when they reach the top; heap_compact() drops them
  * all when they pile up.
+ *
+ * Invariants, checked in debug builds after every change (heap_check):
+ * n <= cap; every seq is below next_seq; no entry is before its parent.
+ * The order check is O(n), so it covers the whole heap only while
+ * n <= HEAP_CHECK_FULL, and otherwise the root, the last entry and their
+ * neighbours, with a whole-heap pass whenever n or next_seq is a multiple
+ * of HEAP_CHECK_EVERY.
  */
 #ifndef USIM_KERNEL_HEAP_H
 #define USIM_KERNEL_HEAP_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -47,8 +55,18 @@ void heap_destroy(heap *h);
 int heap_grow(heap *h);
 /* Removes every entry for which keep(entry, ctx) is false, O(n). */
 void heap_compact(heap *h, bool (*keep)(const heap_entry *, void *), void *ctx);
-/* Checks the heap order (debug builds). */
+/* The heap order, every entry (O(n)). */
 bool heap_valid(const heap *h);
+/* The invariants above, within the stated budget. */
+bool heap_valid_sampled(const heap *h);
+
+enum { HEAP_CHECK_FULL = 256, HEAP_CHECK_EVERY = 4096 };
+
+static inline void heap_check(const heap *h)
+{
+    assert(heap_valid_sampled(h));
+    (void)h;
+}
 
 /* The minimum without removing it; false if empty. */
 static inline bool heap_peek(const heap *h, heap_entry *out)
@@ -64,6 +82,34 @@ static inline bool heap_peek(const heap *h, heap_entry *out)
 static inline size_t heap_size(const heap *h)
 {
     return h->n;
+}
+
+/* Entry i in storage order (i < heap_size), for walks over every entry
+ * such as consistency checks; the order among them is the heap's own. */
+static inline heap_entry heap_at(const heap *h, size_t i)
+{
+    assert(i < h->n);
+    heap_entry e = {h->t[i], h->item[i].seq, h->item[i].obj};
+    return e;
+}
+
+/* The minimum's fields; the heap must not be empty. */
+static inline int64_t heap_top_time(const heap *h)
+{
+    assert(h->n);
+    return h->t[0];
+}
+
+static inline uint64_t heap_top_seq(const heap *h)
+{
+    assert(h->n);
+    return h->item[0].seq;
+}
+
+static inline void *heap_top_obj(const heap *h)
+{
+    assert(h->n);
+    return h->item[0].obj;
 }
 
 /* Push and pop are inline: they are the kernel's hottest path.  Sifts
@@ -140,6 +186,7 @@ static inline uint64_t heap_push(heap *h, int64_t t, void *obj)
         return 0;
     heap_item it = {h->next_seq++, obj};
     heap_sift_up_(h, h->n++, t, it);
+    heap_check(h);
     return it.seq;
 }
 
@@ -153,6 +200,7 @@ static inline uint64_t heap_replace_top(heap *h, heap_entry *out, int64_t t, voi
     out->obj = h->item[0].obj;
     heap_item it = {h->next_seq++, obj};
     heap_sift_down_(h, 0, t, it);
+    heap_check(h);
     return it.seq;
 }
 
@@ -167,6 +215,7 @@ static inline bool heap_pop(heap *h, heap_entry *out)
     size_t last = --h->n;
     if (last)
         heap_sift_down_(h, 0, h->t[last], h->item[last]);
+    heap_check(h);
     return true;
 }
 

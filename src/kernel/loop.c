@@ -1,8 +1,8 @@
 /*
- * loop.c — the event loop: ready ring, timers, dispatch, blocking and
- * waking.  This is the only file that touches the event queue and the
- * ready ring; the API files (task.c, time.c, scope.c) and the primitives
- * (through sched.h) come here to block, wake and switch.
+ * loop.c — the event loop: timers, dispatch, blocking and waking.  This
+ * is the only file that touches the event queue (through heap.h) and the
+ * ready ring (ring.h); the API files (task.c, time.c, scope.c) and the
+ * primitives (through sched.c) come here to block, wake and switch.
  *
  * Control flow: usim_sim_run() runs loop_run() on the host's stack.  It
  * resumes a ready task; a task runs until it blocks, reaches a turn point
@@ -24,73 +24,107 @@
  * Timers are removed lazily: a task remembers the seq of its one live
  * timer (timer_seq); a heap entry whose seq differs is stale and skipped.
  * A task is not freed while stale entries still point at it (timer_refs).
+ * Debug builds check that bookkeeping at every turn (timers_valid).
  */
 #define _GNU_SOURCE
 #include <assert.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "kernel/sched.h"
-#include "kernel/sim.h"
-
-_Thread_local sched_tls sched_here __attribute__((tls_model("initial-exec")));
+#include "kernel/drift.h"
+#include "kernel/loop.h"
+#include "kernel/report.h"
 
 enum {
     CANCEL_SPIN_LIMIT = 100000, /* blocking calls ignoring ECANCELED */
-    WALL_CHECK_MASK = 4095,     /* check the wall clock every 4096 events */
+    TIMERS_CHECK_MAX = 64,      /* timers_valid: heap entries and tasks */
 };
+
+/* ------------------------------------------------------------------ */
+/* Failure                                                             */
+/* ------------------------------------------------------------------ */
+
+void loop_set_final(usim_sim *sim, usim_status st, char *msg)
+{
+    sim->status = st;
+    sim->final = true;
+    free(sim->error);
+    sim->error = msg;
+}
+
+void loop_fail(usim_sim *sim, const char *msg)
+{
+    if (sim->final || sim->destroying)
+        return;
+    loop_set_final(sim, USIM_FAILED, kernel_strdup(msg));
+}
+
+void loop_failf(usim_sim *sim, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = kernel_vasprintf(fmt, ap);
+    va_end(ap);
+    loop_fail(sim, msg ? msg : fmt);
+    free(msg);
+}
+
+/* ------------------------------------------------------------------ */
+/* Invariants (debug builds)                                           */
+/* ------------------------------------------------------------------ */
+
+/* The timer bookkeeping agrees with the heap: each entry names a task
+ * that counts it in timer_refs, a task has at most one live entry (the
+ * one whose seq is its timer_seq) and has it if timer_seq is set, and
+ * the stale entries number stale_timers.  O(entries * tasks): only for
+ * heaps and task lists of at most TIMERS_CHECK_MAX. */
+static __attribute__((unused)) bool timers_valid(const usim_sim *sim)
+{
+    const heap *h = &sim->timers;
+    size_t n = heap_size(h);
+    if (n > TIMERS_CHECK_MAX)
+        return true;
+    size_t stale = 0;
+    for (size_t i = 0; i < n; i++) {
+        heap_entry e = heap_at(h, i);
+        stale += ((const usim_task *)e.obj)->timer_seq != e.seq;
+    }
+    if (stale != sim->stale_timers)
+        return false;
+    size_t tasks = 0;
+    for (const usim_task *t = sim->all; t; t = list_next(t, TASK_ALL_LINK)) {
+        if (++tasks > TIMERS_CHECK_MAX)
+            return true;
+        unsigned refs = 0, live = 0;
+        for (size_t i = 0; i < n; i++) {
+            heap_entry e = heap_at(h, i);
+            if (e.obj == t) {
+                refs++;
+                live += e.seq == t->timer_seq;
+            }
+        }
+        if (refs != t->timer_refs || live != (t->timer_seq != 0))
+            return false;
+    }
+    return true;
+}
+
+/* Every task on wl (the first LIST_CHECK_WALK of them) says it is on wl. */
+static __attribute__((unused)) bool waitlist_valid(const usim_waitlist *wl)
+{
+    size_t n = 0;
+    for (const usim_task *t = wl->head; t && n < LIST_CHECK_WALK;
+         t = list_next(t, TASK_WAIT_LINK), n++)
+        if (t->wl != wl)
+            return false;
+    return true;
+}
 
 /* ------------------------------------------------------------------ */
 /* Ready ring                                                          */
 /* ------------------------------------------------------------------ */
-
-static int ring_grow(ready_ring *r)
-{
-    size_t cap = r->v ? 2 * (r->mask + 1) : 64;
-    usim_task **v = malloc(cap * sizeof *v);
-    if (!v)
-        return USIM_ENOMEM;
-    for (size_t i = 0; i < r->n; i++)
-        v[i] = r->v[(r->head + i) & r->mask];
-    free(r->v);
-    r->v = v;
-    r->mask = cap - 1;
-    r->head = 0;
-    return 0;
-}
-
-static inline int ring_push(ready_ring *r, usim_task *t)
-{
-    if (__builtin_expect(!r->v || r->n == r->mask + 1, 0) && ring_grow(r) != 0)
-        return USIM_ENOMEM;
-    r->v[(r->head + r->n++) & r->mask] = t;
-    return 0;
-}
-
-static usim_task *ring_pop(ready_ring *r)
-{
-    if (r->n == 0)
-        return NULL;
-    usim_task *t = r->v[r->head];
-    r->head = (r->head + 1) & r->mask;
-    r->n--;
-    return t;
-}
-
-/* Removes the i-th ready task (random order): the head moves into its
- * slot, so the ring stays contiguous. */
-static usim_task *ring_take(ready_ring *r, size_t i)
-{
-    size_t slot = (r->head + i) & r->mask;
-    usim_task *t = r->v[slot];
-    r->v[slot] = r->v[r->head];
-    ring_pop(r);
-    return t;
-}
 
 static uint64_t splitmix64(uint64_t *s)
 {
@@ -112,89 +146,17 @@ static usim_task *next_ready(usim_sim *sim)
     return ring_take(r, i);
 }
 
-static inline int make_ready(usim_sim *sim, usim_task *t)
-{
-    assert(t->state != TASK_DONE);
-    t->state = TASK_READY;
-    if (__builtin_expect(ring_push(&sim->ready, t) != 0, 0)) {
-        loop_fail(sim, "out of memory growing the ready ring");
-        return USIM_ENOMEM;
-    }
-    return 0;
-}
-
-int loop_make_ready(usim_sim *sim, usim_task *t)
-{
-    return make_ready(sim, t);
-}
-
-/* ------------------------------------------------------------------ */
-/* Failure                                                             */
-/* ------------------------------------------------------------------ */
-
-void loop_fail(usim_sim *sim, const char *msg)
-{
-    if (sim->final || sim->destroying)
-        return;
-    sim->status = USIM_FAILED;
-    sim->final = true;
-    free(sim->error);
-    sim->error = kernel_strdup(msg);
-}
-
-void loop_failf(usim_sim *sim, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *msg = kernel_vasprintf(fmt, ap);
-    va_end(ap);
-    loop_fail(sim, msg ? msg : fmt);
-    free(msg);
-}
-
 /* ------------------------------------------------------------------ */
 /* Task side: switching out, blocking, ending                          */
 /* ------------------------------------------------------------------ */
 
-static void unlink_waiter(usim_task *t)
-{
-    usim_waitlist *wl = t->wl;
-    if (!wl)
-        return;
-    if (t->wprev)
-        t->wprev->wnext = t->wnext;
-    else
-        wl->head = t->wnext;
-    if (t->wnext)
-        t->wnext->wprev = t->wprev;
-    else
-        wl->tail = t->wprev;
-    t->wl = NULL;
-    t->wnext = t->wprev = NULL;
-}
-
 static void link_waiter(usim_waitlist *wl, usim_task *t, usim_task *before)
 {
+    assert(!t->wl); /* a task waits on one list at a time */
     assert(!before || before->wl == wl);
+    list_insert(&wl->head, &wl->tail, TASK_WAIT_LINK, t, before);
     t->wl = wl;
-    t->wnext = before;
-    t->wprev = before ? before->wprev : wl->tail;
-    if (t->wprev)
-        t->wprev->wnext = t;
-    else
-        wl->head = t;
-    if (before)
-        before->wprev = t;
-    else
-        wl->tail = t;
-}
-
-static void drop_timer(usim_sim *sim, usim_task *t)
-{
-    if (t->timer_seq) {
-        t->timer_seq = 0;
-        sim->stale_timers++;
-    }
+    assert(waitlist_valid(wl));
 }
 
 /* A cancelled task that keeps calling blocking functions never yields:
@@ -243,7 +205,7 @@ static void compact_timers(usim_sim *sim);
 static inline void compact_if_stale(usim_sim *sim)
 {
     if (__builtin_expect(sim->stale_timers > 1024, 0) &&
-        sim->stale_timers > sim->timers.n / 2)
+        sim->stale_timers > heap_size(&sim->timers) / 2)
         compact_timers(sim);
 }
 
@@ -254,8 +216,23 @@ static inline void compact_if_stale(usim_sim *sim)
 static inline bool sleeper_is_next(const usim_sim *sim, int64_t at)
 {
     const heap *h = &sim->timers;
-    return sim->ready.n == 0 && (h->n == 0 || h->t[0] > at) && at <= sim->until &&
-           sim->events < sim->check_at && !sim->final && !sim->destroying;
+    return sim->ready.n == 0 && (heap_size(h) == 0 || heap_top_time(h) > at) &&
+           at <= sim->until && sim->events < sim->check_at && !sim->final &&
+           !sim->destroying;
+}
+
+/* The live timer on top of the heap, due by `at`, when the loop would run
+ * it next (nothing ready, nothing to decide): the task, else NULL. */
+static inline usim_task *handover_target(const usim_sim *sim, int64_t at)
+{
+    const heap *h = &sim->timers;
+    if (at == SCHED_NO_TIMEOUT || sim->ready.n || heap_size(h) == 0)
+        return NULL;
+    usim_task *top = heap_top_obj(h);
+    int64_t t = heap_top_time(h);
+    bool next = top->timer_seq == heap_top_seq(h) && t <= at && t <= sim->until &&
+                !sim->final && !sim->destroying && sim->events < sim->check_at;
+    return next ? top : NULL;
 }
 
 static usim_task *pick_next(usim_sim *sim);
@@ -295,17 +272,13 @@ block_common(usim_task *self, usim_waitlist *wl, usim_task *before, const char *
     self->wait_kind = kind;
     self->wait_name = name;
     heap *h = &sim->timers;
-    usim_task *top = h->n ? h->item[0].obj : NULL;
-    bool handover = at != SCHED_NO_TIMEOUT && sim->ready.n == 0 && top &&
-                    top->timer_seq == h->item[0].seq && h->t[0] <= at &&
-                    h->t[0] <= sim->until && !sim->final && !sim->destroying &&
-                    sim->events < sim->check_at;
+    usim_task *top = handover_target(sim, at);
     heap_entry due = {0};
     if (at != SCHED_NO_TIMEOUT) {
         uint64_t seq =
-            handover ? heap_replace_top(h, &due, at, self) : heap_push(h, at, self);
+            top ? heap_replace_top(h, &due, at, self) : heap_push(h, at, self);
         if (!seq) {
-            unlink_waiter(self);
+            loop_unlink_waiter(self);
             loop_fail(sim, "out of memory growing the event queue");
             loop_abandon(self);
         }
@@ -316,7 +289,7 @@ block_common(usim_task *self, usim_waitlist *wl, usim_task *before, const char *
     if (wake_tick == SCHED_NO_TIMEOUT)
         self->carry_valid = false; /* non-timed wait: drift carry resets */
     self->state = TASK_BLOCKED;
-    switch_to(sim, self, handover ? timers_due_at(sim, top, due.t) : pick_next(sim));
+    switch_to(sim, self, top ? timers_due_at(sim, top, due.t) : pick_next(sim));
     assert(!self->wl && !self->timer_seq);
     return self->wake_rc;
 }
@@ -333,7 +306,7 @@ int loop_instant(usim_task *self)
     int rc = entry_checks(self, &dl);
     if (rc)
         return rc;
-    if (make_ready(self->sim, self) == 0)
+    if (loop_make_ready(self->sim, self) == 0)
         loop_switch_out(self);
     return 0;
 }
@@ -363,99 +336,22 @@ void loop_abandon(usim_task *self)
     coro_exit();
 }
 
-/* ------------------------------------------------------------------ */
-/* sched.h                                                             */
-/* ------------------------------------------------------------------ */
-
-usim_task *sched_outside_task(const char *fn)
+int loop_timed_wait(usim_task *self, int64_t wake_tick, double requested)
 {
-    usim_error(USIM_ESTATE, "%s: called outside a running task", fn);
-    return NULL;
-}
-
-int sched_block(usim_waitlist *wl, usim_task *before, const char *kind,
-                const char *name, void *data, int64_t wake_tick)
-{
-    usim_task *self = sched_self();
-    assert(self);
-    return loop_block(self, wl, before, kind, name, data, wake_tick);
-}
-
-void sched_wake(usim_task *t, int rc)
-{
-    assert(t->state == TASK_BLOCKED);
-    usim_sim *sim = t->sim;
-    unlink_waiter(t);
-    drop_timer(sim, t);
-    t->wake_rc = rc;
-    make_ready(sim, t);
-}
-
-void sched_turn(void)
-{
-    usim_task *self = sched_self();
-    if (!self || self->sim->cfg.order == USIM_ORDER_LIFO)
-        return;
-    if (make_ready(self->sim, self) == 0)
-        loop_switch_out(self);
-}
-
-void *sched_wait_data(const usim_task *t)
-{
-    return t->wait_data;
-}
-
-bool sched_interrupt(usim_task *t, int cause)
-{
-    if (t->state == TASK_DONE)
-        return false;
-    t->intr_cause = cause;
-    if (t->state == TASK_BLOCKED) {
-        t->carry_valid = false;
-        sched_wake(t, USIM_EINTR);
-        return true;
-    }
-    t->intr_pending = true;
-    return false;
-}
-
-usim_task *waitlist_next(const usim_task *t)
-{
-    return t->wnext;
-}
-
-size_t waitlist_length(const usim_waitlist *wl)
-{
-    size_t n = 0;
-    for (usim_task *t = wl->head; t; t = t->wnext)
-        n++;
-    return n;
-}
-
-double sched_ticks_to_time(const usim_sim *sim, int64_t ticks)
-{
-    return (double)ticks * sim->cfg.resolution;
-}
-
-void sched_fail(const char *msg)
-{
-    usim_task *self = sched_self();
-    if (!self) {
-        fprintf(stderr, "usim: run failure outside a running task: %s\n", msg);
-        abort();
-    }
-    loop_fail(self->sim, msg);
-    loop_abandon(self);
+    usim_sim *sim = self->sim;
+    int64_t start = sim->now;
+    int rc = block_common(self, NULL, NULL, "sleep", NULL, NULL, wake_tick, true);
+    if (__builtin_expect(rc == 0, 1))
+        drift_record(self, requested, (double)(sim->now - start) * sim->cfg.resolution,
+                     false);
+    else
+        self->carry_valid = false;
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
-/* Loop side: dispatch, timers, the run loop                           */
+/* Timers                                                              */
 /* ------------------------------------------------------------------ */
-
-static void release_task_memory(usim_task *t)
-{
-    coro_destroy(&t->co);
-}
 
 static bool timer_live(const heap_entry *e, void *ctx)
 {
@@ -491,9 +387,9 @@ static void compact_timers(usim_sim *sim)
 static inline bool drop_stale_top(usim_sim *sim)
 {
     heap *h = &sim->timers;
-    while (h->n) {
-        usim_task *t = h->item[0].obj;
-        if (t->timer_seq == h->item[0].seq)
+    while (heap_size(h)) {
+        usim_task *t = heap_top_obj(h);
+        if (t->timer_seq == heap_top_seq(h))
             return true;
         heap_entry dead = {0};
         heap_pop(h, &dead);
@@ -506,7 +402,7 @@ static inline bool drop_stale_top(usim_sim *sim)
 /* True if a live timer is due by `until` (stale ones on top are dropped). */
 static inline bool timer_due(usim_sim *sim, int64_t until)
 {
-    return drop_stale_top(sim) && sim->timers.t[0] <= until;
+    return drop_stale_top(sim) && heap_top_time(&sim->timers) <= until;
 }
 
 /* Wakes the task of a live timer entry that has just been popped. */
@@ -514,7 +410,7 @@ static inline void timer_fired(usim_task *task)
 {
     task->timer_seq = 0;
     task->timer_refs--;
-    unlink_waiter(task);
+    loop_unlink_waiter(task);
     task->wake_rc = 0;
     if (task->timer_is_deadline) {
         task->wake_rc = USIM_ETIMEDOUT;
@@ -523,13 +419,19 @@ static inline void timer_fired(usim_task *task)
     task->state = TASK_READY;
 }
 
+/* True if the heap's next entry is due at tick `now` too. */
+static inline bool another_due_at(const heap *h, int64_t now)
+{
+    return heap_size(h) && heap_top_time(h) == now;
+}
+
 /* timers_due_at when more timers are due at `now`: all of them go to the
  * ready ring in timer order (`first` already fired), and the ring says
  * who runs first. */
 static usim_task *timers_due_with_others(usim_sim *sim, usim_task *first, int64_t now)
 {
     heap *h = &sim->timers;
-    if (make_ready(sim, first) != 0)
+    if (loop_make_ready(sim, first) != 0)
         return NULL;
     heap_entry e = {0};
     do {
@@ -541,9 +443,9 @@ static usim_task *timers_due_with_others(usim_sim *sim, usim_task *first, int64_
             continue;
         }
         timer_fired(task);
-        if (make_ready(sim, task) != 0)
+        if (loop_make_ready(sim, task) != 0)
             return NULL;
-    } while (h->n && h->t[0] == now);
+    } while (another_due_at(h, now));
     return next_ready(sim);
 }
 
@@ -553,11 +455,10 @@ static usim_task *timers_due_with_others(usim_sim *sim, usim_task *first, int64_
 static inline __attribute__((always_inline)) usim_task *
 timers_due_at(usim_sim *sim, usim_task *first, int64_t now)
 {
-    heap *h = &sim->timers;
     assert(now >= sim->now);
     sim->now = now;
     timer_fired(first);
-    if (__builtin_expect(!h->n || h->t[0] != now, 1))
+    if (__builtin_expect(!another_due_at(&sim->timers, now), 1))
         return first;
     return timers_due_with_others(sim, first, now);
 }
@@ -569,14 +470,17 @@ timers_due_at(usim_sim *sim, usim_task *first, int64_t now)
 static usim_task *advance_time(usim_sim *sim, int64_t until)
 {
     assert(sim->ready.n == 0);
-    heap *h = &sim->timers;
     compact_if_stale(sim);
     if (!timer_due(sim, until))
         return NULL;
     heap_entry e = {0};
-    heap_pop(h, &e);
+    heap_pop(&sim->timers, &e);
     return timers_due_at(sim, e.obj, e.t);
 }
+
+/* ------------------------------------------------------------------ */
+/* Switching                                                           */
+/* ------------------------------------------------------------------ */
 
 /* The task to run next, chosen in the running task's context; NULL when
  * the loop must decide instead. */
@@ -593,6 +497,7 @@ static usim_task *pick_next(usim_sim *sim)
 static inline void begin_turn(usim_sim *sim, usim_task *t)
 {
     assert(t->state == TASK_READY);
+    assert(timers_valid(sim));
     sim->events++;
     t->state = TASK_RUNNING;
     t->co.caller = sim->loop_ctx; /* where an overflow or the end returns */
@@ -619,17 +524,13 @@ void loop_switch_out(usim_task *self)
     switch_to(self->sim, self, pick_next(self->sim));
 }
 
-int loop_timed_wait(usim_task *self, int64_t wake_tick, double requested)
+/* ------------------------------------------------------------------ */
+/* Loop side: dispatch, the run loop, unwinding                        */
+/* ------------------------------------------------------------------ */
+
+static void release_task_memory(usim_task *t)
 {
-    usim_sim *sim = self->sim;
-    int64_t start = sim->now;
-    int rc = block_common(self, NULL, NULL, "sleep", NULL, NULL, wake_tick, true);
-    if (__builtin_expect(rc == 0, 1))
-        drift_record(self, requested, (double)(sim->now - start) * sim->cfg.resolution,
-                     false);
-    else
-        self->carry_valid = false;
-    return rc;
+    coro_destroy(&t->co);
 }
 
 /* Runs t until control comes back to the loop, then settles the task that
@@ -655,118 +556,20 @@ static void dispatch(usim_sim *sim, usim_task *t)
     }
 }
 
-static double wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void set_final(usim_sim *sim, usim_status st, char *msg)
-{
-    sim->status = st;
-    sim->final = true;
-    free(sim->error);
-    sim->error = msg;
-}
-
-static char *time_str(const usim_sim *sim, char *buf, size_t n)
-{
-    snprintf(buf, n, "%.9g", sched_ticks_to_time(sim, sim->now));
-    return buf;
-}
-
-/* Called when the event count reaches `check_at`: the event budget is
- * spent, or it is time to look at the wall clock. */
-static bool over_budget(usim_sim *sim, uint64_t events0, double wall0)
-{
-    const usim_config *c = &sim->cfg;
-    uint64_t done = sim->events - events0;
-    char tb[40], buf[160];
-    if (c->max_events && done >= c->max_events)
-        snprintf(buf, sizeof buf, "event limit of %llu events reached at t=%s",
-                 (unsigned long long)c->max_events, time_str(sim, tb, sizeof tb));
-    else if (c->max_wall_s > 0 && wall_now() - wall0 > c->max_wall_s)
-        snprintf(buf, sizeof buf, "wall-clock limit of %g s reached at t=%s",
-                 c->max_wall_s, time_str(sim, tb, sizeof tb));
-    else
-        return false;
-    set_final(sim, USIM_LIMIT, kernel_strdup(buf));
-    return true;
-}
-
-static void report_deadlock(usim_sim *sim)
-{
-    size_t n = 0;
-    for (usim_task *t = sim->all; t; t = t->all_next)
-        n += t->state == TASK_BLOCKED;
-    sim->blocked = calloc(n ? n : 1, sizeof *sim->blocked);
-    size_t len = 256;
-    char *msg = malloc(len);
-    if (!sim->blocked || !msg) {
-        free(msg);
-        set_final(sim, USIM_DEADLOCK,
-                  kernel_strdup("deadlock (out of memory "
-                                "writing the report)"));
-        return;
-    }
-    char tb[40];
-    int off =
-        snprintf(msg, len, "deadlock at t=%s: %zu task%s wait%s forever:",
-                 time_str(sim, tb, sizeof tb), n, n == 1 ? "" : "s", n == 1 ? "s" : "");
-    for (usim_task *t = sim->all; t; t = t->all_next) {
-        if (t->state != TASK_BLOCKED)
-            continue;
-        blocked_entry *b = &sim->blocked[sim->nblocked++];
-        b->task = kernel_strdup(t->name);
-        char what[160];
-        if (t->wait_name)
-            snprintf(what, sizeof what, "%s '%s'", t->wait_kind ? t->wait_kind : "wait",
-                     t->wait_name);
-        else
-            snprintf(what, sizeof what, "%s", t->wait_kind ? t->wait_kind : "wait");
-        b->what = kernel_strdup(what);
-        size_t need = (size_t)off + strlen(t->name) + strlen(what) + 16;
-        if (need > len) {
-            len = 2 * need;
-            char *m = realloc(msg, len);
-            if (!m)
-                break;
-            msg = m;
-        }
-        off += snprintf(msg + off, len - (size_t)off, "%s '%s' on %s",
-                        sim->nblocked > 1 ? ";" : "", t->name, what);
-    }
-    set_final(sim, USIM_DEADLOCK, msg);
-}
-
-/* The next event count at which over_budget() must look. */
-static uint64_t next_check(const usim_sim *sim, uint64_t events0)
-{
-    uint64_t at = UINT64_MAX;
-    if (sim->cfg.max_events)
-        at = events0 + sim->cfg.max_events;
-    if (sim->cfg.max_wall_s > 0) {
-        uint64_t w = sim->events + WALL_CHECK_MASK + 1;
-        at = w < at ? w : at;
-    }
-    return at;
-}
-
 usim_status loop_run(usim_sim *sim, int64_t until)
 {
     uint64_t events0 = sim->events;
-    double wall0 = sim->cfg.max_wall_s > 0 ? wall_now() : 0;
+    double wall0 = sim->cfg.max_wall_s > 0 ? report_wall_now() : 0;
     sim->loop_ctx = coro_running;
     sim->until = until;
-    sim->check_at = next_check(sim, events0);
+    sim->check_at = report_next_check(sim, events0);
     while (!sim->final) {
         if (sim->ready.n == 0 && !timer_due(sim, until))
             break;
         if (sim->events >= sim->check_at) {
-            if (over_budget(sim, events0, wall0))
+            if (report_over_budget(sim, events0, wall0))
                 break;
-            sim->check_at = next_check(sim, events0);
+            sim->check_at = report_next_check(sim, events0);
         }
         usim_task *t = sim->ready.n ? next_ready(sim) : advance_time(sim, until);
         if (!t)
@@ -795,7 +598,7 @@ void loop_unwind_all(usim_sim *sim)
     sched_here.sim = sim;
     sched_here.task = NULL;
     sim->loop_ctx = coro_running;
-    for (usim_task *t = sim->all; t; t = t->all_next) {
+    for (usim_task *t = sim->all; t; t = list_next(t, TASK_ALL_LINK)) {
         if (t->state == TASK_DONE)
             continue;
         t->cancelled = true;
@@ -818,12 +621,40 @@ void loop_unwind_all(usim_sim *sim)
     sched_here = prev;
 }
 
+void loop_escaped(usim_sim *sim)
+{
+    if (sched_here.sim != sim)
+        return;
+    usim_task *t = sched_here.task;
+    sched_here.task = NULL;
+    sched_here.sim = NULL;
+    if (!t)
+        return;
+    /* What the switch from t back to the loop would have done, the task
+     * being finished for good (as after an overflow). */
+    coro *loop = sim->loop_ctx;
+    instrument_switch_start(NULL, loop->stk.lo, loop->stk.size);
+    coro_landed(loop);
+    /* The frames that ran usim_sim_run, from where the loop switched to
+     * its first task (loop->sp) up to here, never returned: clear what
+     * they left for AddressSanitizer, as for a stack handed out again. */
+    char *here = __builtin_frame_address(0);
+    if ((char *)loop->sp < here)
+        instrument_stack_fresh(loop->sp, (size_t)(here - (char *)loop->sp));
+    if (t->state != TASK_DONE) {
+        loop_failf(sim, "task '%s' left the simulation by a non-local jump", t->name);
+        t->abandoned = true;
+        t->state = TASK_DONE;
+        sim->live--;
+        task_on_done(t);
+    }
+}
+
 void loop_release(usim_sim *sim)
 {
-    for (usim_task *t = sim->all; t; t = t->all_next)
+    for (usim_task *t = sim->all; t; t = list_next(t, TASK_ALL_LINK))
         if (t->co.stk.lo)
             release_task_memory(t);
     heap_destroy(&sim->timers);
-    free(sim->ready.v);
-    sim->ready.v = NULL;
+    ring_free(&sim->ready);
 }

@@ -1,9 +1,10 @@
 /*
- * sched.h — what the layers above the kernel (primitives, observation)
- * may use of it.  The primitives never touch the event queue or the ready
- * ring: they block the running task on a wait list and wake tasks from
- * wait lists, and the kernel does the rest (timers for deadlines,
- * cancellation, interrupts, turn order, deadlock reports).
+ * sched.h — what the primitives (src/sync) may use of the kernel; the
+ * observation layer has kernel/service.h.  The primitives never touch
+ * the event queue, the ready ring or the task record: they block the
+ * running task on a wait list and wake tasks from wait lists, and the
+ * kernel does the rest (timers for deadlines, cancellation, interrupts,
+ * turn order, deadlock reports).
  *
  * A wait list (usim_waitlist, public so that primitives can embed it) is a
  * FIFO of blocked tasks linked through the tasks themselves: blocking
@@ -17,7 +18,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kernel/task.h"
 #include "usim.h"
 
 #define SCHED_NO_TIMEOUT INT64_MAX
@@ -53,11 +53,8 @@ static inline usim_task *sched_require_task(const char *fn)
     return __builtin_expect(self != 0, 1) ? self : sched_outside_task(fn);
 }
 
-/* True if t has been cancelled (usim_task_cancelled, inline). */
-static inline bool sched_cancelled(const usim_task *t)
-{
-    return t->cancelled;
-}
+/* True if t has been cancelled. */
+bool sched_cancelled(const usim_task *t);
 
 /*
  * Blocks the running task on `wl` until a sched_wake() (returns the code
@@ -95,7 +92,7 @@ void *sched_wait_data(const usim_task *t);
  * a turn point; returns true if t was blocked and has been woken. */
 bool sched_interrupt(usim_task *t, int cause);
 
-/* Wait lists. */
+/* Wait lists (FIFO, linked through the tasks: kernel/list.h). */
 static inline bool waitlist_empty(const usim_waitlist *wl)
 {
     return wl->head == 0;
@@ -109,10 +106,5 @@ double sched_ticks_to_time(const usim_sim *sim, int64_t ticks);
 /* Ends the run as failed from inside a task (usim_fail with a prepared
  * message); does not return. */
 __attribute__((noreturn)) void sched_fail(const char *msg);
-
-/* Per-simulation state of the observation layer, owned by the sim:
- * `free_fn(state)` runs at usim_sim_destroy. */
-void *sim_observe_state(const usim_sim *sim);
-void sim_set_observe_state(usim_sim *sim, void *state, void (*free_fn)(void *));
 
 #endif

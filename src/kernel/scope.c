@@ -15,8 +15,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/sched.h"
-#include "kernel/sim.h"
+#include "kernel/list.h"
+#include "kernel/loop.h"
+#include "kernel/ticks.h"
+
+enum { SCOPE_CHECK_DEPTH = 64 }; /* scope_valid: enclosing scopes walked */
+
+bool scope_valid(const usim_scope *s)
+{
+    usim_task *const *head = &s->children;
+    if (!list_valid(head, NULL, TASK_SIB_LINK, LIST_CHECK_WALK))
+        return false;
+    size_t n = 0, nvol = 0;
+    const usim_task *c = s->children;
+    for (; c && n + nvol < LIST_CHECK_WALK; c = list_next(c, TASK_SIB_LINK)) {
+        if (c->scope != s || c->state == TASK_DONE)
+            return false;
+        c->volatile_child ? nvol++ : n++;
+    }
+    if (!c && (n != s->live || nvol != s->live_volatile))
+        return false;
+    if (!s->owner)
+        return true;
+    /* Open: within the enclosing scope's deadline, and on the owner's
+     * chain of open scopes. */
+    if (s->parent && s->deadline > s->parent->deadline)
+        return false;
+    const usim_scope *p = s->owner->scope_top;
+    for (int depth = 0; p && p != s && depth < SCOPE_CHECK_DEPTH; depth++)
+        p = p->parent;
+    return p == s || p != NULL;
+}
 
 static void scope_open_at(usim_scope *s, int64_t deadline)
 {
@@ -30,6 +59,7 @@ static void scope_open_at(usim_scope *s, int64_t deadline)
     int64_t outer = time_deadline(self);
     s->deadline = deadline < outer ? deadline : outer;
     self->scope_top = s;
+    assert(scope_valid(s));
 }
 
 void usim_scope_open(usim_scope *s)
@@ -41,10 +71,9 @@ void usim_scope_open_until(usim_scope *s, double deadline)
 {
     usim_sim *sim = sched_sim();
     int64_t dl = SCHED_NO_TIMEOUT;
-    if (sim && !isnan(deadline)) {
-        double q = ceil(deadline / sim->cfg.resolution - 1e-9);
-        dl = q >= (double)SCHED_NO_TIMEOUT ? SCHED_NO_TIMEOUT : q < 0 ? 0 : (int64_t)q;
-    }
+    if (sim && !isnan(deadline))
+        dl = ticks_clamp(ticks_ceil(ticks_quotient(deadline, sim->cfg.resolution)), 0,
+                         SCHED_NO_TIMEOUT);
     scope_open_at(s, dl);
 }
 
@@ -61,14 +90,12 @@ static usim_task *scope_spawn(usim_scope *s, usim_fn fn, void *arg, const char *
     usim_task *t = task_create(self->sim, fn, arg, name, NULL, s, vol);
     if (!t)
         return NULL;
-    t->sib_next = s->children;
-    if (s->children)
-        s->children->sib_prev = t;
-    s->children = t;
+    list_push_front(&s->children, NULL, TASK_SIB_LINK, t);
     if (vol)
         s->live_volatile++;
     else
         s->live++;
+    assert(scope_valid(s));
     sched_turn();
     return t;
 }
@@ -87,7 +114,7 @@ usim_task *usim_scope_spawn_volatile(usim_scope *s, usim_fn fn, void *arg,
 /* Cancels every child still running, without a turn point. */
 static void cancel_children(usim_scope *s, bool only_volatile)
 {
-    for (usim_task *c = s->children; c; c = c->sib_next) {
+    for (usim_task *c = s->children; c; c = list_next(c, TASK_SIB_LINK)) {
         if (c->state == TASK_DONE || c->cancelled)
             continue;
         if (only_volatile && !c->volatile_child)
@@ -102,17 +129,12 @@ static void cancel_children(usim_scope *s, bool only_volatile)
 void scope_child_done(usim_task *t)
 {
     usim_scope *s = t->scope;
-    if (t->sib_prev)
-        t->sib_prev->sib_next = t->sib_next;
-    else
-        s->children = t->sib_next;
-    if (t->sib_next)
-        t->sib_next->sib_prev = t->sib_prev;
-    t->sib_next = t->sib_prev = NULL;
+    list_remove(&s->children, NULL, TASK_SIB_LINK, t);
     if (t->volatile_child)
         s->live_volatile--;
     else
         s->live--;
+    assert(scope_valid(s));
     if ((t->failed || t->abandoned) && !s->failed) {
         s->failed = true;
         snprintf(s->error, sizeof s->error, "task '%s' failed: %s", t->name,
@@ -146,6 +168,7 @@ int usim_scope_close(usim_scope *s)
     s->closing_wait_all = true;
     while (s->live + s->live_volatile > 0)
         loop_block_uncancellable(self, &s->closer, "scope close", NULL);
+    assert(!s->children && scope_valid(s));
     self->scope_top = s->parent;
     s->owner = NULL;
     if (s->failed)

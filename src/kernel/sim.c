@@ -1,7 +1,6 @@
 /*
  * sim.c — simulations: configuration, creation, running, destruction,
- * and what can be read of them afterwards (status, error, deadlock
- * report, drift groups).
+ * and what can be read of them afterwards (status, error, clock).
  */
 #define _GNU_SOURCE
 #include <assert.h>
@@ -11,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/sched.h"
-#include "kernel/sim.h"
+#include "kernel/loop.h"
+#include "kernel/ticks.h"
 
 char *kernel_strdup(const char *s)
 {
@@ -94,6 +93,16 @@ void usim_config_init(usim_config *cfg)
     cfg->guard_size = USIM_GUARD_SIZE_DEFAULT;
 }
 
+int sim_check_stack_size(size_t size, const char *what)
+{
+    if (size < USIM_STACK_MIN || size > USIM_STACK_MAX)
+        return usim_error(USIM_EINVAL,
+                          "%s %zu must be between USIM_STACK_MIN (%d) and "
+                          "USIM_STACK_MAX (%d) bytes",
+                          what, size, USIM_STACK_MIN, USIM_STACK_MAX);
+    return 0;
+}
+
 int usim_config_check(const usim_config *cfg)
 {
     if (!cfg)
@@ -112,9 +121,8 @@ int usim_config_check(const usim_config *cfg)
     if (cfg->run > UINT32_MAX)
         return usim_error(USIM_EINVAL, "run id %llu must be < 2^32",
                           (unsigned long long)cfg->run);
-    if (cfg->stack_size < 4096 || cfg->stack_size > ((size_t)1 << 32))
-        return usim_error(USIM_EINVAL, "stack_size %zu must be between 4 KiB and 4 GiB",
-                          cfg->stack_size);
+    if (sim_check_stack_size(cfg->stack_size, "stack_size") != 0)
+        return USIM_EINVAL;
     if (cfg->guard_size > USIM_GUARD_SIZE_MAX)
         return usim_error(USIM_EINVAL, "guard_size %zu must be at most 1 GiB",
                           cfg->guard_size);
@@ -167,31 +175,20 @@ void usim_sim_destroy(usim_sim *sim)
         task_free(sim->all);
     if (sim->observe_free)
         sim->observe_free(sim->observe);
-    for (size_t i = 0; i < sim->nblocked; i++) {
-        free(sim->blocked[i].task);
-        free(sim->blocked[i].what);
-    }
-    free(sim->blocked);
-    free(sim->groups);
-    free(sim->view);
-    free(sim->group_index);
+    report_free(&sim->blocked);
+    drift_registry_free(&sim->drift);
     free(sim->error);
     free(sim);
     stack_pool_trim();
 }
 
+/* The last tick a run until time `until` may reach (see ticks.h). */
 static int64_t until_ticks(const usim_sim *sim, double until)
 {
-    if (isnan(until) || until >= (double)INT64_MAX * sim->cfg.resolution)
+    if (isnan(until))
         return INT64_MAX - 1;
-    double q = until / sim->cfg.resolution;
-    double n = nearbyint(q);
-    if (fabs(q - n) <= 1e-9 * fmax(1.0, fabs(q)))
-        q = n;
-    q = floor(q);
-    if (q < (double)sim->now)
-        return sim->now;
-    return q >= (double)(INT64_MAX - 1) ? INT64_MAX - 1 : (int64_t)q;
+    double q = ticks_floor(ticks_quotient(until, sim->cfg.resolution));
+    return ticks_clamp(q, sim->now, INT64_MAX - 1);
 }
 
 usim_status usim_sim_run(usim_sim *sim, double until)
@@ -257,97 +254,4 @@ void *usim_sim_userdata(const usim_sim *sim)
 usim_sim *usim_current(void)
 {
     return sched_sim();
-}
-
-size_t usim_sim_blocked_count(const usim_sim *sim)
-{
-    return sim->nblocked;
-}
-
-int usim_sim_blocked(const usim_sim *sim, size_t i, const char **task,
-                     const char **waits_on)
-{
-    if (i >= sim->nblocked)
-        return usim_error(USIM_EINVAL, "blocked task %zu of %zu", i, sim->nblocked);
-    if (task)
-        *task = sim->blocked[i].task;
-    if (waits_on)
-        *waits_on = sim->blocked[i].what;
-    return 0;
-}
-
-void *sim_observe_state(const usim_sim *sim)
-{
-    return sim->observe;
-}
-
-void sim_set_observe_state(usim_sim *sim, void *state, void (*free_fn)(void *))
-{
-    sim->observe = state;
-    sim->observe_free = free_fn;
-}
-
-/* ------------------------------------------------------------------ */
-/* Drift groups: one per task name, found through an open-addressing   */
-/* hash (tasks named "customer 1", "customer 2", ... make many).        */
-/* ------------------------------------------------------------------ */
-
-static uint32_t name_hash(const char *s)
-{
-    uint32_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 16777619u;
-    return h;
-}
-
-static int index_insert(int *index, size_t cap, const drift_group *groups, int g)
-{
-    size_t mask = cap - 1;
-    for (size_t i = name_hash(groups[g].name) & mask;; i = (i + 1) & mask)
-        if (index[i] < 0) {
-            index[i] = g;
-            return 0;
-        }
-}
-
-static int grow_index(usim_sim *sim)
-{
-    size_t cap = sim->cap_index ? 2 * sim->cap_index : 64;
-    int *index = malloc(cap * sizeof *index);
-    if (!index)
-        return -1;
-    for (size_t i = 0; i < cap; i++)
-        index[i] = -1;
-    for (size_t g = 0; g < sim->ngroups; g++)
-        index_insert(index, cap, sim->groups, (int)g);
-    free(sim->group_index);
-    sim->group_index = index;
-    sim->cap_index = cap;
-    return 0;
-}
-
-int sim_drift_group(usim_sim *sim, const char *name)
-{
-    if (sim->cap_index) {
-        size_t mask = sim->cap_index - 1;
-        for (size_t i = name_hash(name) & mask; sim->group_index[i] >= 0;
-             i = (i + 1) & mask)
-            if (strcmp(sim->groups[sim->group_index[i]].name, name) == 0)
-                return sim->group_index[i];
-    }
-    if (sim->ngroups == sim->cap_groups) {
-        size_t cap = sim->cap_groups ? 2 * sim->cap_groups : 16;
-        drift_group *g = realloc(sim->groups, cap * sizeof *g);
-        if (!g)
-            return -1;
-        sim->groups = g;
-        sim->cap_groups = cap;
-    }
-    if (2 * (sim->ngroups + 1) > sim->cap_index && grow_index(sim) != 0)
-        return -1;
-    drift_group *g = &sim->groups[sim->ngroups];
-    memset(g, 0, sizeof *g);
-    snprintf(g->name, sizeof g->name, "%s", name);
-    index_insert(sim->group_index, sim->cap_index, sim->groups, (int)sim->ngroups);
-    return (int)sim->ngroups++;
 }

@@ -1,36 +1,23 @@
 /*
- * sim.h — the simulation record and the pieces of the loop shared by the
- * kernel's files.  The event queue (heap.c) and the ready ring are touched
- * only by loop.c; the API files (task.c, time.c, scope.c) go through the
- * loop_* functions below.
+ * sim.h — the simulation record, and the kernel-internal functions of
+ * the files that have no header of their own (task.c, scope.c, sim.c,
+ * time.c).  The event loop's interface is loop.h; the event queue
+ * (heap.h) and the ready ring (ring.h) are touched only by loop.c.
  */
 #ifndef USIM_KERNEL_SIM_H
 #define USIM_KERNEL_SIM_H
 
-#include <math.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/drift.h"
 #include "kernel/heap.h"
+#include "kernel/report.h"
+#include "kernel/ring.h"
 #include "kernel/sched.h"
 #include "kernel/task.h"
 #include "usim.h"
-
-/* FIFO of ready tasks: a power-of-two ring that grows. */
-typedef struct ready_ring {
-    usim_task **v;
-    size_t mask, head, n;
-} ready_ring;
-
-typedef struct drift_group {
-    char name[TASK_NAME_MAX];
-    drift_acc acc;
-} drift_group;
-
-typedef struct blocked_entry {
-    char *task;
-    char *what;
-} blocked_entry;
 
 struct usim_sim {
     usim_config cfg;
@@ -41,7 +28,7 @@ struct usim_sim {
     char *error;
 
     heap timers;
-    size_t stale_timers;
+    size_t stale_timers; /* heap entries whose task no longer waits for them */
     ready_ring ready;
     uint64_t events;
     coro *loop_ctx;       /* context running loop_run / loop_unwind_all */
@@ -49,47 +36,16 @@ struct usim_sim {
     uint64_t check_at;    /* event count at which the loop checks budgets */
     uint64_t order_state; /* splitmix64 state for USIM_ORDER_RANDOM */
 
-    usim_task *all; /* every task not yet freed */
+    usim_task *all; /* every task not yet freed (list.h, TASK_ALL_LINK) */
     size_t live;    /* tasks not DONE */
 
-    drift_group *groups; /* sums of freed tasks, by name */
-    size_t ngroups, cap_groups;
-    drift_group *view; /* groups + live tasks, see drift_view */
-    uint64_t view_events;
-    size_t view_n;
-    int *group_index; /* open-addressing hash of group names */
-    size_t cap_index;
-
-    blocked_entry *blocked;
-    size_t nblocked;
+    drift_registry drift;
+    report_blocked blocked; /* the deadlock report */
 
     void *userdata;
     void *observe;
     void (*observe_free)(void *);
 };
-
-/* loop.c */
-int loop_make_ready(usim_sim *sim, usim_task *t);
-void loop_switch_out(usim_task *self); /* to the loop; returns when resumed */
-void loop_finish_task(usim_task *self) __attribute__((noreturn));
-void loop_abandon(usim_task *self) __attribute__((noreturn));
-int loop_block(usim_task *self, usim_waitlist *wl, usim_task *before, const char *kind,
-               const char *name, void *data, int64_t wake_tick);
-void loop_fail(usim_sim *sim, const char *msg);
-void loop_failf(usim_sim *sim, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/* loop_block without a wait list, for timed waits. */
-/* Blocks until tick wake_tick (a sleep, delay or absolute wait of
- * `requested` time units) and records the wait's drift if it completes;
- * any other end resets the task's tracked-drift carry. */
-int loop_timed_wait(usim_task *self, int64_t wake_tick, double requested);
-/* usim_instant: the blocking-call checks, then a turn that always yields. */
-int loop_instant(usim_task *self);
-int loop_block_uncancellable(usim_task *self, usim_waitlist *wl, const char *kind,
-                             const char *name);
-usim_status loop_run(usim_sim *sim, int64_t until);
-void loop_unwind_all(usim_sim *sim);
-void loop_release(usim_sim *sim); /* stacks, timers, ready ring */
 
 /* task.c */
 usim_task *task_create(usim_sim *sim, usim_fn fn, void *arg, const char *name,
@@ -104,37 +60,19 @@ static inline int64_t time_deadline(const usim_task *t)
 {
     return t->scope_top ? t->scope_top->deadline : SCHED_NO_TIMEOUT;
 }
-void drift_fold(usim_task *t); /* into its name group, as it is freed */
 
 /* scope.c */
 void scope_child_done(usim_task *t);
+/* A scope's invariants (debug builds call it after each change): its
+ * children are linked consistently, point back at it, and number
+ * live + live_volatile unless they are ending; its deadline is within the
+ * enclosing scope's. */
+bool scope_valid(const usim_scope *s);
 
 /* sim.c */
-int sim_drift_group(usim_sim *sim, const char *name); /* index, or -1 (no memory) */
-
-static inline void acc_add(drift_acc *a, double requested, double actual, bool overrun)
-{
-    double d = fabs(actual - requested);
-    a->waits++;
-    a->requested += requested;
-    a->actual += actual;
-    a->sum_abs += d;
-    if (d > a->max_abs)
-        a->max_abs = d;
-    a->overruns += overrun;
-}
-
-/* Only the task's own sums are updated per wait; its name group gets them
- * when the task is freed (drift_fold) or when the groups are read
- * (drift_view).  The group itself is registered at the first wait, so
- * groups keep the order in which names first waited. */
-static inline void drift_record(usim_task *t, double requested, double actual,
-                                bool overrun)
-{
-    acc_add(&t->drift, requested, actual, overrun);
-    if (t->drift_group < 0)
-        t->drift_group = sim_drift_group(t->sim, t->name);
-}
+/* 0, or USIM_EINVAL naming `what` if size is outside USIM_STACK_MIN ..
+ * USIM_STACK_MAX. */
+int sim_check_stack_size(size_t size, const char *what);
 char *kernel_strdup(const char *s);
 char *kernel_vasprintf(const char *fmt, va_list ap);
 

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/sched.h"
-#include "kernel/sim.h"
+#include "kernel/drift.h"
+#include "kernel/loop.h"
 
 static void task_main(void *arg)
 {
@@ -40,12 +40,14 @@ usim_task *task_create(usim_sim *sim, usim_fn fn, void *arg, const char *name,
                    opts->guard_size);
         return NULL;
     }
+    size_t stack = opts && opts->stack_size ? opts->stack_size : sim->cfg.stack_size;
+    if (sim_check_stack_size(stack, "spawn: stack_size") != 0)
+        return NULL;
     usim_task *t = calloc(1, sizeof *t);
     if (!t) {
         usim_error(USIM_ENOMEM, "spawn: out of memory");
         return NULL;
     }
-    size_t stack = opts && opts->stack_size ? opts->stack_size : sim->cfg.stack_size;
     size_t guard = opts && opts->guard_size ? opts->guard_size : sim->cfg.guard_size;
     /* For coro_create 0 is no guard; guard_size 0 is the smallest one. */
     guard = sim->cfg.stack_guard ? (guard ? guard : 1) : 0;
@@ -67,10 +69,7 @@ usim_task *task_create(usim_sim *sim, usim_fn fn, void *arg, const char *name,
     const char *nm = name ? name : "task";
     size_t len = strnlen(nm, sizeof t->name - 1);
     memcpy(t->name, nm, len); /* calloc'd: already terminated */
-    t->all_next = sim->all;
-    if (sim->all)
-        sim->all->all_prev = t;
-    sim->all = t;
+    list_push_front(&sim->all, NULL, TASK_ALL_LINK, t);
     sim->live++;
     loop_make_ready(sim, t);
     return t;
@@ -80,12 +79,7 @@ void task_free(usim_task *t)
 {
     usim_sim *sim = t->sim;
     drift_fold(t);
-    if (t->all_prev)
-        t->all_prev->all_next = t->all_next;
-    else
-        sim->all = t->all_next;
-    if (t->all_next)
-        t->all_next->all_prev = t->all_prev;
+    list_remove(&sim->all, NULL, TASK_ALL_LINK, t);
     free(t->error);
     free(t);
 }

@@ -6,9 +6,11 @@
 #define USIM_KERNEL_TASK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "coro/coro.h"
+#include "kernel/list.h"
 #include "usim.h"
 
 typedef enum task_state {
@@ -36,8 +38,8 @@ struct usim_task {
     task_state state;
 
     /* Waiting (valid while BLOCKED). */
-    usim_waitlist *wl;
-    usim_task *wnext, *wprev;
+    usim_waitlist *wl; /* the wait list it is on, through `wait` */
+    list_link wait;
     void *wait_data;
     const char *wait_kind, *wait_name;
     int wake_rc;
@@ -60,9 +62,9 @@ struct usim_task {
     /* Scopes: the one it was spawned into, and its innermost open one. */
     usim_scope *scope;
     usim_scope *scope_top;
-    usim_task *sib_next, *sib_prev;
+    list_link sib; /* in scope->children */
 
-    usim_task *all_next, *all_prev;
+    list_link all; /* in the simulation's tasks */
 
     /* Tracked drift: the exact target carried across timed waits is
      * carry_base + carry_frac ticks. */
@@ -75,5 +77,10 @@ struct usim_task {
     size_t stack_size;
     char name[TASK_NAME_MAX];
 };
+
+/* The links of the three kinds of lists (list.h). */
+#define TASK_WAIT_LINK offsetof(usim_task, wait)
+#define TASK_SIB_LINK offsetof(usim_task, sib)
+#define TASK_ALL_LINK offsetof(usim_task, all)
 
 #endif

@@ -1,15 +1,9 @@
 /*
  * time.c — simulated time seen from a task: sleeping under the drift
- * policies, exact delays, absolute waits, the periodic loop, and the
- * drift statistics they record.
- *
- * A duration d is q = d / resolution ticks.  When q is within 1e-9
- * (relative) of an integer it is that integer.  Otherwise:
- *   naive    each sleep rounds up on its own (never wakes early);
- *   tracked  the task carries its exact target (carry_base + carry_frac
- *            ticks) from one timed wait to the next and wakes at the
- *            first tick at or after it, so the error never exceeds a tick;
- *   strict   the run fails, naming the task, the duration and resolution.
+ * policies, exact delays, absolute waits and the periodic loop; each
+ * completed wait records its drift (drift.h).  How a time becomes ticks,
+ * and what each policy does with a duration that is not whole ticks, is
+ * ticks.h's contract; this file applies it to the task's clock and carry.
  */
 #include <assert.h>
 #include <float.h>
@@ -18,125 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/sched.h"
-#include "kernel/sim.h"
-
-/* True if q is an integer within 1e-9 relative; *r gets that integer.
- * (Integer conversions instead of libm calls: this is on every sleep.) */
-static inline bool whole_ticks(double q, double *r)
-{
-    double n = q >= 0 && q < 0x1p62 ? (double)(int64_t)(q + 0.5) : nearbyint(q);
-    double a = fabs(q);
-    if (fabs(q - n) <= 1e-9 * (a > 1.0 ? a : 1.0)) {
-        *r = n;
-        return true;
-    }
-    return false;
-}
-
-/* ceil(q) for the non-negative q of durations. */
-static inline double ceil_pos(double q)
-{
-    if (!(q >= 0 && q < 0x1p62))
-        return ceil(q);
-    double c = (double)(int64_t)q;
-    return c < q ? c + 1.0 : c;
-}
-
-/* First tick at or after q ticks, snapping near-integers. */
-static double ceil_ticks(double q)
-{
-    double r;
-    return whole_ticks(q, &r) ? r : ceil_pos(q);
-}
-
-/* ------------------------------------------------------------------ */
-/* Drift statistics                                                    */
-/* ------------------------------------------------------------------ */
-
-static usim_drift_stats acc_stats(const drift_acc *a)
-{
-    usim_drift_stats s = {
-        .waits = a->waits,
-        .requested = a->requested,
-        .actual = a->actual,
-        .mean_abs = a->waits ? a->sum_abs / (double)a->waits : 0.0,
-        .max_abs = a->max_abs,
-        .final = a->actual - a->requested,
-        .overruns = a->overruns,
-    };
-    return s;
-}
-
-static void acc_merge(drift_acc *into, const drift_acc *a)
-{
-    into->waits += a->waits;
-    into->requested += a->requested;
-    into->actual += a->actual;
-    into->sum_abs += a->sum_abs;
-    into->max_abs = a->max_abs > into->max_abs ? a->max_abs : into->max_abs;
-    into->overruns += a->overruns;
-}
-
-void drift_fold(usim_task *t)
-{
-    if (t->drift.waits && t->drift_group >= 0)
-        acc_merge(&t->sim->groups[t->drift_group].acc, &t->drift);
-}
-
-/* The groups as they stand: folded sums plus those of tasks not yet
- * freed.  Cached in the simulation until its next event. */
-static const drift_group *drift_view(const usim_sim *csim)
-{
-    usim_sim *sim = (usim_sim *)csim; /* the view is a cache */
-    if (sim->view && sim->view_events == sim->events && sim->view_n == sim->ngroups)
-        return sim->view;
-    drift_group *v = realloc(sim->view, (sim->ngroups ? sim->ngroups : 1) * sizeof *v);
-    if (!v)
-        return sim->groups; /* folded sums only */
-    if (sim->ngroups)
-        memcpy(v, sim->groups, sim->ngroups * sizeof *v);
-    for (usim_task *t = sim->all; t; t = t->all_next)
-        if (t->drift.waits && t->drift_group >= 0)
-            acc_merge(&v[t->drift_group].acc, &t->drift);
-    sim->view = v;
-    sim->view_events = sim->events;
-    sim->view_n = sim->ngroups;
-    return v;
-}
-
-usim_drift_stats usim_task_drift(const usim_task *t)
-{
-    static const drift_acc zero;
-    return acc_stats(t ? &t->drift : &zero);
-}
-
-usim_drift_stats usim_sim_drift(const usim_sim *sim)
-{
-    drift_acc all = {0};
-    const drift_group *v = drift_view(sim);
-    for (size_t i = 0; i < sim->ngroups; i++)
-        acc_merge(&all, &v[i].acc);
-    return acc_stats(&all);
-}
-
-size_t usim_sim_drift_groups(const usim_sim *sim)
-{
-    return sim->ngroups;
-}
-
-int usim_sim_drift_group(const usim_sim *sim, size_t i, const char **name,
-                         usim_drift_stats *out)
-{
-    if (i >= sim->ngroups)
-        return usim_error(USIM_EINVAL, "drift group %zu of %zu", i, sim->ngroups);
-    const drift_group *v = drift_view(sim);
-    if (name)
-        *name = v[i].name;
-    if (out)
-        *out = acc_stats(&v[i].acc);
-    return 0;
-}
+#include "kernel/drift.h"
+#include "kernel/loop.h"
+#include "kernel/ticks.h"
 
 /* ------------------------------------------------------------------ */
 /* Waiting                                                             */
@@ -162,22 +40,6 @@ static inline int64_t tick_after(usim_task *self, int64_t base, double q)
     return base + (int64_t)q;
 }
 
-/* Splits q ticks into whole + fraction in [0, 1), snapping fractions
- * within 1e-9 of 0 or 1. */
-static double split_ticks(double q, double *frac)
-{
-    double w = q >= 0 && q < 0x1p62 ? (double)(int64_t)q : floor(q);
-    double f = q - w;
-    if (f > 1.0 - 1e-9) {
-        w += 1.0;
-        f = 0.0;
-    } else if (f < 1e-9) {
-        f = 0.0;
-    }
-    *frac = f;
-    return w;
-}
-
 /* Fails the run: a strict-drift sleep that is not whole ticks. */
 static __attribute__((noreturn, cold)) void fail_strict(usim_task *self, double d,
                                                         double q)
@@ -191,12 +53,12 @@ static __attribute__((noreturn, cold)) void fail_strict(usim_task *self, double 
 }
 
 /* The wake-up tick of a sleep of q ticks under the tracked and strict
- * policies, and under naive for q beyond 2^62 ticks. */
+ * policies, and under naive for q beyond the fast range. */
 static int64_t sleep_target(usim_task *self, double d, double q)
 {
     usim_sim *sim = self->sim;
     double whole;
-    bool exact = whole_ticks(q, &whole);
+    bool exact = ticks_whole(q, &whole);
     switch (sim->cfg.drift) {
     case USIM_DRIFT_STRICT:
         if (!exact)
@@ -208,14 +70,17 @@ static int64_t sleep_target(usim_task *self, double d, double q)
             self->carry_frac = 0.0;
             self->carry_valid = true;
         }
-        double frac;
-        double w = split_ticks(self->carry_frac + (exact ? whole : q), &frac);
+        /* The exact target moves from carry_base + carry_frac ticks to
+         * that plus q (whole ticks: the fraction stays as it is); the
+         * task wakes at the target's tick. */
+        double frac = self->carry_frac;
+        double w = exact ? whole : ticks_split(frac + q, &frac);
         self->carry_base = tick_after(self, self->carry_base, w);
         self->carry_frac = frac;
-        return self->carry_base + (frac > 0.0);
+        return self->carry_base + (int64_t)ticks_ceil_from(self->carry_base, frac);
     }
     default:
-        return tick_after(self, sim->now, exact ? whole : ceil_pos(q));
+        return tick_after(self, sim->now, ticks_ceil(q));
     }
 }
 
@@ -228,17 +93,12 @@ int usim_sleep(double d)
         return usim_error(USIM_EINVAL,
                           "usim_sleep: duration %g must be finite and >= 0", d);
     usim_sim *sim = self->sim;
-    double q = d / sim->cfg.resolution;
+    double q = ticks_quotient(d, sim->cfg.resolution);
     int64_t target;
-    if (__builtin_expect(sim->cfg.drift == USIM_DRIFT_NAIVE && q < 0x1p62, 1)) {
-        /* sleep_target's naive case, inline: whole_ticks, then ceil_pos. */
-        double n = (double)(int64_t)(q + 0.5);
-        double w =
-            fabs(q - n) <= 1e-9 * (q > 1.0 ? q : 1.0) ? n : (double)(int64_t)q + 1.0;
-        target = tick_after(self, sim->now, w);
-    } else {
+    if (__builtin_expect(sim->cfg.drift == USIM_DRIFT_NAIVE && q < TICKS_FAST_MAX, 1))
+        target = tick_after(self, sim->now, ticks_ceil_nonneg(q));
+    else
         target = sleep_target(self, d, q);
-    }
     return loop_timed_wait(self, target, d);
 }
 
@@ -267,20 +127,19 @@ int usim_sleep_until(double t)
     usim_sim *sim = self->sim;
     if (isnan(t) || isinf(t))
         return usim_error(USIM_EINVAL, "usim_sleep_until: time %g must be finite", t);
-    double q = t / sim->cfg.resolution;
-    double at = ceil_ticks(q);
+    double q = ticks_quotient(t, sim->cfg.resolution);
+    double at = ticks_ceil(q);
     if (at >= (double)INT64_MAX)
         fail_overflow(self, q - (double)sim->now);
-    int64_t target = (int64_t)at > sim->now ? (int64_t)at : sim->now;
+    int64_t target = at > (double)sim->now ? (int64_t)at : sim->now;
     double start = (double)sim->now * sim->cfg.resolution;
     int rc = loop_timed_wait(self, target, t > start ? t - start : 0.0);
     if (rc == 0) {
         /* The exact target t becomes the carried target, unless it was
          * already in the past. */
-        double frac;
-        double w = split_ticks(q > 0 ? q : 0, &frac);
-        if ((int64_t)w + (frac > 0.0) == sim->now) {
-            self->carry_base = (int64_t)w;
+        if (at == (double)sim->now && q > 0) {
+            double frac;
+            self->carry_base = (int64_t)ticks_split(q, &frac);
             self->carry_frac = frac;
         } else {
             self->carry_base = sim->now;
@@ -339,7 +198,7 @@ usim_every usim_every_begin(double interval)
     usim_sim *sim = self->sim;
     double whole;
     if (sim->cfg.drift == USIM_DRIFT_STRICT &&
-        !whole_ticks(interval / sim->cfg.resolution, &whole)) {
+        !ticks_whole(ticks_quotient(interval, sim->cfg.resolution), &whole)) {
         char msg[200];
         snprintf(msg, sizeof msg,
                  "strict drift: task '%s' runs every %.9g, which is %.9g ticks at "
@@ -363,8 +222,8 @@ bool usim_every_next(usim_every *e)
     }
     usim_sim *sim = self->sim;
     e->k++;
-    double q = ceil_ticks((double)e->k * (e->interval / sim->cfg.resolution));
-    int64_t target = tick_after(self, e->t0, q);
+    double q = ticks_grid(e->k, e->interval, sim->cfg.resolution);
+    int64_t target = tick_after(self, e->t0, ticks_ceil_from(e->t0, q));
     bool overrun = target < sim->now;
     if (overrun) {
         e->overruns++;

@@ -7,7 +7,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "kernel/sched.h"
 #include "observe/rng.h"
 
 static int discrete_check(const double *w, size_t n, double *sum)

@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kernel/sched.h"
+#include "kernel/service.h"
 #include "observe/dist.h"
 #include "observe/rng.h"
 #include "observe/ziggurat_tables.h"
@@ -25,11 +25,9 @@ void dist_fail(int rc)
 {
     assert(rc == USIM_EINVAL);
     (void)rc;
-    if (sched_self() != NULL) {
-        char msg[256];
-        snprintf(msg, sizeof msg, "%s", usim_errmsg());
-        sched_fail(msg);
-    }
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s", usim_errmsg());
+    service_fail_run(msg);
 }
 
 /* ---- unchecked samplers ------------------------------------------ */

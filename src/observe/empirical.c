@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/sched.h"
 #include "observe/rng.h"
 
 static int empirical_check(const double *x, const double *cum, size_t n)

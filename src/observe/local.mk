@@ -20,7 +20,7 @@ tests_unit_test_dist_LDADD = $(UNIT_LDADD)
 tests_unit_test_stats_SOURCES = tests/unit/test_stats.c
 tests_unit_test_stats_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_stats_LDADD = $(UNIT_LDADD)
-tests_unit_test_trace_SOURCES = tests/unit/test_trace.c
+tests_unit_test_trace_SOURCES = tests/unit/test_trace.c tests/unit/fixture.h
 tests_unit_test_trace_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_trace_LDADD = $(UNIT_LDADD)
 

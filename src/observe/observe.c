@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "kernel/sched.h"
+#include "kernel/service.h"
 #include "observe/observe.h"
 
 bool obs_grow(void **arr, size_t *cap, size_t need, size_t size)
@@ -39,12 +39,12 @@ static void obs_state_free(void *p)
 
 obs_state *obs_state_of(const usim_sim *sim)
 {
-    return sim_observe_state(sim);
+    return service_state(sim);
 }
 
 obs_state *obs_state_make(usim_sim *sim)
 {
-    obs_state *st = sim_observe_state(sim);
+    obs_state *st = service_state(sim);
     if (st)
         return st;
     st = calloc(1, sizeof *st);
@@ -52,6 +52,6 @@ obs_state *obs_state_make(usim_sim *sim)
         usim_error(USIM_ENOMEM, "out of memory for the traces and scalars");
         return NULL;
     }
-    sim_set_observe_state(sim, st, obs_state_free);
+    service_set_state(sim, st, obs_state_free);
     return st;
 }

@@ -1,7 +1,7 @@
 /*
  * observe.h — the observation layer's per-simulation state: the enabled
  * traces and the scalars set so far.  It hangs off the simulation
- * (sim_observe_state) and is freed with it.
+ * (kernel/service.h) and is freed with it.
  */
 #ifndef USIM_OBSERVE_OBSERVE_H
 #define USIM_OBSERVE_OBSERVE_H

@@ -11,8 +11,8 @@
 
 #include <Random123/philox.h>
 
+#include "kernel/fnv1a.h"
 #include "observe/rng.h"
-#include "kernel/sched.h"
 
 void usim_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4])
 {
@@ -167,12 +167,7 @@ void usim_rng_init(usim_rng *r, uint64_t seed, uint64_t run, uint32_t stream)
 
 uint32_t usim_stream_id(const char *name)
 {
-    uint32_t h = 2166136261u; /* FNV-1a 32-bit offset basis */
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        h ^= *p;
-        h *= 16777619u; /* FNV prime */
-    }
-    return h;
+    return fnv1a32_str(name);
 }
 
 void usim_sim_rng_stream(const usim_sim *sim, usim_rng *r, const char *name)

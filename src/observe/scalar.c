@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/sched.h"
 #include "observe/observe.h"
 
 int usim_sim_scalar_set(usim_sim *sim, const char *name, double v)

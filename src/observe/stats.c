@@ -1,12 +1,13 @@
 /*
- * stats.c — tally, time-weighted level and histogram: plain structs the
- * model owns, no allocation except the histogram's bins.
+ * stats.c — tally and histogram: plain structs the model owns, no
+ * allocation except the histogram's bins.  (The time-weighted level is
+ * in sync/level.c: tracked values keep one.)
  */
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 
-#include "kernel/sched.h"
+#include "usim.h"
 
 /* ---- tally: Welford's running mean and sum of squared deviations --- */
 
@@ -59,55 +60,6 @@ double usim_tally_min(const usim_tally *t)
 double usim_tally_max(const usim_tally *t)
 {
     return t->n > 0 ? t->max : NAN;
-}
-
-/* ---- level: integral of a step function over simulated time ------- */
-
-void usim_level_init(usim_level *l, double t0, double value)
-{
-    l->t0 = t0;
-    l->t_last = t0;
-    l->value = value;
-    l->integral = 0.0;
-    l->min = value;
-    l->max = value;
-}
-
-void usim_level_set(usim_level *l, double t, double v)
-{
-    assert(t >= l->t_last); /* time does not run backwards */
-    if (t > l->t_last) {
-        l->integral += l->value * (t - l->t_last);
-        l->t_last = t;
-    }
-    l->value = v;
-    if (v < l->min)
-        l->min = v;
-    if (v > l->max)
-        l->max = v;
-}
-
-double usim_level_integral(const usim_level *l, double t)
-{
-    assert(t >= l->t_last);
-    return t > l->t_last ? l->integral + l->value * (t - l->t_last) : l->integral;
-}
-
-double usim_level_mean(const usim_level *l, double t)
-{
-    if (!(t > l->t0))
-        return l->value; /* the limit of the mean as the span shrinks to 0 */
-    return usim_level_integral(l, t) / (t - l->t0);
-}
-
-double usim_level_max(const usim_level *l)
-{
-    return l->max;
-}
-
-double usim_level_min(const usim_level *l)
-{
-    return l->min;
 }
 
 /* ---- histogram ---------------------------------------------------- */

@@ -9,15 +9,17 @@
  * event is involved, so tracing never changes a run's event order.
  *
  * Sample k belongs to time k*interval; it is compared with record times
- * in ticks, at the first tick at or after k*interval (the kernel's rule
- * for durations, so that e.g. 0.3 = 3 * 0.1 is one tick, not two).
+ * in ticks, at the tick the kernel's rule gives that time (kernel/ticks.h:
+ * a periodic loop of the same interval wakes there, and e.g. 0.3 = 3 * 0.1
+ * is one tick, not two).
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/sched.h"
+#include "kernel/service.h"
+#include "kernel/ticks.h"
 #include "observe/observe.h"
 
 struct usim_trace {
@@ -34,17 +36,11 @@ struct usim_trace {
     uint64_t next_k;
 };
 
-/* The tick of grid point k: the first tick at or after k * interval,
- * a quotient within 1e-9 relative of an integer counting as exact. */
+/* The tick of grid point k: the first tick at or after k * interval. */
 static int64_t trace_grid_tick(const usim_trace *tr, uint64_t k)
 {
-    double q = (double)k * tr->interval / usim_sim_config(tr->sim)->resolution;
-    if (!(q < 0x1p63))
-        return INT64_MAX;
-    double n = nearbyint(q);
-    if (fabs(q - n) <= 1e-9 * fabs(q))
-        return (int64_t)n;
-    return (int64_t)ceil(q);
+    double q = ticks_grid(k, tr->interval, usim_sim_config(tr->sim)->resolution);
+    return ticks_clamp(ticks_ceil(q), 0, INT64_MAX);
 }
 
 /* The first grid point at or after tick `now`. */
@@ -69,10 +65,8 @@ static bool trace_push(usim_trace *tr, double t, double v)
             char msg[160];
             usim_error(USIM_ENOMEM, "trace '%s': out of memory after %zu points",
                        tr->name, tr->len);
-            if (sched_self()) {
-                snprintf(msg, sizeof msg, "%s", usim_errmsg());
-                sched_fail(msg);
-            }
+            snprintf(msg, sizeof msg, "%s", usim_errmsg());
+            service_fail_run(msg);
             return false;
         }
         tr->cap = cap_t < cap_v ? cap_t : cap_v;

@@ -1,11 +1,12 @@
 # Primitives: flag, lock, resource, container, queue, channel, tracked
-# value and the hold-for-the-block forms, built on kernel/sched.h only.
+# value and the hold-for-the-block forms, built on kernel/sched.h only;
+# the time-weighted level that tracked values keep.
 libusim_core_la_SOURCES += src/sync/sync.h src/sync/flag.c src/sync/lock.c \
 	src/sync/resource.c src/sync/container.c src/sync/queue.c \
-	src/sync/channel.c src/sync/tracked.c src/sync/hold.c
+	src/sync/channel.c src/sync/tracked.c src/sync/hold.c src/sync/level.c
 
 check_PROGRAMS += tests/unit/test_sync
-tests_unit_test_sync_SOURCES = tests/unit/test_sync.c
+tests_unit_test_sync_SOURCES = tests/unit/test_sync.c tests/unit/fixture.h
 tests_unit_test_sync_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sync_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_sync

@@ -17,7 +17,7 @@ EXTRA_DIST += tests/unit/regs_x86_64.S tests/unit/regs_aarch64.S
 TESTS += tests/unit/test_coro
 
 check_PROGRAMS += tests/unit/test_kernel
-tests_unit_test_kernel_SOURCES = tests/unit/test_kernel.c
+tests_unit_test_kernel_SOURCES = tests/unit/test_kernel.c tests/unit/fixture.h
 tests_unit_test_kernel_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_kernel_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_kernel

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "kernel/sim.h" /* the event heap's size, for the stale-timer test */
 #include "usim.h"
 
@@ -65,8 +66,7 @@ static usim_sim *make_sim(double resolution, usim_drift drift, usim_order order,
     cfg.order = order;
     cfg.seed = seed;
     cfg.stack_size = 32768;
-    usim_sim *sim = usim_sim_create(&cfg);
-    assert_non_null(sim);
+    usim_sim *sim = fixture_sim(&cfg);
     memset(&lb, 0, sizeof lb);
     return sim;
 }
@@ -103,7 +103,7 @@ static void test_naive_drift_three_sleeps_end_at_4_8(void **state)
     assert_float_equal(d.mean_abs, 0.1, 1e-12);
     assert_float_equal(d.max_abs, 0.1, 1e-12);
     assert_float_equal(d.final, 0.3, 1e-12);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 /* tracked: targets 7.5, 15, 22.5 ticks -> wakes at 8, 15, 23 ticks =
@@ -130,7 +130,7 @@ static void test_tracked_drift_three_sleeps_end_at_4_6(void **state)
     assert_int_equal(usim_sim_drift_group(sim, 0, &name, &g), 0);
     assert_string_equal(name, "sleeper");
     assert_int_equal(g.waits, 3);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static void test_strict_drift_fails_naming_duration_and_resolution(void **state)
@@ -145,7 +145,7 @@ static void test_strict_drift_fails_naming_duration_and_resolution(void **state)
     assert_non_null(strstr(err, "'sleeper'"));
     assert_non_null(strstr(err, "1.5"));
     assert_non_null(strstr(err, "0.2"));
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static void *three_delays(void *arg)
@@ -166,8 +166,187 @@ static void test_three_delays_of_8_ticks_end_at_exactly_4_8(void **state)
         usim_sim_spawn(sim, three_delays, NULL, "delayer");
         assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
         assert_int_equal(lb.tick[0], 24);
-        usim_sim_destroy(sim);
+        fixture_destroy(sim);
     }
+}
+
+/* ------------------------------------------------------------------ */
+/* The time rules, one test each (resolution 0.2 unless said)          */
+/* ------------------------------------------------------------------ */
+
+static void *sleeps_1_44_thrice(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 3; i++) {
+        usim_sleep(1.44);
+        note("wake");
+    }
+    return NULL;
+}
+
+/* naive: 1.44 is 7.2 ticks, rounded up (never early) to 8 each time:
+ * 8, 16, 24 (to the nearest would be 7, 14, 21). */
+static void test_naive_sleep_rounds_7_2_ticks_up_to_8(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(0.2, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(sim, sleeps_1_44_thrice, NULL, "naive");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    expect_ticks3(8, 16, 24);
+    fixture_destroy(sim);
+}
+
+enum { MANY_SLEEPS = 200 };
+static int64_t many_ticks[MANY_SLEEPS];
+
+static void *sleeps_0_07_many(void *arg)
+{
+    (void)arg;
+    for (int k = 0; k < MANY_SLEEPS; k++) {
+        assert_int_equal(usim_sleep(0.07), 0);
+        many_ticks[k] = usim_now_ticks();
+    }
+    return NULL;
+}
+
+/* tracked: 0.07 is 0.35 = 7/20 of a tick.  The exact target after k
+ * sleeps is 7k/20 ticks, so wake k is at ceil(7k/20) = (7k + 19) / 20:
+ * at most a tick late, never early, and the error does not accumulate
+ * (after 200 sleeps the clock is exactly at 70 ticks = 14.0). */
+static void test_tracked_error_never_exceeds_one_tick(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(0.2, USIM_DRIFT_TRACKED, USIM_ORDER_FIFO, 1);
+    usim_task *t = usim_sim_spawn(sim, sleeps_0_07_many, NULL, "tracked");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    for (int64_t k = 1; k <= MANY_SLEEPS; k++)
+        if (many_ticks[k - 1] != (7 * k + 19) / 20)
+            fail_msg("sleep %lld woke at tick %lld, expected %lld", (long long)k,
+                     (long long)many_ticks[k - 1], (long long)((7 * k + 19) / 20));
+    assert_int_equal(usim_sim_now_ticks(sim), 70);
+    usim_drift_stats d = usim_task_drift(t);
+    assert_true(fabs(d.final) < 1e-9);
+    assert_true(d.max_abs <= 0.2 + 1e-12);
+    fixture_destroy(sim);
+}
+
+static usim_flag reset_flag;
+
+static void *sleeps_waits_sleeps(void *arg)
+{
+    (void)arg;
+    usim_sleep(1.5); /* target 7.5: wakes at 8 */
+    note("slept");
+    usim_flag_wait_true(&reset_flag);
+    note("flag");
+    usim_sleep(1.5);
+    note("slept");
+    return NULL;
+}
+
+static void *sets_flag_at_1_6(void *arg)
+{
+    (void)arg;
+    usim_sleep_until(1.6); /* tick 8, after the sleeper's timer */
+    usim_flag_set(&reset_flag, true);
+    return NULL;
+}
+
+/* tracked: the first sleep leaves the exact target 7.5 carried; the flag
+ * wait ends at tick 8, still within a tick of it.  A non-timed wait
+ * resets the carry to now, so the next sleep aims at 8 + 7.5 = 15.5 and
+ * wakes at 16 (carried on, it would aim at 15 and wake there). */
+static void test_tracked_carry_resets_to_now_after_a_flag_wait(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(0.2, USIM_DRIFT_TRACKED, USIM_ORDER_FIFO, 1);
+    usim_flag_init(&reset_flag, false, "go");
+    usim_sim_spawn(sim, sleeps_waits_sleeps, NULL, "sleeper");
+    usim_sim_spawn(sim, sets_flag_at_1_6, NULL, "setter");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    expect_ticks3(8, 8, 16);
+    fixture_destroy(sim);
+    usim_flag_destroy(&reset_flag);
+}
+
+static void *sleeps_delays_sleeps(void *arg)
+{
+    (void)arg;
+    usim_sleep(1.5); /* target 7.5: wakes at 8 */
+    note("slept");
+    usim_delay(2);
+    note("delayed");
+    usim_sleep(1.5);
+    note("slept");
+    return NULL;
+}
+
+/* tracked: usim_delay(2) moves the carried target by exactly 2 ticks,
+ * 7.5 -> 9.5, so the next sleep aims at 9.5 + 7.5 = 17 and wakes there
+ * (from now, 10 + 7.5, it would wake at 18). */
+static void test_delay_moves_the_tracked_target_by_exact_ticks(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(0.2, USIM_DRIFT_TRACKED, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(sim, sleeps_delays_sleeps, NULL, "delayer");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    expect_ticks3(8, 10, 17);
+    fixture_destroy(sim);
+}
+
+static void *sleeps_until_then_sleeps(void *arg)
+{
+    (void)arg;
+    usim_delay(3);
+    usim_sleep_until(1.5); /* 7.5 ticks: wakes at 8 */
+    note("until");
+    usim_sleep(1.5); /* carried exact target 7.5 + 7.5 = 15 */
+    note("sleep");
+    usim_sleep_until(2.0); /* tick 10, already past: returns at 15 */
+    note("past");
+    usim_sleep(1.5); /* from now: 15 + 7.5 = 22.5, wakes at 23 */
+    note("sleep");
+    return NULL;
+}
+
+/* usim_sleep_until(t) wakes at the first tick at or after t, counted
+ * from tick 0 whatever the task did before; its exact target carries
+ * into a tracked sleep, unless it was already in the past. */
+static void test_sleep_until_wakes_at_the_first_tick_at_or_after_t(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(0.2, USIM_DRIFT_TRACKED, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(sim, sleeps_until_then_sleeps, NULL, "absolute");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_int_equal(lb.n, 4);
+    int64_t want[4] = {8, 15, 15, 23};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(lb.tick[i], want[i]);
+    fixture_destroy(sim);
+}
+
+static void *periodic_from_tick_3(void *arg)
+{
+    (void)arg;
+    usim_delay(3);
+    int k = 0;
+    for (usim_every e = usim_every_begin(1.5); k < 3 && usim_every_next(&e); k++)
+        note("tick");
+    return NULL;
+}
+
+/* The loop begins at t0 = tick 3; iteration k starts at the first tick
+ * at or after 3 + 7.5k: 10.5 -> 11, 18, 25.5 -> 26 (a grid from tick 0
+ * would give 8, 15, 23; stepping from each start, 11, 19, 27). */
+static void
+test_periodic_loop_from_t0_starts_at_first_tick_after_t0_plus_k_interval(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(0.2, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(sim, periodic_from_tick_3, NULL, "ticker");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    expect_ticks3(11, 18, 26);
+    fixture_destroy(sim);
 }
 
 static void *periodic(void *arg)
@@ -193,8 +372,10 @@ static void test_periodic_loop_wakes_at_1_6_3_0_4_6(void **state)
     assert_float_equal(d.final, 0.1, 1e-12);
     assert_float_equal(d.max_abs, 0.1, 1e-12);
     assert_int_equal(d.overruns, 0);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
+
+static uint64_t loop_overruns; /* usim_every.overruns at the loop's end */
 
 static void *overrunning(void *arg)
 {
@@ -206,6 +387,7 @@ static void *overrunning(void *arg)
         if (k++ == 0)
             usim_sleep(2.5); /* body overruns the next start (2.0) */
     }
+    loop_overruns = e.overruns;
     return NULL;
 }
 
@@ -223,8 +405,9 @@ static void test_periodic_loop_counts_overruns_without_shifting(void **state)
     assert_int_equal(lb.tick[0], 2); /* t = 1.0 */
     assert_int_equal(lb.tick[1], 7); /* t = 3.5 */
     assert_int_equal(lb.tick[2], 7);
+    assert_int_equal(loop_overruns, 2);
     assert_int_equal(usim_task_drift(t).overruns, 2);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static void *sleeps_n(void *arg)
@@ -264,7 +447,7 @@ static void test_drift_groups_sum_freed_and_live_tasks_of_a_name(void **state)
     assert_int_equal(all.waits, 5);
     assert_float_equal(all.final, 0.5, 1e-12);
     assert_int_equal(usim_sim_drift_group(sim, 1, NULL, NULL), USIM_EINVAL);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 /* ------------------------------------------------------------------ */
@@ -304,13 +487,13 @@ static void test_spawn_turn_point_fifo_and_lifo_interleave_differently(void **st
     usim_sim_spawn(sim, spawning_parent, NULL, "parent");
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
     assert_string_equal(joined(), "A B P");
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 
     sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_LIFO, 1);
     usim_sim_spawn(sim, spawning_parent, NULL, "parent");
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
     assert_string_equal(joined(), "P A B");
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static void *stepper(void *arg)
@@ -334,7 +517,7 @@ static char *random_interleaving(uint64_t seed)
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
     assert_int_equal(lb.n, 16);
     snprintf(out, sizeof out, "%s", joined());
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
     return out;
 }
 
@@ -377,7 +560,27 @@ static void test_equal_time_timers_fire_in_scheduling_order(void **state)
     assert_string_equal(joined(), "t3a t3b t5a t5b");
     assert_int_equal(lb.tick[0], 3);
     assert_int_equal(lb.tick[3], 5);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
+}
+
+/* Twelve timers, at 3 or 5 ticks, set in an interleaved order: enough
+ * equal times that pushes, the handover's replacement and the pops all
+ * break ties in the heap.  Each tick's tasks run in the order their
+ * timers were set. */
+static void test_many_same_time_wakeups_keep_scheduling_order(void **state)
+{
+    (void)state;
+    static const int delay[12] = {5, 3, 5, 3, 5, 5, 3, 3, 5, 3, 5, 5};
+    static const char *const names[12] = {"a", "b", "c", "d", "e", "f",
+                                          "g", "h", "i", "j", "k", "l"};
+    usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    for (int i = 0; i < 12; i++)
+        usim_sim_spawn(sim, timer_at, (void *)(intptr_t)delay[i], names[i]);
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_string_equal(joined(), "b d g h j a c e f i k l");
+    assert_int_equal(lb.tick[4], 3);
+    assert_int_equal(lb.tick[5], 5);
+    fixture_destroy(sim);
 }
 
 /* A sleeping task whose timer is not next hands the CPU to the task of
@@ -429,7 +632,7 @@ static void test_handover_readies_every_timer_due_at_that_tick(void **state)
     /* One event per resumption: 4 starts, C at 1; A, B, D and A again
      * (after its turn point) at 5; C at 11. */
     assert_int_equal(usim_sim_events(sim), 10);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
     usim_flag_destroy(&handover_flag);
 }
 
@@ -459,7 +662,7 @@ static void test_random_order_handover_may_draw_the_sleeper(void **state)
         for (int i = 0; i < 30; i++)
             assert_int_equal(lb.tick[i], i / 3 + 1); /* three wake-ups per tick */
         assert_int_equal(usim_sim_events(sim), 33);  /* 3 starts, 30 wake-ups */
-        usim_sim_destroy(sim);
+        fixture_destroy(sim);
     }
 }
 
@@ -501,7 +704,7 @@ static void test_stale_timers_are_compacted_on_the_fast_path(void **state)
     /* Compaction runs once stale entries pass 1024 and half the heap. */
     assert_true(heap_peak <= 2 * 1024 + 4);
     assert_true(heap_peak > 1024); /* the stale entries did pile up first */
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 /* A task alone sleeps without the event queue; `until` and the event
@@ -526,13 +729,13 @@ static void test_lone_sleeper_stops_at_until_and_at_the_event_budget(void **stat
     assert_int_equal(usim_sim_run(sim, 8.0), USIM_PAUSED); /* 8 included */
     assert_int_equal(lb.n, 4);
     assert_int_equal(lb.tick[3], 8);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 
     usim_config cfg;
     usim_config_init(&cfg);
     cfg.resolution = 1.0;
     cfg.max_events = 4; /* the start and three wake-ups */
-    sim = usim_sim_create(&cfg);
+    sim = fixture_sim(&cfg);
     memset(&lb, 0, sizeof lb);
     usim_sim_spawn(sim, sleeps_forever_noting, NULL, "z");
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_LIMIT);
@@ -543,7 +746,7 @@ static void test_lone_sleeper_stops_at_until_and_at_the_event_budget(void **stat
     assert_int_equal(usim_sim_now_ticks(sim), 6);
     assert_non_null(
         strstr(usim_sim_error(sim), "event limit of 4 events reached at t=6"));
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 /* ------------------------------------------------------------------ */
@@ -579,7 +782,7 @@ static void test_join_returns_the_result_when_the_task_ends(void **state)
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
     assert_int_equal(lb.n, 1);
     assert_int_equal(lb.tick[0], 2);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static int loops_done;
@@ -620,7 +823,7 @@ static void test_cancel_is_sticky_and_while_sleep_loops_end(void **state)
     assert_int_equal(cancel_rc[2], USIM_ECANCELED);
     assert_int_equal(lb.tick[0], 7);
     assert_true(usim_task_cancelled(t));
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static int intr_rc, intr_cause, intr_rc2;
@@ -655,7 +858,7 @@ static void test_interrupt_returns_eintr_with_a_readable_cause(void **state)
     assert_int_equal(intr_rc2, 0);
     assert_int_equal(lb.tick[0], 4);
     assert_int_equal(lb.tick[1], 5);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static void *forever(void *arg)
@@ -686,7 +889,7 @@ static void test_usim_fail_ends_the_run_with_its_message(void **state)
     assert_float_equal(usim_sim_now(sim), 2.0, 0);
     /* a failed run is final */
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_FAILED);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 /* ------------------------------------------------------------------ */
@@ -727,7 +930,7 @@ static void test_scope_close_waits_for_children_and_cancels_volatile_ones(void *
     assert_int_equal(scope_rc, 0);
     assert_string_equal(joined(), "two five volatile-unwound closed");
     assert_int_equal(lb.tick[3], 5);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static void *failing_child(void *arg)
@@ -767,7 +970,7 @@ static void test_failing_child_fails_its_scope_and_cancels_siblings(void **state
     /* "slow" was cancelled: its sleep returned early and it noted at 1 */
     assert_string_equal(joined(), "slow closed");
     assert_int_equal(lb.tick[1], 1);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static int deadline_rcs[2];
@@ -809,7 +1012,7 @@ static void test_scope_deadline_times_out_blocking_calls_inside(void **state)
     assert_int_equal(lb.tick[0], 3);
     assert_int_equal(lb.tick[1], 3);
     assert_int_equal(lb.tick[2], 4);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 /* ------------------------------------------------------------------ */
@@ -849,7 +1052,7 @@ static void test_deadlock_reports_each_waiting_task_and_what_it_waits_on(void **
     assert_int_equal(seen, 3);
     const char *err = usim_sim_error(sim);
     assert_non_null(strstr(err, "deadlock at t=6"));
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 /* run(until) stops at until with events pending and can continue. */
@@ -865,7 +1068,7 @@ static void test_run_until_pauses_and_continues(void **state)
     assert_int_equal(lb.n, 2);
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
     assert_int_equal(lb.n, 3);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static int unwound;
@@ -897,7 +1100,7 @@ static void test_destroy_cancels_live_tasks_and_lets_them_unwind(void **state)
         usim_sim_spawn(sim, holds_resources, NULL, "holder");
     assert_int_equal(usim_sim_run(sim, 5.0), USIM_PAUSED);
     usim_sim_spawn(sim, never_started, NULL, "late");
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
     assert_int_equal(unwound, 10);
 }
 
@@ -908,12 +1111,12 @@ static void test_limit_on_events_stops_the_run(void **state)
     usim_config_init(&cfg);
     cfg.resolution = 1.0;
     cfg.max_events = 5;
-    usim_sim *sim = usim_sim_create(&cfg);
+    usim_sim *sim = fixture_sim(&cfg);
     usim_sim_spawn(sim, forever, NULL, "spinner");
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_LIMIT);
     assert_int_equal(usim_sim_events(sim), 5);
     assert_non_null(strstr(usim_sim_error(sim), "event limit of 5"));
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static int overflow_rc = 1;
@@ -931,12 +1134,12 @@ static void test_time_overflow_fails_the_run_instead_of_wrapping(void **state)
     (void)state;
     usim_config cfg;
     usim_config_init(&cfg);
-    usim_sim *sim = usim_sim_create(&cfg);
+    usim_sim *sim = fixture_sim(&cfg);
     usim_sim_spawn(sim, time_overflow, NULL, "far");
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_FAILED);
     assert_non_null(strstr(usim_sim_error(sim), "time overflow"));
     assert_int_equal(overflow_rc, 1);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static void test_kernel_calls_outside_a_task_give_a_clear_error(void **state)
@@ -971,7 +1174,7 @@ static void test_destroy_from_inside_the_simulation_is_refused(void **state)
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
     assert_string_equal(joined(), "survived");
     assert_non_null(strstr(usim_errmsg(), "usim_sim_destroy: called from inside"));
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static void *sleep_then_periodic_then_sleep(void *arg)
@@ -1000,7 +1203,7 @@ static void test_tracked_sleep_after_a_periodic_loop_starts_from_now(void **stat
     int64_t want[5] = {8, 13, 18, 23, 31};
     for (int i = 0; i < 5; i++)
         assert_int_equal(lb.tick[i], want[i]);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static void *instant_forever(void *arg)
@@ -1029,7 +1232,7 @@ static void test_cancelled_task_spinning_on_instant_fails_the_run(void **state)
     usim_sim_spawn(sim, cancel_arg, t, "canceller");
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_FAILED);
     assert_non_null(strstr(usim_sim_error(sim), "'spinner' ignores its cancellation"));
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static int owner_after_close;
@@ -1065,7 +1268,7 @@ static void test_owner_unwinds_past_close_after_a_child_fails_the_run(void **sta
                        "owner");
         assert_int_equal(usim_sim_run(sim, INFINITY), USIM_FAILED);
         assert_non_null(strstr(usim_sim_error(sim), "child gives up"));
-        usim_sim_destroy(sim);
+        fixture_destroy(sim);
         assert_int_equal(owner_after_close, 1);
     }
 }
@@ -1085,7 +1288,7 @@ static void test_negative_or_nan_durations_are_einval(void **state)
     usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
     usim_sim_spawn(sim, bad_sleep, NULL, "bad");
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 #pragma GCC diagnostic ignored "-Winfinite-recursion"
@@ -1102,56 +1305,311 @@ static void test_stack_overflow_fails_only_its_run(void **state)
     usim_config cfg;
     usim_config_init(&cfg);
     cfg.stack_size = 16384;
-    usim_sim *sim = usim_sim_create(&cfg);
+    usim_sim *sim = fixture_sim(&cfg);
     usim_sim_spawn(sim, recurse_forever, NULL, "server");
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_FAILED);
     assert_string_equal(usim_sim_error(sim),
                         "stack overflow in task 'server' (16 KiB stack)");
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
     /* the next simulation on this thread runs normally */
     sim = make_sim(0.2, USIM_DRIFT_TRACKED, USIM_ORDER_FIFO, 1);
     usim_sim_spawn(sim, three_sleeps, NULL, "sleeper");
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
     assert_int_equal(lb.tick[2], 23);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
+
+static void *returns_at_once(void *arg)
+{
+    return arg;
+}
+
+static void *spawns_with_stack(void *arg)
+{
+    usim_spawn_opts o = {.stack_size = (size_t)(intptr_t)arg};
+    note(usim_spawn_ex(returns_at_once, NULL, "c", &o) ? "spawned" : "refused");
+    return NULL;
+}
+
+/* The bounds are inclusive: 16384 and 1073741824 bytes pass, one byte
+ * less or more does not, in the configuration and per task alike. */
+static void test_stack_sizes_outside_16_KiB_to_1_GiB_are_einval(void **state)
+{
+    (void)state;
+    assert_int_equal(USIM_STACK_MIN, 16384);
+    assert_int_equal(USIM_STACK_MAX, 1073741824);
+    usim_config cfg;
+    usim_config_init(&cfg);
+    size_t sizes[] = {USIM_STACK_MIN - 1, USIM_STACK_MIN, USIM_STACK_MAX,
+                      (size_t)USIM_STACK_MAX + 1};
+    int want[] = {USIM_EINVAL, 0, 0, USIM_EINVAL};
+    for (int i = 0; i < 4; i++) {
+        cfg.stack_size = sizes[i];
+        assert_int_equal(usim_config_check(&cfg), want[i]);
+    }
+    assert_non_null(strstr(usim_errmsg(), "stack_size 1073741825 must be between"));
+
+    usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_spawn_opts o = {.stack_size = USIM_STACK_MIN - 1};
+    assert_null(usim_sim_spawn_ex(sim, returns_at_once, NULL, "small", &o));
+    assert_non_null(strstr(usim_errmsg(), "spawn: stack_size 16383 must be between"));
+    o.stack_size = (size_t)USIM_STACK_MAX + 1;
+    assert_null(usim_sim_spawn_ex(sim, returns_at_once, NULL, "huge", &o));
+    usim_sim_spawn(sim, spawns_with_stack, (void *)(intptr_t)(USIM_STACK_MIN - 1),
+                   "p1");
+    usim_sim_spawn(sim, spawns_with_stack, (void *)(intptr_t)USIM_STACK_MIN, "p2");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_int_equal(lb.n, 2);
+    assert_string_equal(lb.what[0], "refused");
+    assert_string_equal(lb.what[1], "spawned");
+    fixture_destroy(sim);
+}
+
+/* ------------------------------------------------------------------ */
+/* One rule puts a time on a tick, whichever path converts it          */
+/* ------------------------------------------------------------------ */
+
+/* A time t at resolution res, and its tick worked out by hand: the
+ * first tick at or after t / res, where a quotient within 1e-9 relative
+ * (1e-9 * max(1, q)) of an integer is that integer. */
+typedef struct tick_case {
+    double res, t;
+    int64_t tick;
+    bool whole; /* t / res is a whole number of ticks (strict accepts it) */
+} tick_case;
+
+static const tick_case tick_cases[] = {
+    /* 1000000.1 ticks: 0.1 from 1e6, beyond the tolerance 1e-3 */
+    {1e-9, 0.0010000001, 1000001, false},
+    /* 1000000.0001 ticks: within 1e-3 of 1e6, so exactly 1e6 (a scope
+     * deadline used to put this on 1000001, sleep_until on 1000000) */
+    {1e-9, 0.0010000000001, 1000000, true},
+    /* 8 ticks moved by -/+0.5e-9 relative (8 -/+ 4e-9): within 8e-9 */
+    {0.2, 1.6 * (1 - 0.5e-9), 8, true},
+    {0.2, 1.6 * (1 + 0.5e-9), 8, true},
+    /* moved by -/+2e-9 relative (8 -/+ 1.6e-8): beyond 8e-9 */
+    {0.2, 1.6 * (1 - 2e-9), 8, false},
+    {0.2, 1.6 * (1 + 2e-9), 9, false},
+    /* 0.3 / 0.1 is 2.9999999999999996 in binary: 3 */
+    {0.1, 0.3, 3, true},
+    /* below one tick the tolerance is 1e-9 ticks: 5e-10 ticks is tick 0,
+     * 2e-9 ticks is tick 1 */
+    {0.2, 0.2 * 5e-10, 0, true},
+    {0.2, 0.2 * 2e-9, 1, false},
+    /* 7.5 ticks */
+    {0.2, 1.5, 8, false},
+};
+
+static const tick_case *tc_now; /* the case the path tasks below run */
+static int64_t tc_tick;         /* the tick the path reached, -1 if none */
+
+static void *tc_sleep(void *arg)
+{
+    (void)arg;
+    if (usim_sleep(tc_now->t) == 0)
+        tc_tick = usim_now_ticks();
+    return NULL;
+}
+
+static void *tc_sleep_until(void *arg)
+{
+    (void)arg;
+    if (usim_sleep_until(tc_now->t) == 0)
+        tc_tick = usim_now_ticks();
+    return NULL;
+}
+
+/* usim_delay to the expected tick, then usim_sleep_until(t) must not
+ * move: the delay's tick is t's tick. */
+static void *tc_delay(void *arg)
+{
+    (void)arg;
+    if (usim_delay(tc_now->tick) == 0 && usim_sleep_until(tc_now->t) == 0)
+        tc_tick = usim_now_ticks();
+    return NULL;
+}
+
+/* A wait for a flag nobody sets, in a scope with deadline t. */
+static void *tc_scope_deadline(void *arg)
+{
+    (void)arg;
+    usim_flag f;
+    usim_flag_init(&f, false, "never");
+    usim_scope s;
+    usim_scope_open_until(&s, tc_now->t);
+    if (usim_flag_wait_true(&f) == USIM_ETIMEDOUT)
+        tc_tick = usim_now_ticks();
+    usim_scope_close(&s);
+    return NULL;
+}
+
+static void *tc_periodic(void *arg)
+{
+    (void)arg;
+    usim_every e = usim_every_begin(tc_now->t);
+    if (usim_every_next(&e))
+        tc_tick = usim_now_ticks();
+    return NULL;
+}
+
+/* A trace sampled every t: a read at tick T has a point for each grid
+ * time whose tick is <= T, so sample 1 (time t) must be missing one tick
+ * before t's tick and present at it.  (Not for a grid finer than a tick
+ * whose first sample is after tick 0: reading at that tick would emit a
+ * point per grid time before it, billions.) */
+static void *tc_trace(void *arg)
+{
+    (void)arg;
+    usim_trace *tr = usim_trace_get("tc");
+    usim_trace_record(tr, 1.0);
+    int64_t want = tc_now->tick;
+    if (want > 0 && usim_delay(want - 1) == 0 && usim_trace_read(tr, NULL, NULL) >= 2) {
+        tc_tick = want - 1; /* too early */
+        return NULL;
+    }
+    if (want > 0)
+        usim_delay(1);
+    tc_tick = usim_trace_read(tr, NULL, NULL) >= 2 ? want : want + 1;
+    return NULL;
+}
+
+/* Runs `fn` for the current case in a simulation of its own; the tick it
+ * reached, -1 if it reached none or the run did not end done. */
+static int64_t tc_run(usim_fn fn, usim_drift drift)
+{
+    usim_sim *sim = make_sim(tc_now->res, drift, USIM_ORDER_FIFO, 1);
+    if (fn == tc_trace)
+        assert_non_null(usim_sim_trace_enable(sim, "tc", USIM_TRACE_SAMPLE, tc_now->t));
+    tc_tick = -1;
+    usim_sim_spawn(sim, fn, NULL, "path");
+    usim_status st = usim_sim_run(sim, INFINITY);
+    fixture_destroy(sim);
+    return st == USIM_DONE ? tc_tick : -1;
+}
+
+/* usim_sim_run(sim, t) runs the events up to the last tick at or before
+ * t: a sleeper until t wakes inside it exactly when t is whole ticks,
+ * and otherwise the run pauses one tick before t's tick. */
+static void check_run_until(const tick_case *c)
+{
+    usim_sim *sim = make_sim(c->res, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    tc_tick = -1;
+    usim_sim_spawn(sim, tc_sleep_until, NULL, "path");
+    usim_status st = usim_sim_run(sim, c->t);
+    if (c->whole) {
+        if (st != USIM_DONE || tc_tick != c->tick)
+            fail_msg("run until %.17g at %g: %s, woke at %lld, expected done at %lld",
+                     c->t, c->res, usim_status_name(st), (long long)tc_tick,
+                     (long long)c->tick);
+    } else if (st != USIM_PAUSED || tc_tick != -1 ||
+               usim_sim_now_ticks(sim) != c->tick - 1) {
+        fail_msg("run until %.17g at %g: %s at tick %lld, expected paused at %lld",
+                 c->t, c->res, usim_status_name(st), (long long)usim_sim_now_ticks(sim),
+                 (long long)c->tick - 1);
+    }
+    fixture_destroy(sim);
+}
+
+static void expect_tick(const char *path, int64_t got, int64_t want)
+{
+    if (got != want)
+        fail_msg("%s(%.17g) at resolution %g: tick %lld, expected %lld", path,
+                 tc_now->t, tc_now->res, (long long)got, (long long)want);
+}
+
+static void test_every_path_puts_a_time_on_the_same_tick(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof tick_cases / sizeof tick_cases[0]; i++) {
+        tc_now = &tick_cases[i];
+        int64_t want = tc_now->tick;
+        expect_tick("naive sleep", tc_run(tc_sleep, USIM_DRIFT_NAIVE), want);
+        expect_tick("tracked sleep", tc_run(tc_sleep, USIM_DRIFT_TRACKED), want);
+        expect_tick("strict sleep", tc_run(tc_sleep, USIM_DRIFT_STRICT),
+                    tc_now->whole ? want : -1);
+        expect_tick("sleep_until", tc_run(tc_sleep_until, USIM_DRIFT_NAIVE), want);
+        expect_tick("delay then sleep_until", tc_run(tc_delay, USIM_DRIFT_NAIVE), want);
+        expect_tick("scope deadline", tc_run(tc_scope_deadline, USIM_DRIFT_NAIVE),
+                    want);
+        expect_tick("periodic loop", tc_run(tc_periodic, USIM_DRIFT_NAIVE), want);
+        if (tc_now->t >= tc_now->res || want == 0)
+            expect_tick("trace sample interval", tc_run(tc_trace, USIM_DRIFT_NAIVE),
+                        want);
+        check_run_until(tc_now);
+    }
+}
+
+/* Every test starts from the same state: no simulation, an empty
+ * logbook, the file's task-result slots at their initial values. */
+static int setup(void **state)
+{
+    memset(&lb, 0, sizeof lb);
+    heap_peak = 0;
+    loops_done = 0;
+    memset(cancel_rc, 0, sizeof cancel_rc);
+    intr_rc = intr_cause = intr_rc2 = 0;
+    scope_rc = 0;
+    scope_err[0] = 0;
+    memset(deadline_rcs, 0, sizeof deadline_rcs);
+    dl_a = dl_b = NULL;
+    unwound = 0;
+    overflow_rc = 1;
+    owner_after_close = 0;
+    tc_now = NULL;
+    tc_tick = -1;
+    memset(many_ticks, 0, sizeof many_ticks);
+    loop_overruns = 0;
+    return fixture_setup(state);
+}
+
+#define KERNEL_TEST(t) cmocka_unit_test_setup_teardown(t, setup, fixture_teardown)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_naive_drift_three_sleeps_end_at_4_8),
-        cmocka_unit_test(test_tracked_drift_three_sleeps_end_at_4_6),
-        cmocka_unit_test(test_strict_drift_fails_naming_duration_and_resolution),
-        cmocka_unit_test(test_three_delays_of_8_ticks_end_at_exactly_4_8),
-        cmocka_unit_test(test_periodic_loop_wakes_at_1_6_3_0_4_6),
-        cmocka_unit_test(test_periodic_loop_counts_overruns_without_shifting),
-        cmocka_unit_test(test_drift_groups_sum_freed_and_live_tasks_of_a_name),
-        cmocka_unit_test(test_spawn_turn_point_fifo_and_lifo_interleave_differently),
-        cmocka_unit_test(test_random_order_repeats_for_a_seed_and_differs_across_seeds),
-        cmocka_unit_test(test_equal_time_timers_fire_in_scheduling_order),
-        cmocka_unit_test(test_handover_readies_every_timer_due_at_that_tick),
-        cmocka_unit_test(test_lone_sleeper_stops_at_until_and_at_the_event_budget),
-        cmocka_unit_test(test_random_order_handover_may_draw_the_sleeper),
-        cmocka_unit_test(test_stale_timers_are_compacted_on_the_fast_path),
-        cmocka_unit_test(test_join_returns_the_result_when_the_task_ends),
-        cmocka_unit_test(test_cancel_is_sticky_and_while_sleep_loops_end),
-        cmocka_unit_test(test_interrupt_returns_eintr_with_a_readable_cause),
-        cmocka_unit_test(test_usim_fail_ends_the_run_with_its_message),
-        cmocka_unit_test(test_scope_close_waits_for_children_and_cancels_volatile_ones),
-        cmocka_unit_test(test_failing_child_fails_its_scope_and_cancels_siblings),
-        cmocka_unit_test(test_scope_deadline_times_out_blocking_calls_inside),
-        cmocka_unit_test(test_deadlock_reports_each_waiting_task_and_what_it_waits_on),
-        cmocka_unit_test(test_run_until_pauses_and_continues),
-        cmocka_unit_test(test_destroy_cancels_live_tasks_and_lets_them_unwind),
-        cmocka_unit_test(test_limit_on_events_stops_the_run),
-        cmocka_unit_test(test_time_overflow_fails_the_run_instead_of_wrapping),
-        cmocka_unit_test(test_kernel_calls_outside_a_task_give_a_clear_error),
-        cmocka_unit_test(test_negative_or_nan_durations_are_einval),
-        cmocka_unit_test(test_destroy_from_inside_the_simulation_is_refused),
-        cmocka_unit_test(test_tracked_sleep_after_a_periodic_loop_starts_from_now),
-        cmocka_unit_test(test_cancelled_task_spinning_on_instant_fails_the_run),
-        cmocka_unit_test(test_owner_unwinds_past_close_after_a_child_fails_the_run),
-        cmocka_unit_test(test_stack_overflow_fails_only_its_run),
+        KERNEL_TEST(test_naive_drift_three_sleeps_end_at_4_8),
+        KERNEL_TEST(test_tracked_drift_three_sleeps_end_at_4_6),
+        KERNEL_TEST(test_strict_drift_fails_naming_duration_and_resolution),
+        KERNEL_TEST(test_three_delays_of_8_ticks_end_at_exactly_4_8),
+        KERNEL_TEST(test_periodic_loop_wakes_at_1_6_3_0_4_6),
+        KERNEL_TEST(test_periodic_loop_counts_overruns_without_shifting),
+        KERNEL_TEST(test_drift_groups_sum_freed_and_live_tasks_of_a_name),
+        KERNEL_TEST(test_spawn_turn_point_fifo_and_lifo_interleave_differently),
+        KERNEL_TEST(test_random_order_repeats_for_a_seed_and_differs_across_seeds),
+        KERNEL_TEST(test_equal_time_timers_fire_in_scheduling_order),
+        KERNEL_TEST(test_many_same_time_wakeups_keep_scheduling_order),
+        KERNEL_TEST(test_handover_readies_every_timer_due_at_that_tick),
+        KERNEL_TEST(test_lone_sleeper_stops_at_until_and_at_the_event_budget),
+        KERNEL_TEST(test_random_order_handover_may_draw_the_sleeper),
+        KERNEL_TEST(test_stale_timers_are_compacted_on_the_fast_path),
+        KERNEL_TEST(test_join_returns_the_result_when_the_task_ends),
+        KERNEL_TEST(test_cancel_is_sticky_and_while_sleep_loops_end),
+        KERNEL_TEST(test_interrupt_returns_eintr_with_a_readable_cause),
+        KERNEL_TEST(test_usim_fail_ends_the_run_with_its_message),
+        KERNEL_TEST(test_scope_close_waits_for_children_and_cancels_volatile_ones),
+        KERNEL_TEST(test_failing_child_fails_its_scope_and_cancels_siblings),
+        KERNEL_TEST(test_scope_deadline_times_out_blocking_calls_inside),
+        KERNEL_TEST(test_deadlock_reports_each_waiting_task_and_what_it_waits_on),
+        KERNEL_TEST(test_run_until_pauses_and_continues),
+        KERNEL_TEST(test_destroy_cancels_live_tasks_and_lets_them_unwind),
+        KERNEL_TEST(test_limit_on_events_stops_the_run),
+        KERNEL_TEST(test_time_overflow_fails_the_run_instead_of_wrapping),
+        KERNEL_TEST(test_kernel_calls_outside_a_task_give_a_clear_error),
+        KERNEL_TEST(test_negative_or_nan_durations_are_einval),
+        KERNEL_TEST(test_destroy_from_inside_the_simulation_is_refused),
+        KERNEL_TEST(test_tracked_sleep_after_a_periodic_loop_starts_from_now),
+        KERNEL_TEST(test_cancelled_task_spinning_on_instant_fails_the_run),
+        KERNEL_TEST(test_owner_unwinds_past_close_after_a_child_fails_the_run),
+        KERNEL_TEST(test_stack_overflow_fails_only_its_run),
+        KERNEL_TEST(test_every_path_puts_a_time_on_the_same_tick),
+        KERNEL_TEST(test_stack_sizes_outside_16_KiB_to_1_GiB_are_einval),
+        KERNEL_TEST(test_naive_sleep_rounds_7_2_ticks_up_to_8),
+        KERNEL_TEST(test_tracked_error_never_exceeds_one_tick),
+        KERNEL_TEST(test_tracked_carry_resets_to_now_after_a_flag_wait),
+        KERNEL_TEST(test_delay_moves_the_tracked_target_by_exact_ticks),
+        KERNEL_TEST(test_sleep_until_wakes_at_the_first_tick_at_or_after_t),
+        KERNEL_TEST(
+            test_periodic_loop_from_t0_starts_at_first_tick_after_t0_plus_k_interval),
     };
     return cmocka_run_group_tests_name("kernel", tests, NULL, NULL);
 }

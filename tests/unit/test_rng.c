@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "kernel/fnv1a.h"
 #include "observe/rng.h"
 #include "usim.h"
 
@@ -153,6 +154,18 @@ static void test_stream_id_is_fnv1a(void **state)
     assert_int_equal(usim_stream_id(""), 0x811c9dc5u);
     assert_int_equal(usim_stream_id("a"), 0xe40c292cu);
     assert_int_equal(usim_stream_id("foobar"), 0xbf9cf968u);
+}
+
+/* The same for the 64-bit variant, whole and in chained pieces. */
+static void test_fnv1a64_gives_the_reference_values(void **state)
+{
+    (void)state;
+    assert_true(fnv1a64_str("") == UINT64_C(0xcbf29ce484222325));
+    assert_true(fnv1a64_str("a") == UINT64_C(0xaf63dc4c8601ec8c));
+    assert_true(fnv1a64_str("foobar") == UINT64_C(0x85944171f73967e8));
+    uint64_t h = fnv1a64(FNV1A64_BASIS, "foo", 3);
+    assert_true(fnv1a64(h, "bar", 3) == UINT64_C(0x85944171f73967e8));
+    assert_int_equal(fnv1a32(fnv1a32(FNV1A32_BASIS, "foo", 3), "bar", 3), 0xbf9cf968u);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -298,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_u64_is_two_words_high_first),
         cmocka_unit_test(test_u01_is_never_0_or_1),
         cmocka_unit_test(test_stream_id_is_fnv1a),
+        cmocka_unit_test(test_fnv1a64_gives_the_reference_values),
         cmocka_unit_test(test_streams_of_one_run_share_no_prefix),
         cmocka_unit_test(test_draw_added_to_one_stream_leaves_another_unchanged),
         cmocka_unit_test(test_same_seed_run_stream_gives_same_sequence),

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "usim.h"
 
 /* ---------------------------------------------------------------- */
@@ -35,21 +36,18 @@ static int nlog;
 
 static int setup(void **state)
 {
-    (void)state;
+    fixture_setup(state);
     usim_config cfg;
     usim_config_init(&cfg);
-    sim = usim_sim_create(&cfg);
+    sim = fixture_sim(&cfg);
     nlog = 0;
-    return sim ? 0 : -1;
+    return 0;
 }
 
 static int teardown(void **state)
 {
-    (void)state;
-    if (sim)
-        usim_sim_destroy(sim);
     sim = NULL;
-    return 0;
+    return fixture_teardown(state);
 }
 
 static void note(const char *who, int rc, intptr_t v)
@@ -1702,7 +1700,7 @@ static void test_waits_on_primitives_appear_in_deadlock_reports(void **state)
     assert_true(saw_lock && saw_queue);
     /* The waiters are cancelled and unwind when the simulation goes, so
      * the primitives are destroyed after it. */
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
     sim = NULL;
     usim_queue_destroy(&queue);
     usim_lock_destroy(&lock);

@@ -10,15 +10,14 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "usim.h"
 
 static usim_sim *new_sim(void)
 {
     usim_config cfg;
     usim_config_init(&cfg);
-    usim_sim *sim = usim_sim_create(&cfg);
-    assert_non_null(sim);
-    return sim;
+    return fixture_sim(&cfg);
 }
 
 static void expect_points(usim_trace *tr, const double *t, const double *v, size_t n)
@@ -59,7 +58,7 @@ static void test_change_trace_has_a_point_per_record(void **state)
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
     const double t[] = {0, 1.5, 1.5, 3.5}, v[] = {1, 2, 3, 4};
     expect_points(tr, t, v, 4);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 /* ---- sample mode ---------------------------------------------------- */
@@ -98,7 +97,7 @@ static void test_sampled_trace_gives_exactly_the_expected_sample_times(void **st
     const double t[] = {0.5, 1.0, 1.5, 2.0, 2.5, 3.0}, v[] = {1, 5, 5, 5, 3, 3};
     expect_points(tr, t, v, 6);
     expect_points(tr, t, v, 6); /* a second read adds nothing */
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static void *tenth_task(void *arg)
@@ -127,7 +126,7 @@ static void test_sampled_trace_grid_follows_ticks_not_float_sums(void **state)
     const double t[] = {3 * 0.1, 4 * 0.1, 5 * 0.1, 6 * 0.1, 7 * 0.1};
     const double v[] = {1, 1, 2, 2, 2};
     expect_points(tr, t, v, 5);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static void *long_task(void *arg)
@@ -157,14 +156,14 @@ static void test_sampled_trace_is_completed_up_to_now_on_read(void **state)
     const double v2[] = {7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 8};
     expect_points(tr, t2, v2, 11);
     uint64_t events = usim_sim_events(sim);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 
     /* The same run without the trace has the same number of events. */
     sim = new_sim();
     assert_non_null(usim_sim_spawn(sim, long_task, NULL, "t"));
     assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
     assert_int_equal(usim_sim_events(sim), events);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 /* A sampled trace that was never recorded has no points. */
@@ -176,7 +175,7 @@ static void test_sampled_trace_without_records_is_empty(void **state)
     assert_int_equal(usim_sim_run(sim, 5.0), USIM_DONE);
     const double *t, *v;
     assert_int_equal(usim_trace_read(tr, &t, &v), 0);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 /* ---- bookkeeping ---------------------------------------------------- */
@@ -197,7 +196,7 @@ static void test_trace_enable_rejects_bad_names_and_intervals(void **state)
     assert_non_null(usim_sim_trace_enable(sim, "s", USIM_TRACE_CHANGE, -1));
     assert_null(usim_sim_trace_enable(sim, "s", USIM_TRACE_SAMPLE, 1));
     assert_non_null(strstr(usim_errmsg(), "already"));
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 static void test_traces_are_found_by_name_and_index(void **state)
@@ -217,7 +216,7 @@ static void test_traces_are_found_by_name_and_index(void **state)
     assert_null(usim_sim_trace_at(sim, 2));
     assert_string_equal(usim_trace_name(b), "b");
     assert_null(usim_trace_get("a")); /* no simulation running here */
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 /* A million points from the host (time 0): all kept, in order. */
@@ -234,7 +233,7 @@ static void test_change_trace_keeps_every_point_of_a_long_run(void **state)
     for (int i = 0; i < NPOINTS; i += 9973)
         assert_true(v[i] == i && t[i] == 0.0);
     assert_true(v[NPOINTS - 1] == NPOINTS - 1);
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 /* ---- scalars -------------------------------------------------------- */
@@ -272,21 +271,21 @@ static void test_scalars_last_value_wins_in_order_of_first_set(void **state)
     assert_int_equal(usim_sim_scalar_at(sim, 3, &name, &v), USIM_EINVAL);
     assert_int_equal(usim_sim_scalar_set(sim, "", 1), USIM_EINVAL);
     assert_int_equal(usim_scalar_set("x", 1), USIM_ESTATE); /* no running sim */
-    usim_sim_destroy(sim);
+    fixture_destroy(sim);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_change_trace_has_a_point_per_record),
-        cmocka_unit_test(test_sampled_trace_gives_exactly_the_expected_sample_times),
-        cmocka_unit_test(test_sampled_trace_grid_follows_ticks_not_float_sums),
-        cmocka_unit_test(test_sampled_trace_is_completed_up_to_now_on_read),
-        cmocka_unit_test(test_sampled_trace_without_records_is_empty),
-        cmocka_unit_test(test_trace_enable_rejects_bad_names_and_intervals),
-        cmocka_unit_test(test_traces_are_found_by_name_and_index),
-        cmocka_unit_test(test_change_trace_keeps_every_point_of_a_long_run),
-        cmocka_unit_test(test_scalars_last_value_wins_in_order_of_first_set),
+        FIXTURE_TEST(test_change_trace_has_a_point_per_record),
+        FIXTURE_TEST(test_sampled_trace_gives_exactly_the_expected_sample_times),
+        FIXTURE_TEST(test_sampled_trace_grid_follows_ticks_not_float_sums),
+        FIXTURE_TEST(test_sampled_trace_is_completed_up_to_now_on_read),
+        FIXTURE_TEST(test_sampled_trace_without_records_is_empty),
+        FIXTURE_TEST(test_trace_enable_rejects_bad_names_and_intervals),
+        FIXTURE_TEST(test_traces_are_found_by_name_and_index),
+        FIXTURE_TEST(test_change_trace_keeps_every_point_of_a_long_run),
+        FIXTURE_TEST(test_scalars_last_value_wins_in_order_of_first_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

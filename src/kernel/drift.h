@@ -1,0 +1,67 @@
+/*
+ * drift.h — drift statistics: what the timed waits of each task and of
+ * the whole run requested and got.
+ *
+ * Each task sums its own completed timed waits (task.h: drift_acc) and
+ * nothing else on the hot path.  The run's statistics are per task name
+ * ("drift groups", in the order names first waited): a task's sums join
+ * its group when it is freed (drift_fold), and a read adds those of the
+ * tasks still held (drift.c, cached until the next event).
+ */
+#ifndef USIM_KERNEL_DRIFT_H
+#define USIM_KERNEL_DRIFT_H
+
+#include <math.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/task.h"
+
+typedef struct drift_group drift_group; /* a name and its sums (drift.c) */
+
+/* The groups of one simulation and the open-addressing index of their
+ * names (tasks named "customer 1", "customer 2", ... make many). */
+typedef struct drift_registry {
+    drift_group *groups; /* sums of freed tasks, by name */
+    size_t n, cap;
+    drift_group *view; /* groups + tasks not yet freed, see drift.c */
+    uint64_t view_events;
+    size_t view_n;
+    int *index;
+    size_t cap_index;
+} drift_registry;
+
+static inline void drift_acc_add(drift_acc *a, double requested, double actual,
+                                 bool overrun)
+{
+    double d = fabs(actual - requested);
+    a->waits++;
+    a->requested += requested;
+    a->actual += actual;
+    a->sum_abs += d;
+    if (d > a->max_abs)
+        a->max_abs = d;
+    a->overruns += overrun;
+}
+
+/* The index of the group of `name`, registered if new; -1 if memory ran
+ * out (the task's sums are then not folded into any group). */
+int drift_group_index(usim_sim *sim, const char *name);
+
+/* Records a completed timed wait of t that requested `requested` time
+ * units and lasted `actual`; the group is registered at the first one. */
+static inline void drift_record(usim_task *t, double requested, double actual,
+                                bool overrun)
+{
+    drift_acc_add(&t->drift, requested, actual, overrun);
+    if (t->drift_group < 0)
+        t->drift_group = drift_group_index(t->sim, t->name);
+}
+
+/* Adds t's sums to its group, as t is freed. */
+void drift_fold(usim_task *t);
+
+void drift_registry_free(drift_registry *r);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * loop.h — the event loop as the rest of the kernel sees it: making tasks
+ * ready, blocking and waking them, switching, failing, running and
+ * unwinding a simulation.  The ready ring and the event queue behind
+ * these are loop.c's alone.
+ */
+#ifndef USIM_KERNEL_LOOP_H
+#define USIM_KERNEL_LOOP_H
+
+#include <assert.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/ring.h"
+#include "kernel/sim.h"
+
+void loop_fail(usim_sim *sim, const char *msg);
+void loop_failf(usim_sim *sim, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Puts t (not DONE) at the back of the ready ring; USIM_ENOMEM (and the
+ * run fails) if the ring cannot grow. */
+static inline int loop_make_ready(usim_sim *sim, usim_task *t)
+{
+    assert(t->state != TASK_DONE);
+    t->state = TASK_READY;
+    if (__builtin_expect(ring_push(&sim->ready, t) != 0, 0)) {
+        loop_fail(sim, "out of memory growing the ready ring");
+        return USIM_ENOMEM;
+    }
+    return 0;
+}
+
+/* t no longer waits for its timer: the heap entry becomes stale. */
+static inline void loop_drop_timer(usim_sim *sim, usim_task *t)
+{
+    if (t->timer_seq) {
+        t->timer_seq = 0;
+        sim->stale_timers++;
+    }
+}
+
+/* Takes t (blocked) off its wait list, if it is on one. */
+static inline void loop_unlink_waiter(usim_task *t)
+{
+    usim_waitlist *wl = t->wl;
+    if (!wl)
+        return;
+    list_remove(&wl->head, &wl->tail, TASK_WAIT_LINK, t);
+    t->wl = NULL;
+}
+
+void loop_switch_out(usim_task *self); /* to the next task; returns when resumed */
+void loop_finish_task(usim_task *self) __attribute__((noreturn));
+void loop_abandon(usim_task *self) __attribute__((noreturn));
+/* sched_block (sched.h) for a task known to be running. */
+int loop_block(usim_task *self, usim_waitlist *wl, usim_task *before, const char *kind,
+               const char *name, void *data, int64_t wake_tick);
+/* Blocks until tick wake_tick (a sleep, delay or absolute wait of
+ * `requested` time units) and records the wait's drift if it completes;
+ * any other end resets the task's tracked-drift carry. */
+int loop_timed_wait(usim_task *self, int64_t wake_tick, double requested);
+/* usim_instant: the blocking-call checks, then a turn that always yields. */
+int loop_instant(usim_task *self);
+int loop_block_uncancellable(usim_task *self, usim_waitlist *wl, const char *kind,
+                             const char *name);
+usim_status loop_run(usim_sim *sim, int64_t until);
+void loop_unwind_all(usim_sim *sim);
+void loop_release(usim_sim *sim); /* stacks, timers, ready ring */
+/* Control left the running task of `sim` by a non-local jump (a test
+ * framework's failed assertion longjmps from inside a task back to the
+ * caller of usim_sim_run): the thread still names `sim` as running.
+ * Abandons that task (its stack is not unwound), fails the run and frees
+ * the thread, so `sim` can be destroyed and other simulations run.  Call
+ * it on the stack that called usim_sim_run; a no-op if `sim` is not
+ * running on this thread. */
+void loop_escaped(usim_sim *sim);
+/* Ends the run USIM_FAILED (or the other final status) with msg, which
+ * it owns from then on. */
+void loop_set_final(usim_sim *sim, usim_status st, char *msg);
+
+#endif

@@ -1,0 +1,101 @@
+/*
+ * sched.c — the kernel's interface to the primitives (see sched.h):
+ * blocking on and waking from wait lists, turn points, interrupts, and
+ * the thread's one piece of global state, the running simulation and
+ * task.  The ready ring and the timers behind these are the loop's
+ * (loop.h).
+ */
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "kernel/loop.h"
+#include "kernel/sched.h"
+
+_Thread_local sched_tls sched_here __attribute__((tls_model("initial-exec")));
+
+usim_task *sched_outside_task(const char *fn)
+{
+    usim_error(USIM_ESTATE, "%s: called outside a running task", fn);
+    return NULL;
+}
+
+bool sched_cancelled(const usim_task *t)
+{
+    return t->cancelled;
+}
+
+int sched_block(usim_waitlist *wl, usim_task *before, const char *kind,
+                const char *name, void *data, int64_t wake_tick)
+{
+    usim_task *self = sched_self();
+    assert(self);
+    return loop_block(self, wl, before, kind, name, data, wake_tick);
+}
+
+void sched_wake(usim_task *t, int rc)
+{
+    assert(t->state == TASK_BLOCKED);
+    usim_sim *sim = t->sim;
+    loop_unlink_waiter(t);
+    loop_drop_timer(sim, t);
+    t->wake_rc = rc;
+    loop_make_ready(sim, t);
+}
+
+void sched_turn(void)
+{
+    usim_task *self = sched_self();
+    if (!self || self->sim->cfg.order == USIM_ORDER_LIFO)
+        return;
+    if (loop_make_ready(self->sim, self) == 0)
+        loop_switch_out(self);
+}
+
+void *sched_wait_data(const usim_task *t)
+{
+    return t->wait_data;
+}
+
+bool sched_interrupt(usim_task *t, int cause)
+{
+    if (t->state == TASK_DONE)
+        return false;
+    t->intr_cause = cause;
+    if (t->state == TASK_BLOCKED) {
+        t->carry_valid = false;
+        sched_wake(t, USIM_EINTR);
+        return true;
+    }
+    t->intr_pending = true;
+    return false;
+}
+
+usim_task *waitlist_next(const usim_task *t)
+{
+    return list_next(t, TASK_WAIT_LINK);
+}
+
+size_t waitlist_length(const usim_waitlist *wl)
+{
+    size_t n = 0;
+    for (usim_task *t = wl->head; t; t = list_next(t, TASK_WAIT_LINK))
+        n++;
+    return n;
+}
+
+double sched_ticks_to_time(const usim_sim *sim, int64_t ticks)
+{
+    return (double)ticks * sim->cfg.resolution;
+}
+
+void sched_fail(const char *msg)
+{
+    usim_task *self = sched_self();
+    if (!self) {
+        fprintf(stderr, "usim: run failure outside a running task: %s\n", msg);
+        abort();
+    }
+    loop_fail(self->sim, msg);
+    loop_abandon(self);
+}

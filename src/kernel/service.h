@@ -1,0 +1,22 @@
+/*
+ * service.h — what the observation layer (src/observe) may use of the
+ * kernel beyond the public API: failing the run from inside a task, and
+ * one slot per simulation for the layer's own state.  It shows neither
+ * the task nor the simulation record.
+ */
+#ifndef USIM_KERNEL_SERVICE_H
+#define USIM_KERNEL_SERVICE_H
+
+#include "usim.h"
+
+/* Inside a running task: ends the run as failed with `msg` and does not
+ * return (the task is abandoned).  Outside a task: returns at once, and
+ * the caller reports the error through its return value. */
+void service_fail_run(const char *msg);
+
+/* The observation state of `sim`, NULL until set. */
+void *service_state(const usim_sim *sim);
+/* Sets it; `free_fn(state)` runs when the simulation is destroyed. */
+void service_set_state(usim_sim *sim, void *state, void (*free_fn)(void *));
+
+#endif
