@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/fnv1a.h"
+
 /* The outputs of one run in one pass. */
 typedef struct outcome {
     bool have;
@@ -39,23 +41,13 @@ struct passes {
 typedef struct passes table;
 
 /* FNV-1a over the bytes of a trace: its length, times and values. */
-static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= 0x100000001b3ull;
-    }
-    return h;
-}
-
 static uint64_t trace_hash(const run_trace *t)
 {
-    uint64_t h = fnv1a(0xcbf29ce484222325ull, &t->n, sizeof t->n);
+    uint64_t h = fnv1a64(FNV1A64_BASIS, &t->n, sizeof t->n);
     if (t->n == 0)
         return h;
-    h = fnv1a(h, t->t, t->n * sizeof *t->t);
-    return fnv1a(h, t->v, t->n * sizeof *t->v);
+    h = fnv1a64(h, t->t, t->n * sizeof *t->t);
+    return fnv1a64(h, t->v, t->n * sizeof *t->v);
 }
 
 static void outcome_free(outcome *o)
