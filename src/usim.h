@@ -635,10 +635,16 @@ USIM_API void usim_hold_leave(usim_hold *h);
 #define USIM_HOLD_RESOURCE 2
 #define USIM_HOLD_FLAG 3
 
+/* Each block's hold variable has a name of its own (usim_hold_N), so
+ * blocks nest without -Wshadow warnings. */
+#define USIM_CAT2_(a, b) a##b
+#define USIM_CAT_(a, b) USIM_CAT2_(a, b)
 #define USIM_HOLD_BLOCK_(o_, k_, n_)                                                   \
-    for (usim_hold usim_hold_ __attribute__((cleanup(usim_hold_leave))) =              \
+    USIM_HOLD_BLOCK_AS_((o_), (k_), (n_), USIM_CAT_(usim_hold_, __COUNTER__))
+#define USIM_HOLD_BLOCK_AS_(o_, k_, n_, h_)                                            \
+    for (usim_hold h_ __attribute__((cleanup(usim_hold_leave))) =                      \
              usim_hold_enter((o_), (k_), (n_));                                        \
-         usim_hold_.obj && !usim_hold_.done; usim_hold_.done = 1)
+         h_.obj && !h_.done; h_.done = 1)
 
 #define USIM_WITH_LOCK(l) USIM_HOLD_BLOCK_((l), USIM_HOLD_LOCK, 1)
 #define USIM_WITH_RESOURCE(r, amount)                                                  \

@@ -22,6 +22,13 @@ tests_unit_test_kernel_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_kernel_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_kernel
 
+# The USIM_WITH_* blocks nest without -Wshadow warnings.
+check_PROGRAMS += tests/unit/test_hold_nesting
+tests_unit_test_hold_nesting_SOURCES = tests/unit/test_hold_nesting.c tests/unit/fixture.h
+tests_unit_test_hold_nesting_CFLAGS = $(UNIT_CFLAGS) -Wshadow -Werror
+tests_unit_test_hold_nesting_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_hold_nesting
+
 # The guard region through the kernel's API (usim_config.guard_size,
 # usim_spawn_opts.guard_size).
 check_PROGRAMS += tests/unit/test_guard
