@@ -17,7 +17,7 @@ const char *usim_strerror(int code)
     case USIM_ECANCELED:
         return "task cancelled";
     case USIM_ETIMEDOUT:
-        return "scope deadline passed";
+        return "deadline passed";
     case USIM_EINTR:
         return "interrupted";
     case USIM_ECLOSED:
@@ -32,6 +32,10 @@ const char *usim_strerror(int code)
         return "not allowed in this state";
     case USIM_EFAILED:
         return "task failed";
+    case USIM_ECHILD:
+        return "a child of the scope failed";
+    case USIM_EOVERRUN:
+        return "interval overrun";
     default:
         return "unknown error";
     }

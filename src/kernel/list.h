@@ -1,9 +1,10 @@
 /*
  * list.h — the kernel's one intrusive list: doubly linked tasks.  Every
  * list the kernel keeps is one: a wait list (usim_waitlist, FIFO, with a
- * tail), the children of a scope and the tasks of a simulation (pushed at
- * the front, head only).  A task carries one list_link per kind of list
- * it can be on (task.h: wait, sib, all), so it is on at most one list of
+ * tail), the children of a scope and its failed children (in spawn and in
+ * failure order, with a tail) and the tasks of a simulation (pushed at the
+ * front, head only).  A task carries one list_link per kind of list it can
+ * be on (task.h: wait, sib, failure, all), so it is on at most one list of
  * each kind and linking allocates nothing.
  *
  * A list is its head pointer and, if it keeps one, its tail pointer

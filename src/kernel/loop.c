@@ -159,6 +159,12 @@ static void link_waiter(usim_waitlist *wl, usim_task *t, usim_task *before)
     assert(waitlist_valid(wl));
 }
 
+int loop_cancel_seen(usim_task *self)
+{
+    self->cancel_seen = true;
+    return USIM_ECANCELED;
+}
+
 /* A cancelled task that keeps calling blocking functions never yields:
  * stop it rather than spin forever. */
 static int cancelled_return(usim_task *self)
@@ -172,27 +178,81 @@ static int cancelled_return(usim_task *self)
                        self->name, CANCEL_SPIN_LIMIT);
         loop_abandon(self);
     }
-    return USIM_ECANCELED;
+    return loop_cancel_seen(self);
 }
 
-/* What every blocking call checks first: a cancellation, a pending
- * interrupt, a passed deadline (that code is returned, the wait not
- * started); 0 if the call may wait.  *dl gets the deadline. */
-static inline int entry_checks(usim_task *self, int64_t *dl)
+/* A usim_timeout deadline belongs to the call that starts after it was
+ * set, and to no later one. */
+static void timeout_call_begins(usim_task *self)
+{
+    self->timeout_active = self->timeout_armed;
+    self->call_deadline = self->timeout_tick;
+    self->timeout_armed = false;
+}
+
+void loop_timeout_begins(usim_task *self)
+{
+    if (self->slow)
+        timeout_call_begins(self);
+}
+
+int loop_call_begin(usim_task *self)
+{
+    timeout_call_begins(self);
+    return self->cancelled ? cancelled_return(self) : 0;
+}
+
+/* What stops a wait before it starts, in this order: a cancellation, a
+ * failed child of a scope the task owns, a pending interrupt; 0 if none
+ * (the deadline is the caller's to check). */
+static int stop_code(usim_task *self)
 {
     if (self->cancelled)
         return cancelled_return(self);
+    if (self->child_failed) {
+        self->carry_valid = false;
+        return USIM_ECHILD;
+    }
     if (self->intr_pending) {
         self->intr_pending = false;
         self->carry_valid = false;
         return USIM_EINTR;
     }
+    return 0;
+}
+
+/* entry_checks when some flag of `slow` is set. */
+static int entry_checks_slow(usim_task *self, int64_t *dl, bool begin)
+{
+    if (begin)
+        timeout_call_begins(self);
+    int rc = stop_code(self);
+    if (rc)
+        return rc;
+    *dl = time_deadline(self);
+    if (self->timeout_active && self->call_deadline < *dl)
+        *dl = self->call_deadline;
+    if (*dl <= self->sim->now) {
+        self->carry_valid = false;
+        return USIM_ETIMEDOUT;
+    }
+    return 0;
+}
+
+/* What every blocking call checks first: a cancellation, a failed child,
+ * a pending interrupt, a passed deadline (that code is returned, the wait
+ * not started); 0 if the call may wait.  *dl gets the deadline: the
+ * scope's, or the call's usim_timeout if earlier.  `begin`: this is the
+ * start of the call (see loop_call_begin). */
+static inline int entry_checks(usim_task *self, int64_t *dl, bool begin)
+{
+    if (__builtin_expect(self->slow != 0, 0))
+        return entry_checks_slow(self, dl, begin);
     *dl = time_deadline(self);
     if (*dl <= self->sim->now) {
         self->carry_valid = false;
         return USIM_ETIMEDOUT;
     }
-    self->cancel_spins = 0;
     return 0;
 }
 
@@ -240,22 +300,38 @@ static inline __attribute__((always_inline)) usim_task *
 timers_due_at(usim_sim *sim, usim_task *first, int64_t now);
 static inline void switch_to(usim_sim *sim, usim_task *self, usim_task *next);
 
+/* The caller goes to the back of the ready ring and the next task runs. */
+static void postpone(usim_task *self)
+{
+    if (loop_make_ready(self->sim, self) == 0)
+        loop_switch_out(self);
+}
+
+/* How a wait starts: with the entry checks (a call's first wait, or a
+ * later one), or without (scope close, which must not be stopped). */
+enum block_mode { BLOCK_BEGIN, BLOCK_CHECKED, BLOCK_UNCHECKED };
+
 static inline __attribute__((always_inline)) int
 block_common(usim_task *self, usim_waitlist *wl, usim_task *before, const char *kind,
-             const char *name, void *data, int64_t wake_tick, bool cancellable)
+             const char *name, void *data, int64_t wake_tick, enum block_mode mode)
 {
     usim_sim *sim = self->sim;
     int64_t dl = SCHED_NO_TIMEOUT;
-    if (cancellable) {
-        int rc = entry_checks(self, &dl);
+    if (mode != BLOCK_UNCHECKED) {
+        int rc = entry_checks(self, &dl, mode == BLOCK_BEGIN);
         if (rc)
             return rc;
     }
+    int64_t at = wake_tick < dl ? wake_tick : dl;
+    if (__builtin_expect(at <= sim->now, 0)) {
+        /* A timed wait that ends now (a deadline now was refused above):
+         * exactly usim_instant. */
+        assert(!wl && wake_tick <= sim->now);
+        postpone(self);
+        return 0;
+    }
     if (wl)
         link_waiter(wl, self, before);
-    int64_t at = wake_tick < dl ? wake_tick : dl;
-    if (at < sim->now)
-        at = sim->now; /* never schedule into the past */
     compact_if_stale(sim);
     if (!wl && wake_tick <= dl && sleeper_is_next(sim, at)) {
         /* The wait would end before anything else happens: skip the
@@ -297,24 +373,39 @@ block_common(usim_task *self, usim_waitlist *wl, usim_task *before, const char *
 int loop_block(usim_task *self, usim_waitlist *wl, usim_task *before, const char *kind,
                const char *name, void *data, int64_t wake_tick)
 {
-    return block_common(self, wl, before, kind, name, data, wake_tick, true);
+    return block_common(self, wl, before, kind, name, data, wake_tick, BLOCK_CHECKED);
 }
 
 int loop_instant(usim_task *self)
 {
     int64_t dl;
-    int rc = entry_checks(self, &dl);
+    int rc = entry_checks(self, &dl, true);
     if (rc)
         return rc;
-    if (loop_make_ready(self->sim, self) == 0)
-        loop_switch_out(self);
+    postpone(self);
     return 0;
+}
+
+int loop_postpone_checked(usim_task *self)
+{
+    int64_t dl;
+    int rc = entry_checks(self, &dl, false);
+    if (rc)
+        return rc;
+    postpone(self);
+    return 0;
+}
+
+void loop_postpone(usim_task *self)
+{
+    postpone(self);
 }
 
 int loop_block_uncancellable(usim_task *self, usim_waitlist *wl, const char *kind,
                              const char *name)
 {
-    return block_common(self, wl, NULL, kind, name, NULL, SCHED_NO_TIMEOUT, false);
+    return block_common(self, wl, NULL, kind, name, NULL, SCHED_NO_TIMEOUT,
+                        BLOCK_UNCHECKED);
 }
 
 void loop_finish_task(usim_task *self)
@@ -340,13 +431,43 @@ int loop_timed_wait(usim_task *self, int64_t wake_tick, double requested)
 {
     usim_sim *sim = self->sim;
     int64_t start = sim->now;
-    int rc = block_common(self, NULL, NULL, "sleep", NULL, NULL, wake_tick, true);
+    int rc =
+        block_common(self, NULL, NULL, "sleep", NULL, NULL, wake_tick, BLOCK_BEGIN);
     if (__builtin_expect(rc == 0, 1))
         drift_record(self, requested, (double)(sim->now - start) * sim->cfg.resolution,
                      false);
     else
         self->carry_valid = false;
     return rc;
+}
+
+int loop_wait_until(usim_task *self, int64_t wake_tick, double requested, bool hop)
+{
+    usim_sim *sim = self->sim;
+    int64_t start = sim->now;
+    const char *kind =
+        wake_tick == SCHED_NO_TIMEOUT ? "sleep until INFINITY" : "sleep until";
+    int rc = block_common(self, NULL, NULL, kind, NULL, NULL, wake_tick, BLOCK_BEGIN);
+    if (rc == 0 && hop && sim->now > start) {
+        /* μsim's trigger hop: the turn the waiter is woken in is the
+         * trigger's, which stops it if it is cancelled, interrupted or
+         * told of a failed child by then; it resumes in the next. */
+        rc = stop_code(self);
+        if (rc == 0)
+            postpone(self);
+    }
+    if (rc == 0)
+        drift_record(self, requested, (double)(sim->now - start) * sim->cfg.resolution,
+                     false);
+    else
+        self->carry_valid = false;
+    return rc;
+}
+
+int loop_start_wait(usim_task *self, int64_t start_tick)
+{
+    return block_common(self, NULL, NULL, "delayed start", NULL, NULL, start_tick,
+                        BLOCK_CHECKED);
 }
 
 /* ------------------------------------------------------------------ */
@@ -545,6 +666,11 @@ static void dispatch(usim_sim *sim, usim_task *t)
         t->abandoned = true;
         t->state = TASK_DONE;
         sim->live--;
+        char msg[80];
+        snprintf(msg, sizeof msg, "stack overflow (%zu KiB stack)",
+                 t->co.stk.size / 1024);
+        free(t->error);
+        t->error = kernel_strdup(msg); /* for its scope's failure list */
         loop_failf(sim, "stack overflow in task '%s' (%zu KiB stack)", t->name,
                    t->co.stk.size / 1024);
         task_on_done(t);
@@ -602,8 +728,10 @@ void loop_unwind_all(usim_sim *sim)
         if (t->state == TASK_DONE)
             continue;
         t->cancelled = true;
-        if (t->state == TASK_BLOCKED)
+        if (t->state == TASK_BLOCKED) {
+            t->cancel_seen = true;
             sched_wake(t, USIM_ECANCELED);
+        }
     }
     usim_task *t;
     while ((t = ring_pop(&sim->ready))) {

@@ -53,17 +53,40 @@ static inline void loop_unlink_waiter(usim_task *t)
 void loop_switch_out(usim_task *self); /* to the next task; returns when resumed */
 void loop_finish_task(usim_task *self) __attribute__((noreturn));
 void loop_abandon(usim_task *self) __attribute__((noreturn));
-/* sched_block (sched.h) for a task known to be running. */
+/* sched_block (sched.h) for a task known to be running: a wait inside a
+ * call already under way (entry checks, no new call). */
 int loop_block(usim_task *self, usim_waitlist *wl, usim_task *before, const char *kind,
                const char *name, void *data, int64_t wake_tick);
-/* Blocks until tick wake_tick (a sleep, delay or absolute wait of
- * `requested` time units) and records the wait's drift if it completes;
- * any other end resets the task's tracked-drift carry. */
+/* Blocks until tick wake_tick (a sleep or delay of `requested` time
+ * units; a wake_tick that is now is usim_instant) and records the wait's
+ * drift if it completes; any other end resets the task's tracked-drift
+ * carry.  The start of a blocking call. */
 int loop_timed_wait(usim_task *self, int64_t wake_tick, double requested);
-/* usim_instant: the blocking-call checks, then a turn that always yields. */
+/* The same for usim_sleep_until: SCHED_NO_TIMEOUT waits forever, and
+ * `hop` adds μsim's trigger hop (musim) to a wait that took time. */
+int loop_wait_until(usim_task *self, int64_t wake_tick, double requested, bool hop);
+/* A delayed start's wait for its start tick (not a call of the task's). */
+int loop_start_wait(usim_task *self, int64_t start_tick);
+/* usim_instant: the blocking-call checks, then a turn that always yields.
+ * The start of a blocking call. */
 int loop_instant(usim_task *self);
+/* The same checks and turn inside a call already under way. */
+int loop_postpone_checked(usim_task *self);
+/* The turn alone: to the back of the ready ring, no checks. */
+void loop_postpone(usim_task *self);
 int loop_block_uncancellable(usim_task *self, usim_waitlist *wl, const char *kind,
                              const char *name);
+/* The slow path of sched_call_begin: a usim_timeout set before becomes
+ * this call's deadline (and an older one is dropped); USIM_ECANCELED for a
+ * cancelled task (counted against the spin limit).  Kernel calls that do
+ * not start with loop_timed_wait or loop_instant call sched_call_begin
+ * first, then wait with loop_block. */
+int loop_call_begin(usim_task *self);
+/* The part of loop_call_begin that concerns usim_timeout, alone (for
+ * usim_scope_close, which must close whatever the task's state). */
+void loop_timeout_begins(usim_task *self);
+/* Records that a call of self returns USIM_ECANCELED; returns that. */
+int loop_cancel_seen(usim_task *self);
 usim_status loop_run(usim_sim *sim, int64_t until);
 void loop_unwind_all(usim_sim *sim);
 void loop_release(usim_sim *sim); /* stacks, timers, ready ring */

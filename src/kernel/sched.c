@@ -1,9 +1,9 @@
 /*
  * sched.c — the kernel's interface to the primitives (see sched.h):
- * blocking on and waking from wait lists, turn points, interrupts, and
- * the thread's one piece of global state, the running simulation and
- * task.  The ready ring and the timers behind these are the loop's
- * (loop.h).
+ * blocking on and waking from wait lists, the turn orders' decisions,
+ * interrupts, mistakes, and the thread's one piece of global state, the
+ * running simulation and task.  The ready ring and the timers behind
+ * these are the loop's (loop.h).
  */
 #include <assert.h>
 #include <stdio.h>
@@ -14,15 +14,44 @@
 
 _Thread_local sched_tls sched_here __attribute__((tls_model("initial-exec")));
 
+void sched_setup_mistake(const char *msg)
+{
+    usim_sim *sim = sched_here.setup;
+    if (sim && !sim->setup_error)
+        sim->setup_error = kernel_strdup(msg);
+}
+
 usim_task *sched_outside_task(const char *fn)
 {
     usim_error(USIM_ESTATE, "%s: called outside a running task", fn);
+    sched_setup_mistake(usim_errmsg());
     return NULL;
+}
+
+int sched_misuse(const char *msg)
+{
+    if (sched_self())
+        sched_fail(msg);
+    usim_error(USIM_EINVAL, "%s", msg);
+    sched_setup_mistake(msg);
+    return USIM_EINVAL;
 }
 
 bool sched_cancelled(const usim_task *t)
 {
     return t->cancelled;
+}
+
+bool sched_fast(const usim_task *t)
+{
+    return t->slow == 0;
+}
+
+int sched_call_begin(usim_task *self)
+{
+    if (__builtin_expect(self->slow == 0, 1))
+        return 0;
+    return loop_call_begin(self);
 }
 
 int sched_block(usim_waitlist *wl, usim_task *before, const char *kind,
@@ -43,13 +72,48 @@ void sched_wake(usim_task *t, int rc)
     loop_make_ready(sim, t);
 }
 
-void sched_turn(void)
+/* The caller goes to the back of the ready ring; fifo and musim then run
+ * the head, random draws. */
+static void yield(usim_task *self)
+{
+    loop_postpone(self);
+}
+
+void sched_op_end(size_t woken)
 {
     usim_task *self = sched_self();
-    if (!self || self->sim->cfg.order == USIM_ORDER_LIFO)
+    if (!self)
         return;
-    if (loop_make_ready(self->sim, self) == 0)
-        loop_switch_out(self);
+    usim_order o = self->sim->cfg.order;
+    if (o == USIM_ORDER_MUSIM || (woken > 0 && o != USIM_ORDER_LIFO))
+        yield(self);
+}
+
+int sched_op_ready(void)
+{
+    usim_task *self = sched_self();
+    assert(self);
+    if (self->cancelled)
+        return loop_cancel_seen(self);
+    if (self->sim->cfg.order != USIM_ORDER_LIFO)
+        yield(self);
+    return self->cancelled ? loop_cancel_seen(self) : 0;
+}
+
+void sched_woke(size_t woken)
+{
+    usim_task *self = sched_self();
+    if (!self || woken == 0)
+        return;
+    usim_order o = self->sim->cfg.order;
+    if (o == USIM_ORDER_FIFO || o == USIM_ORDER_RANDOM)
+        yield(self);
+}
+
+bool sched_rechecks(void)
+{
+    usim_task *self = sched_self();
+    return self && self->musim;
 }
 
 void *sched_wait_data(const usim_task *t)
@@ -86,7 +150,7 @@ size_t waitlist_length(const usim_waitlist *wl)
 
 double sched_ticks_to_time(const usim_sim *sim, int64_t ticks)
 {
-    return (double)ticks * sim->cfg.resolution;
+    return sim_time(sim, ticks);
 }
 
 void sched_fail(const char *msg)

@@ -23,10 +23,13 @@
 #define SCHED_NO_TIMEOUT INT64_MAX
 
 /* The kernel's one thread-local: the simulation running on this thread
- * (inside usim_sim_run or usim_sim_destroy) and the task on the CPU. */
+ * (inside usim_sim_run or usim_sim_destroy), the task on the CPU, and the
+ * simulation being set up (created or spawned into from the host, not yet
+ * run: see usim_sim_run), whose first run a misplaced call fails. */
 typedef struct sched_tls {
     usim_sim *sim;
     usim_task *task;
+    usim_sim *setup;
 } sched_tls;
 
 extern _Thread_local sched_tls sched_here __attribute__((tls_model("initial-exec")));
@@ -44,7 +47,8 @@ static inline usim_sim *sched_sim(void)
 }
 
 /* The running task; outside one, NULL after setting usim_errmsg() to
- * "FN: called outside a running task" (for USIM_ESTATE). */
+ * "FN: called outside a running task" (for USIM_ESTATE), which also fails
+ * the first run of the simulation being set up on this thread. */
 usim_task *sched_outside_task(const char *fn); /* the error path */
 
 static inline usim_task *sched_require_task(const char *fn)
@@ -53,8 +57,29 @@ static inline usim_task *sched_require_task(const char *fn)
     return __builtin_expect(self != 0, 1) ? self : sched_outside_task(fn);
 }
 
+/* Keeps msg (the first one only) to fail the first run of the simulation
+ * being set up on this thread, if there is one. */
+void sched_setup_mistake(const char *msg);
+
+/* A mistake the model must hear of (a call on a destroyed primitive):
+ * inside a running task the run fails with msg and this does not return;
+ * outside, usim_errmsg() gets msg, the simulation being set up (if any)
+ * will fail its run with it, and this returns USIM_EINVAL. */
+int sched_misuse(const char *msg);
+
 /* True if t has been cancelled. */
 bool sched_cancelled(const usim_task *t);
+
+/* True if nothing asks t's blocking calls to take their general path
+ * (cancellation, interrupts, timeouts, a failed child, the musim order):
+ * the primitives' inline fast paths may then complete them. */
+bool sched_fast(const usim_task *t);
+
+/* The start of a blocking call: 0, or USIM_ECANCELED for a cancelled
+ * task (cancellation is sticky: it wins even when the call could
+ * complete at once).  A deadline set by usim_timeout applies from here to
+ * the end of this call. */
+int sched_call_begin(usim_task *self);
 
 /*
  * Blocks the running task on `wl` until a sched_wake() (returns the code
@@ -76,20 +101,72 @@ int sched_block(usim_waitlist *wl, usim_task *before, const char *kind,
                 const char *name, void *data, int64_t wake_tick);
 
 /* Makes a blocked task ready; its sched_block() returns `rc`.  Removes it
- * from its wait list and drops its timer.  Does not switch: call
- * sched_turn() afterwards if at least one task was woken. */
+ * from its wait list and drops its timer.  Does not switch: the call that
+ * woke it ends with one of the turn-order hooks below. */
 void sched_wake(usim_task *t, int rc);
 
-/* A turn point: applies the simulation's order (fifo: the caller goes
- * behind every ready task; lifo: it continues; random: the next task is
- * drawn from the ready ones, the caller included).  No-op outside tasks. */
-void sched_turn(void);
+/*
+ * Turn order: the one place where the orders differ.  A primitive tells
+ * the kernel what kind of step it has just taken; the kernel applies the
+ * simulation's order (no-ops outside tasks):
+ *
+ *                       fifo, random       lifo        musim
+ *   sched_op_end(n)     a turn if n > 0    continues   a postpone
+ *   sched_op_ready()    a turn             continues   a postpone
+ *   sched_woke(n)       a turn if n > 0    continues   continues
+ *
+ * A turn: fifo puts the caller behind every ready task, random draws the
+ * next task from the ready ones (the caller included).  A postpone puts
+ * the caller at the back of the ready tasks, whether or not it woke any.
+ *
+ * sched_op_end: an operation that μsim awaits has completed and made n
+ * tasks ready: a flag or tracked set, a queue put, a get that found its
+ * item, a channel send, a close, a container put or get, a join of an
+ * ended task.  It is called whether or not the operation changed
+ * anything (a set to the same value: n = 0), and after a wait too when
+ * the μsim operation waits first and then acts (a container get).
+ *
+ * sched_op_ready: a wait on a condition that already holds at entry
+ * (usim_flag_wait_true of a true flag).  0, or USIM_ECANCELED if the task
+ * is cancelled (before or after the turn).  Under musim the caller must
+ * then check the condition again (sched_rechecks).
+ *
+ * sched_woke: a call that μsim does not await made n tasks ready: a
+ * spawn, a cancel, an interrupt, a lock release, a try_ call, a waiter
+ * leaving a wait list and letting the ones behind it through.
+ *
+ * A new primitive's wait for a condition then reads (μsim's Condition):
+ *
+ *     rc = sync_begin(fn);                     (sync.h)
+ *     if (rc) return rc;
+ *     if (holds(x)) {
+ *         rc = sched_op_ready();
+ *         if (rc || !sched_rechecks() || holds(x)) return rc;
+ *     }
+ *     do rc = sched_block(&x->waiters, ...);
+ *     while (rc == 0 && sched_rechecks() && !holds(x));
+ *
+ * and an operation ends with sched_op_end(woken), also when it changed
+ * nothing.  The kernel's own calls follow the same table (usim_join of an
+ * ended task is an operation end; a spawn wakes one); two have musim
+ * paths of their own: usim_sleep_until (μsim's trigger hop, loop.c) and
+ * usim_scope_close (μsim's wait for each child, scope.c).
+ */
+void sched_op_end(size_t woken);
+int sched_op_ready(void);
+void sched_woke(size_t woken);
+
+/* True if a woken waiter must check its condition again when it runs and
+ * wait again if it no longer holds (musim: μsim's Condition rule);
+ * otherwise the wake-up itself is the answer.  False outside tasks. */
+bool sched_rechecks(void);
 
 /* The waiter record of a blocked task, as passed to sched_block(). */
 void *sched_wait_data(const usim_task *t);
 
 /* Interrupts `t` with USIM_EINTR and `cause` (see usim_interrupt), without
- * a turn point; returns true if t was blocked and has been woken. */
+ * a turn point (the caller ends with sched_woke); returns true if t was
+ * blocked and has been woken. */
 bool sched_interrupt(usim_task *t, int cause);
 
 /* Wait lists (FIFO, linked through the tasks: kernel/list.h). */
@@ -100,7 +177,7 @@ static inline bool waitlist_empty(const usim_waitlist *wl)
 usim_task *waitlist_next(const usim_task *t); /* following waiter or NULL */
 size_t waitlist_length(const usim_waitlist *wl);
 
-/* Ticks of `sim` as model time units. */
+/* Ticks of `sim` as model time units (see usim_now). */
 double sched_ticks_to_time(const usim_sim *sim, int64_t ticks);
 
 /* Ends the run as failed from inside a task (usim_fail with a prepared

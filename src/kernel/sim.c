@@ -29,7 +29,7 @@ char *kernel_vasprintf(const char *fmt, va_list ap)
 /* ------------------------------------------------------------------ */
 
 static const char *const drift_names[] = {"naive", "tracked", "strict"};
-static const char *const order_names[] = {"fifo", "lifo", "random"};
+static const char *const order_names[] = {"fifo", "lifo", "random", "musim"};
 static const char *const status_names[] = {"done", "paused", "deadlock", "failed",
                                            "limit"};
 
@@ -40,7 +40,7 @@ const char *usim_drift_name(usim_drift d)
 
 const char *usim_order_name(usim_order o)
 {
-    return (unsigned)o < 3 ? order_names[o] : NULL;
+    return (unsigned)o < 4 ? order_names[o] : NULL;
 }
 
 const char *usim_status_name(usim_status s)
@@ -56,8 +56,17 @@ static int parse_name(const char *name, const char *const *names, int n, int *ou
             *out = i;
             return 0;
         }
-    return usim_error(USIM_EINVAL, "unknown %s \"%s\" (expected %s, %s or %s)", what,
-                      name ? name : "(null)", names[0], names[1], names[2]);
+    char list[80] = "";
+    for (int i = 0; i < n; i++) {
+        size_t l = strlen(list);
+        snprintf(list + l, sizeof list - l, "%s%s",
+                 i == 0      ? ""
+                 : i + 1 < n ? ", "
+                             : " or ",
+                 names[i]);
+    }
+    return usim_error(USIM_EINVAL, "unknown %s \"%s\" (expected %s)", what,
+                      name ? name : "(null)", list);
 }
 
 int usim_drift_parse(const char *name, usim_drift *out)
@@ -72,7 +81,7 @@ int usim_drift_parse(const char *name, usim_drift *out)
 int usim_order_parse(const char *name, usim_order *out)
 {
     int v = 0;
-    int rc = parse_name(name, order_names, 3, &v, "turn order");
+    int rc = parse_name(name, order_names, 4, &v, "turn order");
     if (rc == 0)
         *out = (usim_order)v;
     return rc;
@@ -115,8 +124,9 @@ int usim_config_check(const usim_config *cfg)
                           "drift policy %d is not one of naive, tracked, "
                           "strict",
                           (int)cfg->drift);
-    if ((unsigned)cfg->order > USIM_ORDER_RANDOM)
-        return usim_error(USIM_EINVAL, "turn order %d is not one of fifo, lifo, random",
+    if ((unsigned)cfg->order > USIM_ORDER_MUSIM)
+        return usim_error(USIM_EINVAL,
+                          "turn order %d is not one of fifo, lifo, random, musim",
                           (int)cfg->order);
     if (cfg->run > UINT32_MAX)
         return usim_error(USIM_EINVAL, "run id %llu must be < 2^32",
@@ -135,6 +145,16 @@ int usim_config_check(const usim_config *cfg)
 /* Life cycle                                                          */
 /* ------------------------------------------------------------------ */
 
+/* The whole number of ticks per time unit, when 1 / resolution is one
+ * within 1e-9 relative (1e-9 gives 1e9, 0.2 gives 5); 0 otherwise.  Time
+ * is then ticks / n, exact for every whole number of units. */
+static double ticks_per_unit(double resolution)
+{
+    double per = 1.0 / resolution;
+    double n = nearbyint(per);
+    return n >= 1 && fabs(per - n) <= TICKS_TOL * n ? n : 0.0;
+}
+
 usim_sim *usim_sim_create(const usim_config *cfg)
 {
     if (usim_config_check(cfg) != 0)
@@ -149,10 +169,14 @@ usim_sim *usim_sim_create(const usim_config *cfg)
         return NULL;
     }
     sim->cfg = *cfg;
+    double n = ticks_per_unit(cfg->resolution);
+    sim->time_div = n != 0 ? n : 1.0;
+    sim->time_mul = n != 0 ? 1.0 : cfg->resolution;
     heap_init(&sim->timers);
     sim->order_state =
         cfg->seed * 0x9e3779b97f4a7c15ULL ^ (cfg->run + 0x632be59bd9b4e019ULL);
     sim->status = USIM_PAUSED;
+    sched_here.setup = sim;
     return sim;
 }
 
@@ -169,6 +193,8 @@ void usim_sim_destroy(usim_sim *sim)
         fprintf(stderr, "usim: %s\n", usim_errmsg());
         return;
     }
+    if (sched_here.setup == sim)
+        sched_here.setup = NULL;
     loop_unwind_all(sim);
     loop_release(sim);
     while (sim->all)
@@ -178,6 +204,7 @@ void usim_sim_destroy(usim_sim *sim)
     report_free(&sim->blocked);
     drift_registry_free(&sim->drift);
     free(sim->error);
+    free(sim->setup_error);
     free(sim);
     stack_pool_trim();
 }
@@ -202,6 +229,13 @@ usim_status usim_sim_run(usim_sim *sim, double until)
                                 "this thread (called from inside a task?)");
         return USIM_FAILED;
     }
+    if (sched_here.setup == sim)
+        sched_here.setup = NULL;
+    if (sim->setup_error) {
+        /* A mistake of the model's setup: nothing is run. */
+        loop_set_final(sim, USIM_FAILED, sim->setup_error);
+        sim->setup_error = NULL;
+    }
     if (sim->final)
         return sim->status;
     coro_claim_fault_handler();
@@ -223,7 +257,7 @@ const char *usim_sim_error(const usim_sim *sim)
 
 double usim_sim_now(const usim_sim *sim)
 {
-    return (double)sim->now * sim->cfg.resolution;
+    return sim_time(sim, sim->now);
 }
 
 int64_t usim_sim_now_ticks(const usim_sim *sim)

@@ -7,6 +7,7 @@
 #ifndef USIM_KERNEL_SIM_H
 #define USIM_KERNEL_SIM_H
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -21,11 +22,15 @@
 
 struct usim_sim {
     usim_config cfg;
+    /* Ticks to time: ticks / time_div * time_mul, one of them 1 (see
+     * sim_time). */
+    double time_div, time_mul;
     int64_t now;
     usim_status status;
     bool final;      /* status can no longer change */
     bool destroying; /* usim_sim_destroy is unwinding the tasks */
     char *error;
+    char *setup_error; /* a mistake made while it was being set up */
 
     heap timers;
     size_t stale_timers; /* heap entries whose task no longer waits for them */
@@ -47,18 +52,46 @@ struct usim_sim {
     void (*observe_free)(void *);
 };
 
+/* Ticks as model time (usim_now's rule): divided by the whole number of
+ * ticks per unit when there is one, so whole units read exactly (time_mul
+ * is then 1); else multiplied by the resolution (time_div is 1).  Both
+ * steps are exact when their operand is 1, so no branch is needed. */
+static inline double sim_time(const usim_sim *sim, int64_t ticks)
+{
+    return (double)ticks / sim->time_div * sim->time_mul;
+}
+
 /* task.c */
 usim_task *task_create(usim_sim *sim, usim_fn fn, void *arg, const char *name,
                        const usim_spawn_opts *opts, usim_scope *scope, bool vol);
 void task_free(usim_task *t);    /* unlinks from the sim and frees */
 void task_release(usim_task *t); /* task_free once no timer names it */
 void task_on_done(usim_task *t); /* joiners, scope, failure propagation */
+/* Cancels t (not the running task's turn point: the caller ends with
+ * sched_woke of the result): a blocked task is woken with
+ * USIM_ECANCELED, one not yet started is done at once and its joiners
+ * are woken.  Returns how many tasks were made ready. */
+size_t task_cancel(usim_task *t);
+/* Ended, or cancelled before it started (then it never runs). */
+static inline bool task_finished(const usim_task *t)
+{
+    return t->state == TASK_DONE || (t->cancelled && !t->co.started);
+}
 
 /* time.c */
-/* The deadline of the task's innermost scope, SCHED_NO_TIMEOUT if none. */
+/* The deadline of the task's innermost scope, SCHED_NO_TIMEOUT if none
+ * (kept in the task: every blocking call reads it). */
 static inline int64_t time_deadline(const usim_task *t)
 {
-    return t->scope_top ? t->scope_top->deadline : SCHED_NO_TIMEOUT;
+    assert(t->deadline == (t->scope_top ? t->scope_top->deadline : SCHED_NO_TIMEOUT));
+    return t->deadline;
+}
+
+/* t's innermost open scope becomes s (NULL: none). */
+static inline void task_set_scope_top(usim_task *t, usim_scope *s)
+{
+    t->scope_top = s;
+    t->deadline = s ? s->deadline : SCHED_NO_TIMEOUT;
 }
 
 /* scope.c */

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <assert.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,12 +16,70 @@
 
 #include "kernel/drift.h"
 #include "kernel/loop.h"
+#include "kernel/ticks.h"
 
+/* A task cancelled before its first turn never runs its function (its
+ * first turn only ends it); a delayed start waits for its start tick
+ * first, and runs nothing if that wait ends otherwise. */
 static void task_main(void *arg)
 {
     usim_task *t = arg;
-    t->result = t->fn(t->arg);
+    if (t->cancelled || (t->delayed_start && loop_start_wait(t, t->start_tick) != 0))
+        t->body_skipped = true;
+    else
+        t->result = t->fn(t->arg);
     loop_finish_task(t);
+}
+
+/* The start tick of a delayed spawn into *tick; false for none (after is
+ * 0 or NaN, at is 0 or NaN, or either comes to now).  USIM_EINVAL (set
+ * in *rc) for after < 0, at in the past, or both. */
+static bool start_tick_of(const usim_sim *sim, const usim_spawn_opts *opts,
+                          int64_t *tick, int *rc)
+{
+    *rc = 0;
+    double after = opts->after, at = opts->at;
+    bool has_after = !isnan(after) && after != 0, has_at = !isnan(at) && at != 0;
+    if (has_after && has_at) {
+        *rc = usim_error(USIM_EINVAL, "spawn: after (%g) and at (%g) are exclusive",
+                         after, at);
+        return false;
+    }
+    if (has_after && after < 0) {
+        *rc = usim_error(USIM_EINVAL, "spawn: after %g must be >= 0", after);
+        return false;
+    }
+    if (!has_after && !has_at)
+        return false;
+    if (has_after ? isinf(after) : isinf(at)) {
+        if (at < 0) {
+            *rc = usim_error(USIM_EINVAL, "spawn: at %g is in the past", at);
+            return false;
+        }
+        *tick = SCHED_NO_TIMEOUT; /* never starts */
+        return true;
+    }
+    double q = ticks_quotient(has_after ? after : at, sim->cfg.resolution);
+    double w = ticks_ceil(q);
+    int64_t start;
+    if (has_after) {
+        if (!(w < (double)(SCHED_NO_TIMEOUT - sim->now))) {
+            *tick = SCHED_NO_TIMEOUT;
+            return true;
+        }
+        start = sim->now + (int64_t)w;
+    } else {
+        if (w < (double)sim->now) {
+            *rc = usim_error(USIM_EINVAL, "spawn: at %g is in the past (now %.9g)", at,
+                             sim_time(sim, sim->now));
+            return false;
+        }
+        start = ticks_clamp(w, 0, SCHED_NO_TIMEOUT);
+    }
+    if (start <= sim->now)
+        return false;
+    *tick = start;
+    return true;
 }
 
 usim_task *task_create(usim_sim *sim, usim_fn fn, void *arg, const char *name,
@@ -40,6 +99,16 @@ usim_task *task_create(usim_sim *sim, usim_fn fn, void *arg, const char *name,
                    opts->guard_size);
         return NULL;
     }
+    if (opts && opts->volatile_child && !scope) {
+        usim_error(USIM_EINVAL, "spawn: volatile_child needs a scope "
+                                "(usim_scope_spawn_ex)");
+        return NULL;
+    }
+    int64_t start_tick = 0;
+    int rc = 0;
+    bool delayed = opts && start_tick_of(sim, opts, &start_tick, &rc);
+    if (rc)
+        return NULL;
     size_t stack = opts && opts->stack_size ? opts->stack_size : sim->cfg.stack_size;
     if (sim_check_stack_size(stack, "spawn: stack_size") != 0)
         return NULL;
@@ -63,9 +132,13 @@ usim_task *task_create(usim_sim *sim, usim_fn fn, void *arg, const char *name,
     t->stack_size = stack;
     t->detached = opts && opts->detached;
     t->drift_group = -1;
-    t->scope = t->scope_top = scope;
+    t->scope = scope;
+    task_set_scope_top(t, scope);
     t->volatile_child = vol;
     t->cancelled = sim->destroying;
+    t->musim = sim->cfg.order == USIM_ORDER_MUSIM;
+    t->delayed_start = delayed;
+    t->start_tick = start_tick;
     const char *nm = name ? name : "task";
     size_t len = strnlen(nm, sizeof t->name - 1);
     memcpy(t->name, nm, len); /* calloc'd: already terminated */
@@ -87,6 +160,8 @@ void task_free(usim_task *t)
 void task_release(usim_task *t)
 {
     assert(t->state == TASK_DONE);
+    if (t->failure_listed)
+        return; /* its scope's failure list names it: freed with the sim */
     if (t->timer_refs)
         t->zombie = true;
     else
@@ -118,6 +193,8 @@ usim_task *usim_sim_spawn_ex(usim_sim *sim, usim_fn fn, void *arg, const char *n
     }
     if (sched_sim() == sim && sched_self())
         return usim_spawn_ex(fn, arg, name, opts);
+    if (!sched_sim() && !sim->final)
+        sched_here.setup = sim; /* the host is setting it up */
     return task_create(sim, fn, arg, name, opts, NULL, false);
 }
 
@@ -134,7 +211,7 @@ usim_task *usim_spawn_ex(usim_fn fn, void *arg, const char *name,
         return NULL;
     usim_task *t = task_create(self->sim, fn, arg, name, opts, NULL, false);
     if (t)
-        sched_turn(); /* spawning makes a task ready: a turn point */
+        sched_woke(1); /* spawning makes a task ready */
     return t;
 }
 
@@ -155,16 +232,28 @@ int usim_join(usim_task *t, void **result)
                           t->name);
     if (t->detached)
         return usim_error(USIM_EINVAL, "usim_join: task '%s' is detached", t->name);
-    if (t->state != TASK_DONE) {
-        int rc = loop_block(self, &t->joiners, NULL, "join of task", t->name, NULL,
-                            SCHED_NO_TIMEOUT);
+    int rc = sched_call_begin(self);
+    if (rc != 0)
+        return rc;
+    if (task_finished(t)) {
+        sched_op_end(0); /* μsim's `await task` of an ended task */
+    } else {
+        rc = loop_block(self, &t->joiners, NULL, "join of task", t->name, NULL,
+                        SCHED_NO_TIMEOUT);
         if (rc != 0)
             return rc;
     }
-    assert(t->state == TASK_DONE);
+    assert(task_finished(t));
     if (result)
         *result = t->result;
-    return t->failed || t->abandoned ? USIM_EFAILED : 0;
+    switch (usim_task_status(t)) {
+    case USIM_TASK_FAILED:
+        return USIM_EFAILED;
+    case USIM_TASK_CANCELLED:
+        return USIM_ECANCELED;
+    default:
+        return 0;
+    }
 }
 
 void usim_detach(usim_task *t)
@@ -189,7 +278,38 @@ const char *usim_task_name(const usim_task *t)
 
 bool usim_task_done(const usim_task *t)
 {
-    return t && t->state == TASK_DONE;
+    return t && task_finished(t);
+}
+
+usim_task_state usim_task_status(const usim_task *t)
+{
+    if (!t)
+        return (usim_task_state)0;
+    if (!task_finished(t))
+        return t->co.started ? USIM_TASK_RUNNING : USIM_TASK_CREATED;
+    if (t->failed || t->abandoned)
+        return USIM_TASK_FAILED;
+    if (t->body_skipped || t->cancel_seen || !t->co.started)
+        return USIM_TASK_CANCELLED;
+    return USIM_TASK_SUCCESS;
+}
+
+const char *usim_task_state_name(usim_task_state s)
+{
+    switch (s) {
+    case USIM_TASK_CREATED:
+        return "created";
+    case USIM_TASK_RUNNING:
+        return "running";
+    case USIM_TASK_CANCELLED:
+        return "cancelled";
+    case USIM_TASK_FAILED:
+        return "failed";
+    case USIM_TASK_SUCCESS:
+        return "success";
+    default:
+        return NULL;
+    }
 }
 
 bool usim_task_cancelled(const usim_task *t)
@@ -202,29 +322,44 @@ const char *usim_task_error(const usim_task *t)
     return t ? t->error : NULL;
 }
 
+size_t task_cancel(usim_task *t)
+{
+    if (t->state == TASK_DONE || t->cancelled)
+        return 0;
+    t->cancelled = true;
+    size_t woken = 0;
+    if (!t->co.started) {
+        /* It will never run: done now, for whoever waits for it. */
+        for (; t->joiners.head; woken++)
+            sched_wake(t->joiners.head, 0);
+    } else if (t->state == TASK_BLOCKED) {
+        t->cancel_seen = true; /* its wait returns USIM_ECANCELED */
+        sched_wake(t, USIM_ECANCELED);
+        woken = 1;
+    }
+    return woken;
+}
+
 void usim_cancel(usim_task *t)
 {
-    if (!t || t->state == TASK_DONE || t->cancelled)
-        return;
-    t->cancelled = true;
-    if (t->state == TASK_BLOCKED) {
-        sched_wake(t, USIM_ECANCELED);
-        sched_turn();
-    }
+    if (t)
+        sched_woke(task_cancel(t));
 }
 
 bool usim_cancelled(void)
 {
     usim_task *self = sched_self();
-    return self && self->cancelled;
+    if (!self || !self->cancelled)
+        return false;
+    self->cancel_seen = true; /* it has seen it: it ends cancelled */
+    return true;
 }
 
 void usim_interrupt(usim_task *t, int cause)
 {
     if (!t)
         return;
-    if (sched_interrupt(t, cause))
-        sched_turn();
+    sched_woke(sched_interrupt(t, cause));
 }
 
 int usim_cause(void)
@@ -247,7 +382,10 @@ void usim_fail(const char *fmt, ...)
     }
     loop_failf(self->sim, "task '%s' failed at t=%.9g: %s", self->name, usim_now(),
                msg ? msg : fmt);
-    free(msg);
+    if (msg) { /* its scope's failure list shows it */
+        free(self->error);
+        self->error = msg;
+    }
     loop_abandon(self);
 }
 

@@ -48,21 +48,44 @@ struct usim_task {
     bool zombie;         /* freed as soon as timer_refs drops to 0 */
     bool timer_is_deadline;
 
-    bool cancelled;
+    /* What sends the task's blocking calls down their general path: all
+     * zero (`slow`) lets them complete inline (sched_fast). */
+    union {
+        struct {
+            bool cancelled;
+            bool intr_pending;
+            bool timeout_armed;  /* usim_timeout: a deadline for the next call */
+            bool timeout_active; /* that deadline belongs to the call under way */
+            bool child_failed;   /* failed_scope is set */
+            bool musim;          /* the simulation's order is USIM_ORDER_MUSIM */
+        };
+        uint64_t slow;
+    };
     bool detached;
     bool failed;    /* usim_task_fail was called */
     bool abandoned; /* will never run again: stack not unwound */
     bool volatile_child;
-    bool intr_pending;
-    int intr_cause; /* cause of the pending or last interrupt */
+    bool cancel_seen;    /* a call of it returned USIM_ECANCELED */
+    bool body_skipped;   /* ended without running fn (cancelled before it) */
+    bool failure_listed; /* on its scope's failure list: kept until destroy */
+    bool delayed_start;  /* waits until start_tick before running fn */
+    int intr_cause;      /* cause of the pending or last interrupt */
     unsigned cancel_spins;
     char *error;
     usim_waitlist joiners;
+    int64_t start_tick;    /* delayed_start: when fn starts */
+    int64_t timeout_tick;  /* timeout_armed: the deadline usim_timeout set */
+    int64_t call_deadline; /* timeout_active: the deadline of the call */
 
     /* Scopes: the one it was spawned into, and its innermost open one. */
     usim_scope *scope;
     usim_scope *scope_top;
-    list_link sib; /* in scope->children */
+    int64_t deadline;         /* scope_top's deadline (SCHED_NO_TIMEOUT if none) */
+    list_link sib;            /* in scope->children, in spawn order */
+    list_link failure;        /* in scope->failures, in failure order */
+    uint64_t snap_gen;        /* musim close: the snapshot it belongs to */
+    size_t snap_rank;         /* and its place there */
+    usim_scope *failed_scope; /* the outermost scope it owns with a failed child */
 
     list_link all; /* in the simulation's tasks */
 
@@ -78,9 +101,10 @@ struct usim_task {
     char name[TASK_NAME_MAX];
 };
 
-/* The links of the three kinds of lists (list.h). */
+/* The links of the four kinds of lists (list.h). */
 #define TASK_WAIT_LINK offsetof(usim_task, wait)
 #define TASK_SIB_LINK offsetof(usim_task, sib)
+#define TASK_FAILURE_LINK offsetof(usim_task, failure)
 #define TASK_ALL_LINK offsetof(usim_task, all)
 
 #endif

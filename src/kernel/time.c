@@ -125,15 +125,17 @@ int usim_sleep_until(double t)
     if (!self)
         return USIM_ESTATE;
     usim_sim *sim = self->sim;
-    if (isnan(t) || isinf(t))
-        return usim_error(USIM_EINVAL, "usim_sleep_until: time %g must be finite", t);
+    if (isnan(t))
+        return usim_error(USIM_EINVAL, "usim_sleep_until: time is NaN");
+    if (t == INFINITY)
+        return loop_wait_until(self, SCHED_NO_TIMEOUT, 0.0, false);
     double q = ticks_quotient(t, sim->cfg.resolution);
     double at = ticks_ceil(q);
     if (at >= (double)INT64_MAX)
         fail_overflow(self, q - (double)sim->now);
     int64_t target = at > (double)sim->now ? (int64_t)at : sim->now;
-    double start = (double)sim->now * sim->cfg.resolution;
-    int rc = loop_timed_wait(self, target, t > start ? t - start : 0.0);
+    double start = sim_time(sim, sim->now);
+    int rc = loop_wait_until(self, target, t > start ? t - start : 0.0, self->musim);
     if (rc == 0) {
         /* The exact target t becomes the carried target, unless it was
          * already in the past. */
@@ -158,24 +160,68 @@ int usim_instant(void)
     return loop_instant(self);
 }
 
+/* usim_now and usim_now_ticks outside a running simulation. */
+static void now_outside(const char *fn)
+{
+    usim_error(USIM_ESTATE, "%s: called outside a running simulation", fn);
+    sched_setup_mistake(usim_errmsg());
+}
+
 double usim_now(void)
 {
     usim_sim *sim = sched_sim();
-    if (!sim) {
-        usim_error(USIM_ESTATE, "usim_now: called outside a running simulation");
+    if (__builtin_expect(!sim, 0)) {
+        now_outside("usim_now");
         return NAN;
     }
-    return (double)sim->now * sim->cfg.resolution;
+    return sim_time(sim, sim->now);
 }
 
 int64_t usim_now_ticks(void)
 {
     usim_sim *sim = sched_sim();
     if (!sim) {
-        usim_error(USIM_ESTATE, "usim_now_ticks: called outside a running simulation");
+        now_outside("usim_now_ticks");
         return -1;
     }
     return sim->now;
+}
+
+/* ------------------------------------------------------------------ */
+/* A deadline for the next blocking call                               */
+/* ------------------------------------------------------------------ */
+
+/* Arms tick `at` (SCHED_NO_TIMEOUT: disarms) for the task's next call. */
+static int timeout_arm(usim_task *self, int64_t at)
+{
+    self->timeout_tick = at;
+    self->timeout_armed = at != SCHED_NO_TIMEOUT;
+    return 0;
+}
+
+int usim_timeout(double d)
+{
+    usim_task *self = sched_require_task("usim_timeout");
+    if (!self)
+        return USIM_ESTATE;
+    if (!(d >= 0))
+        return usim_error(USIM_EINVAL, "usim_timeout: duration %g must be >= 0", d);
+    usim_sim *sim = self->sim;
+    double w = ticks_ceil(ticks_quotient(d, sim->cfg.resolution));
+    if (!(w < (double)(SCHED_NO_TIMEOUT - sim->now)))
+        return timeout_arm(self, SCHED_NO_TIMEOUT); /* beyond the end of time */
+    return timeout_arm(self, sim->now + (int64_t)w);
+}
+
+int usim_timeout_at(double t)
+{
+    usim_task *self = sched_require_task("usim_timeout_at");
+    if (!self)
+        return USIM_ESTATE;
+    if (isnan(t))
+        return usim_error(USIM_EINVAL, "usim_timeout_at: time is NaN");
+    double q = ticks_ceil(ticks_quotient(t, self->sim->cfg.resolution));
+    return timeout_arm(self, ticks_clamp(q, 0, SCHED_NO_TIMEOUT));
 }
 
 /* ------------------------------------------------------------------ */
@@ -184,7 +230,12 @@ int64_t usim_now_ticks(void)
 
 usim_every usim_every_begin(double interval)
 {
-    usim_every e = {.interval = interval};
+    return usim_every_begin_ex(interval, 0);
+}
+
+usim_every usim_every_begin_ex(double interval, unsigned flags)
+{
+    usim_every e = {.interval = interval, .flags = flags};
     usim_task *self = sched_require_task("usim_every_begin");
     if (!self) {
         e.rc = USIM_ESTATE;
@@ -193,6 +244,11 @@ usim_every usim_every_begin(double interval)
     if (!(interval > 0) || isinf(interval)) {
         e.rc = usim_error(USIM_EINVAL, "usim_every_begin: interval %g must be > 0",
                           interval);
+        return e;
+    }
+    if (flags & ~USIM_EVERY_OVERRUN_FAILS) {
+        e.rc = usim_error(USIM_EINVAL, "usim_every_begin_ex: unknown flags %#x",
+                          flags & ~USIM_EVERY_OVERRUN_FAILS);
         return e;
     }
     usim_sim *sim = self->sim;
@@ -220,6 +276,11 @@ bool usim_every_next(usim_every *e)
         e->rc = USIM_ESTATE;
         return false;
     }
+    int rc = sched_call_begin(self);
+    if (rc != 0) {
+        e->rc = rc;
+        return false;
+    }
     usim_sim *sim = self->sim;
     e->k++;
     double q = ticks_grid(e->k, e->interval, sim->cfg.resolution);
@@ -227,9 +288,13 @@ bool usim_every_next(usim_every *e)
     bool overrun = target < sim->now;
     if (overrun) {
         e->overruns++;
+        if (e->flags & USIM_EVERY_OVERRUN_FAILS) {
+            e->rc = USIM_EOVERRUN;
+            return false;
+        }
         target = sim->now;
     }
-    int rc = loop_block(self, NULL, NULL, "periodic wait", NULL, NULL, target);
+    rc = loop_block(self, NULL, NULL, "periodic wait", NULL, NULL, target);
     if (rc != 0) {
         e->rc = rc;
         return false;

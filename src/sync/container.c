@@ -10,6 +10,11 @@
  * Amounts are doubles: a get fits when it exceeds the level by at most a
  * relative 1e-12 (so that putting 0.3 and getting 0.1 three times works
  * despite rounding); the level is then clamped to [0, capacity].
+ *
+ * Turn order (sched.h): μsim's nearest kin are a resource level's
+ * `increase` and `decrease` after a wait for the level, so a put or get
+ * ends as an operation μsim awaits (sched_op_end), after a wait too; the
+ * try_ calls never suspend (sched_woke).
  */
 #include <assert.h>
 #include <math.h>
@@ -41,23 +46,22 @@ int usim_container_init(usim_container *c, double capacity, double level,
                           level, capacity);
     c->capacity = capacity;
     c->level = level;
+    c->magic = SYNC_LIVE;
     return 0;
 }
 
 void usim_container_destroy(usim_container *c)
 {
-    if (!c)
+    if (!c || c->magic != SYNC_LIVE)
         return;
     assert(waitlist_empty(&c->putters) && waitlist_empty(&c->getters));
-    *c = (usim_container){0};
+    *c = (usim_container){.name = c->name, .magic = SYNC_DEAD};
 }
 
 double usim_container_level(const usim_container *c)
 {
-    if (!c) {
-        usim_error(USIM_EINVAL, "usim_container_level: container is NULL");
+    if (SYNC_CHECK(c, "usim_container_level", "container"))
         return NAN;
-    }
     return c->level;
 }
 
@@ -127,9 +131,10 @@ static int container_check_amount(const usim_container *c, double amount,
 static int container_op(usim_container *c, double amount, bool put, bool wait,
                         const char *fn)
 {
-    if (!c)
-        return usim_error(USIM_EINVAL, "%s: container is NULL", fn);
-    int rc = wait ? sync_begin(fn) : 0;
+    int rc = SYNC_CHECK(c, fn, "container");
+    if (rc)
+        return rc;
+    rc = wait ? sync_begin(fn) : 0;
     if (rc)
         return rc;
     rc = container_check_amount(c, amount, fn);
@@ -142,7 +147,11 @@ static int container_op(usim_container *c, double amount, bool put, bool wait,
             container_add(c, amount);
         else
             container_take(c, amount);
-        sync_woke(container_serve(c));
+        size_t woken = container_serve(c);
+        if (wait)
+            sched_op_end(woken);
+        else
+            sched_woke(woken);
         return 0;
     }
     if (!wait)
@@ -150,9 +159,11 @@ static int container_op(usim_container *c, double amount, bool put, bool wait,
     container_waiter w = {amount};
     rc = sched_block(own, NULL, put ? "container put" : "container get", c->name, &w,
                      SCHED_NO_TIMEOUT);
-    if (rc != 0)
+    if (rc == 0)
+        sched_op_end(0); /* served by another task: the operation's end */
+    else
         /* Leaving the head may let the waiters behind us be served. */
-        sync_woke(container_serve(c));
+        sched_woke(container_serve(c));
     return rc;
 }
 

@@ -3,7 +3,9 @@
  *
  * Waiters wait either for the next change (any direction) or for a given
  * value.  A change wakes every waiter it satisfies, in the order they
- * started waiting; waiters it does not satisfy stay, in order.
+ * started waiting; waiters it does not satisfy stay, in order.  Under
+ * musim a waiter for a value checks it again when it runs (μsim's
+ * Condition rule) and waits on if the flag has changed back.
  */
 #include <assert.h>
 
@@ -22,27 +24,24 @@ void usim_flag_init(usim_flag *f, bool value, const char *name)
         usim_error(USIM_EINVAL, "usim_flag_init: flag is NULL");
         return;
     }
-    f->value = value;
-    f->name = name;
-    f->waiters = (usim_waitlist){0};
+    *f = (usim_flag){.value = value, .magic = SYNC_LIVE, .name = name};
 }
 
 void usim_flag_destroy(usim_flag *f)
 {
-    if (!f)
+    if (!f || f->magic != SYNC_LIVE)
         return;
     /* Destroying a flag tasks still wait on is a model bug; the kernel's
      * deadlock report would name it.  Catch it early in debug builds. */
     assert(waitlist_empty(&f->waiters));
     f->waiters = (usim_waitlist){0};
+    f->magic = SYNC_DEAD;
 }
 
 bool usim_flag_get(const usim_flag *f)
 {
-    if (!f) {
-        usim_error(USIM_EINVAL, "usim_flag_get: flag is NULL");
+    if (SYNC_CHECK(f, "usim_flag_get", "flag"))
         return false;
-    }
     return f->value;
 }
 
@@ -53,40 +52,47 @@ static bool flag_satisfies(enum flag_want want, bool value)
 
 void usim_flag_set(usim_flag *f, bool value)
 {
-    if (!f) {
-        usim_error(USIM_EINVAL, "usim_flag_set: flag is NULL");
+    if (SYNC_CHECK(f, "usim_flag_set", "flag"))
         return;
-    }
-    if (f->value == value)
-        return; /* no change: wakes nobody, not a turn point */
-    f->value = value;
     size_t woken = 0;
-    usim_task *t = f->waiters.head;
-    while (t) {
-        usim_task *next = waitlist_next(t); /* before t leaves the list */
-        const flag_waiter *w = sched_wait_data(t);
-        if (flag_satisfies(w->want, value)) {
-            sched_wake(t, 0);
-            woken++;
+    if (f->value != value) { /* no change wakes nobody */
+        f->value = value;
+        usim_task *t = f->waiters.head;
+        while (t) {
+            usim_task *next = waitlist_next(t); /* before t leaves the list */
+            const flag_waiter *w = sched_wait_data(t);
+            if (flag_satisfies(w->want, value)) {
+                sched_wake(t, 0);
+                woken++;
+            }
+            t = next;
         }
-        t = next;
     }
-    sync_woke(woken);
+    sched_op_end(woken);
 }
 
 static int flag_block(usim_flag *f, enum flag_want want, const char *fn)
 {
-    if (!f)
-        return usim_error(USIM_EINVAL, "%s: flag is NULL", fn);
-    int rc = sync_begin(fn);
+    int rc = SYNC_CHECK(f, fn, "flag");
     if (rc)
         return rc;
-    if (want != FLAG_ANY && flag_satisfies(want, f->value))
-        return sync_already();
+    rc = sync_begin(fn);
+    if (rc)
+        return rc;
+    bool recheck = want != FLAG_ANY && sched_rechecks();
+    if (want != FLAG_ANY && flag_satisfies(want, f->value)) {
+        rc = sched_op_ready();
+        if (rc || !recheck || flag_satisfies(want, f->value))
+            return rc;
+    }
     flag_waiter w = {want};
     /* On 0 the wanted change happened; the flag may have changed again
-     * before this task runs, which the caller sees with usim_flag_get. */
-    return sched_block(&f->waiters, NULL, "flag", f->name, &w, SCHED_NO_TIMEOUT);
+     * before this task runs, which the caller sees with usim_flag_get
+     * (under musim it waits again instead). */
+    do
+        rc = sched_block(&f->waiters, NULL, "flag", f->name, &w, SCHED_NO_TIMEOUT);
+    while (rc == 0 && recheck && !flag_satisfies(want, f->value));
+    return rc;
 }
 
 int usim_flag_wait(usim_flag *f)

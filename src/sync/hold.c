@@ -46,6 +46,10 @@ void usim_hold_leave(usim_hold *h)
     case USIM_HOLD_RESOURCE: {
         /* A preempted holder lost its units: give back only what is left. */
         usim_resource *r = h->obj;
+        if (r->magic != SYNC_LIVE) { /* destroyed in the block: say so */
+            usim_resource_release(r, h->amount);
+            break;
+        }
         long held = resource_held(r, sched_self());
         long amount = h->amount < held ? h->amount : held;
         if (amount > 0)

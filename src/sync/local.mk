@@ -1,7 +1,7 @@
 # Primitives: flag, lock, resource, container, queue, channel, tracked
 # value and the hold-for-the-block forms, built on kernel/sched.h only;
 # the time-weighted level that tracked values keep.
-libusim_core_la_SOURCES += src/sync/sync.h src/sync/flag.c src/sync/lock.c \
+libusim_core_la_SOURCES += src/sync/sync.h src/sync/sync.c src/sync/flag.c src/sync/lock.c \
 	src/sync/resource.c src/sync/container.c src/sync/queue.c \
 	src/sync/channel.c src/sync/tracked.c src/sync/hold.c src/sync/level.c
 

@@ -3,7 +3,9 @@
  *
  * Releasing the last level of a lock that tasks wait on hands it directly
  * to the first waiter (owner set, depth 1) before waking it, so no later
- * arrival can slip in between: ownership passes in waiting order.
+ * arrival can slip in between: ownership passes in waiting order.  As in
+ * μsim, neither taking a free lock nor releasing one suspends the caller
+ * under musim.
  */
 #include <assert.h>
 
@@ -15,15 +17,15 @@ void usim_lock_init(usim_lock *l, const char *name)
         usim_error(USIM_EINVAL, "usim_lock_init: lock is NULL");
         return;
     }
-    *l = (usim_lock){.name = name};
+    *l = (usim_lock){.magic = SYNC_LIVE, .name = name};
 }
 
 void usim_lock_destroy(usim_lock *l)
 {
-    if (!l)
+    if (!l || l->magic != SYNC_LIVE)
         return;
     assert(waitlist_empty(&l->waiters));
-    *l = (usim_lock){0};
+    *l = (usim_lock){.magic = SYNC_DEAD, .name = l->name};
 }
 
 /* Takes the lock if it is free or already ours; false otherwise. */
@@ -39,9 +41,10 @@ static bool lock_take(usim_lock *l, usim_task *self)
 
 int usim_lock_acquire(usim_lock *l)
 {
-    if (!l)
-        return usim_error(USIM_EINVAL, "usim_lock_acquire: lock is NULL");
-    int rc = sync_begin("usim_lock_acquire");
+    int rc = SYNC_CHECK(l, "usim_lock_acquire", "lock");
+    if (rc)
+        return rc;
+    rc = sync_begin("usim_lock_acquire");
     if (rc)
         return rc;
     usim_task *self = sched_self();
@@ -54,9 +57,10 @@ int usim_lock_acquire(usim_lock *l)
 
 int usim_lock_try(usim_lock *l)
 {
-    if (!l)
-        return usim_error(USIM_EINVAL, "usim_lock_try: lock is NULL");
-    int rc = sync_need_task("usim_lock_try");
+    int rc = SYNC_CHECK(l, "usim_lock_try", "lock");
+    if (rc)
+        return rc;
+    rc = sync_need_task("usim_lock_try");
     if (rc)
         return rc;
     return lock_take(l, sched_self()) ? 0 : USIM_EAGAIN;
@@ -64,9 +68,10 @@ int usim_lock_try(usim_lock *l)
 
 int usim_lock_release(usim_lock *l)
 {
-    if (!l)
-        return usim_error(USIM_EINVAL, "usim_lock_release: lock is NULL");
-    int rc = sync_need_task("usim_lock_release");
+    int rc = SYNC_CHECK(l, "usim_lock_release", "lock");
+    if (rc)
+        return rc;
+    rc = sync_need_task("usim_lock_release");
     if (rc)
         return rc;
     usim_task *self = sched_self();
@@ -83,6 +88,6 @@ int usim_lock_release(usim_lock *l)
         return 0;
     l->depth = 1;
     sched_wake(next, 0);
-    sched_turn();
+    sched_woke(1);
     return 0;
 }

@@ -22,6 +22,11 @@
  *   putters.
  * Close wakes every waiter with USIM_ECLOSED; later puts fail with it,
  * gets drain the remaining items and then fail with it.
+ *
+ * Turn order (sched.h): a put (also one that waited for room), a get that
+ * takes an item and a close are operations μsim awaits (sched_op_end); a
+ * get that waited was already suspended, and the try_ calls never are
+ * (sched_woke).
  */
 #include <assert.h>
 #include <stdlib.h>
@@ -77,26 +82,31 @@ int usim_queue_init(usim_queue *q, size_t capacity, const char *name)
     if (!q->ring)
         return usim_error(USIM_ENOMEM, "usim_queue_init: ring of %zu slots", n);
     q->cap_ring = n;
+    q->magic = SYNC_LIVE;
     return 0;
 }
 
 void usim_queue_destroy(usim_queue *q)
 {
-    if (!q)
+    if (!q || q->magic != SYNC_LIVE)
         return;
     assert(waitlist_empty(&q->putters) && waitlist_empty(&q->getters));
     free(q->ring);
-    *q = (usim_queue){0};
+    *q = (usim_queue){.magic = SYNC_DEAD, .name = q->name};
 }
 
 size_t usim_queue_length(const usim_queue *q)
 {
-    return q ? q->len : 0;
+    if (SYNC_CHECK(q, "usim_queue_length", "queue"))
+        return 0;
+    return q->len;
 }
 
 bool usim_queue_closed(const usim_queue *q)
 {
-    return q ? q->closed : true;
+    if (SYNC_CHECK(q, "usim_queue_closed", "queue"))
+        return true;
+    return q->closed;
 }
 
 /* Doubles the ring of an unbounded queue, unwrapping it. */
@@ -218,40 +228,61 @@ static size_t queue_admit(usim_queue *q)
     return woken;
 }
 
+/* The end of a call that woke `woken` tasks: an operation μsim awaits
+ * for the waiting calls, none for the try_ ones. */
+static void queue_done(bool wait, size_t woken)
+{
+    if (wait)
+        sched_op_end(woken);
+    else
+        sched_woke(woken);
+}
+
 static int queue_put_impl(usim_queue *q, void *item, int priority, bool wait,
                           const char *fn)
 {
-    if (!q)
-        return usim_error(USIM_EINVAL, "%s: queue is NULL", fn);
-    int rc = wait ? sync_begin(fn) : 0;
+    int rc = SYNC_CHECK(q, fn, "queue");
+    if (rc)
+        return rc;
+    rc = wait ? sync_begin(fn) : 0;
     if (rc)
         return rc;
     if (q->closed)
         return USIM_ECLOSED;
     if (queue_hand_off(q, item)) {
-        sched_turn();
+        queue_done(wait, 1);
         return 0;
     }
-    if (queue_room(q) && waitlist_empty(&q->putters))
-        return queue_insert(q, item, priority);
+    if (queue_room(q) && waitlist_empty(&q->putters)) {
+        rc = queue_insert(q, item, priority);
+        if (rc == 0)
+            queue_done(wait, 0);
+        return rc;
+    }
     if (!wait)
         return USIM_EAGAIN;
     queue_putter p = {item, priority};
-    return sched_block(&q->putters, NULL, "queue put", q->name, &p, SCHED_NO_TIMEOUT);
+    rc = sched_block(&q->putters, NULL, "queue put", q->name, &p, SCHED_NO_TIMEOUT);
+    if (rc == 0)
+        sched_op_end(0); /* admitted: μsim's put after a wait for room */
+    return rc;
 }
 
 static int queue_get_impl(usim_queue *q, void **item, usim_filter filter, void *ctx,
                           bool wait, const char *fn)
 {
-    if (!q || !item)
-        return usim_error(USIM_EINVAL, "%s: %s is NULL", fn, q ? "item" : "queue");
-    int rc = wait ? sync_begin(fn) : 0;
+    int rc = SYNC_CHECK(q, fn, "queue");
+    if (rc)
+        return rc;
+    if (!item)
+        return usim_error(USIM_EINVAL, "%s: item is NULL", fn);
+    rc = wait ? sync_begin(fn) : 0;
     if (rc)
         return rc;
     size_t i = queue_find(q, filter, ctx);
     if (i < q->len) {
         *item = queue_remove(q, i);
-        sync_woke(queue_admit(q));
+        queue_done(wait, queue_admit(q));
         return 0;
     }
     if (q->closed)
@@ -266,13 +297,15 @@ static int queue_get_impl(usim_queue *q, void **item, usim_filter filter, void *
 }
 
 /* usim_queue_put and usim_queue_get first try the common case inline:
- * a running, uncancelled task, nobody waiting on the other side, an item
- * or a free slot at hand.  Anything else takes the general path. */
+ * a live queue, a running task with nothing pending (sched_fast: not
+ * cancelled, no timeout, not under musim), nobody waiting on the other
+ * side, an item or a free slot at hand.  Anything else takes the general
+ * path. */
 int usim_queue_put(usim_queue *q, void *item)
 {
     usim_task *self = sched_self();
-    if (__builtin_expect(q && self && !sched_cancelled(self) && !q->closed &&
-                             waitlist_empty(&q->getters) &&
+    if (__builtin_expect(q && q->magic == SYNC_LIVE && self && sched_fast(self) &&
+                             !q->closed && waitlist_empty(&q->getters) &&
                              waitlist_empty(&q->putters) && queue_room(q) &&
                              queue_append(q, item, 0),
                          1))
@@ -293,8 +326,8 @@ int usim_queue_try_put(usim_queue *q, void *item)
 int usim_queue_get(usim_queue *q, void **item)
 {
     usim_task *self = sched_self();
-    if (__builtin_expect(q && item && self && !sched_cancelled(self) && q->len &&
-                             waitlist_empty(&q->putters),
+    if (__builtin_expect(q && q->magic == SYNC_LIVE && item && self &&
+                             sched_fast(self) && q->len && waitlist_empty(&q->putters),
                          1)) {
         *item = queue_remove(q, 0);
         return 0;
@@ -316,14 +349,13 @@ int usim_queue_try_get(usim_queue *q, void **item)
 
 void usim_queue_close(usim_queue *q)
 {
-    if (!q) {
-        usim_error(USIM_EINVAL, "usim_queue_close: queue is NULL");
+    if (SYNC_CHECK(q, "usim_queue_close", "queue"))
         return;
+    size_t woken = 0;
+    if (!q->closed) {
+        q->closed = true;
+        woken = sync_wake_all(&q->getters, USIM_ECLOSED);
+        woken += sync_wake_all(&q->putters, USIM_ECLOSED);
     }
-    if (q->closed)
-        return;
-    q->closed = true;
-    size_t woken = sync_wake_all(&q->getters, USIM_ECLOSED);
-    woken += sync_wake_all(&q->putters, USIM_ECLOSED);
-    sync_woke(woken);
+    sched_op_end(woken);
 }

@@ -12,6 +12,11 @@
  * than units.  A task that requests several times holds several entries.
  * Each entry remembers its priority and a grant sequence number, which
  * is what preemption picks by.
+ *
+ * Turn order (sched.h): μsim's nearest kin is `async with
+ * Capacities.borrow(n)`, which postpones twice on entry (after any wait)
+ * and twice on exit, so a grant and a release each end with two
+ * operation ends (resource_done); try never suspends.
  */
 #include <assert.h>
 #include <stdlib.h>
@@ -57,30 +62,40 @@ int usim_resource_init(usim_resource *r, long capacity, const char *name)
         return usim_error(USIM_ENOMEM, "usim_resource_init: %ld holder slots",
                           capacity);
     r->capacity = capacity;
+    r->magic = SYNC_LIVE;
     return 0;
 }
 
 void usim_resource_destroy(usim_resource *r)
 {
-    if (!r)
+    if (!r || r->magic != SYNC_LIVE)
         return;
     assert(waitlist_empty(&r->waiters));
     free(r->holders);
-    *r = (usim_resource){0};
+    *r = (usim_resource){.name = r->name, .magic = SYNC_DEAD};
 }
 
 long usim_resource_available(const usim_resource *r)
 {
-    if (!r)
-        return usim_error(USIM_EINVAL, "usim_resource_available: resource is NULL");
+    int rc = SYNC_CHECK(r, "usim_resource_available", "resource");
+    if (rc)
+        return rc;
     return r->capacity - r->in_use;
 }
 
 size_t usim_resource_waiting(const usim_resource *r)
 {
-    if (!r)
+    if (SYNC_CHECK(r, "usim_resource_waiting", "resource"))
         return 0;
     return waitlist_length(&r->waiters);
+}
+
+/* The end of a grant or a release that woke `woken` tasks: two operation
+ * ends, as μsim's borrow (the second wakes nobody). */
+static void resource_done(size_t woken)
+{
+    sched_op_end(woken);
+    sched_op_end(0);
 }
 
 static int resource_check_amount(const usim_resource *r, long amount, const char *fn)
@@ -184,9 +199,10 @@ static size_t resource_preempt(usim_resource *r, long amount, int priority,
 static int resource_acquire(usim_resource *r, long amount, int priority, bool preempt,
                             const char *fn)
 {
-    if (!r)
-        return usim_error(USIM_EINVAL, "%s: resource is NULL", fn);
-    int rc = sync_begin(fn);
+    int rc = SYNC_CHECK(r, fn, "resource");
+    if (rc)
+        return rc;
+    rc = sync_begin(fn);
     if (rc)
         return rc;
     rc = resource_check_amount(r, amount, fn);
@@ -196,6 +212,7 @@ static int resource_acquire(usim_resource *r, long amount, int priority, bool pr
     if (resource_first(r, priority)) {
         if (amount <= r->capacity - r->in_use) {
             resource_grant(r, self, amount, priority);
+            resource_done(0);
             return 0;
         }
         if (preempt) {
@@ -204,7 +221,7 @@ static int resource_acquire(usim_resource *r, long amount, int priority, bool pr
                 resource_grant(r, self, amount, priority);
                 /* A preempted holder may have held more than we needed. */
                 woken += resource_serve(r);
-                sync_woke(woken);
+                resource_done(woken);
                 return 0;
             }
             assert(woken == 0);
@@ -213,9 +230,11 @@ static int resource_acquire(usim_resource *r, long amount, int priority, bool pr
     resource_waiter w = {amount, priority};
     rc = sched_block(&r->waiters, resource_position(r, priority), "resource", r->name,
                      &w, SCHED_NO_TIMEOUT);
-    if (rc != 0)
+    if (rc == 0)
+        resource_done(0); /* granted by the releaser */
+    else
         /* Leaving the head may let the requests behind us be served. */
-        sync_woke(resource_serve(r));
+        sched_woke(resource_serve(r));
     return rc;
 }
 
@@ -231,9 +250,10 @@ int usim_resource_request_preempt(usim_resource *r, long amount, int priority)
 
 int usim_resource_try(usim_resource *r, long amount)
 {
-    if (!r)
-        return usim_error(USIM_EINVAL, "usim_resource_try: resource is NULL");
-    int rc = sync_need_task("usim_resource_try");
+    int rc = SYNC_CHECK(r, "usim_resource_try", "resource");
+    if (rc)
+        return rc;
+    rc = sync_need_task("usim_resource_try");
     if (rc)
         return rc;
     rc = resource_check_amount(r, amount, "usim_resource_try");
@@ -257,9 +277,10 @@ long resource_held(const usim_resource *r, const usim_task *t)
 
 int usim_resource_release(usim_resource *r, long amount)
 {
-    if (!r)
-        return usim_error(USIM_EINVAL, "usim_resource_release: resource is NULL");
-    int rc = sync_need_task("usim_resource_release");
+    int rc = SYNC_CHECK(r, "usim_resource_release", "resource");
+    if (rc)
+        return rc;
+    rc = sync_need_task("usim_resource_release");
     if (rc)
         return rc;
     usim_task *self = sched_self();
@@ -290,6 +311,6 @@ int usim_resource_release(usim_resource *r, long amount)
         }
     }
     resource_check(r);
-    sync_woke(resource_serve(r));
+    resource_done(resource_serve(r));
     return 0;
 }

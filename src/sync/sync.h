@@ -8,12 +8,40 @@
  * for it (the item was handed over, the units were granted, ...).  A woken
  * waiter therefore finds its operation already done when sched_block()
  * returns 0; any other return means it was never done.
+ *
+ * Every call then ends with one of the kernel's turn-order hooks
+ * (sched.h): sched_op_end after an operation μsim awaits, sched_op_ready
+ * for a wait on a condition that already holds, sched_woke after a call
+ * μsim does not await that made tasks ready.  The order decides what each
+ * does; the primitive only says which it was.
+ *
+ * Every primitive struct carries a magic word: SYNC_LIVE from init to
+ * destroy, SYNC_DEAD after.  Each call checks it first (SYNC_CHECK), so a
+ * call on a destroyed or never initialised primitive fails loudly.
  */
 #ifndef USIM_SYNC_H
 #define USIM_SYNC_H
 
+#include <stdint.h>
+
 #include "kernel/sched.h"
 #include "usim.h"
+
+#define SYNC_LIVE 0x7573796eu /* "usyn" */
+#define SYNC_DEAD 0x64656164u /* "dead" */
+
+/* The error path of SYNC_CHECK: fails the run inside a task (and does not
+ * return), else returns USIM_EINVAL with usim_errmsg() set ("FN: flag
+ * 'door' is destroyed"). */
+int sync_misuse(const char *fn, const char *kind, const char *name, uint32_t magic);
+
+/* 0 if `p` (a primitive of `kind`) is live; otherwise the mistake is
+ * reported and this is USIM_EINVAL (NULL p included). */
+#define SYNC_CHECK(p, fn, kind)                                                        \
+    (__builtin_expect((p) != NULL && (p)->magic == SYNC_LIVE, 1)                       \
+         ? 0                                                                           \
+         : ((p) == NULL ? usim_error(USIM_EINVAL, "%s: %s is NULL", (fn), (kind))      \
+                        : sync_misuse((fn), (kind), (p)->name, (p)->magic)))
 
 /* 0 inside a running task; otherwise USIM_ESTATE with a message naming
  * the calling function. */
@@ -24,32 +52,14 @@ static inline int sync_need_task(const char *fn)
 
 /* The entry check of every blocking call: USIM_ESTATE outside a task,
  * USIM_ECANCELED for a cancelled task (cancellation is sticky: it wins
- * even when the call could complete at once), else 0. */
+ * even when the call could complete at once), else 0.  It also starts
+ * the call's usim_timeout deadline. */
 static inline int sync_begin(const char *fn)
 {
     usim_task *self = sched_require_task(fn);
     if (!self)
         return USIM_ESTATE;
-    return sched_cancelled(self) ? USIM_ECANCELED : 0;
-}
-
-/* A wait for a state that already holds: a turn point, then 0 (or
- * USIM_ECANCELED for a cancelled task, which must never report success
- * from a blocking call). */
-static inline int sync_already(void)
-{
-    usim_task *self = sched_self();
-    if (sched_cancelled(self))
-        return USIM_ECANCELED;
-    sched_turn();
-    return sched_cancelled(self) ? USIM_ECANCELED : 0;
-}
-
-/* Ends an operation that woke `woken` tasks: a turn point if any. */
-static inline void sync_woke(size_t woken)
-{
-    if (woken > 0)
-        sched_turn();
+    return sched_call_begin(self);
 }
 
 /* Wakes every task on `wl` with `rc`, in waiting order; returns how many. */

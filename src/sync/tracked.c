@@ -5,7 +5,10 @@
  * Every change wakes, in waiting order, each waiter whose condition now
  * holds; the others keep waiting.  The condition is checked at the
  * change: a woken waiter returns 0 even if the value moved on again
- * before it ran (usim_tracked_get tells the current value).
+ * before it ran (usim_tracked_get tells the current value) — except
+ * under musim, where it checks again when it runs and waits on if the
+ * condition no longer holds (μsim's rule), and where every set postpones
+ * the setter, also one that changes nothing.
  */
 #include <assert.h>
 #include <math.h>
@@ -52,39 +55,38 @@ void usim_tracked_init(usim_tracked *t, double value, const char *name)
         usim_error(USIM_EINVAL, "usim_tracked_init: tracked is NULL");
         return;
     }
-    *t = (usim_tracked){.value = value, .name = name};
+    *t = (usim_tracked){.value = value, .name = name, .magic = SYNC_LIVE};
     usim_sim *sim = sched_sim();
     usim_level_init(&t->level, sim ? usim_sim_now(sim) : 0.0, value);
 }
 
 void usim_tracked_destroy(usim_tracked *t)
 {
-    if (!t)
+    if (!t || t->magic != SYNC_LIVE)
         return;
     assert(waitlist_empty(&t->waiters));
     t->waiters = (usim_waitlist){0};
+    t->magic = SYNC_DEAD;
 }
 
 double usim_tracked_get(const usim_tracked *t)
 {
-    if (!t) {
-        usim_error(USIM_EINVAL, "usim_tracked_get: tracked is NULL");
+    if (SYNC_CHECK(t, "usim_tracked_get", "tracked"))
         return NAN;
-    }
     return t->value;
 }
 
 const usim_level *usim_tracked_level(const usim_tracked *t)
 {
-    return t ? &t->level : NULL;
+    if (SYNC_CHECK(t, "usim_tracked_level", "tracked"))
+        return NULL;
+    return &t->level;
 }
 
 void usim_tracked_set(usim_tracked *t, double v)
 {
-    if (!t) {
-        usim_error(USIM_EINVAL, "usim_tracked_set: tracked is NULL");
+    if (SYNC_CHECK(t, "usim_tracked_set", "tracked"))
         return;
-    }
     t->value = v;
     usim_level_set(&t->level, tracked_now(t), v);
     size_t woken = 0;
@@ -98,32 +100,38 @@ void usim_tracked_set(usim_tracked *t, double v)
         }
         w = next;
     }
-    sync_woke(woken);
+    sched_op_end(woken);
 }
 
 void usim_tracked_add(usim_tracked *t, double dv)
 {
-    if (!t) {
-        usim_error(USIM_EINVAL, "usim_tracked_add: tracked is NULL");
+    if (SYNC_CHECK(t, "usim_tracked_add", "tracked"))
         return;
-    }
     usim_tracked_set(t, t->value + dv);
 }
 
 int usim_tracked_wait(usim_tracked *t, usim_cmp op, double x)
 {
-    if (!t)
-        return usim_error(USIM_EINVAL, "usim_tracked_wait: tracked is NULL");
+    int rc = SYNC_CHECK(t, "usim_tracked_wait", "tracked");
+    if (rc)
+        return rc;
     if (op < USIM_LT || op > USIM_GT)
         return usim_error(USIM_EINVAL, "usim_tracked_wait: unknown comparison %d",
                           (int)op);
     if (isnan(x))
         return usim_error(USIM_EINVAL, "usim_tracked_wait: threshold is NaN");
-    int rc = sync_begin("usim_tracked_wait");
+    rc = sync_begin("usim_tracked_wait");
     if (rc)
         return rc;
-    if (tracked_holds(t->value, op, x))
-        return sync_already();
+    bool recheck = sched_rechecks();
+    if (tracked_holds(t->value, op, x)) {
+        rc = sched_op_ready();
+        if (rc || !recheck || tracked_holds(t->value, op, x))
+            return rc;
+    }
     tracked_waiter w = {op, x};
-    return sched_block(&t->waiters, NULL, "tracked", t->name, &w, SCHED_NO_TIMEOUT);
+    do
+        rc = sched_block(&t->waiters, NULL, "tracked", t->name, &w, SCHED_NO_TIMEOUT);
+    while (rc == 0 && recheck && !tracked_holds(t->value, op, x));
+    return rc;
 }

@@ -22,6 +22,22 @@ tests_unit_test_kernel_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_kernel_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_kernel
 
+# The turn orders, scenario by scenario: μsim's traces under musim, and
+# what fifo, lifo and random do with the same models.
+check_PROGRAMS += tests/unit/test_order
+tests_unit_test_order_SOURCES = tests/unit/test_order.c tests/unit/fixture.h
+tests_unit_test_order_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_order_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_order
+
+# A task's life and its scope: states, cancelling before the start,
+# delayed starts, failed children, waiting for a scope, setup mistakes.
+check_PROGRAMS += tests/unit/test_tasks
+tests_unit_test_tasks_SOURCES = tests/unit/test_tasks.c tests/unit/fixture.h
+tests_unit_test_tasks_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tasks_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_tasks
+
 # The USIM_WITH_* blocks nest without -Wshadow warnings.
 check_PROGRAMS += tests/unit/test_hold_nesting
 tests_unit_test_hold_nesting_SOURCES = tests/unit/test_hold_nesting.c tests/unit/fixture.h

@@ -58,7 +58,7 @@ static void test_hold_blocks_nest_and_release_inside_out(void **state)
     (void)state;
     usim_config cfg;
     usim_config_init(&cfg);
-    for (int o = USIM_ORDER_FIFO; o <= USIM_ORDER_RANDOM; o++) {
+    for (int o = USIM_ORDER_FIFO; o <= USIM_ORDER_MUSIM; o++) {
         cfg.order = (usim_order)o;
         usim_sim *sim = fixture_sim(&cfg);
         usim_lock_init(&outer_lock, "outer");

@@ -1539,6 +1539,309 @@ static void test_every_path_puts_a_time_on_the_same_tick(void **state)
     }
 }
 
+/* ------------------------------------------------------------------ */
+/* Zero-length and endless waits, exact clock readings, loop overruns, */
+/* a deadline for one call                                             */
+/* ------------------------------------------------------------------ */
+
+static void *zero_sleeper(void *arg)
+{
+    note("a0");
+    if (arg)
+        assert_int_equal(usim_delay(0), 0);
+    else
+        assert_int_equal(usim_sleep(0), 0);
+    note("a1");
+    return NULL;
+}
+
+static void *instant_stepper(void *arg)
+{
+    (void)arg;
+    note("b0");
+    usim_instant();
+    note("b1");
+    usim_instant();
+    note("b2");
+    return NULL;
+}
+
+/* A (sleep(0), or delay(0)) and B (two instants), spawned in that order.
+ * sleep(0) is usim_instant: A goes behind B once, so a0 b0 a1 b1 b2
+ * (before, it waited until no task was ready: a0 b0 b1 b2 a1).  The same
+ * in fifo, lifo and musim (an instant yields in every order). */
+static void test_sleep_0_is_exactly_an_instant(void **state)
+{
+    (void)state;
+    const usim_order orders[] = {USIM_ORDER_FIFO, USIM_ORDER_LIFO, USIM_ORDER_MUSIM};
+    for (int i = 0; i < 3; i++)
+        for (int delay = 0; delay < 2; delay++) {
+            usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, orders[i], 1);
+            usim_sim_spawn(sim, zero_sleeper, delay ? (void *)1 : NULL, "A");
+            usim_sim_spawn(sim, instant_stepper, NULL, "B");
+            assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+            assert_string_equal(joined(), "a0 b0 a1 b1 b2");
+            assert_int_equal(usim_sim_events(sim), 5);
+            fixture_destroy(sim);
+        }
+}
+
+static int forever_rc[3];
+
+static void *sleeps_forever(void *arg)
+{
+    forever_rc[(intptr_t)arg] = usim_sleep_until(INFINITY);
+    note("woke");
+    return NULL;
+}
+
+static void *forever_in_scope(void *arg)
+{
+    (void)arg;
+    usim_scope s;
+    usim_scope_open_until(&s, 4.0);
+    forever_rc[1] = usim_sleep_until(INFINITY);
+    note("deadline");
+    usim_scope_close(&s);
+    return NULL;
+}
+
+static usim_task *forever_task;
+
+static void *cancels_at_7(void *arg)
+{
+    (void)arg;
+    usim_sleep(7);
+    usim_cancel(forever_task);
+    return NULL;
+}
+
+/* usim_sleep_until(INFINITY) waits for ever: a cancel at 7 ends it
+ * (USIM_ECANCELED), a scope deadline at 4 too (USIM_ETIMEDOUT); alone it
+ * is a deadlock that names the wait. */
+static void test_sleep_until_infinity_waits_until_something_ends_it(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    forever_task = usim_sim_spawn(sim, sleeps_forever, (void *)0, "forever");
+    usim_sim_spawn(sim, cancels_at_7, NULL, "canceller");
+    usim_sim_spawn(sim, forever_in_scope, NULL, "scoped");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_string_equal(joined(), "deadline woke");
+    assert_int_equal(lb.tick[0], 4);
+    assert_int_equal(lb.tick[1], 7);
+    assert_int_equal(forever_rc[0], USIM_ECANCELED);
+    assert_int_equal(forever_rc[1], USIM_ETIMEDOUT);
+    fixture_destroy(sim);
+
+    sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_MUSIM, 1);
+    usim_sim_spawn(sim, sleeps_forever, (void *)2, "alone");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DEADLOCK);
+    const char *task, *what;
+    assert_int_equal(usim_sim_blocked(sim, 0, &task, &what), 0);
+    assert_string_equal(task, "alone");
+    assert_string_equal(what, "sleep until INFINITY");
+    assert_int_equal(lb.n, 0);
+    fixture_destroy(sim);
+}
+
+static double now_reads[3];
+static int64_t wrong_reads;
+
+static void *whole_number_sleeper(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 3; i++)
+        usim_sleep(20);
+    now_reads[0] = usim_now();
+    for (int64_t k = 1; k <= 1000000; k++) {
+        usim_sleep_until((double)k + 60);
+        wrong_reads += usim_now() != (double)k + 60;
+    }
+    return NULL;
+}
+
+/* At the default resolution (1e-9) three sleeps of 20 read exactly 60
+ * (ticks * 1e-9 gave 60.000000000000007), and so does every whole number
+ * from 61 to 60 + 10^6, read after a wait until it, and usim_sim_now at
+ * the end. */
+static void test_now_reads_whole_numbers_exactly_at_the_default_resolution(void **state)
+{
+    (void)state;
+    usim_config cfg;
+    usim_config_init(&cfg);
+    usim_sim *sim = fixture_sim(&cfg);
+    wrong_reads = 0;
+    usim_sim_spawn(sim, whole_number_sleeper, NULL, "counter");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_true(now_reads[0] == 60.0);
+    assert_int_equal(wrong_reads, 0);
+    assert_true(usim_sim_now(sim) == 1000060.0);
+    fixture_destroy(sim);
+}
+
+static void *reads_after_ticks(void *arg)
+{
+    usim_delay((int64_t)(intptr_t)arg);
+    now_reads[0] = usim_now();
+    return NULL;
+}
+
+/* The time of tick n: at 0.2 (5 ticks per unit) n / 5, so 3 ticks read
+ * 0.6 (3 * 0.2 is 0.6000000000000001); at 0.3 (1 / 0.3 is no whole
+ * number) n * 0.3, so 43 ticks read 43 * 0.3 = 12.9 (43 / (1 / 0.3) is
+ * 12.899999999999999). */
+static void test_now_divides_only_by_a_whole_number_of_ticks_per_unit(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(0.2, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(sim, reads_after_ticks, (void *)3, "r");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_true(now_reads[0] == 0.6);
+    assert_true(usim_sim_now(sim) == 0.6);
+    fixture_destroy(sim);
+    sim = make_sim(0.3, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(sim, reads_after_ticks, (void *)43, "r");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    volatile double per_unit = 1 / 0.3;
+    assert_true(now_reads[0] == 43 * 0.3);
+    assert_true(now_reads[0] != 43 / per_unit);
+    fixture_destroy(sim);
+}
+
+static usim_every loop_end;
+
+static void *interval_that_overruns(void *arg)
+{
+    usim_sleep(10);
+    double body = *(double *)arg;
+    usim_every e = usim_every_begin_ex(2, USIM_EVERY_OVERRUN_FAILS);
+    while (usim_every_next(&e)) {
+        note("tick");
+        usim_sleep(body);
+    }
+    loop_end = e;
+    note("end");
+    return NULL;
+}
+
+/* μsim's interval(2) from t=10 with a body of 2.5: it starts at 12,
+ * the body ends at 14.5, past the next start (14): the loop ends there
+ * with USIM_EOVERRUN (μsim raises IntervalExceeded at 14.5), the overrun
+ * counted.  A body of exactly 2 is no overrun: it runs on (stopped by
+ * the run's end at 20: ticks at 12 .. 20). */
+static void test_periodic_loop_can_end_with_eoverrun(void **state)
+{
+    (void)state;
+    static double late = 2.5, exact = 2.0;
+    usim_sim *sim = make_sim(0.5, USIM_DRIFT_NAIVE, USIM_ORDER_MUSIM, 1);
+    usim_sim_spawn(sim, interval_that_overruns, &late, "late");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_string_equal(joined(), "tick end");
+    assert_int_equal(lb.tick[0], 24);
+    assert_int_equal(lb.tick[1], 29);
+    assert_int_equal(loop_end.rc, USIM_EOVERRUN);
+    assert_int_equal(loop_end.overruns, 1);
+    assert_string_equal(usim_strerror(USIM_EOVERRUN), "interval overrun");
+    fixture_destroy(sim);
+
+    sim = make_sim(0.5, USIM_DRIFT_NAIVE, USIM_ORDER_MUSIM, 1);
+    usim_sim_spawn(sim, interval_that_overruns, &exact, "exact");
+    assert_int_equal(usim_sim_run(sim, 20.0), USIM_PAUSED);
+    assert_string_equal(joined(), "tick tick tick tick tick");
+    assert_int_equal(lb.tick[4], 40);
+    fixture_destroy(sim);
+
+    usim_every bad = usim_every_begin_ex(1, 2); /* outside a task first */
+    assert_int_equal(bad.rc, USIM_ESTATE);
+}
+
+static int timeout_rcs[8];
+static usim_flag late_flag;
+
+static void *sets_late_flag(void *arg)
+{
+    (void)arg;
+    usim_sleep(10);
+    usim_flag_set(&late_flag, true);
+    return NULL;
+}
+
+static void *timeout_user(void *arg)
+{
+    (void)arg;
+    usim_queue q;
+    assert_int_equal(usim_queue_init(&q, 0, "q"), 0);
+    assert_int_equal(usim_queue_try_put(&q, &q), 0);
+    assert_int_equal(usim_timeout(2), 0);
+    timeout_rcs[0] = usim_sleep(5); /* times out at 2 */
+    note("t0");
+    timeout_rcs[1] = usim_sleep(1); /* no deadline left: 3 */
+    note("t1");
+    assert_int_equal(usim_timeout(1), 0);
+    void *item;
+    timeout_rcs[2] = usim_queue_get(&q, &item);       /* at once: clears it */
+    timeout_rcs[3] = usim_flag_wait_true(&late_flag); /* until 10 */
+    note("t3");
+    usim_scope s;
+    usim_scope_open_until(&s, 14);
+    assert_int_equal(usim_timeout(10), 0);       /* 20: the scope's 14 wins */
+    timeout_rcs[4] = usim_sleep_until(INFINITY); /* 14 */
+    note("t4");
+    usim_scope_close(&s);
+    usim_scope_open_until(&s, 20);
+    usim_task *f = usim_scope_spawn_volatile(&s, sleeps_forever, (void *)2, "f");
+    assert_int_equal(usim_timeout_at(16), 0); /* earlier than 20 */
+    timeout_rcs[5] = usim_join(f, NULL);
+    note("t5");
+    usim_scope_close(&s); /* cancels f, which notes woke */
+    assert_int_equal(usim_timeout(3), 0);
+    assert_int_equal(usim_timeout(INFINITY), 0); /* cleared */
+    timeout_rcs[6] = usim_sleep(5);              /* 21 */
+    note("t6");
+    assert_int_equal(usim_timeout(-1), USIM_EINVAL);
+    assert_int_equal(usim_timeout(NAN), USIM_EINVAL);
+    assert_int_equal(usim_timeout_at(NAN), USIM_EINVAL);
+    assert_int_equal(usim_timeout(0), 0);
+    timeout_rcs[7] = usim_instant(); /* a deadline now: at once */
+    usim_queue_destroy(&q);
+    return NULL;
+}
+
+/* usim_timeout(2) before sleep(5) at 0: USIM_ETIMEDOUT at 2; the next
+ * sleep(1) has no deadline (ends at 3); a timeout armed before a get that
+ * completes at once is spent on it, so the flag wait after it lasts
+ * until the flag is set at 10; in a scope with deadline 14 a timeout of
+ * 10 (due 20) loses to the scope (14); one at 16 in a scope until 20
+ * wins: the join of a volatile child that sleeps for ever returns at 16,
+ * and the close then cancels the child (it notes woke at 16); INFINITY
+ * clears;
+ * bad durations are USIM_EINVAL; a timeout of 0 fails the next waiting
+ * call at once.  The same in every order. */
+static void test_timeout_bounds_the_next_blocking_call_only(void **state)
+{
+    (void)state;
+    const usim_order orders[] = {USIM_ORDER_FIFO, USIM_ORDER_LIFO, USIM_ORDER_MUSIM};
+    for (int i = 0; i < 3; i++) {
+        usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, orders[i], 1);
+        usim_flag_init(&late_flag, false, "late");
+        usim_sim_spawn(sim, timeout_user, NULL, "user");
+        usim_sim_spawn(sim, sets_late_flag, NULL, "setter");
+        assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+        assert_string_equal(joined(), "t0 t1 t3 t4 t5 woke t6");
+        const int64_t at[] = {2, 3, 10, 14, 16, 16, 21};
+        for (int k = 0; k < 7; k++)
+            assert_int_equal(lb.tick[k], at[k]);
+        const int want[] = {USIM_ETIMEDOUT, 0, 0, 0, USIM_ETIMEDOUT, USIM_ETIMEDOUT, 0,
+                            USIM_ETIMEDOUT};
+        for (int k = 0; k < 8; k++)
+            assert_int_equal(timeout_rcs[k], want[k]);
+        fixture_destroy(sim);
+        usim_flag_destroy(&late_flag);
+    }
+    assert_int_equal(usim_timeout(1), USIM_ESTATE);
+}
+
 /* Every test starts from the same state: no simulation, an empty
  * logbook, the file's task-result slots at their initial values. */
 static int setup(void **state)
@@ -1610,6 +1913,12 @@ int main(void)
         KERNEL_TEST(test_sleep_until_wakes_at_the_first_tick_at_or_after_t),
         KERNEL_TEST(
             test_periodic_loop_from_t0_starts_at_first_tick_after_t0_plus_k_interval),
+        KERNEL_TEST(test_sleep_0_is_exactly_an_instant),
+        KERNEL_TEST(test_sleep_until_infinity_waits_until_something_ends_it),
+        KERNEL_TEST(test_now_reads_whole_numbers_exactly_at_the_default_resolution),
+        KERNEL_TEST(test_now_divides_only_by_a_whole_number_of_ticks_per_unit),
+        KERNEL_TEST(test_periodic_loop_can_end_with_eoverrun),
+        KERNEL_TEST(test_timeout_bounds_the_next_blocking_call_only),
     };
     return cmocka_run_group_tests_name("kernel", tests, NULL, NULL);
 }

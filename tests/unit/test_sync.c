@@ -94,6 +94,20 @@ static void run_done(void)
                  usim_sim_error(sim) ? usim_sim_error(sim) : "");
 }
 
+/* The host calls before were made while `sim` was being set up: its run
+ * fails at once (no event) naming the first of them; the rest of the
+ * test runs in a fresh simulation. */
+static void expect_setup_mistake(const char *msg)
+{
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_FAILED);
+    assert_non_null(usim_sim_error(sim));
+    assert_string_equal(usim_sim_error(sim), msg);
+    assert_int_equal(usim_sim_events(sim), 0);
+    usim_config cfg;
+    usim_config_init(&cfg);
+    sim = fixture_sim(&cfg);
+}
+
 /* A task that sleeps, then cancels or interrupts another task. */
 typedef struct stopper {
     double at;
@@ -700,7 +714,8 @@ static void *res_try_and_invalid(void *arg)
 
 /* Capacity 3: try(2) succeeds, try(2) again is USIM_EAGAIN (1 free);
  * amounts 0, -1 and 4 (> capacity), and releasing more than held, are
- * USIM_EINVAL and change nothing. */
+ * USIM_EINVAL and change nothing; a request from the host is USIM_ESTATE
+ * (and fails the run of the simulation being set up). */
 static void test_resource_try_and_invalid_arguments(void **state)
 {
     (void)state;
@@ -708,6 +723,7 @@ static void test_resource_try_and_invalid_arguments(void **state)
     assert_int_equal(usim_resource_init(&res, 3, "r"), 0);
     assert_int_equal(usim_resource_request(&res, 1, 0), USIM_ESTATE);
     assert_int_equal(usim_resource_request(NULL, 1, 0), USIM_EINVAL);
+    expect_setup_mistake("usim_resource_request: called outside a running task");
     spawn(res_try_and_invalid, NULL, "t");
     run_done();
     assert_int_equal(nlog, 11);
@@ -1149,7 +1165,8 @@ static void *q_cancelled_self(void *arg)
     return NULL;
 }
 
-/* Invalid arguments, the host, and sticky cancellation: a cancelled task
+/* Invalid arguments, the host (a mistake that fails the run of the
+ * simulation being set up), and sticky cancellation: a cancelled task
  * gets USIM_ECANCELED even with an item available. */
 static void test_queue_invalid_arguments_and_sticky_cancel(void **state)
 {
@@ -1161,6 +1178,7 @@ static void test_queue_invalid_arguments_and_sticky_cancel(void **state)
     assert_int_equal(usim_queue_get(NULL, &it), USIM_EINVAL);
     assert_int_equal(usim_queue_try_get(&queue, NULL), USIM_EINVAL);
     assert_int_equal(usim_queue_get_filter(&queue, &it, NULL, NULL), USIM_EINVAL);
+    expect_setup_mistake("usim_queue_get: called outside a running task");
     assert_int_equal(usim_queue_try_put(&queue, ITEM(1)), 0);
     spawn(q_cancelled_self, NULL, "t");
     run_done();
@@ -1414,13 +1432,14 @@ static void *tv_cancelled(void *arg)
 
 /* A waiter cancelled at 1 leaves with USIM_ECANCELED; an unknown
  * comparison or a NaN threshold is USIM_EINVAL; outside a task,
- * USIM_ESTATE. */
+ * USIM_ESTATE (and the run of the simulation being set up fails). */
 static void test_tracked_cancel_and_invalid_arguments(void **state)
 {
     (void)state;
     usim_tracked_init(&tv, 0.0, "v");
     assert_int_equal(usim_tracked_wait(&tv, USIM_GE, 0), USIM_ESTATE);
     assert_int_equal(usim_tracked_wait(NULL, USIM_GE, 0), USIM_EINVAL);
+    expect_setup_mistake("usim_tracked_wait: called outside a running task");
     victim = spawn(tv_cancelled, NULL, "w");
     stopper st = {1.0, &victim, 0};
     spawn(stopper_task, &st, "stopper");
@@ -1706,6 +1725,135 @@ static void test_waits_on_primitives_appear_in_deadlock_reports(void **state)
     usim_lock_destroy(&lock);
 }
 
+/* ---------------------------------------------------------------- */
+/* Calls on a destroyed or never initialised primitive              */
+/* ---------------------------------------------------------------- */
+
+static int misuse_case;
+
+static void *misuses(void *arg)
+{
+    (void)arg;
+    void *item;
+    static usim_flag never; /* zero: never initialised */
+    switch (misuse_case) {
+    case 0:
+        usim_flag_set(&flag, true);
+        break;
+    case 1:
+        usim_lock_acquire(&lock);
+        break;
+    case 2:
+        usim_resource_request(&res, 1, 0);
+        break;
+    case 3:
+        usim_container_put(&tank, 1);
+        break;
+    case 4:
+        usim_queue_put(&queue, NULL);
+        break;
+    case 5:
+        usim_queue_get(&queue, &item);
+        break;
+    case 6:
+        usim_channel_send(&chan, NULL);
+        break;
+    case 7:
+        usim_tracked_set(&tv, 1);
+        break;
+    case 8:
+        usim_flag_wait_true(&never);
+        break;
+    }
+    note("went-on", 0, 0); /* never: the run failed in the call */
+    return NULL;
+}
+
+/* Each primitive is initialised and destroyed (twice: harmless), then a
+ * task calls it: the run fails at once, naming the call and the
+ * primitive; the task does not go on.  A zeroed flag is named as never
+ * initialised. */
+static void test_calls_on_a_destroyed_primitive_fail_the_run(void **state)
+{
+    (void)state;
+    const char *want[] = {
+        "usim_flag_set: flag 'door' is destroyed",
+        "usim_lock_acquire: lock 'l' is destroyed",
+        "usim_resource_request: resource 'r' is destroyed",
+        "usim_container_put: container 'tank' is destroyed",
+        "usim_queue_put: queue 'q' is destroyed",
+        "usim_queue_get: queue 'q' is destroyed",
+        "usim_channel_send: channel 'ch' is destroyed",
+        "usim_tracked_set: tracked 'v' is destroyed",
+        "usim_flag_wait_true: flag is not initialised (no usim_flag_init)",
+    };
+    for (misuse_case = 0; misuse_case < 9; misuse_case++) {
+        usim_flag_init(&flag, false, "door");
+        usim_lock_init(&lock, "l");
+        assert_int_equal(usim_resource_init(&res, 1, "r"), 0);
+        assert_int_equal(usim_container_init(&tank, 10, 0, "tank"), 0);
+        assert_int_equal(usim_queue_init(&queue, 0, "q"), 0);
+        usim_channel_init(&chan, "ch");
+        usim_tracked_init(&tv, 0, "v");
+        for (int twice = 0; twice < 2; twice++) {
+            usim_flag_destroy(&flag);
+            usim_lock_destroy(&lock);
+            usim_resource_destroy(&res);
+            usim_container_destroy(&tank);
+            usim_queue_destroy(&queue);
+            usim_channel_destroy(&chan);
+            usim_tracked_destroy(&tv);
+        }
+        spawn(misuses, NULL, "user");
+        assert_int_equal(usim_sim_run(sim, INFINITY), USIM_FAILED);
+        assert_string_equal(usim_sim_error(sim), want[misuse_case]);
+        assert_int_equal(nlog, 0);
+        fixture_destroy(sim);
+        usim_config cfg;
+        usim_config_init(&cfg);
+        sim = fixture_sim(&cfg);
+    }
+}
+
+/* From the host a call on a destroyed primitive returns its error value
+ * with usim_errmsg() set, and the run of the simulation being set up
+ * fails with the first such message. */
+static void test_host_call_on_a_destroyed_primitive_fails_the_setup(void **state)
+{
+    (void)state;
+    assert_int_equal(usim_queue_init(&queue, 0, "jobs"), 0);
+    usim_queue_destroy(&queue);
+    assert_int_equal(usim_queue_try_put(&queue, NULL), USIM_EINVAL);
+    assert_string_equal(usim_errmsg(), "usim_queue_try_put: queue 'jobs' is destroyed");
+    assert_int_equal(usim_queue_length(&queue), 0);
+    assert_true(usim_queue_closed(&queue));
+    usim_channel_init(&chan, "ch");
+    usim_channel_destroy(&chan);
+    assert_true(usim_channel_closed(&chan));
+    expect_setup_mistake("usim_queue_try_put: queue 'jobs' is destroyed");
+}
+
+static void *closes_channel(void *arg)
+{
+    (void)arg;
+    note("open", usim_channel_closed(&chan), 0);
+    usim_channel_close(&chan);
+    note("closed", usim_channel_closed(&chan), 0);
+    return NULL;
+}
+
+/* usim_channel_closed is false until the close, true after. */
+static void test_channel_closed_tells_whether_it_was_closed(void **state)
+{
+    (void)state;
+    usim_channel_init(&chan, "ch");
+    spawn(closes_channel, NULL, "c");
+    run_done();
+    expect(0, "open", 0, false);
+    expect(1, "closed", 0, true);
+    usim_channel_destroy(&chan);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -1755,6 +1903,9 @@ int main(void)
         T(test_with_resource_after_preemption_releases_nothing),
         T(test_with_flag_is_true_inside_and_false_after),
         T(test_waits_on_primitives_appear_in_deadlock_reports),
+        T(test_calls_on_a_destroyed_primitive_fail_the_run),
+        T(test_host_call_on_a_destroyed_primitive_fails_the_setup),
+        T(test_channel_closed_tells_whether_it_was_closed),
     };
     return cmocka_run_group_tests_name("sync", tests, NULL, NULL);
 }
