@@ -125,12 +125,18 @@ typedef enum usim_drift {
  * same time (μsim's trigger hop).  A woken flag or tracked waiter checks
  * its condition again when it runs and waits again if it no longer
  * holds.  usim_scope_close postpones once, then waits for the children in
- * spawn order, one postpone for each that has already ended.  The cost is
- * those extra turns: the M/M/1 benchmark (tests/bench/mm1) takes 4 turns
- * per customer instead of 2.2 and about 830 instructions instead of 595.
+ * spawn order, one postpone for each that has already ended.  Two
+ * differences remain, both in what a task does after it has been stopped:
+ * a task cancelled (or interrupted, or told of a failed child) while its
+ * wake-up is pending gets the code from its next blocking call at once,
+ * where μsim delivers it one turn later; and the children a scope close
+ * cancels end in turns of their own before close returns, where μsim
+ * closes them within the owner's turn.  The cost of musim is its extra
+ * turns: the M/M/1 benchmark (tests/bench/mm1) takes 4 turns per customer
+ * instead of 2.2 and about 810 instructions instead of 593.
  *
  * The default is fifo: a model written for usim rarely depends on μsim's
- * exact interleaving, fifo runs that benchmark with 28% fewer
+ * exact interleaving, fifo runs that benchmark with 27% fewer
  * instructions, and it still runs a woken task before its waker goes on.
  * Choose musim to reproduce a μsim model's trace.
  */
