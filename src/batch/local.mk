@@ -8,6 +8,10 @@ BATCH_LIBS = $(LIBCONFIG_LIBS) $(HDF5_HL_LIBS) $(HDF5_LIBS) -ldl -lm
 noinst_LTLIBRARIES += libusim_batch.la
 libusim_batch_la_SOURCES = \
 	src/batch/experiment.c src/batch/experiment.h \
+	src/batch/experiment_text.c src/batch/experiment_text.h \
+	src/batch/experiment_setting.c src/batch/experiment_setting.h \
+	src/batch/experiment_schema.c src/batch/experiment_schema.h \
+	src/batch/experiment_sweep.c src/batch/experiment_sweep.h \
 	src/batch/registry.c src/batch/registry.h \
 	src/batch/result.c src/batch/result.h \
 	src/batch/progress.c src/batch/progress.h \

@@ -1,0 +1,432 @@
+/*
+ * experiment_setting.c — typed values from libconfig settings, and the
+ * error lines that name them (experiment_setting.h).
+ *
+ * libconfig 1.5 has silent traps that we catch here: a decimal or hex
+ * integer without L that does not fit in 32 bits wraps (5000000000 reads
+ * as 705032704), so for every 32-bit integer we re-read the literal text
+ * on its line; and a float literal beyond the double range reads as inf.
+ *
+ * Names in messages come from the user's file and from model descriptors,
+ * so they can be of any length: every string here is allocated to fit.
+ */
+#define _GNU_SOURCE /* asprintf, vasprintf, open_memstream */
+#include "batch/experiment_setting.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* Parsing                                                             */
+/* ------------------------------------------------------------------ */
+
+int setting_parse(loader *ld)
+{
+    config_init(&ld->cfg);
+    ld->parsed = true;
+    /* Our expansion resolves @include; this only matters for an include
+     * form it does not recognise. */
+    config_set_include_dir(&ld->cfg, ld->e->dir);
+    if (config_read_string(&ld->cfg, ld->text.text) == CONFIG_TRUE)
+        return 0;
+    const char *file = ld->e->path;
+    unsigned line = 0;
+    text_where(&ld->text, (unsigned)config_error_line(&ld->cfg), &file, &line);
+    if (line > 0)
+        snprintf(ld->err, ld->errlen, "%s:%u: %s", file, line,
+                 config_error_text(&ld->cfg));
+    else
+        snprintf(ld->err, ld->errlen, "%s: %s", file, config_error_text(&ld->cfg));
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Error lines                                                         */
+/* ------------------------------------------------------------------ */
+
+static void path_into(FILE *f, const config_setting_t *s)
+{
+    if (s == NULL || config_setting_is_root(s))
+        return;
+    path_into(f, config_setting_parent(s));
+    const char *name = config_setting_name(s);
+    if (name != NULL)
+        fprintf(f, "%s%s", ftell(f) > 0 ? "." : "", name);
+    else
+        fprintf(f, "[%d]", config_setting_index(s));
+}
+
+char *setting_path(const config_setting_t *s)
+{
+    char *buf = NULL;
+    size_t len;
+    FILE *f = open_memstream(&buf, &len);
+    if (f == NULL)
+        return NULL;
+    path_into(f, s);
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* The error line for the setting at `path`, on the line of `at`. */
+static int fail_v(loader *ld, const config_setting_t *at, const char *path,
+                  const char *fmt, va_list ap)
+{
+    char *msg;
+    if (path == NULL || vasprintf(&msg, fmt, ap) < 0) {
+        snprintf(ld->err, ld->errlen, "out of memory");
+        return -1;
+    }
+    const char *file = ld->e->path;
+    unsigned line = 0;
+    if (at != NULL && !config_setting_is_root(at))
+        text_where(&ld->text, config_setting_source_line(at), &file, &line);
+    if (line > 0)
+        snprintf(ld->err, ld->errlen, "%s:%u: setting '%s': %s", file, line, path, msg);
+    else
+        snprintf(ld->err, ld->errlen, "%s: setting '%s': %s", file, path, msg);
+    free(msg);
+    return -1;
+}
+
+int setting_fail(loader *ld, const config_setting_t *s, const char *fmt, ...)
+{
+    char *path = setting_path(s);
+    va_list ap;
+    va_start(ap, fmt);
+    fail_v(ld, s, path, fmt, ap);
+    va_end(ap);
+    free(path);
+    return -1;
+}
+
+int setting_fail_missing(loader *ld, const config_setting_t *at, const char *name,
+                         const char *fmt, ...)
+{
+    char *group = setting_path(at), *path = NULL;
+    if (group != NULL &&
+        asprintf(&path, "%s%s%s", group, group[0] ? "." : "", name) < 0)
+        path = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    fail_v(ld, at, path, fmt, ap);
+    va_end(ap);
+    free(path);
+    free(group);
+    return -1;
+}
+
+size_t experiment_edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    size_t *row = malloc((lb + 1) * sizeof *row);
+    if (row == NULL)
+        return SIZE_MAX;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t best = diag + cost;
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    size_t d = row[lb];
+    free(row);
+    return d;
+}
+
+/* The candidate closest to `name`, if it is close enough to be a typo:
+ * at most 2 edits, and fewer edits than the name has characters. */
+static const char *suggest(const char *name, const char *const *cands, size_t n)
+{
+    const char *best = NULL;
+    size_t bestd = SIZE_MAX;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = experiment_edit_distance(name, cands[i]);
+        if (d < bestd) {
+            bestd = d;
+            best = cands[i];
+        }
+    }
+    if (best == NULL || bestd > 2 || bestd >= strlen(name))
+        return NULL;
+    return best;
+}
+
+/* " (did you mean ...?)", " (LIST ...)" or "" (malloc'd; NULL: no memory). */
+static char *choices_hint(const char *name, const setting_choices *ch)
+{
+    char *buf = NULL;
+    size_t len;
+    FILE *f = open_memstream(&buf, &len);
+    if (f == NULL)
+        return NULL;
+    const char *best = suggest(name, ch->names, ch->n);
+    if (best != NULL) {
+        fprintf(f, " (did you mean %c%s%s%c?)", ch->quote, ch->prefix ? ch->prefix : "",
+                best, ch->quote);
+    } else if (ch->list != NULL) {
+        const char *q = ch->quote_list ? (ch->quote == '"' ? "\"" : "'") : "";
+        fprintf(f, " (%s%s", ch->list, ch->n ? "" : "none");
+        for (size_t i = 0; i < ch->n; i++)
+            fprintf(f, "%s%s%s%s", i ? ", " : "", q, ch->names[i], q);
+        fprintf(f, "%s)", ch->tail ? ch->tail : "");
+    }
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+int setting_fail_unknown(loader *ld, const config_setting_t *s, const char *name,
+                         const setting_choices *ch, const char *fmt, ...)
+{
+    char *head, *hint = choices_hint(name, ch);
+    va_list ap;
+    va_start(ap, fmt);
+    int r = vasprintf(&head, fmt, ap);
+    va_end(ap);
+    if (r < 0 || hint == NULL) {
+        if (r >= 0)
+            free(head);
+        free(hint);
+        snprintf(ld->err, ld->errlen, "out of memory");
+        return -1;
+    }
+    setting_fail(ld, s, "%s%s", head, hint);
+    free(head);
+    free(hint);
+    return -1;
+}
+
+const char *setting_type_name(int type)
+{
+    switch (type) {
+    case CONFIG_TYPE_GROUP:
+        return "a group";
+    case CONFIG_TYPE_INT:
+    case CONFIG_TYPE_INT64:
+        return "an integer";
+    case CONFIG_TYPE_FLOAT:
+        return "a number";
+    case CONFIG_TYPE_STRING:
+        return "a string";
+    case CONFIG_TYPE_BOOL:
+        return "a boolean";
+    case CONFIG_TYPE_ARRAY:
+        return "an array";
+    case CONFIG_TYPE_LIST:
+        return "a list";
+    default:
+        return "nothing";
+    }
+}
+
+int setting_check_members(loader *ld, const config_setting_t *g,
+                          const char *const *known, size_t n)
+{
+    for (int i = 0; i < config_setting_length(g); i++) {
+        const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+        const char *name = config_setting_name(s);
+        size_t k = 0;
+        while (k < n && strcmp(name, known[k]) != 0)
+            k++;
+        if (k < n)
+            continue;
+        char *group = setting_path(g), *prefix = NULL;
+        if (group != NULL && asprintf(&prefix, "%s%s", group, group[0] ? "." : "") < 0)
+            prefix = NULL;
+        free(group);
+        if (prefix == NULL) {
+            snprintf(ld->err, ld->errlen, "out of memory");
+            return -1;
+        }
+        setting_choices ch = {.names = known, .n = n, .quote = '\'', .prefix = prefix};
+        setting_fail_unknown(ld, s, name, &ch, "unknown setting");
+        free(prefix);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Typed values                                                        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * libconfig 1.5 stores an unsuffixed integer literal in an int, wrapping
+ * silently.  Find a literal on the setting's line whose value does not fit
+ * in 32 bits but wraps to the stored value.
+ */
+static int check_wrapped(loader *ld, const config_setting_t *s)
+{
+    unsigned line = config_setting_source_line(s);
+    if (line < 1 || line > ld->text.nlines)
+        return 0;
+    const char *text = ld->text.text, *end;
+    const char *p = text_line(&ld->text, line, &end);
+    int32_t stored = config_setting_get_int(s);
+    while (p < end) {
+        if (*p == '"') { /* skip a string, with its escapes */
+            for (p++; p < end && *p != '"'; p++)
+                if (*p == '\\' && p + 1 < end)
+                    p++;
+            p++;
+            continue;
+        }
+        if (*p == '#' || (p[0] == '/' && p[1] == '/'))
+            break;
+        bool starts =
+            (*p >= '0' && *p <= '9') &&
+            (p == text ||
+             !(p[-1] == '_' || p[-1] == '.' || (p[-1] >= 'a' && p[-1] <= 'z') ||
+               (p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= '0' && p[-1] <= '9')));
+        if (!starts) {
+            p++;
+            continue;
+        }
+        bool neg = p > text && p[-1] == '-';
+        char *q;
+        errno = 0;
+        /* libconfig reads 0x... as hex and everything else as decimal,
+         * leading zeros included (not octal). */
+        bool hex0x = p[0] == '0' && (p[1] == 'x' || p[1] == 'X');
+        unsigned long long v = strtoull(p, &q, hex0x ? 16 : 10);
+        bool big = errno == ERANGE;
+        if (q < end && (*q == '.' || *q == 'e' || *q == 'E' || *q == 'L')) {
+            /* a float or an int64 literal: not wrapped */
+            while (q < end && (*q == '.' || *q == 'e' || *q == 'E' || *q == 'L' ||
+                               *q == '+' || *q == '-' || (*q >= '0' && *q <= '9')))
+                q++;
+            p = q;
+            continue;
+        }
+        bool fits =
+            hex0x ? v <= UINT32_MAX
+                  : (neg ? v <= (unsigned long long)INT32_MAX + 1 : v <= INT32_MAX);
+        if (big || !fits) {
+            uint32_t low = (uint32_t)v;
+            int32_t wrapped = (int32_t)(neg ? (uint32_t)0 - low : low);
+            if (big || wrapped == stored) {
+                int n = (int)(q - p);
+                return setting_fail(ld, s,
+                                    "integer %s%.*s does not fit in 32 bits (libconfig "
+                                    "would read it as %d): write %s%.*sL",
+                                    neg ? "-" : "", n, p, stored, neg ? "-" : "", n, p);
+            }
+        }
+        p = q;
+    }
+    return 0;
+}
+
+/* A float setting's value, which must be finite (libconfig reads a
+ * literal beyond the double range as inf). */
+static int finite_float(loader *ld, const config_setting_t *s, double *out)
+{
+    *out = config_setting_get_float(s);
+    if (!isfinite(*out))
+        return setting_fail(
+            ld, s, "the number is too large for a double (it reads as %g)", *out);
+    return 0;
+}
+
+int setting_integer(loader *ld, const config_setting_t *s, int64_t *out)
+{
+    switch (config_setting_type(s)) {
+    case CONFIG_TYPE_INT:
+        if (check_wrapped(ld, s) < 0)
+            return -1;
+        *out = config_setting_get_int(s);
+        return 0;
+    case CONFIG_TYPE_INT64:
+        *out = config_setting_get_int64(s);
+        return 0;
+    case CONFIG_TYPE_FLOAT: {
+        double d;
+        if (finite_float(ld, s, &d) < 0)
+            return -1;
+        if (d != floor(d) || fabs(d) > 9007199254740992.0)
+            return setting_fail(ld, s, "expected an integer, found %g", d);
+        *out = (int64_t)d;
+        return 0;
+    }
+    default:
+        return setting_fail(ld, s, "expected an integer, found %s",
+                            setting_type_name(config_setting_type(s)));
+    }
+}
+
+int setting_number(loader *ld, const config_setting_t *s, double *out)
+{
+    switch (config_setting_type(s)) {
+    case CONFIG_TYPE_INT:
+    case CONFIG_TYPE_INT64: {
+        int64_t i;
+        if (setting_integer(ld, s, &i) < 0)
+            return -1;
+        *out = (double)i;
+        return 0;
+    }
+    case CONFIG_TYPE_FLOAT:
+        return finite_float(ld, s, out);
+    default:
+        return setting_fail(ld, s, "expected a number, found %s",
+                            setting_type_name(config_setting_type(s)));
+    }
+}
+
+int setting_string(loader *ld, const config_setting_t *s, const char **out)
+{
+    *out = NULL;
+    if (config_setting_type(s) != CONFIG_TYPE_STRING)
+        return setting_fail(ld, s, "expected a string, found %s",
+                            setting_type_name(config_setting_type(s)));
+    *out = config_setting_get_string(s);
+    return 0;
+}
+
+int setting_bool(loader *ld, const config_setting_t *s, bool *out)
+{
+    if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+        return setting_fail(ld, s, "expected true or false, found %s",
+                            setting_type_name(config_setting_type(s)));
+    *out = config_setting_get_bool(s);
+    return 0;
+}
+
+int setting_group(loader *ld, const config_setting_t *s)
+{
+    if (!config_setting_is_group(s))
+        return setting_fail(ld, s, "expected a group { ... }, found %s",
+                            setting_type_name(config_setting_type(s)));
+    return 0;
+}
+
+int setting_member_group(loader *ld, const config_setting_t *parent, const char *name,
+                         const char *const *known, size_t n, const config_setting_t **g)
+{
+    *g = config_setting_get_member(parent, name);
+    if (*g == NULL)
+        return 0;
+    if (setting_group(ld, *g) < 0 || setting_check_members(ld, *g, known, n) < 0)
+        return -1;
+    return 1;
+}

@@ -1,0 +1,247 @@
+/*
+ * experiment_text.c — assembles the text of an experiment file
+ * (experiment_text.h).
+ *
+ * We expand @include ourselves instead of leaving it to libconfig: libconfig
+ * 1.5 resolves every include against one global directory, and its error
+ * lines count lines of whichever file it was reading without naming it.
+ * Here each include is resolved relative to the file that contains it, and
+ * every line of the assembled text keeps its origin, so an error found
+ * anywhere later can name FILE:LINE as the user wrote it.
+ */
+#define _GNU_SOURCE /* asprintf, strndup */
+#include "batch/experiment_text.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void text_free(exp_text *t)
+{
+    free(t->text);
+    for (size_t i = 0; i < t->nfiles; i++)
+        free(t->files[i]);
+    free(t->files);
+    free(t->lines);
+    memset(t, 0, sizeof *t);
+}
+
+/* Appends one line (n bytes, without its '\n') that came from line `line`
+ * of file `file`. */
+static int text_append(exp_text *t, const char *p, size_t n, size_t file, unsigned line)
+{
+    if (t->len + n + 2 > t->cap) {
+        size_t cap = t->cap ? t->cap : 4096;
+        while (t->len + n + 2 > cap)
+            cap *= 2;
+        char *s = realloc(t->text, cap);
+        if (s == NULL)
+            return -1;
+        t->text = s;
+        t->cap = cap;
+    }
+    if (t->nlines == t->caplines) {
+        size_t cap = t->caplines ? 2 * t->caplines : 256;
+        text_origin *l = realloc(t->lines, cap * sizeof *l);
+        if (l == NULL)
+            return -1;
+        t->lines = l;
+        t->caplines = cap;
+    }
+    t->lines[t->nlines++] = (text_origin){file, line, t->len};
+    memcpy(t->text + t->len, p, n);
+    t->len += n;
+    t->text[t->len++] = '\n';
+    t->text[t->len] = '\0';
+    return 0;
+}
+
+char *text_dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+static char *read_whole_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    errno = 0;
+    while (buf != NULL) {
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (n + 1 < cap)
+            break;
+        char *b = realloc(buf, cap * 2);
+        if (b == NULL) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = b;
+        cap *= 2;
+    }
+    int failed = ferror(f) ? (errno ? errno : EIO) : 0; /* EISDIR for a directory */
+    fclose(f);
+    if (buf == NULL || failed) {
+        free(buf);
+        errno = failed ? failed : ENOMEM;
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* If `line` is an @include line, the included name (malloc'd) and 1; 0
+ * if it is not one; -1 if it is a malformed one. */
+static int include_name(const char *line, size_t n, char **name)
+{
+    const char *p = line, *end = line + n;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    if ((size_t)(end - p) < 8 || strncmp(p, "@include", 8) != 0)
+        return 0;
+    p += 8;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    if (p == end || *p != '"')
+        return -1;
+    const char *q = memchr(p + 1, '"', (size_t)(end - p - 1));
+    if (q == NULL)
+        return -1;
+    *name = strndup(p + 1, (size_t)(q - p - 1));
+    return *name ? 1 : -1;
+}
+
+static int text_expand(exp_text *t, const char *path, int depth, const char *from_file,
+                       unsigned from_line, char *err, size_t errlen)
+{
+    size_t len;
+    char *text = read_whole_file(path, &len);
+    if (text == NULL) {
+        if (from_file)
+            snprintf(err, errlen, "%s:%u: cannot read included file \"%s\": %s",
+                     from_file, from_line, path, strerror(errno));
+        else
+            snprintf(err, errlen, "%s: cannot read experiment file: %s", path,
+                     strerror(errno));
+        return -1;
+    }
+    if (memchr(text, '\0', len) != NULL) {
+        snprintf(err, errlen, "%s: not a text file (it contains NUL bytes)", path);
+        free(text);
+        return -1;
+    }
+    char **files = realloc(t->files, (t->nfiles + 1) * sizeof *files);
+    if (files == NULL)
+        goto nomem;
+    t->files = files;
+    size_t fi = t->nfiles;
+    if ((t->files[fi] = strdup(path)) == NULL)
+        goto nomem;
+    t->nfiles++;
+
+    char *dir = text_dir_of(path);
+    if (dir == NULL)
+        goto nomem;
+    unsigned lineno = 0;
+    for (size_t off = 0; off < len;) {
+        char *p = text + off;
+        char *nl = memchr(p, '\n', len - off);
+        size_t n = nl ? (size_t)(nl - p) : len - off;
+        lineno++;
+        char *name = NULL;
+        int inc = include_name(p, n, &name);
+        if (inc < 0) {
+            snprintf(err, errlen, "%s:%u: malformed @include (write @include \"FILE\")",
+                     path, lineno);
+            goto fail_dir;
+        }
+        if (inc > 0) {
+            if (depth + 1 >= TEXT_MAX_DEPTH) {
+                snprintf(err, errlen,
+                         "%s:%u: @include nested more than %d deep (an include cycle?)",
+                         path, lineno, TEXT_MAX_DEPTH);
+                free(name);
+                goto fail_dir;
+            }
+            char *inc_path;
+            /* "dir/name", but no "./" before names next to the file. */
+            bool plain = name[0] == '/' || strcmp(dir, ".") == 0;
+            int r = plain ? asprintf(&inc_path, "%s", name)
+                          : asprintf(&inc_path, "%s/%s", dir, name);
+            free(name);
+            if (r < 0)
+                goto nomem_dir;
+            /* The file name stored in t->files may move: pass a copy. */
+            char *self = strdup(path);
+            r = self ? text_expand(t, inc_path, depth + 1, self, lineno, err, errlen)
+                     : -1;
+            if (self == NULL)
+                snprintf(err, errlen, "out of memory");
+            free(self);
+            free(inc_path);
+            if (r < 0)
+                goto fail_dir;
+        } else if (text_append(t, p, n, fi, lineno) < 0) {
+            goto nomem_dir;
+        }
+        if (nl == NULL)
+            break;
+        off = (size_t)(nl + 1 - text);
+    }
+    free(dir);
+    free(text);
+    return 0;
+
+nomem_dir:
+    snprintf(err, errlen, "out of memory");
+fail_dir:
+    free(dir);
+    free(text);
+    return -1;
+nomem:
+    snprintf(err, errlen, "out of memory");
+    free(text);
+    return -1;
+}
+
+int text_load(exp_text *t, const char *path, char *err, size_t errlen)
+{
+    memset(t, 0, sizeof *t);
+    if (text_expand(t, path, 0, NULL, 0, err, errlen) < 0)
+        return -1;
+    /* An empty text is one empty line: libconfig and the line map agree. */
+    if (t->nlines == 0 && text_append(t, "", 0, 0, 1) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+bool text_where(const exp_text *t, unsigned line, const char **file, unsigned *fline)
+{
+    if (line < 1 || line > t->nlines)
+        return false;
+    *file = t->files[t->lines[line - 1].file];
+    *fline = t->lines[line - 1].line;
+    return true;
+}
+
+const char *text_line(const exp_text *t, unsigned line, const char **end)
+{
+    assert(line >= 1 && line <= t->nlines);
+    const char *p = t->text + t->lines[line - 1].offset;
+    *end = strchr(p, '\n');
+    return p;
+}

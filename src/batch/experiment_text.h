@@ -1,0 +1,52 @@
+/*
+ * experiment_text.h — the text of an experiment file as libconfig parses
+ * it: the file with its @include lines expanded, and a map from every line
+ * of that text back to the file and line the user wrote, so that errors
+ * name the place in the user's own files.
+ */
+#ifndef USIM_BATCH_EXPERIMENT_TEXT_H
+#define USIM_BATCH_EXPERIMENT_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* How deep @include may nest (an include cycle stops here). */
+#define TEXT_MAX_DEPTH 10
+
+/* Where a line of the expanded text comes from. */
+typedef struct text_origin {
+    size_t file;   /* index into exp_text.files */
+    unsigned line; /* 1-based line in that file */
+    size_t offset; /* where the line starts in exp_text.text */
+} text_origin;
+
+typedef struct exp_text {
+    char *text; /* every line ends in '\n'; at least one line */
+    size_t len, cap;
+    char **files; /* each file read, as its @include named it */
+    size_t nfiles;
+    text_origin *lines; /* lines[i]: origin of line i + 1 */
+    size_t nlines, caplines;
+} exp_text;
+
+/*
+ * Reads `path` and expands its @include lines, each resolved relative to
+ * the directory of the file that contains it.  0, or -1 with one error line
+ * in err ("FILE:LINE: ..." at the @include that failed).  Either way
+ * text_free() releases t.
+ */
+int text_load(exp_text *t, const char *path, char *err, size_t errlen);
+void text_free(exp_text *t);
+
+/* The file and line of line `line` (1-based) of the text; false (and
+ * nothing set) if the text has no such line. */
+bool text_where(const exp_text *t, unsigned line, const char **file, unsigned *fline);
+
+/* The start of line `line` (1-based, must exist); *end is its '\n'. */
+const char *text_line(const exp_text *t, unsigned line, const char **end);
+
+/* The directory of `path` (malloc'd): "." if it has no '/'. */
+char *text_dir_of(const char *path);
+
+#endif
