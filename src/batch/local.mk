@@ -105,6 +105,13 @@ tests_batch_turns_model_la_LDFLAGS = -module -avoid-version -shared -rpath /nowh
 TESTS += tests/batch/orders.sh
 EXTRA_DIST += tests/batch/orders.sh
 
+# Names of 300 characters and more, in a plugin: set, swept, misspelt.
+check_LTLIBRARIES += tests/batch/long_names_model.la
+tests_batch_long_names_model_la_SOURCES = tests/batch/long_names_model.c
+tests_batch_long_names_model_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+TESTS += tests/batch/long_names.sh
+EXTRA_DIST += tests/batch/long_names.sh
+
 # Known answers of the built-in models; SIGINT and --resume.
 TESTS += tests/batch/models.sh
 EXTRA_DIST += tests/batch/models.sh
