@@ -8,15 +8,22 @@
  * Here each include is resolved relative to the file that contains it, and
  * every line of the assembled text keeps its origin, so an error found
  * anywhere later can name FILE:LINE as the user wrote it.
+ *
+ * What is read is bounded (experiment_text.h): regular files only, 16 MiB
+ * each and 16 MiB in all, so that a mistyped include of /dev/zero, a FIFO
+ * or a huge file is an error line, not a hang or an exhausted memory.
  */
 #define _GNU_SOURCE /* asprintf, strndup */
 #include "batch/experiment_text.h"
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 void text_free(exp_text *t)
 {
@@ -68,38 +75,105 @@ char *text_dir_of(const char *path)
     return strndup(path, (size_t)(slash - path));
 }
 
-static char *read_whole_file(const char *path, size_t *len)
+/* Why a file of this kind is not read, or NULL for a regular file. */
+static const char *not_regular(const struct stat *st)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
+    if (S_ISREG(st->st_mode))
         return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    errno = 0;
-    while (buf != NULL) {
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (n + 1 < cap)
-            break;
-        char *b = realloc(buf, cap * 2);
-        if (b == NULL) {
-            free(buf);
-            buf = NULL;
-            break;
+    if (S_ISDIR(st->st_mode))
+        return strerror(EISDIR);
+    if (S_ISFIFO(st->st_mode))
+        return "a FIFO, not a regular file";
+    if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode))
+        return "a device, not a regular file";
+    if (S_ISSOCK(st->st_mode))
+        return "a socket, not a regular file";
+    return "not a regular file";
+}
+
+/* Why a file of `n` bytes is too large to read with `budget` bytes of the
+ * total left, or NULL. */
+static const char *too_large(size_t n, size_t budget)
+{
+    if (n > TEXT_MAX_BYTES)
+        return "larger than 16 MiB (the limit for an experiment file)";
+    if (n > budget)
+        return "with the files read before it, more than 16 MiB (the limit for an "
+               "experiment file and its includes together)";
+    return NULL;
+}
+
+/*
+ * The contents of the regular file `path`, at most `budget` bytes (and at
+ * most TEXT_MAX_BYTES), NUL-terminated; NULL and *why if it cannot be
+ * read.  The kind of file is checked before it is opened, so a FIFO is
+ * never opened (which would wait for a writer) and a device never read,
+ * and again on the open file; O_NONBLOCK covers a FIFO put in its place
+ * between the two.  The read stops one byte past the limit, for files that
+ * grow or that stat reports as empty (/proc).
+ */
+static char *read_text_file(const char *path, size_t budget, size_t *len,
+                            const char **why)
+{
+    struct stat st;
+    if (stat(path, &st) < 0) {
+        *why = strerror(errno);
+        return NULL;
+    }
+    if ((*why = not_regular(&st)) != NULL)
+        return NULL;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        *why = strerror(errno);
+        return NULL;
+    }
+    char *buf = NULL;
+    if (fstat(fd, &st) < 0) {
+        *why = strerror(errno);
+        goto fail;
+    }
+    if ((*why = not_regular(&st)) != NULL ||
+        (*why = too_large((size_t)st.st_size, budget)) != NULL)
+        goto fail;
+    size_t limit = budget < TEXT_MAX_BYTES ? budget : TEXT_MAX_BYTES;
+    size_t cap = (size_t)st.st_size + 2, n = 0; /* room for one byte more, and NUL */
+    if ((buf = malloc(cap)) == NULL)
+        goto nomem;
+    for (;;) {
+        if (n + 1 == cap) {
+            if (n > limit)
+                break;
+            size_t grown = cap * 2 < limit + 2 ? cap * 2 : limit + 2;
+            char *b = realloc(buf, grown);
+            if (b == NULL)
+                goto nomem;
+            buf = b;
+            cap = grown;
         }
-        buf = b;
-        cap *= 2;
+        ssize_t got = read(fd, buf + n, cap - 1 - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            *why = strerror(errno);
+            goto fail;
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
     }
-    int failed = ferror(f) ? (errno ? errno : EIO) : 0; /* EISDIR for a directory */
-    fclose(f);
-    if (buf == NULL || failed) {
-        free(buf);
-        errno = failed ? failed : ENOMEM;
-        return NULL;
-    }
+    if ((*why = too_large(n, budget)) != NULL)
+        goto fail;
+    close(fd);
     buf[n] = '\0';
     *len = n;
     return buf;
+
+nomem:
+    *why = strerror(ENOMEM);
+fail:
+    free(buf);
+    close(fd);
+    return NULL;
 }
 
 /* If `line` is an @include line, the included name (malloc'd) and 1; 0
@@ -127,16 +201,17 @@ static int text_expand(exp_text *t, const char *path, int depth, const char *fro
                        unsigned from_line, char *err, size_t errlen)
 {
     size_t len;
-    char *text = read_whole_file(path, &len);
+    const char *why;
+    char *text = read_text_file(path, TEXT_MAX_BYTES - t->read, &len, &why);
     if (text == NULL) {
         if (from_file)
             snprintf(err, errlen, "%s:%u: cannot read included file \"%s\": %s",
-                     from_file, from_line, path, strerror(errno));
+                     from_file, from_line, path, why);
         else
-            snprintf(err, errlen, "%s: cannot read experiment file: %s", path,
-                     strerror(errno));
+            snprintf(err, errlen, "%s: cannot read experiment file: %s", path, why);
         return -1;
     }
+    t->read += len;
     if (memchr(text, '\0', len) != NULL) {
         snprintf(err, errlen, "%s: not a text file (it contains NUL bytes)", path);
         free(text);

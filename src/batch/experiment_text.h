@@ -3,6 +3,11 @@
  * it: the file with its @include lines expanded, and a map from every line
  * of that text back to the file and line the user wrote, so that errors
  * name the place in the user's own files.
+ *
+ * Only regular files are read (never a directory, FIFO or device), each at
+ * most TEXT_MAX_BYTES, and at most TEXT_MAX_BYTES in all (an @include
+ * counts each time it is expanded), so that no experiment file can block
+ * the loader or make it eat memory.
  */
 #ifndef USIM_BATCH_EXPERIMENT_TEXT_H
 #define USIM_BATCH_EXPERIMENT_TEXT_H
@@ -11,6 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The largest file, and the most text in all, that the loader reads
+ * (the messages and man/usim-batch.1 say 16 MiB). */
+#define TEXT_MAX_BYTES ((size_t)16 << 20)
 /* How deep @include may nest (an include cycle stops here). */
 #define TEXT_MAX_DEPTH 10
 
@@ -28,6 +36,7 @@ typedef struct exp_text {
     size_t nfiles;
     text_origin *lines; /* lines[i]: origin of line i + 1 */
     size_t nlines, caplines;
+    size_t read; /* bytes read so far, every expansion of an include counted */
 } exp_text;
 
 /*

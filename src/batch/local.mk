@@ -112,6 +112,10 @@ tests_batch_long_names_model_la_LDFLAGS = -module -avoid-version -shared -rpath 
 TESTS += tests/batch/long_names.sh
 EXTRA_DIST += tests/batch/long_names.sh
 
+# Only regular files of at most 16 MiB (and 16 MiB in all) are read.
+TESTS += tests/batch/input_files.sh
+EXTRA_DIST += tests/batch/input_files.sh
+
 # Known answers of the built-in models; SIGINT and --resume.
 TESTS += tests/batch/models.sh
 EXTRA_DIST += tests/batch/models.sh
