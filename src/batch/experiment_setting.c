@@ -24,6 +24,32 @@
 /* Parsing                                                             */
 /* ------------------------------------------------------------------ */
 
+/* "FILE:LINE: message" for line `line` of the text ("FILE: message" if
+ * there is no such line). */
+__attribute__((format(printf, 3, 4))) static int fail_line(loader *ld, unsigned line,
+                                                           const char *fmt, ...)
+{
+    const char *file = ld->e->path;
+    unsigned fline = 0;
+    text_where(&ld->text, line, &file, &fline);
+    int n = fline > 0 ? snprintf(ld->err, ld->errlen, "%s:%u: ", file, fline)
+                      : snprintf(ld->err, ld->errlen, "%s: ", file);
+    if (n >= 0 && (size_t)n < ld->errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(ld->err + n, ld->errlen - (size_t)n, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/*
+ * libconfig reports an error at the end of the text (a string or bracket
+ * never closed) on the line after the last one, which names nothing the
+ * user can find.  Our own scan of the text finds where what is still open
+ * was opened.  An error is at the end when libconfig places it after the
+ * last line with a token: the parser fails on a token, or on the end.
+ */
 int setting_parse(loader *ld)
 {
     config_init(&ld->cfg);
@@ -33,15 +59,25 @@ int setting_parse(loader *ld)
     config_set_include_dir(&ld->cfg, ld->e->dir);
     if (config_read_string(&ld->cfg, ld->text.text) == CONFIG_TRUE)
         return 0;
-    const char *file = ld->e->path;
-    unsigned line = 0;
-    text_where(&ld->text, (unsigned)config_error_line(&ld->cfg), &file, &line);
-    if (line > 0)
-        snprintf(ld->err, ld->errlen, "%s:%u: %s", file, line,
-                 config_error_text(&ld->cfg));
-    else
-        snprintf(ld->err, ld->errlen, "%s: %s", file, config_error_text(&ld->cfg));
-    return -1;
+    const char *why = config_error_text(&ld->cfg);
+    int line = config_error_line(&ld->cfg);
+    if (config_error_type(&ld->cfg) == CONFIG_ERR_PARSE) {
+        text_end end;
+        text_scan_end(&ld->text, &end);
+        if (end.last > 0 && (line <= 0 || (unsigned)line > end.last)) {
+            if (end.string > 0)
+                return fail_line(ld, end.string,
+                                 "%s: this line opens a string that is never closed",
+                                 why);
+            if (end.bracket > 0)
+                return fail_line(ld, end.bracket,
+                                 "%s: the '%c' on this line is never closed", why,
+                                 end.open);
+            return fail_line(ld, end.last, "%s: the file ends before this setting does",
+                             why);
+        }
+    }
+    return fail_line(ld, line > 0 ? (unsigned)line : 0, "%s", why);
 }
 
 /* ------------------------------------------------------------------ */

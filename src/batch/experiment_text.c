@@ -320,3 +320,94 @@ const char *text_line(const exp_text *t, unsigned line, const char **end)
     *end = strchr(p, '\n');
     return p;
 }
+
+/* The brackets open at the current point of text_scan_end. */
+typedef struct bracket_stack {
+    char *open;
+    unsigned *line;
+    size_t n, cap;
+    bool lost; /* out of memory: nothing is reported */
+} bracket_stack;
+
+static void bracket_push(bracket_stack *b, char c, unsigned line)
+{
+    if (b->lost)
+        return;
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 16;
+        char *o = realloc(b->open, cap);
+        if (o != NULL)
+            b->open = o;
+        unsigned *l = o ? realloc(b->line, cap * sizeof *l) : NULL;
+        if (l == NULL) {
+            b->lost = true;
+            return;
+        }
+        b->line = l;
+        b->cap = cap;
+    }
+    b->open[b->n] = c;
+    b->line[b->n++] = line;
+}
+
+/* A closing bracket: it closes the innermost open one if that matches (if
+ * it does not, libconfig has failed there, not at the end). */
+static void bracket_pop(bracket_stack *b, char close)
+{
+    char want = close == '}' ? '{' : close == ']' ? '[' : '(';
+    if (!b->lost && b->n > 0 && b->open[b->n - 1] == want)
+        b->n--;
+}
+
+void text_scan_end(const exp_text *t, text_end *end)
+{
+    memset(end, 0, sizeof *end);
+    bracket_stack b = {0};
+    const char *p = t->text, *e = t->text + t->len;
+    unsigned line = 1;
+    while (p < e) {
+        char c = *p;
+        if (c == '\n') {
+            line++;
+            p++;
+        } else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+            p++;
+        } else if (c == '#' || (c == '/' && p + 1 < e && p[1] == '/')) {
+            while (p < e && *p != '\n')
+                p++;
+        } else if (c == '/' && p + 1 < e && p[1] == '*') {
+            /* An unclosed block comment runs to the end, as in libconfig. */
+            for (p += 2; p < e && !(p[0] == '*' && p + 1 < e && p[1] == '/'); p++)
+                if (*p == '\n')
+                    line++;
+            p += 2;
+        } else if (c == '"') {
+            unsigned start = line;
+            for (p++; p < e && *p != '"'; p++) {
+                if (*p == '\\' && p + 1 < e)
+                    p++;
+                if (*p == '\n')
+                    line++;
+            }
+            if (p >= e) {
+                end->string = end->last = start;
+                break;
+            }
+            end->last = line;
+            p++;
+        } else {
+            end->last = line;
+            if (c == '{' || c == '[' || c == '(')
+                bracket_push(&b, c, line);
+            else if (c == '}' || c == ']' || c == ')')
+                bracket_pop(&b, c);
+            p++;
+        }
+    }
+    if (!b.lost && b.n > 0) {
+        end->bracket = b.line[b.n - 1];
+        end->open = b.open[b.n - 1];
+    }
+    free(b.open);
+    free(b.line);
+}

@@ -58,4 +58,19 @@ const char *text_line(const exp_text *t, unsigned line, const char **end);
 /* The directory of `path` (malloc'd): "." if it has no '/'. */
 char *text_dir_of(const char *path);
 
+/*
+ * What is still open at the end of the text, read as libconfig's scanner
+ * reads it: comments (#, // and block comments), strings (with backslash
+ * escapes; they may span lines) and brackets {} [] ().  Lines are lines of
+ * the text (text_where gives FILE:LINE), 0 for none.
+ */
+typedef struct text_end {
+    unsigned string;  /* a string that is never closed starts on this line */
+    unsigned bracket; /* the innermost bracket never closed is on this line */
+    char open;        /* that bracket: '{', '[' or '(' */
+    unsigned last;    /* the last line with a token (for an unclosed
+                         string: the line where it starts) */
+} text_end;
+void text_scan_end(const exp_text *t, text_end *end);
+
 #endif
