@@ -24,6 +24,37 @@
 #include "batch/experiment_setting.h"
 #include "batch/experiment_text.h"
 
+/*
+ * The error line is one line: names and strings from the file may hold
+ * newlines and other control characters ("a\nb", or a string running over
+ * several lines), which are written as \n, \r or \xNN.  Tabs stay.
+ */
+static void escape_controls(char *err, size_t errlen)
+{
+    char *raw = strdup(err);
+    if (raw == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return;
+    }
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)raw; *p; p++) {
+        char esc[5] = {(char)*p, '\0'};
+        if (*p == '\n')
+            strcpy(esc, "\\n");
+        else if (*p == '\r')
+            strcpy(esc, "\\r");
+        else if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+            snprintf(esc, sizeof esc, "\\x%02x", *p);
+        size_t k = strlen(esc);
+        if (n + k + 1 > errlen)
+            break;
+        memcpy(err + n, esc, k);
+        n += k;
+    }
+    err[n] = '\0';
+    free(raw);
+}
+
 /* The defaults of every optional setting. */
 static int experiment_init(experiment *e, const char *path)
 {
@@ -61,6 +92,8 @@ int experiment_load(experiment **out, const char *path, const experiment_opts *o
     return 0;
 
 fail:
+    if (errlen > 0)
+        escape_controls(err, errlen);
     if (ld.parsed)
         config_destroy(&ld.cfg);
     text_free(&ld.text);
