@@ -87,6 +87,7 @@ int experiment_load(experiment **out, const char *path, const experiment_opts *o
     if (setting_parse(&ld) < 0 || schema_load(&ld) < 0)
         goto fail;
     config_destroy(&ld.cfg);
+    setting_done(&ld);
     text_free(&ld.text);
     *out = e;
     return 0;
@@ -96,6 +97,7 @@ fail:
         escape_controls(err, errlen);
     if (ld.parsed)
         config_destroy(&ld.cfg);
+    setting_done(&ld);
     text_free(&ld.text);
     experiment_free(e);
     return -1;

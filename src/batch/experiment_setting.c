@@ -308,17 +308,44 @@ int setting_check_members(loader *ld, const config_setting_t *g,
 
 /*
  * libconfig 1.5 stores an unsuffixed integer literal in an int, wrapping
- * silently.  Find a literal on the setting's line whose value does not fit
- * in 32 bits but wraps to the stored value.
+ * silently, and tells us only the line of a setting.  So we read the
+ * literals of that line again: an integer setting is wrapped if the first
+ * literal on its line that does not fit in 32 bits is beyond 64 bits, or
+ * wraps to the value stored.  A line is scanned once, for all the integers
+ * on it (a list of a million numbers is one line), and the wide literals
+ * are looked up by value.
  */
-static int check_wrapped(loader *ld, const config_setting_t *s)
+static int wide_add(wide_line *w, wide_literal lit)
 {
-    unsigned line = config_setting_source_line(s);
-    if (line < 1 || line > ld->text.nlines)
-        return 0;
+    if (w->n == w->cap) {
+        size_t cap = w->cap ? 2 * w->cap : 8;
+        wide_literal *l = realloc(w->lits, cap * sizeof *l);
+        if (l == NULL)
+            return -1;
+        w->lits = l;
+        w->cap = cap;
+    }
+    w->lits[w->n++] = lit;
+    return 0;
+}
+
+static int by_value(const void *a, const void *b, void *lits)
+{
+    const wide_literal *l = lits;
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    if (l[i].value != l[j].value)
+        return l[i].value < l[j].value ? -1 : 1;
+    return i < j ? -1 : i > j;
+}
+
+/* The wide literals of text line `line` into ld->wide. */
+static int scan_wide(loader *ld, unsigned line)
+{
+    wide_line *w = &ld->wide;
+    w->line = 0;
+    w->n = 0;
     const char *text = ld->text.text, *end;
     const char *p = text_line(&ld->text, line, &end);
-    int32_t stored = config_setting_get_int(s);
     while (p < end) {
         if (*p == '"') { /* skip a string, with its escapes */
             for (p++; p < end && *p != '"'; p++)
@@ -359,18 +386,70 @@ static int check_wrapped(loader *ld, const config_setting_t *s)
                   : (neg ? v <= (unsigned long long)INT32_MAX + 1 : v <= INT32_MAX);
         if (big || !fits) {
             uint32_t low = (uint32_t)v;
-            int32_t wrapped = (int32_t)(neg ? (uint32_t)0 - low : low);
-            if (big || wrapped == stored) {
-                int n = (int)(q - p);
-                return setting_fail(ld, s,
-                                    "integer %s%.*s does not fit in 32 bits (libconfig "
-                                    "would read it as %d): write %s%.*sL",
-                                    neg ? "-" : "", n, p, stored, neg ? "-" : "", n, p);
-            }
+            wide_literal lit = {p, (int)(q - p), neg, big,
+                                (int32_t)(neg ? (uint32_t)0 - low : low)};
+            if (wide_add(w, lit) < 0)
+                return -1;
         }
         p = q;
     }
+    w->first_big = w->n;
+    for (size_t i = 0; i < w->n && w->first_big == w->n; i++)
+        if (w->lits[i].big)
+            w->first_big = i;
+    free(w->by_value);
+    if ((w->by_value = malloc((w->n ? w->n : 1) * sizeof *w->by_value)) == NULL)
+        return -1;
+    for (size_t i = 0; i < w->n; i++)
+        w->by_value[i] = i;
+    qsort_r(w->by_value, w->n, sizeof *w->by_value, by_value, w->lits);
+    w->line = line;
     return 0;
+}
+
+/* The first wide literal of the line with this value, or w->n. */
+static size_t wide_find(const wide_line *w, int32_t value)
+{
+    size_t lo = 0, hi = w->n; /* first index in by_value with value >= value */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->lits[w->by_value[mid]].value < value)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < w->n && w->lits[w->by_value[lo]].value == value ? w->by_value[lo]
+                                                                : w->n;
+}
+
+static int check_wrapped(loader *ld, const config_setting_t *s)
+{
+    unsigned line = config_setting_source_line(s);
+    if (line < 1 || line > ld->text.nlines)
+        return 0;
+    wide_line *w = &ld->wide;
+    if (w->line != line && scan_wide(ld, line) < 0)
+        return setting_fail(ld, s, "out of memory");
+    int32_t stored = config_setting_get_int(s);
+    size_t i = wide_find(w, stored);
+    if (w->first_big < i)
+        i = w->first_big;
+    if (i == w->n)
+        return 0;
+    const wide_literal *lit = &w->lits[i];
+    const char *sign = lit->neg ? "-" : "";
+    return setting_fail(
+        ld, s,
+        "integer %s%.*s does not fit in 32 bits (libconfig would read it "
+        "as %d): write %s%.*sL",
+        sign, lit->n, lit->p, stored, sign, lit->n, lit->p);
+}
+
+void setting_done(loader *ld)
+{
+    free(ld->wide.lits);
+    free(ld->wide.by_value);
+    memset(&ld->wide, 0, sizeof ld->wide);
 }
 
 /* A float setting's value, which must be finite (libconfig reads a

@@ -19,6 +19,24 @@
 #include "batch/experiment.h"
 #include "batch/experiment_text.h"
 
+/* A literal of the text that does not fit in 32 bits (libconfig wraps it). */
+typedef struct wide_literal {
+    const char *p; /* its digits, n of them, in the text */
+    int n;
+    bool neg;      /* written with a '-' before */
+    bool big;      /* beyond 64 bits too: matches whatever was stored */
+    int32_t value; /* what libconfig stores for it */
+} wide_literal;
+
+/* The wide literals of one line, scanned once for all its integers. */
+typedef struct wide_line {
+    unsigned line;      /* 0: none scanned yet */
+    wide_literal *lits; /* in line order */
+    size_t n, cap;
+    size_t *by_value; /* indices into lits, by value, then line order */
+    size_t first_big; /* index of the first big one, or n */
+} wide_line;
+
 /* Everything one experiment_load() call works on. */
 typedef struct loader {
     experiment *e;
@@ -28,7 +46,11 @@ typedef struct loader {
     char *err;
     size_t errlen;
     bool force; /* experiment_opts.force */
+    wide_line wide;
 } loader;
+
+/* Frees what the setting_* functions keep in ld (not cfg, not text). */
+void setting_done(loader *ld);
 
 /* Parses ld->text with libconfig.  0, or -1 with the error line. */
 int setting_parse(loader *ld);

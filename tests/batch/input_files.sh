@@ -4,6 +4,8 @@
 # /dev/zero, a FIFO and files over the limit are refused with one line
 # (at the @include that named them) instead of blocking or eating memory;
 # a file of exactly 16 MiB is read.
+# A list of 200,000 integers on one line is checked in linear time (each
+# integer's literal is looked up, not the line scanned again).
 # Every run is under `timeout` and, outside ASan builds, a memory limit, so
 # a regression fails here instead of hanging the test or the machine.
 # Prints "input_files.sh: N passed, N failed".
@@ -85,5 +87,17 @@ refused "two includes of 9 MiB" twice.cfg \
     'twice.cfg:3: cannot read included file "half.cfg": with the files read before it, more than 16 MiB (the limit for an experiment file and its includes together)'
 printf 'model = "mm1";\n@include "half.cfg"\n' >once.cfg
 expect "one include of 9 MiB is read" 0 "once.cfg: ok" timeout 60 "$bin" --validate once.cfg
+
+# 200,000 integers on one line, then one that does not fit in 32 bits: each
+# integer of the line is checked against the literals of the line, which
+# are scanned once (scanning the line per integer took minutes).
+awk 'BEGIN { printf "model = \"mm1\";\nparameters: { customers = [1"
+    for (i = 1; i < 200000; i++) printf ", %d", i % 1000 + 1
+    printf "]; };\n" }' >long_line.cfg
+expect "200,000 integers on one line" 0 "long_line.cfg: ok: model mm1, 200000 points" \
+    timeout 20 "$bin" --validate long_line.cfg
+sed 's/]; };/, 5000000000]; };/' long_line.cfg >long_line_wide.cfg
+refused "200,000 integers on one line, one wide" long_line_wide.cfg \
+    "long_line_wide.cfg:2: setting 'parameters.customers[200000]': integer 5000000000 does not fit in 32 bits (libconfig would read it as 705032704): write 5000000000L"
 
 report
