@@ -305,6 +305,19 @@ static int param_range(loader *ld, const config_setting_t *g, exp_param *ep)
                             v[2], v[0], v[1]);
     if (n > 1e9)
         return setting_fail(ld, g, "the range has %.0f values, more than 10^9", n);
+    /* Alone it can make the sweep too large: say so before allocating it
+     * (10^9 values are 8 GB).  The messages are sweep_build's. */
+    double runs = n * (double)ld->e->replications;
+    if (runs > (double)UINT32_MAX)
+        return setting_fail(ld, g,
+                            "the range has %.0f values, so the sweep has at least %.0f "
+                            "runs; run ids must stay below 2^32",
+                            n, runs);
+    if (runs > (double)EXPERIMENT_MAX_RUNS && !ld->force)
+        return setting_fail(ld, g,
+                            "the range has %.0f values, so the sweep has at least %.0f "
+                            "runs, more than %llu: check it, or use --force",
+                            n, runs, EXPERIMENT_MAX_RUNS);
     ep->nvalues = (size_t)n;
     if ((ep->values = malloc(ep->nvalues * sizeof(double))) == NULL)
         return setting_fail(ld, g, "out of memory");
