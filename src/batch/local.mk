@@ -116,6 +116,10 @@ EXTRA_DIST += tests/batch/long_names.sh
 TESTS += tests/batch/input_files.sh
 EXTRA_DIST += tests/batch/input_files.sh
 
+# scripts/fuzz: libFuzzer targets for the experiment loader and the journal
+# reader, their seed corpus and regression inputs (scripts/test runs it).
+EXTRA_DIST += scripts/fuzz tests/fuzz
+
 # Known answers of the built-in models; SIGINT and --resume.
 TESTS += tests/batch/models.sh
 EXTRA_DIST += tests/batch/models.sh
