@@ -14,6 +14,7 @@
 #include "batch/experiment_setting.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,6 +44,29 @@ __attribute__((format(printf, 3, 4))) static int fail_line(loader *ld, unsigned 
     return -1;
 }
 
+/* libconfig's time on the names of each group's settings is quadratic in
+ * their number (experiment_text.h): refuse a file that would take too
+ * long before libconfig reads it. */
+static int check_group_sizes(loader *ld)
+{
+    text_names names;
+    if (text_scan_names(&ld->text, TEXT_MAX_NAME_WORK, &names) < 0)
+        return fail_line(ld, 0, "out of memory");
+    if (names.line == 0)
+        return 0;
+    char group[512] = "the top level";
+    const char *file;
+    unsigned fline;
+    if (names.group > 0 && text_where(&ld->text, names.group, &file, &fline))
+        snprintf(group, sizeof group, "the group that opens at %s:%u", file, fline);
+    return fail_line(
+        ld, names.line,
+        "too many settings: libconfig compares each name with those of all "
+        "the settings before it in its group, and this file would take more "
+        "than %" PRIu64 " characters of such comparisons (this is setting %zu of %s)",
+        TEXT_MAX_NAME_WORK, names.index, group);
+}
+
 /*
  * libconfig reports an error at the end of the text (a string or bracket
  * never closed) on the line after the last one, which names nothing the
@@ -57,6 +81,8 @@ int setting_parse(loader *ld)
     /* Our expansion resolves @include; this only matters for an include
      * form it does not recognise. */
     config_set_include_dir(&ld->cfg, ld->e->dir);
+    if (check_group_sizes(ld) < 0)
+        return -1;
     if (config_read_string(&ld->cfg, ld->text.text) == CONFIG_TRUE)
         return 0;
     const char *why = config_error_text(&ld->cfg);

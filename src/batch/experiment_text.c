@@ -321,15 +321,144 @@ const char *text_line(const exp_text *t, unsigned line, const char **end)
     return p;
 }
 
-/* The brackets open at the current point of text_scan_end. */
+/* ------------------------------------------------------------------ */
+/* The text as libconfig's scanner reads it                            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Only as much of libconfig's scanner as our scans need: spaces and
+ * comments (#, // and block comments) are skipped; a string (with
+ * backslash escapes; it may span lines), a name, one punctuation character
+ * or a run of anything else (a number, @include) is a token.
+ */
+typedef enum lex_kind {
+    LEX_END,      /* the end of the text */
+    LEX_STRING,   /* "...", closed */
+    LEX_UNCLOSED, /* a string still open at the end of the text */
+    LEX_NAME,     /* [A-Za-z*][-A-Za-z0-9_*]*: a setting's name (or true) */
+    LEX_PUNCT,    /* one of { } [ ] ( ) = : ; , */
+    LEX_OTHER,
+} lex_kind;
+
+typedef struct lexer {
+    const char *p, *e;
+    unsigned line; /* the line of p */
+} lexer;
+
+typedef struct token {
+    lex_kind kind;
+    const char *p; /* its text, n bytes */
+    size_t n;
+    unsigned line; /* where it starts (lexer.line: where it ends) */
+} token;
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static bool is_punct(char c)
+{
+    return c == '{' || c == '}' || c == '[' || c == ']' || c == '(' || c == ')' ||
+           c == '=' || c == ':' || c == ';' || c == ',';
+}
+
+static bool is_name_start(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '*';
+}
+
+static bool is_name_char(char c)
+{
+    return is_name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+/* A comment starts at p (p < e). */
+static bool comment_at(const char *p, const char *e)
+{
+    return *p == '#' || (*p == '/' && p + 1 < e && (p[1] == '/' || p[1] == '*'));
+}
+
+/* Past the spaces and comments at lx->p.  An unclosed block comment runs
+ * to the end, as in libconfig. */
+static void lex_skip(lexer *lx)
+{
+    const char *p = lx->p, *e = lx->e;
+    while (p < e) {
+        if (*p == '\n') {
+            lx->line++;
+            p++;
+        } else if (is_space(*p)) {
+            p++;
+        } else if (*p == '#' || (*p == '/' && p + 1 < e && p[1] == '/')) {
+            while (p < e && *p != '\n')
+                p++;
+        } else if (*p == '/' && p + 1 < e && p[1] == '*') {
+            for (p += 2; p < e && !(p[0] == '*' && p + 1 < e && p[1] == '/'); p++)
+                if (*p == '\n')
+                    lx->line++;
+            p = p < e ? p + 2 : e;
+        } else {
+            break;
+        }
+    }
+    lx->p = p;
+}
+
+static void lex_next(lexer *lx, token *t)
+{
+    lex_skip(lx);
+    const char *p = lx->p, *e = lx->e;
+    t->p = p;
+    t->line = lx->line;
+    if (p == e) {
+        t->kind = LEX_END;
+    } else if (*p == '"') {
+        for (p++; p < e && *p != '"'; p++) {
+            if (*p == '\\' && p + 1 < e)
+                p++;
+            if (*p == '\n')
+                lx->line++;
+        }
+        t->kind = p < e ? LEX_STRING : LEX_UNCLOSED;
+        if (p < e)
+            p++;
+    } else if (is_punct(*p)) {
+        t->kind = LEX_PUNCT;
+        p++;
+    } else if (is_name_start(*p)) {
+        t->kind = LEX_NAME;
+        while (p < e && is_name_char(*p))
+            p++;
+    } else {
+        t->kind = LEX_OTHER;
+        for (p++;
+             p < e && !is_space(*p) && !is_punct(*p) && *p != '"' && !comment_at(p, e);
+             p++)
+            ;
+    }
+    t->n = (size_t)(p - t->p);
+    lx->p = p;
+}
+
+static void lex_init(lexer *lx, const exp_text *t)
+{
+    lx->p = t->text;
+    lx->e = t->text + t->len;
+    lx->line = 1;
+}
+
+/* The brackets open at the current point of a scan, with the line where
+ * each was opened and, for text_scan_names, where its names start. */
 typedef struct bracket_stack {
     char *open;
     unsigned *line;
+    size_t *first;
     size_t n, cap;
-    bool lost; /* out of memory: nothing is reported */
+    bool lost; /* out of memory */
 } bracket_stack;
 
-static void bracket_push(bracket_stack *b, char c, unsigned line)
+static void bracket_push(bracket_stack *b, char c, unsigned line, size_t first)
 {
     if (b->lost)
         return;
@@ -339,75 +468,164 @@ static void bracket_push(bracket_stack *b, char c, unsigned line)
         if (o != NULL)
             b->open = o;
         unsigned *l = o ? realloc(b->line, cap * sizeof *l) : NULL;
-        if (l == NULL) {
+        if (l != NULL)
+            b->line = l;
+        size_t *f = l ? realloc(b->first, cap * sizeof *f) : NULL;
+        if (f == NULL) {
             b->lost = true;
             return;
         }
-        b->line = l;
+        b->first = f;
         b->cap = cap;
     }
     b->open[b->n] = c;
-    b->line[b->n++] = line;
+    b->line[b->n] = line;
+    b->first[b->n++] = first;
 }
 
 /* A closing bracket: it closes the innermost open one if that matches (if
- * it does not, libconfig has failed there, not at the end). */
-static void bracket_pop(bracket_stack *b, char close)
+ * it does not, libconfig has failed there).  True if it closed one. */
+static bool bracket_pop(bracket_stack *b, char close)
 {
     char want = close == '}' ? '{' : close == ']' ? '[' : '(';
-    if (!b->lost && b->n > 0 && b->open[b->n - 1] == want)
-        b->n--;
+    if (b->lost || b->n == 0 || b->open[b->n - 1] != want)
+        return false;
+    b->n--;
+    return true;
+}
+
+static void bracket_free(bracket_stack *b)
+{
+    free(b->open);
+    free(b->line);
+    free(b->first);
 }
 
 void text_scan_end(const exp_text *t, text_end *end)
 {
     memset(end, 0, sizeof *end);
     bracket_stack b = {0};
-    const char *p = t->text, *e = t->text + t->len;
-    unsigned line = 1;
-    while (p < e) {
-        char c = *p;
-        if (c == '\n') {
-            line++;
-            p++;
-        } else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
-            p++;
-        } else if (c == '#' || (c == '/' && p + 1 < e && p[1] == '/')) {
-            while (p < e && *p != '\n')
-                p++;
-        } else if (c == '/' && p + 1 < e && p[1] == '*') {
-            /* An unclosed block comment runs to the end, as in libconfig. */
-            for (p += 2; p < e && !(p[0] == '*' && p + 1 < e && p[1] == '/'); p++)
-                if (*p == '\n')
-                    line++;
-            p += 2;
-        } else if (c == '"') {
-            unsigned start = line;
-            for (p++; p < e && *p != '"'; p++) {
-                if (*p == '\\' && p + 1 < e)
-                    p++;
-                if (*p == '\n')
-                    line++;
-            }
-            if (p >= e) {
-                end->string = end->last = start;
-                break;
-            }
-            end->last = line;
-            p++;
-        } else {
-            end->last = line;
-            if (c == '{' || c == '[' || c == '(')
-                bracket_push(&b, c, line);
-            else if (c == '}' || c == ']' || c == ')')
-                bracket_pop(&b, c);
-            p++;
+    lexer lx;
+    lex_init(&lx, t);
+    for (;;) {
+        token tok;
+        lex_next(&lx, &tok);
+        if (tok.kind == LEX_END)
+            break;
+        if (tok.kind == LEX_UNCLOSED) {
+            end->string = end->last = tok.line;
+            break;
         }
+        end->last = lx.line; /* a string ends on this line */
+        if (tok.kind != LEX_PUNCT)
+            continue;
+        char c = tok.p[0];
+        if (c == '{' || c == '[' || c == '(')
+            bracket_push(&b, c, tok.line, 0);
+        else if (c == '}' || c == ']' || c == ')')
+            bracket_pop(&b, c);
     }
     if (!b.lost && b.n > 0) {
         end->bracket = b.line[b.n - 1];
         end->open = b.open[b.n - 1];
     }
-    free(b.open);
-    free(b.line);
+    bracket_free(&b);
+}
+
+/* The names of the settings of the groups open at the current point of
+ * text_scan_names, innermost group last. */
+typedef struct name_list {
+    const char **p;
+    size_t *n;
+    size_t len, cap;
+} name_list;
+
+static int name_add(name_list *l, const char *p, size_t n)
+{
+    if (l->len == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        const char **np = realloc(l->p, cap * sizeof *np);
+        if (np != NULL)
+            l->p = np;
+        size_t *nn = np ? realloc(l->n, cap * sizeof *nn) : NULL;
+        if (nn == NULL)
+            return -1;
+        l->n = nn;
+        l->cap = cap;
+    }
+    l->p[l->len] = p;
+    l->n[l->len++] = n;
+    return 0;
+}
+
+/* The characters libconfig's name comparison looks at for names a and b
+ * (it stops at the first difference, or at the end of both). */
+static uint64_t name_compare_cost(const char *a, size_t na, const char *b, size_t nb)
+{
+    size_t n = na < nb ? na : nb, i = 0;
+    while (i < n && a[i] == b[i])
+        i++;
+    return (uint64_t)i + 1;
+}
+
+/*
+ * Counts what libconfig will compare, the same comparisons, stopping as
+ * soon as the count is over the budget: the scan never does more than the
+ * budget allows libconfig, plus one pass over the text.  Names are what
+ * comes before a '=' or ':' (in a valid file, exactly the settings' names);
+ * in a list or array a name is libconfig's syntax error, so not counted.
+ * Past TEXT_MAX_NESTING open brackets libconfig has failed ("memory
+ * exhausted"), so nothing after that point is counted either.
+ */
+int text_scan_names(const exp_text *t, uint64_t budget, text_names *out)
+{
+    memset(out, 0, sizeof *out);
+    bracket_stack b = {0};
+    name_list names = {0};
+    lexer lx;
+    lex_init(&lx, t);
+    int r = 0;
+    token name = {.kind = LEX_END};
+    bracket_push(&b, '{', 0, 0); /* the top level is a group */
+    for (;;) {
+        token tok;
+        lex_next(&lx, &tok);
+        if (tok.kind == LEX_END || tok.kind == LEX_UNCLOSED || b.lost)
+            break;
+        char c = tok.kind == LEX_PUNCT ? tok.p[0] : '\0';
+        bool group = b.open[b.n - 1] == '{';
+        if ((c == '=' || c == ':') && name.kind == LEX_NAME && group) {
+            size_t first = b.first[b.n - 1];
+            for (size_t i = first; i < names.len; i++) {
+                out->work += name_compare_cost(names.p[i], names.n[i], name.p, name.n);
+                if (out->work > budget) {
+                    out->line = name.line;
+                    out->group = b.line[b.n - 1];
+                    out->index = names.len - first + 1;
+                    goto done;
+                }
+            }
+            if (name_add(&names, name.p, name.n) < 0) {
+                r = -1;
+                goto done;
+            }
+        }
+        name = tok;
+        if (c == '{' || c == '[' || c == '(') {
+            if (b.n > TEXT_MAX_NESTING)
+                break;
+            bracket_push(&b, c, tok.line, names.len);
+        } else if ((c == '}' || c == ']' || c == ')') && b.n > 1) {
+            size_t first = b.first[b.n - 1];
+            if (bracket_pop(&b, c))
+                names.len = first;
+        }
+    }
+    if (b.lost)
+        r = -1;
+done:
+    bracket_free(&b);
+    free(names.p);
+    free(names.n);
+    return r;
 }

@@ -73,4 +73,29 @@ typedef struct text_end {
 } text_end;
 void text_scan_end(const exp_text *t, text_end *end);
 
+/*
+ * libconfig 1.5 compares the name of each new setting with the names of
+ * all the settings before it in its group (to refuse a duplicate), so a
+ * group of n settings costs it n^2/2 name comparisons: a 16 MiB file of
+ * "aN = 1;" lines would take hours.  text_scan_names counts, before
+ * libconfig runs, the characters those comparisons will look at, and
+ * stops at the setting that takes the count over `budget`.  The loader's
+ * budget is TEXT_MAX_NAME_WORK: about 3,800 settings with short names in
+ * one group, far more than any model has parameters, and a tenth of a
+ * second for libconfig.
+ */
+#define TEXT_MAX_NAME_WORK ((uint64_t)1 << 24)
+/* libconfig's parser fails ("memory exhausted") before this many brackets
+ * are open (it fails at about 3,300 nested lists, 2,000 nested groups). */
+#define TEXT_MAX_NESTING 10000
+
+typedef struct text_names {
+    uint64_t work;  /* characters compared, up to the budget and just past */
+    unsigned line;  /* the setting that went over the budget, 0: none did */
+    unsigned group; /* the line where its group opens, 0: the top level */
+    size_t index;   /* its place in its group, from 1 */
+} text_names;
+/* 0, or -1 if out of memory. */
+int text_scan_names(const exp_text *t, uint64_t budget, text_names *out);
+
 #endif

@@ -116,6 +116,11 @@ EXTRA_DIST += tests/batch/long_names.sh
 TESTS += tests/batch/input_files.sh
 EXTRA_DIST += tests/batch/input_files.sh
 
+# Loading takes time linear in the file's size (N and 4N units of each
+# shape that once took quadratic time).
+TESTS += tests/batch/load_scaling.sh
+EXTRA_DIST += tests/batch/load_scaling.sh
+
 # scripts/fuzz: libFuzzer targets for the experiment loader and the journal
 # reader, their seed corpus and regression inputs (scripts/test runs it).
 EXTRA_DIST += scripts/fuzz tests/fuzz
