@@ -214,19 +214,25 @@ size_t experiment_edit_distance(const char *a, const char *b)
 }
 
 /* The candidate closest to `name`, if it is close enough to be a typo:
- * at most 2 edits, and fewer edits than the name has characters. */
+ * at most 2 edits, and fewer edits than the name has characters.  A
+ * candidate whose length differs by more than 2 is more than 2 edits
+ * away: it is not compared (the distance takes time in the product of the
+ * lengths, and a name in the file can be 16 MiB long). */
 static const char *suggest(const char *name, const char *const *cands, size_t n)
 {
     const char *best = NULL;
-    size_t bestd = SIZE_MAX;
+    size_t bestd = SIZE_MAX, len = strlen(name);
     for (size_t i = 0; i < n; i++) {
+        size_t clen = strlen(cands[i]);
+        if (len > clen + 2 || clen > len + 2)
+            continue;
         size_t d = experiment_edit_distance(name, cands[i]);
         if (d < bestd) {
             bestd = d;
             best = cands[i];
         }
     }
-    if (best == NULL || bestd > 2 || bestd >= strlen(name))
+    if (best == NULL || bestd > 2 || bestd >= len)
         return NULL;
     return best;
 }

@@ -4,7 +4,10 @@
 #   int_line   integers on one line (each integer re-read the whole line
 #              for a literal that wraps);
 #   group      settings in one group (libconfig compares each new name
-#              with all the names of its group: now refused first).
+#              with all the names of its group: now refused first);
+#   long_name  one unknown name of megabytes (the "did you mean" edit
+#              distance against every known name: linear, but 2.3 s for
+#              16 MiB; now names of other lengths are skipped).
 # For each shape, a file of N units and one of 4N: the second must take
 # less than 8 times as long as the first (4 for linear time, 16 for
 # quadratic), each under `timeout`.  The times are printed as key=value
@@ -33,6 +36,10 @@ gen() {
             printf "]; };\n"
         } else if (shape == "group") {
             for (i = 0; i < n; i++) printf "a%d = 1;\n", i
+        } else if (shape == "long_name") {
+            s = "aaaaaaaaaaaaaaaa"
+            while (length(s) < n) s = s s
+            printf "%s = 1;\n", substr(s, 1, n)
         }
     }'
 }
@@ -78,6 +85,7 @@ scales() {
 
 scales int_line 150000
 scales group 300000
+scales long_name 4194000
 
 # 4,000 settings at the top level: libconfig's comparisons of their names
 # run over the budget at the 3,855th (a0 ... on lines 2 ...).
