@@ -84,7 +84,7 @@ int experiment_load(experiment **out, const char *path, const experiment_opts *o
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
-    if (setting_parse(&ld) < 0 || schema_load(&ld) < 0)
+    if (setting_parse(&ld) < 0 || schema_load(&ld) < 0 || setting_check_wide(&ld) < 0)
         goto fail;
     config_destroy(&ld.cfg);
     setting_done(&ld);

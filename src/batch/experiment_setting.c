@@ -4,8 +4,9 @@
  *
  * libconfig 1.5 has silent traps that we catch here: a decimal or hex
  * integer without L that does not fit in 32 bits wraps (5000000000 reads
- * as 705032704), so for every 32-bit integer we re-read the literal text
- * on its line; and a float literal beyond the double range reads as inf.
+ * as 705032704), so we read the integer literals of the text ourselves
+ * and match them to the settings; and a float literal beyond the double
+ * range reads as inf.
  *
  * Names in messages come from the user's file and from model descriptors,
  * so they can be of any length: every string here is allocated to fit.
@@ -341,13 +342,16 @@ int setting_check_members(loader *ld, const config_setting_t *g,
 /*
  * libconfig 1.5 stores an unsuffixed integer literal in an int, wrapping
  * silently, and tells us only the line of a setting.  So we read the
- * literals of that line again: an integer setting is wrapped if the first
- * literal on its line that does not fit in 32 bits is beyond 64 bits, or
- * wraps to the value stored.  A line is scanned once, for all the integers
- * on it (a list of a million numbers is one line), and the wide literals
- * are looked up by value.
+ * literals of the text ourselves, once, with the lexer of
+ * experiment_text.h (comments and strings hold none): an integer setting
+ * is wrapped if the first wide literal on its line is beyond 64 bits, or
+ * the first one that wraps to the value stored is.  The wide literals are
+ * looked up by line and value, so a list of a million numbers on one line
+ * is checked in n log n.  A wide literal that no setting claimed this way
+ * (its value on a later line than its name) is an error after all the
+ * settings are read: setting_check_wide.
  */
-static int wide_add(wide_line *w, wide_literal lit)
+static int wide_add(wide_index *w, wide_literal lit)
 {
     if (w->n == w->cap) {
         size_t cap = w->cap ? 2 * w->cap : 8;
@@ -361,111 +365,121 @@ static int wide_add(wide_line *w, wide_literal lit)
     return 0;
 }
 
-static int by_value(const void *a, const void *b, void *lits)
+/* The wide literal that token `tok` is, if it is one: 1 and *lit, or 0. */
+static int wide_literal_of(const text_token *tok, wide_literal *lit)
+{
+    const char *p = tok->p, *end = tok->p + tok->n;
+    bool neg = false;
+    if (p < end && (*p == '-' || *p == '+'))
+        neg = *p++ == '-';
+    if (p == end || *p < '0' || *p > '9')
+        return 0;
+    /* libconfig reads 0x... as hex and everything else as decimal, leading
+     * zeros included (not octal). */
+    bool hex0x = p + 1 < end && p[0] == '0' && (p[1] == 'x' || p[1] == 'X');
+    char *q;
+    errno = 0;
+    unsigned long long v = strtoull(p, &q, hex0x ? 16 : 10);
+    if (q != end)
+        return 0; /* a float, an int64 (L) or not a number */
+    bool big = errno == ERANGE;
+    bool fits = hex0x ? v <= UINT32_MAX
+                      : (neg ? v <= (unsigned long long)INT32_MAX + 1 : v <= INT32_MAX);
+    if (!big && fits)
+        return 0;
+    uint32_t low = (uint32_t)v;
+    *lit = (wide_literal){.p = p,
+                          .n = (int)(end - p),
+                          .neg = neg,
+                          .big = big,
+                          .value = (int32_t)(neg ? (uint32_t)0 - low : low),
+                          .line = tok->line};
+    return 1;
+}
+
+static int by_line_value(const void *a, const void *b, void *lits)
 {
     const wide_literal *l = lits;
     size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    if (l[i].line != l[j].line)
+        return l[i].line < l[j].line ? -1 : 1;
     if (l[i].value != l[j].value)
         return l[i].value < l[j].value ? -1 : 1;
     return i < j ? -1 : i > j;
 }
 
-/* The wide literals of text line `line` into ld->wide. */
-static int scan_wide(loader *ld, unsigned line)
+/* Every wide literal of the text into ld->wide. */
+static int scan_wide(loader *ld)
 {
-    wide_line *w = &ld->wide;
-    w->line = 0;
-    w->n = 0;
-    const char *text = ld->text.text, *end;
-    const char *p = text_line(&ld->text, line, &end);
-    while (p < end) {
-        if (*p == '"') { /* skip a string, with its escapes */
-            for (p++; p < end && *p != '"'; p++)
-                if (*p == '\\' && p + 1 < end)
-                    p++;
-            p++;
-            continue;
-        }
-        if (*p == '#' || (p[0] == '/' && p[1] == '/'))
+    wide_index *w = &ld->wide;
+    text_lexer lx;
+    text_lex_init(&lx, &ld->text);
+    for (;;) {
+        text_token tok;
+        wide_literal lit;
+        text_lex_next(&lx, &tok);
+        if (tok.kind == LEX_END || tok.kind == LEX_UNCLOSED)
             break;
-        bool starts =
-            (*p >= '0' && *p <= '9') &&
-            (p == text ||
-             !(p[-1] == '_' || p[-1] == '.' || (p[-1] >= 'a' && p[-1] <= 'z') ||
-               (p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= '0' && p[-1] <= '9')));
-        if (!starts) {
-            p++;
-            continue;
-        }
-        bool neg = p > text && p[-1] == '-';
-        char *q;
-        errno = 0;
-        /* libconfig reads 0x... as hex and everything else as decimal,
-         * leading zeros included (not octal). */
-        bool hex0x = p[0] == '0' && (p[1] == 'x' || p[1] == 'X');
-        unsigned long long v = strtoull(p, &q, hex0x ? 16 : 10);
-        bool big = errno == ERANGE;
-        if (q < end && (*q == '.' || *q == 'e' || *q == 'E' || *q == 'L')) {
-            /* a float or an int64 literal: not wrapped */
-            while (q < end && (*q == '.' || *q == 'e' || *q == 'E' || *q == 'L' ||
-                               *q == '+' || *q == '-' || (*q >= '0' && *q <= '9')))
-                q++;
-            p = q;
-            continue;
-        }
-        bool fits =
-            hex0x ? v <= UINT32_MAX
-                  : (neg ? v <= (unsigned long long)INT32_MAX + 1 : v <= INT32_MAX);
-        if (big || !fits) {
-            uint32_t low = (uint32_t)v;
-            wide_literal lit = {p, (int)(q - p), neg, big,
-                                (int32_t)(neg ? (uint32_t)0 - low : low)};
-            if (wide_add(w, lit) < 0)
-                return -1;
-        }
-        p = q;
+        if (tok.kind == LEX_OTHER && wide_literal_of(&tok, &lit) &&
+            wide_add(w, lit) < 0)
+            return -1;
     }
-    w->first_big = w->n;
-    for (size_t i = 0; i < w->n && w->first_big == w->n; i++)
-        if (w->lits[i].big)
-            w->first_big = i;
-    free(w->by_value);
-    if ((w->by_value = malloc((w->n ? w->n : 1) * sizeof *w->by_value)) == NULL)
+    size_t n = w->n ? w->n : 1;
+    if ((w->by_value = malloc(n * sizeof *w->by_value)) == NULL ||
+        (w->big = malloc(n * sizeof *w->big)) == NULL)
         return -1;
-    for (size_t i = 0; i < w->n; i++)
+    for (size_t i = 0; i < w->n; i++) {
         w->by_value[i] = i;
-    qsort_r(w->by_value, w->n, sizeof *w->by_value, by_value, w->lits);
-    w->line = line;
+        if (w->lits[i].big)
+            w->big[w->nbig++] = i;
+    }
+    qsort_r(w->by_value, w->n, sizeof *w->by_value, by_line_value, w->lits);
+    w->scanned = true;
     return 0;
 }
 
-/* The first wide literal of the line with this value, or w->n. */
-static size_t wide_find(const wide_line *w, int32_t value)
+/* The first wide literal on `line` that is big, or w->n. */
+static size_t wide_find_big(const wide_index *w, unsigned line)
 {
-    size_t lo = 0, hi = w->n; /* first index in by_value with value >= value */
+    size_t lo = 0, hi = w->nbig; /* the first big one with line >= line */
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (w->lits[w->by_value[mid]].value < value)
+        if (w->lits[w->big[mid]].line < line)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < w->n && w->lits[w->by_value[lo]].value == value ? w->by_value[lo]
-                                                                : w->n;
+    return lo < w->nbig && w->lits[w->big[lo]].line == line ? w->big[lo] : w->n;
+}
+
+/* The first wide literal on `line` with this value, or w->n. */
+static size_t wide_find(const wide_index *w, unsigned line, int32_t value)
+{
+    size_t lo = 0, hi = w->n; /* the first with (line, value) >= (line, value) */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const wide_literal *l = &w->lits[w->by_value[mid]];
+        if (l->line < line || (l->line == line && l->value < value))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == w->n)
+        return w->n;
+    const wide_literal *l = &w->lits[w->by_value[lo]];
+    return l->line == line && l->value == value ? w->by_value[lo] : w->n;
 }
 
 static int check_wrapped(loader *ld, const config_setting_t *s)
 {
-    unsigned line = config_setting_source_line(s);
-    if (line < 1 || line > ld->text.nlines)
-        return 0;
-    wide_line *w = &ld->wide;
-    if (w->line != line && scan_wide(ld, line) < 0)
+    wide_index *w = &ld->wide;
+    if (!w->scanned && scan_wide(ld) < 0)
         return setting_fail(ld, s, "out of memory");
+    unsigned line = config_setting_source_line(s);
     int32_t stored = config_setting_get_int(s);
-    size_t i = wide_find(w, stored);
-    if (w->first_big < i)
-        i = w->first_big;
+    size_t i = wide_find(w, line, stored), big = wide_find_big(w, line);
+    if (big < i)
+        i = big;
     if (i == w->n)
         return 0;
     const wide_literal *lit = &w->lits[i];
@@ -477,10 +491,29 @@ static int check_wrapped(loader *ld, const config_setting_t *s)
         sign, lit->n, lit->p, stored, sign, lit->n, lit->p);
 }
 
+int setting_check_wide(loader *ld)
+{
+    wide_index *w = &ld->wide;
+    if (!w->scanned && scan_wide(ld) < 0)
+        return fail_line(ld, 0, "out of memory");
+    if (w->n == 0)
+        return 0;
+    const wide_literal *lit = &w->lits[0];
+    const char *sign = lit->neg ? "-" : "";
+    if (lit->big)
+        return fail_line(ld, lit->line, "integer %s%.*s does not fit in 64 bits", sign,
+                         lit->n, lit->p);
+    return fail_line(ld, lit->line,
+                     "integer %s%.*s does not fit in 32 bits (libconfig would read it "
+                     "as %d): write %s%.*sL",
+                     sign, lit->n, lit->p, lit->value, sign, lit->n, lit->p);
+}
+
 void setting_done(loader *ld)
 {
     free(ld->wide.lits);
     free(ld->wide.by_value);
+    free(ld->wide.big);
     memset(&ld->wide, 0, sizeof ld->wide);
 }
 

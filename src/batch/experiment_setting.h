@@ -19,23 +19,27 @@
 #include "batch/experiment.h"
 #include "batch/experiment_text.h"
 
-/* A literal of the text that does not fit in 32 bits (libconfig wraps it). */
+/* An integer literal of the text, without L, that does not fit in 32 bits
+ * (libconfig wraps it). */
 typedef struct wide_literal {
-    const char *p; /* its digits, n of them, in the text */
+    const char *p; /* its digits, n of them, in the text (after a sign) */
     int n;
     bool neg;      /* written with a '-' before */
     bool big;      /* beyond 64 bits too: matches whatever was stored */
     int32_t value; /* what libconfig stores for it */
+    unsigned line; /* its line of the text */
 } wide_literal;
 
-/* The wide literals of one line, scanned once for all its integers. */
-typedef struct wide_line {
-    unsigned line;      /* 0: none scanned yet */
-    wide_literal *lits; /* in line order */
+/* The wide literals of the whole text, scanned once when an integer
+ * setting is first checked, and looked up by line and value. */
+typedef struct wide_index {
+    bool scanned;
+    wide_literal *lits; /* in text order */
     size_t n, cap;
-    size_t *by_value; /* indices into lits, by value, then line order */
-    size_t first_big; /* index of the first big one, or n */
-} wide_line;
+    size_t *by_value; /* indices into lits, by line, value, then text order */
+    size_t *big;      /* indices of the big ones, in text order */
+    size_t nbig;
+} wide_index;
 
 /* Everything one experiment_load() call works on. */
 typedef struct loader {
@@ -46,7 +50,7 @@ typedef struct loader {
     char *err;
     size_t errlen;
     bool force; /* experiment_opts.force */
-    wide_line wide;
+    wide_index wide;
 } loader;
 
 /* Frees what the setting_* functions keep in ld (not cfg, not text). */
@@ -54,6 +58,11 @@ void setting_done(loader *ld);
 
 /* Parses ld->text with libconfig.  0, or -1 with the error line. */
 int setting_parse(loader *ld);
+
+/* After every setting was read: the first wide integer literal of the text
+ * that no setting's check named (libconfig tells only a setting's line,
+ * and a value may be on a later line than its name), or 0. */
+int setting_check_wide(loader *ld);
 
 /* "FILE:LINE: setting 'PATH': message" for setting `s`; returns -1. */
 __attribute__((format(printf, 3, 4))) int

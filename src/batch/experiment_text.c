@@ -325,33 +325,6 @@ const char *text_line(const exp_text *t, unsigned line, const char **end)
 /* The text as libconfig's scanner reads it                            */
 /* ------------------------------------------------------------------ */
 
-/*
- * Only as much of libconfig's scanner as our scans need: spaces and
- * comments (#, // and block comments) are skipped; a string (with
- * backslash escapes; it may span lines), a name, one punctuation character
- * or a run of anything else (a number, @include) is a token.
- */
-typedef enum lex_kind {
-    LEX_END,      /* the end of the text */
-    LEX_STRING,   /* "...", closed */
-    LEX_UNCLOSED, /* a string still open at the end of the text */
-    LEX_NAME,     /* [A-Za-z*][-A-Za-z0-9_*]*: a setting's name (or true) */
-    LEX_PUNCT,    /* one of { } [ ] ( ) = : ; , */
-    LEX_OTHER,
-} lex_kind;
-
-typedef struct lexer {
-    const char *p, *e;
-    unsigned line; /* the line of p */
-} lexer;
-
-typedef struct token {
-    lex_kind kind;
-    const char *p; /* its text, n bytes */
-    size_t n;
-    unsigned line; /* where it starts (lexer.line: where it ends) */
-} token;
-
 static bool is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
@@ -381,7 +354,7 @@ static bool comment_at(const char *p, const char *e)
 
 /* Past the spaces and comments at lx->p.  An unclosed block comment runs
  * to the end, as in libconfig. */
-static void lex_skip(lexer *lx)
+static void lex_skip(text_lexer *lx)
 {
     const char *p = lx->p, *e = lx->e;
     while (p < e) {
@@ -405,7 +378,7 @@ static void lex_skip(lexer *lx)
     lx->p = p;
 }
 
-static void lex_next(lexer *lx, token *t)
+void text_lex_next(text_lexer *lx, text_token *t)
 {
     lex_skip(lx);
     const char *p = lx->p, *e = lx->e;
@@ -441,7 +414,7 @@ static void lex_next(lexer *lx, token *t)
     lx->p = p;
 }
 
-static void lex_init(lexer *lx, const exp_text *t)
+void text_lex_init(text_lexer *lx, const exp_text *t)
 {
     lx->p = t->text;
     lx->e = t->text + t->len;
@@ -505,11 +478,11 @@ void text_scan_end(const exp_text *t, text_end *end)
 {
     memset(end, 0, sizeof *end);
     bracket_stack b = {0};
-    lexer lx;
-    lex_init(&lx, t);
+    text_lexer lx;
+    text_lex_init(&lx, t);
     for (;;) {
-        token tok;
-        lex_next(&lx, &tok);
+        text_token tok;
+        text_lex_next(&lx, &tok);
         if (tok.kind == LEX_END)
             break;
         if (tok.kind == LEX_UNCLOSED) {
@@ -582,14 +555,14 @@ int text_scan_names(const exp_text *t, uint64_t budget, text_names *out)
     memset(out, 0, sizeof *out);
     bracket_stack b = {0};
     name_list names = {0};
-    lexer lx;
-    lex_init(&lx, t);
+    text_lexer lx;
+    text_lex_init(&lx, t);
     int r = 0;
-    token name = {.kind = LEX_END};
+    text_token name = {.kind = LEX_END};
     bracket_push(&b, '{', 0, 0); /* the top level is a group */
     for (;;) {
-        token tok;
-        lex_next(&lx, &tok);
+        text_token tok;
+        text_lex_next(&lx, &tok);
         if (tok.kind == LEX_END || tok.kind == LEX_UNCLOSED || b.lost)
             break;
         char c = tok.kind == LEX_PUNCT ? tok.p[0] : '\0';

@@ -74,6 +74,38 @@ typedef struct text_end {
 void text_scan_end(const exp_text *t, text_end *end);
 
 /*
+ * The text as libconfig's scanner reads it, as far as our scans need:
+ * spaces and comments (#, // and block comments; an unclosed block comment
+ * runs to the end) are skipped; a token is a string (with backslash
+ * escapes; it may span lines), a name, one punctuation character, or a run
+ * of anything else up to the next of those, a space or a comment (a
+ * number such as -5000000000 or 1e6, true, @include).
+ */
+typedef enum text_lex_kind {
+    LEX_END,      /* the end of the text */
+    LEX_STRING,   /* "...", closed */
+    LEX_UNCLOSED, /* a string still open at the end of the text */
+    LEX_NAME,     /* [A-Za-z*][-A-Za-z0-9_*]*: a setting's name (or true) */
+    LEX_PUNCT,    /* one of { } [ ] ( ) = : ; , */
+    LEX_OTHER,
+} text_lex_kind;
+
+typedef struct text_lexer {
+    const char *p, *e;
+    unsigned line; /* the line of p */
+} text_lexer;
+
+typedef struct text_token {
+    text_lex_kind kind;
+    const char *p; /* its text, n bytes */
+    size_t n;
+    unsigned line; /* where it starts (the lexer's line: where it ends) */
+} text_token;
+
+void text_lex_init(text_lexer *lx, const exp_text *t);
+void text_lex_next(text_lexer *lx, text_token *tok);
+
+/*
  * libconfig 1.5 compares the name of each new setting with the names of
  * all the settings before it in its group (to refuse a duplicate), so a
  * group of n settings costs it n^2/2 name comparisons: a 16 MiB file of
