@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch/journal.h"
 #include "batch/provenance.h"
 #include "batch/sha256.h"
+#include "kernel/fnv1a.h"
 
 void h5spec_set_err(char *err, size_t n, const char *fmt, ...)
 {
@@ -164,20 +164,20 @@ int h5spec_cmp(const h5out_spec *a, const h5out_spec *b, char *err, size_t errle
 
 uint64_t h5spec_ident(const h5out_spec *s)
 {
-    uint64_t h = JOURNAL_HASH_SEED;
+    uint64_t h = FNV1A64_BASIS;
     const char *texts[] = {str(s->config), str(s->model), str(s->model_sha256),
                            str(s->usim_version)};
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
-        h = journal_hash(texts[i], strlen(texts[i]) + 1, h);
+        h = fnv1a64(h, texts[i], strlen(texts[i]) + 1);
     uint64_t nums[] = {
         s->seed,         s->nruns,       s->npoints,
         s->replications, s->nparams,     s->nscalars,
         s->ntraces,      s->shard_index, s->shard_count ? s->shard_count : 1};
-    h = journal_hash(nums, sizeof nums, h);
+    h = fnv1a64(h, nums, sizeof nums);
     const char *const *arrays[] = {s->params, s->scalars, s->traces};
     size_t counts[] = {s->nparams, s->nscalars, s->ntraces};
     for (size_t a = 0; a < 3; a++)
         for (size_t i = 0; i < counts[a]; i++)
-            h = journal_hash(arrays[a][i], strlen(arrays[a][i]) + 1, h);
+            h = fnv1a64(h, arrays[a][i], strlen(arrays[a][i]) + 1);
     return h;
 }

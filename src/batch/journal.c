@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kernel/fnv1a.h"
+
 #define JOURNAL_MAGIC "USIMJRN1"
 #define RECORD_MAGIC 0x52554e52u /* "RUNR" */
 #define NO_STRING 0xffffffffu
@@ -39,15 +41,6 @@ struct journal_reader {
     size_t cap;
 };
 
-uint64_t journal_hash(const void *p, size_t n, uint64_t h)
-{
-    const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= s[i];
-        h *= 0x100000001b3ull;
-    }
-    return h;
-}
 
 /* ---- serialisation ---------------------------------------------------- */
 
@@ -339,7 +332,7 @@ int journal_append(journal *j, const run_result *r, uint64_t *at)
     }
     uint32_t len32 = (uint32_t)plen;
     memcpy(b.p + 4, &len32, 4);
-    put_u64(&b, journal_hash(b.p + 8, plen, JOURNAL_HASH_SEED));
+    put_u64(&b, fnv1a64(FNV1A64_BASIS, b.p + 8, plen));
     j->buf = b.p;
     j->cap = b.cap;
     if (b.oom)
@@ -436,7 +429,7 @@ static int read_record(journal_reader *jr, uint64_t off, run_result **r, uint64_
         return 0;
     uint64_t sum;
     memcpy(&sum, jr->buf + h[1], 8);
-    if (sum != journal_hash(jr->buf, h[1], JOURNAL_HASH_SEED))
+    if (sum != fnv1a64(FNV1A64_BASIS, jr->buf, h[1]))
         return 0;
     *r = deserialise(jr->buf, h[1]);
     if (!*r)

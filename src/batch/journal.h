@@ -20,9 +20,6 @@
 
 typedef struct journal journal;
 
-/* FNV-1a 64 (the record checksum; also hashes experiment identities). */
-uint64_t journal_hash(const void *p, size_t n, uint64_t h);
-#define JOURNAL_HASH_SEED 0xcbf29ce484222325ull
 
 /* Creates (truncates) `path` with a header naming `ident`.  0 or -errno. */
 int journal_create(journal **out, const char *path, uint64_t ident);

@@ -8,6 +8,10 @@ BATCH_LIBS = $(LIBCONFIG_LIBS) $(HDF5_HL_LIBS) $(HDF5_LIBS) -ldl -lm
 noinst_LTLIBRARIES += libusim_batch.la
 libusim_batch_la_SOURCES = \
 	src/batch/experiment.c src/batch/experiment.h \
+	src/batch/experiment_text.c src/batch/experiment_text.h \
+	src/batch/experiment_setting.c src/batch/experiment_setting.h \
+	src/batch/experiment_schema.c src/batch/experiment_schema.h \
+	src/batch/experiment_sweep.c src/batch/experiment_sweep.h \
 	src/batch/registry.c src/batch/registry.h \
 	src/batch/result.c src/batch/result.h \
 	src/batch/progress.c src/batch/progress.h \
@@ -121,6 +125,26 @@ tests_batch_static_model_la_SOURCES = tests/batch/static_model.c
 tests_batch_static_model_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 TESTS += tests/batch/statecheck.sh
 EXTRA_DIST += tests/batch/statecheck.sh
+
+# Names of 300 characters and more, in a plugin: set, swept, misspelt.
+check_LTLIBRARIES += tests/batch/long_names_model.la
+tests_batch_long_names_model_la_SOURCES = tests/batch/long_names_model.c
+tests_batch_long_names_model_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+TESTS += tests/batch/long_names.sh
+EXTRA_DIST += tests/batch/long_names.sh
+
+# Only regular files of at most 16 MiB (and 16 MiB in all) are read.
+TESTS += tests/batch/input_files.sh
+EXTRA_DIST += tests/batch/input_files.sh
+
+# Loading takes time linear in the file's size (N and 4N units of each
+# shape that once took quadratic time).
+TESTS += tests/batch/load_scaling.sh
+EXTRA_DIST += tests/batch/load_scaling.sh
+
+# scripts/fuzz: libFuzzer targets for the experiment loader and the journal
+# reader, their seed corpus and regression inputs (scripts/test runs it).
+EXTRA_DIST += scripts/fuzz tests/fuzz
 
 # Known answers of the built-in models; SIGINT and --resume.
 TESTS += tests/batch/models.sh

@@ -9,9 +9,9 @@
 
 #include "batch/passes.h"
 
-enum { NORDERS = 3 };
-static const usim_order orders[NORDERS] = {USIM_ORDER_FIFO, USIM_ORDER_LIFO,
-                                           USIM_ORDER_RANDOM};
+enum { NORDERS = 4 };
+static const usim_order orders[NORDERS] = {USIM_ORDER_FIFO, USIM_ORDER_LIFO, USIM_ORDER_RANDOM,
+                                           USIM_ORDER_MUSIM};
 
 typedef struct pass_sink {
     passes *tb;
@@ -58,11 +58,12 @@ int orders_compare(const experiment *e, const runner_opts *opts, FILE *out,
             goto out; /* stopped by a signal: no table */
     }
     const char *file_order = usim_order_name(e->kernel.order);
-    fprintf(out,
-            "# %s: model %s, %zu run%s, each under fifo, lifo and random (the "
-            "file's order \"%s\" is not used)\n",
-            e->path, e->model->name, opts->nruns, opts->nruns == 1 ? "" : "s",
-            file_order ? file_order : "?");
+    fprintf(out, "# %s: model %s, %zu run%s, each under", e->path, e->model->name,
+            opts->nruns, opts->nruns == 1 ? "" : "s");
+    for (size_t o = 0; o < NORDERS; o++)
+        fprintf(out, "%s %s", o == 0 ? "" : o + 1 == NORDERS ? " and" : ",",
+                usim_order_name(orders[o]));
+    fprintf(out, " (the file's order \"%s\" is not used)\n", file_order ? file_order : "?");
     rc = passes_report(tb, out, "the turn order", &rep->outputs_differing, err, errlen);
 out:
     passes_free(tb);

@@ -106,7 +106,7 @@ nomem:
 /* One output: how many runs differ across the orders, and by how much. */
 typedef struct row {
     char label[160];
-    uint64_t differing; /* runs whose three values are not all the same */
+    uint64_t differing; /* runs whose values are not all the same */
     double largest;     /* largest |a - b| between two finite values */
     bool numeric;       /* else only "differs" is meaningful */
     bool drift;

@@ -1,6 +1,6 @@
 #!/bin/sh
 # orders.sh — usim-batch --compare-orders runs each selected run under
-# fifo, lifo and random and reports the outputs that differ.  Known
+# fifo, lifo, random and musim and reports the outputs that differ.  Known
 # answers:
 # - mm1: when a customer finds the server waiting, the arrival's put is a
 #   turn point.  Under fifo the arrival then yields (one more event),
@@ -31,7 +31,7 @@ parameters: { arrival_rate = 0.9; service_rate = 1.0; customers = 2000; };
 traces: { queue_length = { mode = "change"; }; };
 CFG
 if "$bin" -q --compare-orders mm1.cfg >out 2>err; then ok; else ko "mm1: exit $?: $(cat err)"; fi
-if grep -q '^# mm1.cfg: model mm1, 3 runs, each under fifo, lifo and random (the file.s order "lifo" is not used)$' out; then ok; else ko "mm1 header: $(head -1 out)"; fi
+if grep -q '^# mm1.cfg: model mm1, 3 runs, each under fifo, lifo, random and musim (the file.s order "lifo" is not used)$' out; then ok; else ko "mm1 header: $(head -1 out)"; fi
 # events differs in all 3 runs (a positive largest difference follows).
 if grep -Eq '^events +3  [1-9][0-9]*$' out; then ok; else ko "mm1 events row: $(grep '^events' out)"; fi
 for r in status end_time 'scalar mean_system_time' 'scalar mean_wait' \

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "batch/experiment.h"
+#include "batch/experiment_text.h"
 #include "batch/runner.h"
 
 static char dir[64];
@@ -71,6 +72,41 @@ static void test_edit_distance_counts_single_character_edits(void **state)
     assert_int_equal(experiment_edit_distance("kitten", "sitting"), 3);
     assert_int_equal(experiment_edit_distance("", "abc"), 3);
     assert_int_equal(experiment_edit_distance("drift", "drift"), 0);
+}
+
+/*
+ * text_scan_names counts the characters libconfig's name comparisons look
+ * at: each name against the earlier names of its group, up to the first
+ * difference.  Names in comments, strings and lists are none; the names of
+ * a closed group are no longer compared.
+ */
+static void test_name_scan_counts_what_libconfig_compares(void **state)
+{
+    (void)state;
+    char path[128], err[256];
+    snprintf(path, sizeof path, "%s/names.cfg", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    /* ac: 2 (vs ab); g: 1 + 1; in g, x: 1 (vs ab of g); abd: 3 + 2 + 1;
+     * s: 1 + 1 + 1 + 1.  15 in all. */
+    fputs("ab = 1; ac = 2; g: { ab = 1; x = (1, 2); }; abd = 3; # zz = 1\n"
+          "s = \"q = 1\"; /* t = 1 */\n",
+          f);
+    fclose(f);
+    exp_text t;
+    assert_int_equal(text_load(&t, path, err, sizeof err), 0);
+    text_names n;
+    assert_int_equal(text_scan_names(&t, 15, &n), 0);
+    assert_int_equal(n.work, 15);
+    assert_int_equal(n.line, 0);
+    assert_int_equal(text_scan_names(&t, 14, &n), 0);
+    assert_int_equal(n.line, 2); /* s, the 5th setting of the top level */
+    assert_int_equal(n.index, 5);
+    assert_int_equal(n.group, 0);
+    assert_int_equal(text_scan_names(&t, 2, &n), 0);
+    assert_int_equal(n.line, 1); /* g */
+    assert_int_equal(n.index, 3);
+    text_free(&t);
 }
 
 /* 2 x 3 points x 2 replications: run = point * 2 + replication, the first
@@ -137,7 +173,7 @@ static void test_run_config_carries_kernel_settings_seed_and_run_id(void **state
         load("kernel.cfg", "model = \"drift\"; replications = 5;\n"
                            "seed = 12345678901L;\n"
                            "kernel: { resolution = 0.25; drift = \"tracked\";\n"
-                           "  order = \"lifo\"; stack_size = 32768; };\n"
+                           "  order = \"lifo\"; stack_size = 32768; guard_size = 262144; };\n"
                            "limits: { events = 1000; wall_seconds = 2.5; };\n");
     usim_config cfg;
     experiment_run_config(e, 3, &cfg);
@@ -145,10 +181,24 @@ static void test_run_config_carries_kernel_settings_seed_and_run_id(void **state
     assert_int_equal(cfg.drift, USIM_DRIFT_TRACKED);
     assert_int_equal(cfg.order, USIM_ORDER_LIFO);
     assert_int_equal(cfg.stack_size, 32768);
+    assert_int_equal(cfg.guard_size, 262144);
     assert_int_equal(cfg.seed, 12345678901ull);
     assert_int_equal(cfg.run, 3);
     assert_int_equal(cfg.max_events, 1000);
     assert_true(cfg.max_wall_s == 2.5);
+    experiment_free(e);
+}
+
+/* Every turn order usim.h has is a kernel.order choice, musim included. */
+static void test_kernel_order_musim_is_carried(void **state)
+{
+    (void)state;
+    experiment *e = load("musim.cfg", "model = \"mm1\";\n"
+                                      "kernel: { order = \"musim\"; guard_size = 0; };\n");
+    usim_config cfg;
+    experiment_run_config(e, 0, &cfg);
+    assert_int_equal(cfg.order, USIM_ORDER_MUSIM);
+    assert_int_equal(cfg.guard_size, 0);
     experiment_free(e);
 }
 
@@ -227,11 +277,13 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_edit_distance_counts_single_character_edits),
+        cmocka_unit_test(test_name_scan_counts_what_libconfig_compares),
         cmocka_unit_test(
             test_run_ids_nest_loops_in_listing_order_replications_innermost),
         cmocka_unit_test(test_zip_group_is_one_loop_at_its_first_listed_member),
         cmocka_unit_test(test_range_includes_its_end_exactly),
         cmocka_unit_test(test_run_config_carries_kernel_settings_seed_and_run_id),
+        cmocka_unit_test(test_kernel_order_musim_is_carried),
         cmocka_unit_test(test_include_resolves_relative_to_the_including_file),
         cmocka_unit_test(test_runner_collects_a_runs_scalars_drift_and_traces),
         cmocka_unit_test(test_runner_records_a_failed_run_with_its_message),

@@ -1,0 +1,615 @@
+/*
+ * experiment_schema.c — the settings of an experiment file, one function
+ * per top-level setting (experiment_schema.h).
+ *
+ * Each load_* reads its setting if it is there, checks it against the
+ * contract and the model's descriptor, and stores it in the experiment;
+ * defaults are set by experiment_load before.  Unknown names are errors
+ * with a "did you mean" hint (setting_fail_unknown).
+ */
+#define _GNU_SOURCE /* strdup */
+#include "batch/experiment_schema.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch/experiment_sweep.h"
+
+static const char *const top_names[] = {
+    "model",      "description", "until",  "replications", "seed",   "kernel",
+    "parameters", "zip",         "traces", "limits",       "output",
+};
+static const char *const kernel_names[] = {"resolution", "drift",       "order",
+                                           "stack_size", "stack_guard", "guard_size"};
+static const char *const limits_names[] = {"events", "wall_seconds"};
+static const char *const output_names[] = {"file", "compression"};
+static const char *const range_names[] = {"from", "to", "step"};
+static const char *const trace_names[] = {"mode", "interval"};
+static const char *const trace_modes[] = {"change", "sample"}; /* usim_trace_mode */
+
+/* ------------------------------------------------------------------ */
+/* model, description, until, replications, seed                       */
+/* ------------------------------------------------------------------ */
+
+static int load_model(loader *ld, const config_setting_t *root)
+{
+    experiment *e = ld->e;
+    const config_setting_t *s = config_setting_get_member(root, "model");
+    const char *name;
+    if (s == NULL)
+        return setting_fail_missing(
+            ld, NULL, "model",
+            "missing: name a built-in model (see --list-models) "
+            "or a plugin \"path/to/model.so\"");
+    if (setting_string(ld, s, &name) < 0)
+        return -1;
+    if ((e->model_name = strdup(name)) == NULL)
+        return setting_fail(ld, s, "out of memory");
+    char why[512];
+    if (registry_find(name, e->dir, &e->reg, why, sizeof why) == 0) {
+        e->model = e->reg.model;
+        return 0;
+    }
+    if (registry_is_path(name))
+        return setting_fail(ld, s, "%s", why);
+    size_t n = registry_builtin_count();
+    const char **names = malloc((n ? n : 1) * sizeof *names);
+    if (names == NULL)
+        return setting_fail(ld, s, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        names[i] = registry_builtin(i)->name;
+    setting_choices ch = {.names = names,
+                          .n = n,
+                          .quote = '"',
+                          .list = "built-in models: ",
+                          .tail = "; a plugin is a path ending in .so"};
+    setting_fail_unknown(ld, s, name, &ch, "unknown model \"%s\"", name);
+    free(names);
+    return -1;
+}
+
+static int load_top(loader *ld, const config_setting_t *root)
+{
+    experiment *e = ld->e;
+    const config_setting_t *s;
+    const char *str;
+    int64_t i;
+    double d;
+
+    if ((s = config_setting_get_member(root, "description")) != NULL) {
+        if (setting_string(ld, s, &str) < 0)
+            return -1;
+        free(e->description);
+        if ((e->description = strdup(str)) == NULL)
+            return setting_fail(ld, s, "out of memory");
+    }
+    if ((s = config_setting_get_member(root, "until")) != NULL) {
+        if (setting_number(ld, s, &d) < 0)
+            return -1;
+        if (!(d > 0))
+            return setting_fail(ld, s, "the end time must be > 0, not %g", d);
+        e->until = d;
+    }
+    if ((s = config_setting_get_member(root, "replications")) != NULL) {
+        if (setting_integer(ld, s, &i) < 0)
+            return -1;
+        if (i < 1)
+            return setting_fail(ld, s, "must be at least 1, not %" PRId64, i);
+        e->replications = (uint64_t)i;
+    }
+    if ((s = config_setting_get_member(root, "seed")) != NULL) {
+        if (setting_integer(ld, s, &i) < 0)
+            return -1;
+        if (i < 0)
+            return setting_fail(ld, s, "must be >= 0, not %" PRId64, i);
+        e->seed = (uint64_t)i;
+    }
+    return 0;
+}
+
+/* A string that must be one of names[0..n): its index in *out. */
+static int choose(loader *ld, const config_setting_t *s, const char *what,
+                  const char *const *names, size_t n, int *out)
+{
+    const char *str;
+    if (setting_string(ld, s, &str) < 0)
+        return -1;
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(str, names[k]) == 0) {
+            *out = (int)k;
+            return 0;
+        }
+    setting_choices ch = {
+        .names = names, .n = n, .quote = '"', .list = "one of ", .quote_list = true};
+    return setting_fail_unknown(ld, s, str, &ch, "unknown %s \"%s\"", what, str);
+}
+
+/* ------------------------------------------------------------------ */
+/* kernel, limits, output                                              */
+/* ------------------------------------------------------------------ */
+
+static int load_kernel(loader *ld, const config_setting_t *root)
+{
+    usim_config *k = &ld->e->kernel;
+    const config_setting_t *g, *s;
+    int found = setting_member_group(ld, root, "kernel", kernel_names,
+                                     USIM_ARRAY_LEN(kernel_names), &g);
+    if (found <= 0)
+        return found;
+    if ((s = config_setting_get_member(g, "resolution")) != NULL) {
+        double d;
+        if (setting_number(ld, s, &d) < 0)
+            return -1;
+        if (!(d > 0))
+            return setting_fail(
+                ld, s, "the resolution (time units per tick) must be > 0, not %g", d);
+        k->resolution = d;
+    }
+    int v = 0;
+    if ((s = config_setting_get_member(g, "drift")) != NULL) {
+        const char *names[USIM_DRIFT_STRICT + 1];
+        for (int i = 0; i <= USIM_DRIFT_STRICT; i++)
+            names[i] = usim_drift_name((usim_drift)i);
+        if (choose(ld, s, "drift policy", names, USIM_ARRAY_LEN(names), &v) < 0)
+            return -1;
+        k->drift = (usim_drift)v;
+    }
+    if ((s = config_setting_get_member(g, "order")) != NULL) {
+        const char *names[USIM_ORDER_MUSIM + 1];
+        for (int i = 0; i <= USIM_ORDER_MUSIM; i++)
+            names[i] = usim_order_name((usim_order)i);
+        if (choose(ld, s, "turn order", names, USIM_ARRAY_LEN(names), &v) < 0)
+            return -1;
+        k->order = (usim_order)v;
+    }
+    if ((s = config_setting_get_member(g, "stack_size")) != NULL) {
+        int64_t i;
+        if (setting_integer(ld, s, &i) < 0)
+            return -1;
+        if (i < USIM_STACK_MIN || i > USIM_STACK_MAX)
+            return setting_fail(ld, s,
+                                "the stack size must be between %d and %d bytes, not %" PRId64,
+                                USIM_STACK_MIN, USIM_STACK_MAX, i);
+        k->stack_size = (size_t)i;
+    }
+    if ((s = config_setting_get_member(g, "stack_guard")) != NULL &&
+        setting_bool(ld, s, &k->stack_guard) < 0)
+        return -1;
+    if ((s = config_setting_get_member(g, "guard_size")) != NULL) {
+        int64_t i;
+        if (setting_integer(ld, s, &i) < 0)
+            return -1;
+        if (i < 0 || (uint64_t)i > USIM_GUARD_SIZE_MAX)
+            return setting_fail(ld, s,
+                                "the guard size must be between 0 and %zu bytes, not %" PRId64,
+                                USIM_GUARD_SIZE_MAX, i);
+        k->guard_size = (size_t)i;
+    }
+    return 0;
+}
+
+static int load_limits(loader *ld, const config_setting_t *root)
+{
+    usim_config *k = &ld->e->kernel;
+    const config_setting_t *g, *s;
+    int found = setting_member_group(ld, root, "limits", limits_names,
+                                     USIM_ARRAY_LEN(limits_names), &g);
+    if (found <= 0)
+        return found;
+    if ((s = config_setting_get_member(g, "events")) != NULL) {
+        int64_t i;
+        if (setting_integer(ld, s, &i) < 0)
+            return -1;
+        if (i < 0)
+            return setting_fail(
+                ld, s, "the event budget must be >= 0 (0: none), not %" PRId64, i);
+        k->max_events = (uint64_t)i;
+    }
+    if ((s = config_setting_get_member(g, "wall_seconds")) != NULL) {
+        double d;
+        if (setting_number(ld, s, &d) < 0)
+            return -1;
+        if (d < 0)
+            return setting_fail(
+                ld, s, "the wall-clock budget must be >= 0 (0: none), not %g", d);
+        k->max_wall_s = d;
+    }
+    return 0;
+}
+
+static int load_output(loader *ld, const config_setting_t *root)
+{
+    experiment *e = ld->e;
+    const config_setting_t *g, *s;
+    int found = setting_member_group(ld, root, "output", output_names,
+                                     USIM_ARRAY_LEN(output_names), &g);
+    if (found <= 0)
+        return found;
+    if ((s = config_setting_get_member(g, "file")) != NULL) {
+        const char *str;
+        if (setting_string(ld, s, &str) < 0)
+            return -1;
+        if (str[0] == '\0')
+            return setting_fail(ld, s, "the output file name is empty");
+        if ((e->output = strdup(str)) == NULL)
+            return setting_fail(ld, s, "out of memory");
+    }
+    if ((s = config_setting_get_member(g, "compression")) != NULL) {
+        int64_t i;
+        if (setting_integer(ld, s, &i) < 0)
+            return -1;
+        if (i < 0 || i > 9)
+            return setting_fail(ld, s, "the deflate level must be 0..9, not %" PRId64,
+                                i);
+        e->compression = (int)i;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* parameters and zip                                                  */
+/* ------------------------------------------------------------------ */
+
+/* One value for parameter `p`, checked against its type and range. */
+static int param_value(loader *ld, const config_setting_t *s, const usim_param_desc *p,
+                       double *out)
+{
+    double v = 0;
+    if (p->type == USIM_PARAM_BOOL && config_setting_type(s) == CONFIG_TYPE_BOOL) {
+        *out = config_setting_get_bool(s) ? 1 : 0;
+        return 0;
+    }
+    if (config_setting_type(s) == CONFIG_TYPE_BOOL)
+        return setting_fail(ld, s, "expected a number for '%s', found a boolean",
+                            p->name);
+    if (setting_number(ld, s, &v) < 0)
+        return -1;
+    if (p->type == USIM_PARAM_INT && v != floor(v))
+        return setting_fail(ld, s,
+                            "'%s' is an integer parameter, %g is not a whole number",
+                            p->name, v);
+    if (p->type == USIM_PARAM_BOOL && v != 0 && v != 1)
+        return setting_fail(ld, s,
+                            "'%s' is a boolean parameter: write true or false, not %g",
+                            p->name, v);
+    if (!(v >= p->min && v <= p->max))
+        return setting_fail(ld, s, "%g is outside the range [%g, %g] of '%s'", v,
+                            p->min, p->max, p->name);
+    *out = v;
+    return 0;
+}
+
+/* A range { from; to; step; }, inclusive of `to` (within rounding). */
+static int param_range(loader *ld, const config_setting_t *g, exp_param *ep)
+{
+    const usim_param_desc *p = ep->desc;
+    double v[3];
+    if (setting_check_members(ld, g, range_names, USIM_ARRAY_LEN(range_names)) < 0)
+        return -1;
+    for (int k = 0; k < 3; k++) {
+        const config_setting_t *s = config_setting_get_member(g, range_names[k]);
+        if (s == NULL)
+            return setting_fail_missing(ld, g, range_names[k],
+                                        "missing: a range needs from, to and step");
+        if (setting_number(ld, s, &v[k]) < 0)
+            return -1;
+        if (k < 2 && param_value(ld, s, p, &v[k]) < 0)
+            return -1;
+    }
+    const config_setting_t *step = config_setting_get_member(g, "step");
+    if (v[2] == 0)
+        return setting_fail(ld, step, "the step must not be 0");
+    if (p->type != USIM_PARAM_REAL && v[2] != floor(v[2]))
+        return setting_fail(ld, step,
+                            "'%s' is an integer parameter, the step %g is not whole",
+                            p->name, v[2]);
+    double n = sweep_range_count(v[0], v[1], v[2]);
+    if (n < 0)
+        return setting_fail(ld, step, "the step %g goes away from 'to' (from %g to %g)",
+                            v[2], v[0], v[1]);
+    if (n > 1e9)
+        return setting_fail(ld, g, "the range has %.0f values, more than 10^9", n);
+    /* Alone it can make the sweep too large: say so before allocating it
+     * (10^9 values are 8 GB).  The messages are sweep_build's. */
+    double runs = n * (double)ld->e->replications;
+    if (runs > (double)UINT32_MAX)
+        return setting_fail(ld, g,
+                            "the range has %.0f values, so the sweep has at least %.0f "
+                            "runs; run ids must stay below 2^32",
+                            n, runs);
+    if (runs > (double)EXPERIMENT_MAX_RUNS && !ld->force)
+        return setting_fail(ld, g,
+                            "the range has %.0f values, so the sweep has at least %.0f "
+                            "runs, more than %llu: check it, or use --force",
+                            n, runs, EXPERIMENT_MAX_RUNS);
+    ep->nvalues = (size_t)n;
+    if ((ep->values = malloc(ep->nvalues * sizeof(double))) == NULL)
+        return setting_fail(ld, g, "out of memory");
+    sweep_range_fill(v[0], v[1], v[2], p->type != USIM_PARAM_REAL, ep->nvalues,
+                     ep->values);
+    return 0;
+}
+
+static int param_list(loader *ld, const config_setting_t *s, exp_param *ep)
+{
+    int n = config_setting_length(s);
+    if (n == 0)
+        return setting_fail(ld, s, "an empty list sweeps over nothing");
+    ep->nvalues = (size_t)n;
+    if ((ep->values = malloc(ep->nvalues * sizeof(double))) == NULL)
+        return setting_fail(ld, s, "out of memory");
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *el = config_setting_get_elem(s, (unsigned)i);
+        if (config_setting_is_aggregate(el))
+            return setting_fail(ld, el, "expected a number, found %s",
+                                setting_type_name(config_setting_type(el)));
+        if (param_value(ld, el, ep->desc, &ep->values[i]) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int find_param(const experiment *e, const char *name)
+{
+    for (size_t i = 0; i < e->nparams; i++)
+        if (strcmp(e->params[i].desc->name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int unknown_param(loader *ld, const config_setting_t *s, const char *name)
+{
+    const usim_model *m = ld->e->model;
+    const char **names = malloc((m->n_params ? m->n_params : 1) * sizeof *names);
+    if (names == NULL)
+        return setting_fail(ld, s, "out of memory");
+    for (size_t i = 0; i < m->n_params; i++)
+        names[i] = m->params[i].name;
+    setting_choices ch = {
+        .names = names, .n = m->n_params, .quote = '\'', .list = "its parameters: "};
+    setting_fail_unknown(ld, s, name, &ch, "model \"%s\" has no parameter '%s'",
+                         m->name, name);
+    free(names);
+    return -1;
+}
+
+/* Every parameter at its default, not swept. */
+static int params_init(loader *ld, const config_setting_t *root)
+{
+    experiment *e = ld->e;
+    const usim_model *m = e->model;
+    e->nparams = m->n_params;
+    if ((e->params = calloc(m->n_params ? m->n_params : 1, sizeof *e->params)) == NULL)
+        return setting_fail(ld, root, "out of memory");
+    for (size_t k = 0; k < m->n_params; k++) {
+        exp_param *ep = &e->params[k];
+        ep->desc = &m->params[k];
+        ep->loop = -1;
+        ep->nvalues = 1;
+        if ((ep->values = malloc(sizeof(double))) == NULL)
+            return setting_fail(ld, root, "out of memory");
+        ep->values[0] = ep->desc->def;
+    }
+    return 0;
+}
+
+/* `order[k]`: the swept parameters' indices in the order they are listed
+ * in the file.  A parameter fixed by the file gets loop -2 (never a loop)
+ * until sweep_build. */
+static int load_parameters(loader *ld, const config_setting_t *root, size_t *order,
+                           size_t *norder)
+{
+    experiment *e = ld->e;
+    *norder = 0;
+    const config_setting_t *g = config_setting_get_member(root, "parameters");
+    if (g == NULL)
+        return 0;
+    if (setting_group(ld, g) < 0)
+        return -1;
+    for (int i = 0; i < config_setting_length(g); i++) {
+        const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+        int k = find_param(e, config_setting_name(s));
+        if (k < 0)
+            return unknown_param(ld, s, config_setting_name(s));
+        exp_param *ep = &e->params[k];
+        free(ep->values);
+        ep->values = NULL;
+        ep->set = true;
+        int r;
+        switch (config_setting_type(s)) {
+        case CONFIG_TYPE_GROUP:
+            r = param_range(ld, s, ep);
+            break;
+        case CONFIG_TYPE_ARRAY:
+        case CONFIG_TYPE_LIST:
+            r = param_list(ld, s, ep);
+            break;
+        default:
+            ep->nvalues = 1;
+            if ((ep->values = malloc(sizeof(double))) == NULL)
+                return setting_fail(ld, s, "out of memory");
+            r = param_value(ld, s, ep->desc, &ep->values[0]);
+            ep->loop = -2;
+            break;
+        }
+        if (r < 0)
+            return -1;
+        if (ep->loop != -2)
+            order[(*norder)++] = (size_t)k;
+    }
+    return 0;
+}
+
+/* Lock-step groups: zip = ( ["a", "b"], ["c", "d"] ). `zipof[k]` is the
+ * group of parameter k, or -1. */
+static int load_zip(loader *ld, const config_setting_t *root, int *zipof)
+{
+    experiment *e = ld->e;
+    const config_setting_t *z = config_setting_get_member(root, "zip");
+    if (z == NULL)
+        return 0;
+    if (!config_setting_is_list(z) && !config_setting_is_array(z))
+        return setting_fail(
+            ld, z, "expected a list of groups ( [\"a\", \"b\"], ... ), found %s",
+            setting_type_name(config_setting_type(z)));
+    /* zip = ["a", "b"] is one group written without the list around it. */
+    bool single = config_setting_is_array(z);
+    int ngroups = single ? 1 : config_setting_length(z);
+    for (int gi = 0; gi < ngroups; gi++) {
+        const config_setting_t *g =
+            single ? z : config_setting_get_elem(z, (unsigned)gi);
+        if (!config_setting_is_array(g) && !config_setting_is_list(g))
+            return setting_fail(ld, g,
+                                "expected a group of parameter names [\"a\", \"b\"], "
+                                "found %s",
+                                setting_type_name(config_setting_type(g)));
+        if (config_setting_length(g) < 2)
+            return setting_fail(ld, g,
+                                "a lock-step group needs at least two parameters");
+        size_t first_n = 0;
+        for (int i = 0; i < config_setting_length(g); i++) {
+            const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+            const char *name;
+            if (setting_string(ld, s, &name) < 0)
+                return -1;
+            int k = find_param(e, name);
+            if (k < 0)
+                return unknown_param(ld, s, name);
+            exp_param *ep = &e->params[k];
+            if (!ep->set || ep->loop == -2)
+                return setting_fail(
+                    ld, s, "'%s' is not swept (give it a list or a range)", name);
+            if (zipof[k] >= 0)
+                return setting_fail(ld, s, "'%s' is already in a lock-step group",
+                                    name);
+            zipof[k] = gi;
+            if (i == 0)
+                first_n = ep->nvalues;
+            else if (ep->nvalues != first_n)
+                return setting_fail(ld, s,
+                                    "'%s' has %zu values but '%s' has %zu: parameters "
+                                    "swept in lock step need as many values each",
+                                    name, ep->nvalues,
+                                    config_setting_get_string_elem(g, 0), first_n);
+        }
+    }
+    return 0;
+}
+
+static int load_params_and_sweep(loader *ld, const config_setting_t *root)
+{
+    size_t n = ld->e->model->n_params, norder;
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    int *zipof = malloc((n ? n : 1) * sizeof *zipof);
+    int r = -1;
+    if (order == NULL || zipof == NULL) {
+        setting_fail(ld, root, "out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < n; k++)
+        zipof[k] = -1;
+    if (params_init(ld, root) == 0 && load_parameters(ld, root, order, &norder) == 0 &&
+        load_zip(ld, root, zipof) == 0)
+        r = sweep_build(ld, root, order, norder, zipof);
+done:
+    free(zipof);
+    free(order);
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* traces                                                              */
+/* ------------------------------------------------------------------ */
+
+/* The index of the model's trace `name` in *k; else the error line. */
+static int find_trace(loader *ld, const config_setting_t *t, const char *name,
+                      size_t *k)
+{
+    const usim_model *m = ld->e->model;
+    for (*k = 0; *k < m->n_traces; (*k)++)
+        if (strcmp(m->traces[*k].name, name) == 0)
+            return 0;
+    const char **names = malloc((m->n_traces ? m->n_traces : 1) * sizeof *names);
+    if (names == NULL)
+        return setting_fail(ld, t, "out of memory");
+    for (size_t i = 0; i < m->n_traces; i++)
+        names[i] = m->traces[i].name;
+    setting_choices ch = {
+        .names = names, .n = m->n_traces, .quote = '\'', .list = "its traces: "};
+    setting_fail_unknown(ld, t, name, &ch, "model \"%s\" has no trace '%s'", m->name,
+                         name);
+    free(names);
+    return -1;
+}
+
+/* One trace { mode; interval; }, into *et. */
+static int load_trace(loader *ld, const config_setting_t *t, exp_trace *et)
+{
+    const config_setting_t *s;
+    if (setting_group(ld, t) < 0 ||
+        setting_check_members(ld, t, trace_names, USIM_ARRAY_LEN(trace_names)) < 0)
+        return -1;
+    et->mode = USIM_TRACE_CHANGE;
+    et->interval = 0;
+    if ((s = config_setting_get_member(t, "mode")) != NULL) {
+        int mode;
+        if (choose(ld, s, "trace mode", trace_modes, USIM_ARRAY_LEN(trace_modes),
+                   &mode) < 0)
+            return -1;
+        et->mode = mode == 1 ? USIM_TRACE_SAMPLE : USIM_TRACE_CHANGE;
+    }
+    s = config_setting_get_member(t, "interval");
+    if (et->mode == USIM_TRACE_SAMPLE) {
+        if (s == NULL)
+            return setting_fail_missing(
+                ld, t, "interval", "missing: mode \"sample\" needs an interval > 0");
+        if (setting_number(ld, s, &et->interval) < 0)
+            return -1;
+        if (!(et->interval > 0))
+            return setting_fail(ld, s, "the sampling interval must be > 0, not %g",
+                                et->interval);
+    } else if (s != NULL) {
+        return setting_fail(ld, s,
+                            "an interval is for mode \"sample\" only (this trace "
+                            "records every change)");
+    }
+    return 0;
+}
+
+static int load_traces(loader *ld, const config_setting_t *root)
+{
+    experiment *e = ld->e;
+    const config_setting_t *g = config_setting_get_member(root, "traces");
+    if (g == NULL)
+        return 0;
+    if (setting_group(ld, g) < 0)
+        return -1;
+    int n = config_setting_length(g);
+    if ((e->traces = calloc(n ? (size_t)n : 1, sizeof *e->traces)) == NULL)
+        return setting_fail(ld, g, "out of memory");
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *t = config_setting_get_elem(g, (unsigned)i);
+        size_t k;
+        if (find_trace(ld, t, config_setting_name(t), &k) < 0)
+            return -1;
+        exp_trace *et = &e->traces[e->ntraces++];
+        et->name = e->model->traces[k].name;
+        if (load_trace(ld, t, et) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int schema_load(loader *ld)
+{
+    const config_setting_t *root = config_root_setting(&ld->cfg);
+    if (setting_check_members(ld, root, top_names, USIM_ARRAY_LEN(top_names)) < 0 ||
+        load_model(ld, root) < 0 || load_top(ld, root) < 0 ||
+        load_kernel(ld, root) < 0 || load_limits(ld, root) < 0 ||
+        load_output(ld, root) < 0 || load_params_and_sweep(ld, root) < 0 ||
+        load_traces(ld, root) < 0)
+        return -1;
+    return 0;
+}

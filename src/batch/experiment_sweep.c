@@ -1,0 +1,146 @@
+/*
+ * experiment_sweep.c — from the validated parameters to sweep points and
+ * run ids (experiment_sweep.h, and the run functions of experiment.h).
+ *
+ * A point is a mixed-radix number whose digits are the loops' value
+ * indices, the last loop the fastest digit; a run is
+ * point * replications + replication.
+ */
+#include "batch/experiment_sweep.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+double sweep_range_count(double from, double to, double step)
+{
+    double q = (to - from) / step;
+    if (q < 0)
+        return -1;
+    return floor(q + 1e-9) + 1;
+}
+
+void sweep_range_fill(double from, double to, double step, bool integral, size_t n,
+                      double *values)
+{
+    for (size_t i = 0; i < n; i++) {
+        double x = from + (double)i * step;
+        if (integral)
+            x = round(x);
+        /* The last point is `to` itself when the steps land on it, not
+         * 0.30000000000000004 for {from=0.1; to=0.3; step=0.1}. */
+        if (i + 1 == n && fabs(x - to) <= 1e-9 * fabs(step))
+            x = to;
+        values[i] = x;
+    }
+}
+
+/* The sweep's size must stay within the limits of experiment.h. */
+static int check_size(loader *ld, const config_setting_t *root)
+{
+    const experiment *e = ld->e;
+    const config_setting_t *at = config_setting_get_member(root, "parameters");
+    if (at == NULL)
+        at = config_setting_get_member(root, "replications");
+    char sz[96];
+    if (e->nruns == UINT64_MAX)
+        snprintf(sz, sizeof sz, "more than 2^64 runs");
+    else
+        snprintf(sz, sizeof sz,
+                 "%" PRIu64 " runs (%" PRIu64 " points x %" PRIu64 " replications)",
+                 e->nruns, e->npoints, e->replications);
+    if (e->nruns > UINT32_MAX) {
+        if (at)
+            return setting_fail(ld, at,
+                                "the sweep has %s; run ids must stay below 2^32", sz);
+        return setting_fail_missing(ld, NULL, "replications",
+                                    "the sweep has %s; run ids must stay below 2^32",
+                                    sz);
+    }
+    if (e->nruns > EXPERIMENT_MAX_RUNS && !ld->force) {
+        if (at)
+            return setting_fail(
+                ld, at, "the sweep has %s, more than %llu: check it, or use --force",
+                sz, EXPERIMENT_MAX_RUNS);
+        return setting_fail_missing(
+            ld, NULL, "replications",
+            "the sweep has %s, more than %llu: check it, or use --force", sz,
+            EXPERIMENT_MAX_RUNS);
+    }
+    return 0;
+}
+
+int sweep_build(loader *ld, const config_setting_t *root, const size_t *order,
+                size_t norder, const int *zipof)
+{
+    experiment *e = ld->e;
+    if ((e->loops = calloc(norder ? norder : 1, sizeof *e->loops)) == NULL)
+        return setting_fail(ld, root, "out of memory");
+    for (size_t i = 0; i < norder; i++) {
+        size_t k = order[i];
+        exp_param *ep = &e->params[k];
+        if (ep->loop >= 0)
+            continue; /* joined a zip group's loop already */
+        exp_loop *l = &e->loops[e->nloops];
+        l->n = ep->nvalues;
+        if ((l->members = calloc(norder, sizeof *l->members)) == NULL)
+            return setting_fail(ld, root, "out of memory");
+        for (size_t j = i; j < norder; j++) {
+            size_t m = order[j];
+            if (m == k || (zipof[k] >= 0 && zipof[m] == zipof[k])) {
+                l->members[l->nmembers++] = m;
+                e->params[m].loop = (int)e->nloops;
+            }
+        }
+        e->nloops++;
+    }
+    for (size_t k = 0; k < e->nparams; k++)
+        if (e->params[k].loop == -2)
+            e->params[k].loop = -1;
+
+    /* Saturating product: the limits are far under UINT64_MAX. */
+    uint64_t points = 1;
+    for (size_t i = 0; i < e->nloops; i++)
+        points =
+            points > UINT64_MAX / e->loops[i].n ? UINT64_MAX : points * e->loops[i].n;
+    e->npoints = points;
+    e->nruns =
+        points > UINT64_MAX / e->replications ? UINT64_MAX : points * e->replications;
+    return check_size(ld, root);
+}
+
+uint64_t experiment_point(const experiment *e, uint64_t run)
+{
+    return run / e->replications;
+}
+
+uint64_t experiment_replication(const experiment *e, uint64_t run)
+{
+    return run % e->replications;
+}
+
+void experiment_point_params(const experiment *e, uint64_t point, double *params)
+{
+    assert(point < e->npoints);
+    for (size_t k = 0; k < e->nparams; k++)
+        if (e->params[k].loop < 0)
+            params[k] = e->params[k].values[0];
+    /* The last loop varies fastest: peel its digit off first. */
+    uint64_t rest = point;
+    for (size_t i = e->nloops; i-- > 0;) {
+        const exp_loop *l = &e->loops[i];
+        size_t idx = (size_t)(rest % l->n);
+        rest /= l->n;
+        for (size_t m = 0; m < l->nmembers; m++)
+            params[l->members[m]] = e->params[l->members[m]].values[idx];
+    }
+}
+
+void experiment_run_config(const experiment *e, uint64_t run, usim_config *cfg)
+{
+    *cfg = e->kernel;
+    cfg->seed = e->seed;
+    cfg->run = run;
+}
