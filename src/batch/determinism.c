@@ -80,17 +80,6 @@ static int run_alone(const experiment *e, uint64_t run, const char *dir, passes 
     return rc;
 }
 
-typedef struct pass_sink {
-    passes *tb;
-    size_t pass;
-} pass_sink;
-
-static void sink(const run_result *r, void *ctx)
-{
-    pass_sink *ps = ctx;
-    passes_put(ps->tb, ps->pass, r);
-}
-
 int determinism_check(const experiment *e, const runner_opts *opts, FILE *out,
                       determinism_report *rep, char *err, size_t errlen)
 {
@@ -133,11 +122,11 @@ int determinism_check(const experiment *e, const runner_opts *opts, FILE *out,
     }
     rmdir(dirpath);
     for (size_t pass = TOGETHER; pass <= REVERSED && rep->skipped == 0; pass++) {
-        pass_sink ps = {.tb = tb, .pass = pass};
+        passes_sink ps = {.tb = tb, .pass = pass};
         runner_opts ro = *opts;
         ro.runs = pass == TOGETHER ? runs : reversed;
         ro.nruns = n;
-        ro.sink = sink;
+        ro.sink = passes_sink_put;
         ro.sink_ctx = &ps;
         /* Side by side: at least two threads, whatever -j says. */
         ro.threads = opts->threads >= 2 ? opts->threads : 2;

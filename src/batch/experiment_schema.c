@@ -169,9 +169,9 @@ static int load_kernel(loader *ld, const config_setting_t *root)
         if (setting_integer(ld, s, &i) < 0)
             return -1;
         if (i < USIM_STACK_MIN || i > USIM_STACK_MAX)
-            return setting_fail(ld, s,
-                                "the stack size must be between %d and %d bytes, not %" PRId64,
-                                USIM_STACK_MIN, USIM_STACK_MAX, i);
+            return setting_fail(
+                ld, s, "the stack size must be between %d and %d bytes, not %" PRId64,
+                USIM_STACK_MIN, USIM_STACK_MAX, i);
         k->stack_size = (size_t)i;
     }
     if ((s = config_setting_get_member(g, "stack_guard")) != NULL &&
@@ -182,9 +182,9 @@ static int load_kernel(loader *ld, const config_setting_t *root)
         if (setting_integer(ld, s, &i) < 0)
             return -1;
         if (i < 0 || (uint64_t)i > USIM_GUARD_SIZE_MAX)
-            return setting_fail(ld, s,
-                                "the guard size must be between 0 and %zu bytes, not %" PRId64,
-                                USIM_GUARD_SIZE_MAX, i);
+            return setting_fail(
+                ld, s, "the guard size must be between 0 and %zu bytes, not %" PRId64,
+                USIM_GUARD_SIZE_MAX, i);
         k->guard_size = (size_t)i;
     }
     return 0;

@@ -41,7 +41,6 @@ struct journal_reader {
     size_t cap;
 };
 
-
 /* ---- serialisation ---------------------------------------------------- */
 
 typedef struct wbuf {

@@ -10,20 +10,8 @@
 #include "batch/passes.h"
 
 enum { NORDERS = 4 };
-static const usim_order orders[NORDERS] = {USIM_ORDER_FIFO, USIM_ORDER_LIFO, USIM_ORDER_RANDOM,
-                                           USIM_ORDER_MUSIM};
-
-typedef struct pass_sink {
-    passes *tb;
-    size_t pass;
-} pass_sink;
-
-/* The writer thread's sink: keeps what is compared. */
-static void order_sink(const run_result *r, void *ctx)
-{
-    pass_sink *ps = ctx;
-    passes_put(ps->tb, ps->pass, r);
-}
+static const usim_order orders[NORDERS] = {USIM_ORDER_FIFO, USIM_ORDER_LIFO,
+                                           USIM_ORDER_RANDOM, USIM_ORDER_MUSIM};
 
 int orders_compare(const experiment *e, const runner_opts *opts, FILE *out,
                    orders_report *rep, char *err, size_t errlen)
@@ -38,9 +26,9 @@ int orders_compare(const experiment *e, const runner_opts *opts, FILE *out,
     for (size_t o = 0; o < NORDERS; o++) {
         experiment eo = *e; /* a shallow copy: only the order differs */
         eo.kernel.order = orders[o];
-        pass_sink ps = {.tb = tb, .pass = o};
+        passes_sink ps = {.tb = tb, .pass = o};
         runner_opts ro = *opts;
-        ro.sink = order_sink;
+        ro.sink = passes_sink_put;
         ro.sink_ctx = &ps;
         if (!opts->quiet) /* the progress of each pass follows its name */
             fprintf(opts->progress_out ? opts->progress_out : stderr, "order %s:\n",
@@ -61,9 +49,13 @@ int orders_compare(const experiment *e, const runner_opts *opts, FILE *out,
     fprintf(out, "# %s: model %s, %zu run%s, each under", e->path, e->model->name,
             opts->nruns, opts->nruns == 1 ? "" : "s");
     for (size_t o = 0; o < NORDERS; o++)
-        fprintf(out, "%s %s", o == 0 ? "" : o + 1 == NORDERS ? " and" : ",",
+        fprintf(out, "%s %s",
+                o == 0             ? ""
+                : o + 1 == NORDERS ? " and"
+                                   : ",",
                 usim_order_name(orders[o]));
-    fprintf(out, " (the file's order \"%s\" is not used)\n", file_order ? file_order : "?");
+    fprintf(out, " (the file's order \"%s\" is not used)\n",
+            file_order ? file_order : "?");
     rc = passes_report(tb, out, "the turn order", &rep->outputs_differing, err, errlen);
 out:
     passes_free(tb);

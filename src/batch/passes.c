@@ -60,6 +60,12 @@ static void outcome_free(outcome *o)
     memset(o, 0, sizeof *o);
 }
 
+void passes_sink_put(const run_result *r, void *passes_sink_ctx)
+{
+    passes_sink *ps = passes_sink_ctx;
+    passes_put(ps->tb, ps->pass, r);
+}
+
 void passes_put(passes *tb, size_t pass, const run_result *r)
 {
     size_t lo = 0, hi = tb->nruns;

@@ -25,6 +25,14 @@ passes *passes_new(const experiment *e, const uint64_t *runs, size_t nruns,
                    size_t npasses);
 /* Keeps what is compared of r (one of the runs) for pass `pass`. */
 void passes_put(passes *p, size_t pass, const run_result *r);
+
+/* A runner sink (runner_opts.sink, with a passes_sink as sink_ctx) that
+ * puts every result into one pass of a table. */
+typedef struct passes_sink {
+    passes *tb;
+    size_t pass;
+} passes_sink;
+void passes_sink_put(const run_result *r, void *passes_sink_ctx);
 /* Prints the table and a closing line naming the outputs that depend on
  * `depend` ("the turn order"); *differing = their number.  -1 (err says
  * why) if a run gave no result in some pass or memory ran out. */

@@ -118,10 +118,10 @@ static int collect_traces(const experiment *e, usim_sim *sim, run_result *r)
     return 0;
 }
 
-run_result *runner_run_one(const experiment *e, uint64_t run)
+/* A result that says which run it is and with which parameters, nothing
+ * else yet; NULL if memory runs out. */
+static run_result *result_new(const experiment *e, uint64_t run)
 {
-    const usim_model *m = e->model;
-    double t0 = progress_clock();
     run_result *r = calloc(1, sizeof *r);
     if (r == NULL)
         return NULL;
@@ -129,9 +129,21 @@ run_result *runner_run_one(const experiment *e, uint64_t run)
     r->point = experiment_point(e, run);
     r->replication = experiment_replication(e, run);
     r->nparams = e->nparams;
-    if ((r->params = malloc((e->nparams ? e->nparams : 1) * sizeof(double))) == NULL)
-        goto nomem;
+    if ((r->params = malloc((e->nparams ? e->nparams : 1) * sizeof(double))) == NULL) {
+        run_result_free(r);
+        return NULL;
+    }
     experiment_point_params(e, r->point, r->params);
+    return r;
+}
+
+run_result *runner_run_one(const experiment *e, uint64_t run)
+{
+    const usim_model *m = e->model;
+    double t0 = progress_clock();
+    run_result *r = result_new(e, run);
+    if (r == NULL)
+        return NULL;
 
     usim_config cfg;
     experiment_run_config(e, run, &cfg);
@@ -197,25 +209,18 @@ nomem:
 run_result *runner_unrun_result(const experiment *e, uint64_t run, run_status status,
                                 const char *message)
 {
-    run_result *r = calloc(1, sizeof *r);
+    run_result *r = result_new(e, run);
     if (r == NULL)
         return NULL;
-    r->run = run;
-    r->point = experiment_point(e, run);
-    r->replication = experiment_replication(e, run);
     r->status = status;
     r->end_time = NAN;
     r->wall_s = NAN;
-    r->nparams = e->nparams;
-    r->params = malloc((e->nparams ? e->nparams : 1) * sizeof(double));
-    if (r->params == NULL || set_message(r, message, NULL) < 0 ||
-        collect_scalars(e, NULL, r) < 0 ||
+    if (set_message(r, message, NULL) < 0 || collect_scalars(e, NULL, r) < 0 ||
         (r->drift = calloc(1, sizeof *r->drift)) == NULL ||
         collect_traces(e, NULL, r) < 0) {
         run_result_free(r);
         return NULL;
     }
-    experiment_point_params(e, r->point, r->params);
     return r;
 }
 

@@ -170,11 +170,12 @@ static void test_run_config_carries_kernel_settings_seed_and_run_id(void **state
 {
     (void)state;
     experiment *e =
-        load("kernel.cfg", "model = \"drift\"; replications = 5;\n"
-                           "seed = 12345678901L;\n"
-                           "kernel: { resolution = 0.25; drift = \"tracked\";\n"
-                           "  order = \"lifo\"; stack_size = 32768; guard_size = 262144; };\n"
-                           "limits: { events = 1000; wall_seconds = 2.5; };\n");
+        load("kernel.cfg",
+             "model = \"drift\"; replications = 5;\n"
+             "seed = 12345678901L;\n"
+             "kernel: { resolution = 0.25; drift = \"tracked\";\n"
+             "  order = \"lifo\"; stack_size = 32768; guard_size = 262144; };\n"
+             "limits: { events = 1000; wall_seconds = 2.5; };\n");
     usim_config cfg;
     experiment_run_config(e, 3, &cfg);
     assert_true(cfg.resolution == 0.25);
@@ -193,8 +194,9 @@ static void test_run_config_carries_kernel_settings_seed_and_run_id(void **state
 static void test_kernel_order_musim_is_carried(void **state)
 {
     (void)state;
-    experiment *e = load("musim.cfg", "model = \"mm1\";\n"
-                                      "kernel: { order = \"musim\"; guard_size = 0; };\n");
+    experiment *e =
+        load("musim.cfg", "model = \"mm1\";\n"
+                          "kernel: { order = \"musim\"; guard_size = 0; };\n");
     usim_config cfg;
     experiment_run_config(e, 0, &cfg);
     assert_int_equal(cfg.order, USIM_ORDER_MUSIM);

@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fuzz_dir.h"
 #include "batch/experiment.h"
 
 /* registry.c, as scripts/fuzz compiles it, calls these instead of libdl. */
@@ -85,15 +86,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    struct stat st;
-    const char *base = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm"
-                       : getenv("TMPDIR") ? getenv("TMPDIR")
-                                          : "/tmp";
-    snprintf(dir, sizeof dir, "%.40s/usim-fuzz.XXXXXX", base);
-    if (mkdtemp(dir) == NULL) {
-        perror(dir);
-        abort();
-    }
+    fuzz_make_dir(dir, sizeof dir);
     atexit(remove_dir);
     snprintf(input, sizeof input, "%s/in.cfg", dir);
     put_file("inc.cfg", "kernel: { drift = \"tracked\"; order = \"lifo\"; };\n");

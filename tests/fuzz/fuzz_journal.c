@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fuzz_dir.h"
 #include "batch/journal.h"
 #include "kernel/fnv1a.h"
 
@@ -49,15 +50,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    struct stat st;
-    const char *base = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm"
-                       : getenv("TMPDIR") ? getenv("TMPDIR")
-                                          : "/tmp";
-    snprintf(dir, sizeof dir, "%.40s/usim-fuzz.XXXXXX", base);
-    if (mkdtemp(dir) == NULL) {
-        perror(dir);
-        abort();
-    }
+    fuzz_make_dir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/run.journal", dir);
     atexit(remove_dir);
     return 0;
