@@ -10,7 +10,7 @@
 #              16 MiB; now names of other lengths are skipped).
 # For each shape, a file of N units and one of 4N: the second must take
 # less than 8 times as long as the first (4 for linear time, 16 for
-# quadratic), each under `timeout`.  The times are printed as key=value
+# quadratic), in CPU time, the least of three runs, each under `timeout`.  The times are printed as key=value
 # lines, not asserted (the 4N group file is 15 MiB, near the 16 MiB that
 # the loader reads at most).
 # Under ASan the int_line files are smaller and only timed: libconfig
@@ -49,20 +49,36 @@ gen() {
     }'
 }
 
-# load FILE: seconds that `usim-batch --validate FILE` takes (exit 0 or 2,
-# one line), or "timeout".
+# load FILE: the CPU seconds (user + system; wall-clock seconds where GNU
+# time is missing) that `usim-batch --validate FILE` takes, the least of
+# three runs (exit 0 or 2, one line), or "timeout".  CPU time and the least
+# of three keep a busy machine from passing for quadratic time.
 load() {
-    t0=$(now)
-    timeout 120 "$bin" --validate "$1" >out 2>&1
-    status=$?
-    t1=$(now)
-    if [ "$status" -eq 124 ]; then
-        echo timeout
-    elif [ "$status" -ne 0 ] && [ "$status" -ne 2 ]; then
-        echo "exit $status: $(head -c 300 out)"
-    else
-        awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
-    fi
+    best=
+    for _ in 1 2 3; do
+        t0=$(now)
+        if [ -x /usr/bin/time ]; then
+            /usr/bin/time -f '%U %S' -o cpu timeout 120 "$bin" --validate "$1" >out 2>&1
+        else
+            timeout 120 "$bin" --validate "$1" >out 2>&1
+        fi
+        status=$?
+        t1=$(now)
+        if [ "$status" -eq 124 ]; then
+            echo timeout
+            return
+        elif [ "$status" -ne 0 ] && [ "$status" -ne 2 ]; then
+            echo "exit $status: $(head -c 300 out)"
+            return
+        fi
+        if [ -x /usr/bin/time ]; then
+            t=$(awk 'END { printf "%.3f\n", $1 + $2 }' cpu)
+        else
+            t=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }')
+        fi
+        best=$(awk -v a="$t" -v b="${best:-$t}" 'BEGIN { print (a < b ? a : b) }')
+    done
+    echo "$best"
 }
 
 # scales SHAPE N [timed-under-asan]: the file of 4N units loads in less
