@@ -533,9 +533,12 @@ USIM_API usim_task *usim_scope_spawn_ex(usim_scope *s, usim_fn fn, void *arg,
  * current blocking call, wherever it waits (also in a nested scope of its
  * own, or in usim_scope_close), returns USIM_ECHILD at the failure time,
  * and so does every later one while the scope is open (close returns
- * USIM_EFAILED).  The other children are cancelled at that moment.  Every
- * failure is kept, in the order they happened; children that fail while
- * the others unwind count too.
+ * USIM_EFAILED).  The other children are cancelled at that moment
+ * (musim: by the owner's usim_scope_close, as μsim closes them when the
+ * owner takes the failure; until then they run on, so the children ready
+ * before the owner still run, and may fail, first).  Every failure is
+ * kept, in the order they happened; children that fail while the others
+ * unwind count too.
  */
 /* Waits for the non-volatile children, cancels and waits for the volatile
  * ones.  0; USIM_EFAILED if a child failed (usim_scope_failures tells);

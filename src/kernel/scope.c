@@ -183,7 +183,11 @@ void scope_child_done(usim_task *t)
     if (t->failed || t->abandoned) {
         record_failure(s, t);
         interrupt_owner(s);
-        cancel_children(s, false);
+        /* musim: as in μsim, the other children go on until the owner
+         * takes the failure (its close cancels them): the children
+         * ready before the owner still run, and may fail, in this step. */
+        if (!t->musim)
+            cancel_children(s, false);
     }
     assert(scope_valid(s));
     usim_task *owner = s->closer.head;

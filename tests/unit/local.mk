@@ -61,3 +61,49 @@ tests_unit_test_version_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_version_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_version tests/unit/soname.sh
 EXTRA_DIST += tests/unit/soname.sh
+
+# μsim 0.4.4's own tests, ported one for one as the specification of
+# USIM_ORDER_MUSIM (tests/unit/README.md; USIM_PORT_ORDER=fifo runs them
+# under another order).
+check_PROGRAMS += tests/unit/test_musim_time
+tests_unit_test_musim_time_SOURCES = tests/unit/test_musim_time.c \
+	tests/unit/musim_port.h tests/unit/fixture.h
+tests_unit_test_musim_time_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_musim_time_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_musim_time
+
+check_PROGRAMS += tests/unit/test_musim_flag
+tests_unit_test_musim_flag_SOURCES = tests/unit/test_musim_flag.c \
+	tests/unit/musim_port.h tests/unit/fixture.h
+tests_unit_test_musim_flag_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_musim_flag_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_musim_flag
+
+check_PROGRAMS += tests/unit/test_musim_scope
+tests_unit_test_musim_scope_SOURCES = tests/unit/test_musim_scope.c \
+	tests/unit/musim_port.h tests/unit/fixture.h
+tests_unit_test_musim_scope_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_musim_scope_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_musim_scope
+
+check_PROGRAMS += tests/unit/test_musim_exceptions
+tests_unit_test_musim_exceptions_SOURCES = tests/unit/test_musim_exceptions.c \
+	tests/unit/musim_port.h tests/unit/fixture.h
+tests_unit_test_musim_exceptions_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_musim_exceptions_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_musim_exceptions
+
+check_PROGRAMS += tests/unit/test_musim_activity
+tests_unit_test_musim_activity_SOURCES = tests/unit/test_musim_activity.c \
+	tests/unit/musim_port.h tests/unit/fixture.h
+tests_unit_test_musim_activity_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_musim_activity_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_musim_activity
+
+check_PROGRAMS += tests/unit/test_musim_locks
+tests_unit_test_musim_locks_SOURCES = tests/unit/test_musim_locks.c \
+	tests/unit/musim_port.h tests/unit/fixture.h
+tests_unit_test_musim_locks_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_musim_locks_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_musim_locks
+EXTRA_DIST += tests/unit/README.md
