@@ -61,3 +61,35 @@ tests_unit_test_version_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_version_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_version tests/unit/soname.sh
 EXTRA_DIST += tests/unit/soname.sh
+
+# μsim 0.4.4's tests of the primitives usim took from it later, ported
+# one for one and run under the musim order: resources (test_resource.py),
+# pipe (test_pipe.py), collect and first (test_flow), streams
+# (test_streams.py).
+check_PROGRAMS += tests/unit/test_musim_resources tests/unit/test_musim_pipe \
+	tests/unit/test_musim_flow tests/unit/test_musim_streams
+tests_unit_test_musim_resources_SOURCES = tests/unit/test_musim_resources.c tests/unit/fixture.h
+tests_unit_test_musim_resources_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_musim_resources_LDADD = $(UNIT_LDADD)
+tests_unit_test_musim_pipe_SOURCES = tests/unit/test_musim_pipe.c tests/unit/fixture.h
+tests_unit_test_musim_pipe_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_musim_pipe_LDADD = $(UNIT_LDADD)
+tests_unit_test_musim_flow_SOURCES = tests/unit/test_musim_flow.c tests/unit/fixture.h
+tests_unit_test_musim_flow_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_musim_flow_LDADD = $(UNIT_LDADD)
+tests_unit_test_musim_streams_SOURCES = tests/unit/test_musim_streams.c tests/unit/fixture.h
+tests_unit_test_musim_streams_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_musim_streams_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_musim_resources tests/unit/test_musim_pipe \
+	tests/unit/test_musim_flow tests/unit/test_musim_streams
+
+# Multi-kind resources, pipe, collect/first and channel subscriptions:
+# scenarios with hand-worked times and orders under every turn order.
+check_PROGRAMS += tests/unit/test_resources tests/unit/test_pipe
+tests_unit_test_resources_SOURCES = tests/unit/test_resources.c tests/unit/fixture.h
+tests_unit_test_resources_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_resources_LDADD = $(UNIT_LDADD)
+tests_unit_test_pipe_SOURCES = tests/unit/test_pipe.c tests/unit/fixture.h
+tests_unit_test_pipe_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_pipe_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_resources tests/unit/test_pipe
