@@ -600,8 +600,9 @@ USIM_API int usim_collect(usim_activity *acts, size_t n);
  * Runs the n activities concurrently until `count` of them have
  * returned, then cancels the rest (μsim's first): order[k] (k < count)
  * is the index of the k-th to return, in completion order; their results
- * are in acts[order[k]].result.  count == 0 runs nothing (the activities
- * are cancelled before they start); count > n is USIM_EINVAL before
+ * are in acts[order[k]].result.  count == 0 cancels every activity at
+ * once (under musim before it starts; under fifo and random a spawn is a
+ * turn point, so it may have begun); count > n is USIM_EINVAL before
  * anything runs.  A failure fails the call as for usim_collect
  * (USIM_EFAILED, statuses), as do the other errors.  Under musim each
  * activity runs inside a monitor task that puts its index into a queue,
@@ -943,8 +944,8 @@ typedef struct usim_channel {
     bool closed;
     uint32_t magic;
     const char *name;
-    usim_waitlist readers;        /* recv and subscription readers, waiting order */
-    usim_channel_sub *subs;       /* private list of subscriptions */
+    usim_waitlist readers;  /* recv and subscription readers, waiting order */
+    usim_channel_sub *subs; /* private list of subscriptions */
 } usim_channel;
 
 USIM_API void usim_channel_init(usim_channel *ch, const char *name);

@@ -85,11 +85,19 @@ TESTS += tests/unit/test_musim_resources tests/unit/test_musim_pipe \
 
 # Multi-kind resources, pipe, collect/first and channel subscriptions:
 # scenarios with hand-worked times and orders under every turn order.
-check_PROGRAMS += tests/unit/test_resources tests/unit/test_pipe
+check_PROGRAMS += tests/unit/test_resources tests/unit/test_pipe \
+	tests/unit/test_collect tests/unit/test_channel_sub
 tests_unit_test_resources_SOURCES = tests/unit/test_resources.c tests/unit/fixture.h
 tests_unit_test_resources_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_resources_LDADD = $(UNIT_LDADD)
 tests_unit_test_pipe_SOURCES = tests/unit/test_pipe.c tests/unit/fixture.h
 tests_unit_test_pipe_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pipe_LDADD = $(UNIT_LDADD)
-TESTS += tests/unit/test_resources tests/unit/test_pipe
+tests_unit_test_collect_SOURCES = tests/unit/test_collect.c tests/unit/fixture.h
+tests_unit_test_collect_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_collect_LDADD = $(UNIT_LDADD)
+tests_unit_test_channel_sub_SOURCES = tests/unit/test_channel_sub.c tests/unit/fixture.h
+tests_unit_test_channel_sub_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_channel_sub_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_resources tests/unit/test_pipe tests/unit/test_collect \
+	tests/unit/test_channel_sub
