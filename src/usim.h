@@ -606,7 +606,9 @@ USIM_API int usim_collect(usim_activity *acts, size_t n);
  * anything runs.  A failure fails the call as for usim_collect
  * (USIM_EFAILED, statuses), as do the other errors.  Under musim each
  * activity runs inside a monitor task that puts its index into a queue,
- * and the caller reads the queue, as μsim's first does.
+ * and the caller reads the queue, as μsim's first does, turn for turn;
+ * but μsim's first is an iterator whose body runs before its scope
+ * closes, while usim_first returns after the close (one postpone later).
  */
 USIM_API int usim_first(usim_activity *acts, size_t n, size_t count, size_t *order);
 
@@ -839,8 +841,10 @@ USIM_API size_t usim_resources_waiting(const usim_resources *r); /* borrowers */
  * (its end - its start) * rate to what is done.  A pipe of INFINITY
  * throughput never shares (μsim's UnboundedPipe): a transfer takes
  * total / cap, or is one turn point with an infinite cap.  A transfer of
- * 0 (or one that takes under a tick) is one turn point (usim_instant).
- * Waking the other transfers is not a turn point under musim.
+ * 0 returns at once, without a turn point (as μsim's Pipe); one that
+ * takes no time otherwise (an infinite rate, a window under a tick) is
+ * one turn point (usim_instant).  Waking the other transfers is a turn
+ * point under fifo and random, not under lifo and musim.
  */
 typedef struct usim_pipe_flow usim_pipe_flow;
 

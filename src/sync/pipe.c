@@ -19,7 +19,8 @@
  * absolute time); an interrupted window adds (end - start) * rate.  A
  * window that ends within the current tick is a usim_instant (μsim's
  * postpone for a delay that is not > 0) and completes the transfer, as
- * μsim's does: nothing can interrupt it before it resumes.
+ * μsim's does: nothing can interrupt it before it resumes.  A total of 0
+ * never opens a window (μsim's loop does not start): no turn point.
  *
  * Turn order: waking the flows is not awaited in μsim (sched_woke), and
  * the only suspensions are the windows themselves.

@@ -150,6 +150,88 @@ static void test_subscription_keeps_what_a_busy_reader_misses(void **state)
         assert_string_equal(sorted(run_order(USIM_ORDER_RANDOM, seed, busy_main)), all);
 }
 
+static void *turns_x(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 8; i++) {
+        note("X");
+        usim_instant();
+    }
+    return NULL;
+}
+
+static void *turns_s(void *arg)
+{
+    (void)arg;
+    usim_channel_sub sub;
+    void *v;
+    assert_int_equal(usim_channel_subscribe(&ch, &sub), 0);
+    while (usim_channel_sub_recv(&sub, &v) == 0)
+        note_value((intptr_t)v);
+    note("end");
+    usim_channel_unsubscribe(&sub);
+    return NULL;
+}
+
+static void *turns_r(void *arg)
+{
+    (void)arg;
+    void *v;
+    for (int i = 0; i < 2; i++) {
+        int rc = usim_channel_recv(&ch, &v);
+        if (rc) {
+            note("closed");
+            return NULL;
+        }
+        note_value((intptr_t)v);
+    }
+    return NULL;
+}
+
+static void *turns_main(void *arg)
+{
+    (void)arg;
+    usim_channel_init(&ch, "news");
+    usim_scope s;
+    usim_scope_open(&s);
+    usim_scope_spawn(&s, turns_x, NULL, "X");
+    usim_scope_spawn(&s, turns_s, NULL, "S");
+    usim_scope_spawn(&s, turns_r, NULL, "R");
+    usim_instant();
+    for (intptr_t v = 1; v <= 3; v++) {
+        usim_channel_send(&ch, (void *)v);
+        note("put");
+    }
+    usim_channel_close(&ch);
+    note("close");
+    assert_int_equal(usim_scope_close(&s), 0);
+    usim_channel_destroy(&ch);
+    return NULL;
+}
+
+/*
+ * The turns of a subscription beside a plain reader R (two receives)
+ * and X (eight noted turns), with three sends and a close from main.
+ * musim, measured with μsim 0.4.4 (an `async for` and two `await ch`):
+ * "X X s1 r1 p1 X s2 r2 p2 X s3 p3 X send closed X X X" — each send
+ * wakes S and R in the order they began to wait and postpones main.
+ */
+static void test_subscription_turns_under_musim(void **state)
+{
+    (void)state;
+    usim_config cfg;
+    usim_config_init(&cfg);
+    cfg.order = USIM_ORDER_MUSIM;
+    usim_sim *sim = fixture_sim(&cfg);
+    trace[0] = 0;
+    assert_non_null(usim_sim_spawn(sim, turns_main, NULL, "main"));
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_string_equal(trace, "X:X@0 X:X@0 S:1@0 R:1@0 main:put@0 X:X@0 S:2@0 R:2@0 "
+                               "main:put@0 X:X@0 S:3@0 main:put@0 X:X@0 S:end@0 "
+                               "main:close@0 X:X@0 X:X@0 X:X@0");
+    fixture_destroy(sim);
+}
+
 static void *drain_main(void *arg)
 {
     (void)arg;
@@ -241,6 +323,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         FIXTURE_TEST(test_subscription_keeps_what_a_busy_reader_misses),
+        FIXTURE_TEST(test_subscription_turns_under_musim),
         FIXTURE_TEST(test_subscription_drains_after_close),
         FIXTURE_TEST(test_subscription_misuse_fails_loudly),
     };

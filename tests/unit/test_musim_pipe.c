@@ -16,6 +16,9 @@
  *     is μsim's check that an unbounded pipe is infinite; with no
  *     separate type in C there is nothing to check.  The rest (0 and -10
  *     throughputs, bad transfers) is ported.
+ *   One difference the ported tests do not see: UnboundedPipe's
+ *     transfer(0) postpones once, a Pipe's (also of infinite throughput)
+ *     does not; a usim pipe of INFINITY throughput is μsim's Pipe here.
  */
 #include <math.h>
 #include <setjmp.h>

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -154,6 +155,74 @@ static void test_pipe_unbounded_never_shares(void **state)
               (const int[]){0, 0, 0, 0, 0, 0});
 }
 
+static char trace[256];
+
+static void note(const char *what)
+{
+    size_t n = strlen(trace);
+    snprintf(trace + n, sizeof trace - n, "%s%s", n ? " " : "", what);
+}
+
+static void *turns_x(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 3; i++) {
+        note("X");
+        usim_instant();
+    }
+    return NULL;
+}
+
+static void *turns_main(void *arg)
+{
+    (void)arg;
+    usim_pipe finite, unbounded;
+    assert_int_equal(usim_pipe_init(&finite, 2, "finite"), 0);
+    assert_int_equal(usim_pipe_init(&unbounded, INFINITY, "unbounded"), 0);
+    usim_scope s;
+    usim_scope_open(&s);
+    usim_scope_spawn(&s, turns_x, NULL, "X");
+    assert_int_equal(usim_pipe_transfer(&finite, 0), 0);
+    note("t0");
+    assert_int_equal(usim_pipe_transfer(&unbounded, 5), 0);
+    note("tinf");
+    assert_int_equal(usim_pipe_transfer_at(&unbounded, 5, 10), 0);
+    assert_int_equal(usim_now_ticks(), 500000000);
+    note("tfin");
+    assert_int_equal(usim_scope_close(&s), 0);
+    usim_pipe_destroy(&finite);
+    usim_pipe_destroy(&unbounded);
+    return NULL;
+}
+
+/*
+ * The turns of transfers that take no time.  A transfer of 0 through a
+ * finite pipe does not suspend at all (μsim's loop never starts); one at
+ * an infinite rate is one turn point (μsim's postpone); 5 at cap 10
+ * takes 0.5.  musim (measured with μsim 0.4.4: t0 X tinf X X tfin):
+ * spawning X does not suspend main.  fifo: the spawn is a turn (X
+ * first), and so is the infinite transfer.  lifo: X runs only when main
+ * yields (the instant of the infinite transfer, then its sleep).
+ */
+static void test_pipe_instant_transfers_turns(void **state)
+{
+    (void)state;
+    const usim_order orders[] = {USIM_ORDER_MUSIM, USIM_ORDER_FIFO, USIM_ORDER_LIFO};
+    const char *want[] = {"t0 X tinf X X tfin", "X t0 X tinf X tfin",
+                          "t0 X tinf X X tfin"};
+    for (int k = 0; k < 3; k++) {
+        usim_config cfg;
+        usim_config_init(&cfg);
+        cfg.order = orders[k];
+        usim_sim *sim = fixture_sim(&cfg);
+        trace[0] = 0;
+        assert_non_null(usim_sim_spawn(sim, turns_main, NULL, "main"));
+        assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+        assert_string_equal(trace, want[k]);
+        fixture_destroy(sim);
+    }
+}
+
 static void *destroy_busy(void *arg)
 {
     (void)arg;
@@ -199,6 +268,7 @@ int main(void)
         FIXTURE_TEST(test_pipe_rescales_when_transfers_come_and_go),
         FIXTURE_TEST(test_pipe_cancelled_transfer_frees_its_share),
         FIXTURE_TEST(test_pipe_unbounded_never_shares),
+        FIXTURE_TEST(test_pipe_instant_transfers_turns),
         FIXTURE_TEST(test_pipe_misuse),
     };
     return cmocka_run_group_tests_name("pipe", tests, NULL, NULL);

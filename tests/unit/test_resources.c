@@ -239,6 +239,76 @@ static void test_returned_resources_go_to_the_waiter_or_the_barger(void **state)
     assert_string_equal(run_order(USIM_ORDER_LIFO, 1, barge_main), granted);
 }
 
+/* X takes eight turns, noting each. */
+static void *turn_x(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 8; i++) {
+        note("x");
+        usim_instant();
+    }
+    return NULL;
+}
+
+static void *turn_w(void *arg)
+{
+    (void)arg;
+    usim_resources sub;
+    assert_int_equal(usim_resources_borrow(&res, (double[]){2, 0}, &sub), 0);
+    note("got");
+    assert_int_equal(usim_resources_return(&sub), 0);
+    return NULL;
+}
+
+static void *turn_main(void *arg)
+{
+    (void)arg;
+    usim_resources sub;
+    assert_int_equal(usim_resources_init(&res, 2, kinds, (double[]){2, 0}, 0, "pool"),
+                     0);
+    usim_scope s;
+    usim_scope_open(&s);
+    usim_scope_spawn(&s, turn_x, NULL, "X");
+    assert_int_equal(usim_resources_borrow(&res, (double[]){1, 0}, &sub), 0);
+    note("got");
+    usim_scope_spawn(&s, turn_w, NULL, "W");
+    usim_instant();
+    note("back");
+    assert_int_equal(usim_resources_return(&sub), 0);
+    note("ret");
+    assert_int_equal(usim_scope_close(&s), 0);
+    usim_resources_destroy(&res);
+    return NULL;
+}
+
+/*
+ * The turns a borrow and a return take.  main borrows cpu 1 of 2 beside
+ * X (eight noted turns), spawns W (cpu 2, which must wait), takes a
+ * turn, and returns its borrow, which lets W through.
+ * musim (measured with μsim 0.4.4: X X got X back X X ret X X Wgot X):
+ * the borrow postpones twice (X runs twice before "got"), the return
+ * twice, waking W at the second; W checks again, takes cpu 2 and
+ * postpones twice before its "got".
+ * fifo: the spawn of X is a turn (X first); a borrow or return that
+ * wakes nobody is no turn; main's return grants W and is a turn, so X
+ * and W run before "ret".
+ * lifo: main runs on through spawns, its borrow and its return (which
+ * grants W); only its instant lets X run.
+ */
+static void test_borrow_and_return_turns(void **state)
+{
+    (void)state;
+    assert_string_equal(run_order(USIM_ORDER_MUSIM, 1, turn_main),
+                        "X:x@0 X:x@0 main:got@0 X:x@0 main:back@0 X:x@0 X:x@0 "
+                        "main:ret@0 X:x@0 X:x@0 W:got@0 X:x@0");
+    assert_string_equal(run_order(USIM_ORDER_FIFO, 1, turn_main),
+                        "X:x@0 main:got@0 X:x@0 X:x@0 main:back@0 X:x@0 W:got@0 "
+                        "main:ret@0 X:x@0 X:x@0 X:x@0 X:x@0");
+    assert_string_equal(run_order(USIM_ORDER_LIFO, 1, turn_main),
+                        "main:got@0 X:x@0 main:back@0 main:ret@0 X:x@0 W:got@0 "
+                        "X:x@0 X:x@0 X:x@0 X:x@0 X:x@0 X:x@0");
+}
+
 static void *watcher(void *arg)
 {
     (void)arg;
@@ -517,6 +587,7 @@ int main(void)
         FIXTURE_TEST(test_any_fit_lets_a_fitting_borrow_overtake),
         FIXTURE_TEST(test_head_of_line_serves_in_arrival_order),
         FIXTURE_TEST(test_returned_resources_go_to_the_waiter_or_the_barger),
+        FIXTURE_TEST(test_borrow_and_return_turns),
         FIXTURE_TEST(test_wait_on_levels_wakes_when_every_kind_holds),
         FIXTURE_TEST(test_head_of_line_cancel_lets_the_next_through),
         FIXTURE_TEST(test_sub_borrows_are_supplies_of_their_own),
