@@ -593,7 +593,11 @@ typedef struct usim_activity {
  * task, or the caller's USIM_ECANCELED / EINTR / ETIMEDOUT / ECHILD (the
  * activities are then cancelled and waited for).  Under musim each
  * result is fetched with a usim_join (a postpone each), as μsim awaits
- * each task after its scope.
+ * each task after its scope.  A usim_timeout set before the call is
+ * used up by it without bounding it (it is made of several blocking
+ * calls); bound it with a scope deadline (usim_scope_open_until) around
+ * it instead: the call then returns USIM_ETIMEDOUT.  The same holds for
+ * usim_first.
  */
 USIM_API int usim_collect(usim_activity *acts, size_t n);
 /*
@@ -740,8 +744,8 @@ USIM_API size_t usim_resource_waiting(const usim_resource *r);
  * wait (taking from the supply, then filling the sub), a return twice
  * (emptying the sub, then giving back: the waiters are woken at the
  * second), increase/decrease/set once; claim that fails, the reads and
- * the inits never suspend.  Under fifo, lifo and random a call is a turn
- * point if it wakes someone.
+ * the inits never suspend.  Under fifo and random a call that wakes
+ * someone is a turn point; under lifo the caller goes on.
  *
  * Errors: USIM_EINVAL with usim_errmsg() for NULL arguments, no kinds or
  * more than USIM_RESOURCES_MAX_KINDS, a NULL, empty or repeated kind

@@ -226,6 +226,37 @@ static void test_collect_and_first_turns_under_musim(void **state)
     fixture_destroy(sim);
 }
 
+static void *sleeper_main(void *arg)
+{
+    jobs[0] = (job){3, 30, false};
+    jobs[1] = (job){1, 10, false};
+    jobs[2] = (job){5, 20, false};
+    make_acts();
+    usim_scope s;
+    usim_scope_open_until(&s, 2);
+    assert_int_equal(usim_collect(acts, 3), USIM_ETIMEDOUT);
+    assert_int_equal(usim_now_ticks(), 2);
+    /* The deadline reaches the activities too: their sleeps return
+     * USIM_ETIMEDOUT at 2, and they return -1. */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(acts[i].status, 0);
+    assert_int_equal((intptr_t)acts[1].result, 10);
+    assert_int_equal((intptr_t)acts[0].result, -1);
+    assert_int_equal((intptr_t)acts[2].result, -1);
+    int rc = usim_scope_close(&s); /* the scope's own business */
+    assert_true(rc == 0 || rc == USIM_ETIMEDOUT);
+    return DONE(arg);
+}
+
+/* A scope deadline at 2 around a collect of jobs of 3, 1 and 5: the 1
+ * has returned by then, the others' sleeps end at 2 with the deadline,
+ * and collect returns USIM_ETIMEDOUT then. */
+static void test_collect_under_a_scope_deadline(void **state)
+{
+    (void)state;
+    each_order(sleeper_main);
+}
+
 static void *bad_calls(void *arg)
 {
     size_t order[3];
@@ -259,6 +290,7 @@ int main(void)
         FIXTURE_TEST(test_collect_failure_cancels_the_rest),
         FIXTURE_TEST(test_first_takes_the_earliest_and_cancels_the_rest),
         FIXTURE_TEST(test_collect_and_first_turns_under_musim),
+        FIXTURE_TEST(test_collect_under_a_scope_deadline),
         FIXTURE_TEST(test_collect_and_first_bad_arguments),
     };
     return cmocka_run_group_tests_name("collect", tests, NULL, NULL);
