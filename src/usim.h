@@ -567,6 +567,59 @@ USIM_API int usim_scope_failure(const usim_scope *s, size_t i, const char **task
                                 const char **message);
 
 /* ------------------------------------------------------------------ */
+/* Flow: several activities at once (μsim's collect and first)          */
+/* ------------------------------------------------------------------ */
+
+/* One activity: fn(arg) run as a task of its own (named `name`, or
+ * "activity"); the call fills in the rest. */
+typedef struct usim_activity {
+    usim_fn fn;
+    void *arg;
+    const char *name;
+    usim_task *task; /* out: the task that ran it (valid while the simulation
+                        lives: usim_task_error tells a failure's message) */
+    void *result;    /* out: what fn returned, if it returned */
+    int status;      /* out: 0 returned, USIM_EFAILED failed, USIM_ECANCELED
+                        cancelled (or never started) */
+} usim_activity;
+
+/*
+ * Runs the n activities concurrently, each as a child of a scope of the
+ * caller's, and waits for all (μsim's collect): 0 when every one has
+ * returned, their results in acts[i].result, in argument order.  If one
+ * fails (usim_task_fail; usim_fail ends the whole run), the others are
+ * cancelled at once and this returns USIM_EFAILED: acts[i].status tells
+ * which failed (every failure up to the moment the caller is told, as
+ * μsim's Concurrent: usually all failures of that time step) and which
+ * were cancelled.  Also USIM_EINVAL (NULL acts with n > 0, a NULL fn),
+ * USIM_ENOMEM (a spawn failed; nothing then runs), USIM_ESTATE outside a
+ * task, or the caller's USIM_ECANCELED / EINTR / ETIMEDOUT / ECHILD (the
+ * activities are then cancelled and waited for).  Under musim each
+ * result is fetched with a usim_join (a postpone each), as μsim awaits
+ * each task after its scope.  A usim_timeout set before the call is
+ * used up by it without bounding it (it is made of several blocking
+ * calls); bound it with a scope deadline (usim_scope_open_until) around
+ * it instead: the call then returns USIM_ETIMEDOUT.  The same holds for
+ * usim_first.
+ */
+USIM_API int usim_collect(usim_activity *acts, size_t n);
+/*
+ * Runs the n activities concurrently until `count` of them have
+ * returned, then cancels the rest (μsim's first): order[k] (k < count)
+ * is the index of the k-th to return, in completion order; their results
+ * are in acts[order[k]].result.  count == 0 cancels every activity at
+ * once (under musim before it starts; under fifo and random a spawn is a
+ * turn point, so it may have begun); count > n is USIM_EINVAL before
+ * anything runs.  A failure fails the call as for usim_collect
+ * (USIM_EFAILED, statuses), as do the other errors.  Under musim each
+ * activity runs inside a monitor task that puts its index into a queue,
+ * and the caller reads the queue, as μsim's first does, turn for turn;
+ * but μsim's first is an iterator whose body runs before its scope
+ * closes, while usim_first returns after the close (one postpone later).
+ */
+USIM_API int usim_first(usim_activity *acts, size_t n, size_t count, size_t *order);
+
+/* ------------------------------------------------------------------ */
 /* Primitives                                                          */
 /*                                                                     */
 /* Plain structs the model owns: init before use, destroy after.  Their */
@@ -660,6 +713,172 @@ USIM_API int usim_resource_release(usim_resource *r, long amount);
 USIM_API long usim_resource_available(const usim_resource *r);
 USIM_API size_t usim_resource_waiting(const usim_resource *r);
 
+/*
+ * resources: several named kinds in one supply (μsim's Resources and
+ * Capacities), borrowed together.  Amounts and levels are arrays of
+ * nkinds doubles in the order of the kind names given at init
+ * (usim_resources_kind finds a name's index); a kind not needed is 0.
+ * The names array and its strings are the caller's and must outlive the
+ * supply; the levels are copied (at most USIM_RESOURCES_MAX_KINDS kinds,
+ * kept inside the struct: nothing is allocated, no call can run out of
+ * memory).
+ *
+ * A borrow takes amounts of several kinds at once, waiting until all of
+ * them are available, into a supply of its own (`sub`, a usim_resources
+ * the caller provides) whose limits and levels are the amounts: the
+ * borrower may borrow from `sub` in turn (μsim's `async with
+ * r.borrow(...) as sub: sub.borrow(...)`), and usim_resources_return(sub)
+ * gives the amounts back.  Borrows nest in any way, but a sub is returned
+ * after the borrows taken from it (else the return fails loudly).
+ *
+ * Service (who gets resources when several wait):
+ *   default (any-fit, μsim): a borrow that fits takes the resources at
+ *     once, even while earlier borrows wait; when levels rise, every
+ *     waiter whose amounts fit is served, in waiting order.  A large
+ *     borrow may starve behind small ones.
+ *   USIM_RESOURCES_FIFO (head-of-line): borrows are served in arrival
+ *     order only; one that does not fit holds back everyone behind it.
+ * Under every order but musim the task whose change frees the resources
+ * grants them to the waiters it wakes.  Under musim (μsim's rule) it
+ * wakes every waiter that fits and each takes them when it runs,
+ * checking again first: one that no longer fits waits again.
+ *
+ * Turn order under musim (as μsim): a borrow postpones twice after any
+ * wait (taking from the supply, then filling the sub), a return twice
+ * (emptying the sub, then giving back: the waiters are woken at the
+ * second), increase/decrease/set once; claim that fails, the reads and
+ * the inits never suspend.  Under fifo and random a call that wakes
+ * someone is a turn point; under lifo the caller goes on.
+ *
+ * Errors: USIM_EINVAL with usim_errmsg() for NULL arguments, no kinds or
+ * more than USIM_RESOURCES_MAX_KINDS, a NULL, empty or repeated kind
+ * name, a negative or NaN level or amount, an amount above the limits of
+ * a fixed supply (a Capacities or a sub: it could never fit), increase /
+ * decrease / set of a fixed supply, a decrease below zero.  USIM_ESTATE
+ * outside a task (borrow, claim, return, wait).  A call on a destroyed
+ * supply or a sub already returned fails loudly (see Primitives).
+ */
+/* A comparison (resources and tracked values). */
+typedef enum usim_cmp { USIM_LT, USIM_LE, USIM_EQ, USIM_NE, USIM_GE, USIM_GT } usim_cmp;
+
+#define USIM_RESOURCES_MAX_KINDS 8
+#define USIM_RESOURCES_FIFO 1u /* head-of-line service instead of any-fit */
+
+typedef struct usim_resources {
+    size_t nkinds;
+    const char *const *kinds;
+    double level[USIM_RESOURCES_MAX_KINDS]; /* available now */
+    double limit[USIM_RESOURCES_MAX_KINDS]; /* fixed total; INFINITY if open */
+    struct usim_resources *parent;          /* a sub's supply, NULL at the top */
+    size_t borrows;                         /* live subs taken from this one */
+    unsigned flags;
+    bool fixed; /* Capacities or a sub: no increase/decrease/set */
+    uint32_t magic;
+    const char *name;
+    usim_waitlist borrowers, watchers;
+} usim_resources;
+
+/* An open supply (μsim's Resources): levels[i] >= 0 of kinds[i]; levels
+ * change by borrows, returns, increase, decrease and set.  flags: 0 or
+ * USIM_RESOURCES_FIFO. */
+USIM_API int usim_resources_init(usim_resources *r, size_t nkinds,
+                                 const char *const *kinds, const double *levels,
+                                 unsigned flags, const char *name);
+/* A fixed total (μsim's Capacities): levels start at capacity, which is
+ * also the limits; only borrows and returns change the levels. */
+USIM_API int usim_capacities_init(usim_resources *r, size_t nkinds,
+                                  const char *const *kinds, const double *capacity,
+                                  unsigned flags, const char *name);
+/* A supply with waiters or live borrows is a mistake to destroy (fails
+ * loudly); destroying twice is harmless.  Not for subs (return them). */
+USIM_API void usim_resources_destroy(usim_resources *r);
+/* The index of kind `name`, or USIM_EINVAL (no such kind). */
+USIM_API int usim_resources_kind(const usim_resources *r, const char *name);
+/* Copies the levels available now / the limits (INFINITY for an open
+ * supply) into out[nkinds].  0 or USIM_EINVAL. */
+USIM_API int usim_resources_levels(const usim_resources *r, double *out);
+USIM_API int usim_resources_limits(const usim_resources *r, double *out);
+/* Waits until amounts[] are all available, takes them and makes *sub a
+ * supply of them.  0; USIM_EINVAL (see above; *sub untouched); the
+ * caller's USIM_ECANCELED / EINTR / ETIMEDOUT / ECHILD (nothing taken). */
+USIM_API int usim_resources_borrow(usim_resources *r, const double *amounts,
+                                   usim_resources *sub);
+/* As borrow, but never waits: USIM_EAGAIN, without a turn point, if the
+ * amounts are not available now (or, with USIM_RESOURCES_FIFO, if
+ * borrows are waiting) — μsim's claim and its ResourcesUnavailable. */
+USIM_API int usim_resources_claim(usim_resources *r, const double *amounts,
+                                  usim_resources *sub);
+/* Gives a sub's amounts back to the supply it came from and ends it
+ * (the struct may then be reused).  Works also in a cancelled task.
+ * 0, USIM_ESTATE outside a task; a sub that is not a live borrow (never
+ * borrowed, returned already, a top-level supply) or that still has
+ * borrows of its own fails loudly. */
+USIM_API int usim_resources_return(usim_resources *sub);
+/* Permanent changes of an open supply: add amounts[], take them away
+ * (not below zero), or set the levels (a NaN entry keeps that kind's
+ * level).  They wake the borrowers and waiters that now fit.  Also from
+ * the host. */
+USIM_API int usim_resources_increase(usim_resources *r, const double *amounts);
+USIM_API int usim_resources_decrease(usim_resources *r, const double *amounts);
+USIM_API int usim_resources_set(usim_resources *r, const double *levels);
+/* True if `available op levels` holds, op kind by kind as μsim compares
+ * levels: USIM_EQ all kinds equal, USIM_NE not all equal, USIM_LT /
+ * LE / GT / GE every kind satisfies it (so (5,10) < (6,10) is false).
+ * False with usim_errmsg() for bad arguments. */
+USIM_API bool usim_resources_test(const usim_resources *r, usim_cmp op,
+                                  const double *levels);
+/* Waits until usim_resources_test holds (μsim's `await (r.available >=
+ * levels)` and the other comparisons); if it holds already, a turn
+ * point (under musim a postpone, then it is checked again).  0, or
+ * USIM_EINVAL, USIM_ESTATE, the caller's USIM_ECANCELED / EINTR /
+ * ETIMEDOUT / ECHILD. */
+USIM_API int usim_resources_wait(usim_resources *r, usim_cmp op, const double *levels);
+USIM_API size_t usim_resources_waiting(const usim_resources *r); /* borrowers */
+
+/*
+ * pipe: a shared transfer with a limited total throughput (μsim's Pipe;
+ * processor sharing by weight).  Each transfer asks for a throughput
+ * (its cap; the pipe's own by default); while the caps of the transfers
+ * under way add up to more than the pipe's throughput, each runs at its
+ * cap scaled by throughput / sum.  Whenever a transfer starts or ends and
+ * the scale changes (or stays below 1), every transfer under way
+ * recomputes its remaining time, with μsim's float formulas: a window
+ * runs at rate = cap * scale for (total - done) / rate, its end taken as
+ * the first tick at or after now + that, and an interrupted window adds
+ * (its end - its start) * rate to what is done.  A pipe of INFINITY
+ * throughput never shares (μsim's UnboundedPipe): a transfer takes
+ * total / cap, or is one turn point with an infinite cap.  A transfer of
+ * 0 returns at once, without a turn point (as μsim's Pipe); one that
+ * takes no time otherwise (an infinite rate, a window under a tick) is
+ * one turn point (usim_instant).  Waking the other transfers is a turn
+ * point under fifo and random, not under lifo and musim.
+ */
+typedef struct usim_pipe_flow usim_pipe_flow;
+
+typedef struct usim_pipe {
+    double throughput;
+    double scale;                /* 1, or throughput / sum of caps */
+    usim_pipe_flow *head, *tail; /* private: transfers under way, by start */
+    uint32_t magic;
+    const char *name;
+    usim_waitlist congested;
+} usim_pipe;
+
+/* throughput > 0 (INFINITY allowed); USIM_EINVAL otherwise. */
+USIM_API int usim_pipe_init(usim_pipe *p, double throughput, const char *name);
+/* A pipe with transfers under way is a mistake to destroy (fails loudly). */
+USIM_API void usim_pipe_destroy(usim_pipe *p);
+/* Waits until `total` (>= 0, INFINITY allowed) has gone through at the
+ * pipe's throughput as the cap; usim_pipe_transfer_at with a cap of its
+ * own (> 0, INFINITY allowed).  0; USIM_EINVAL for a bad total or cap;
+ * USIM_ESTATE outside a task; the caller's USIM_ECANCELED / EINTR /
+ * ETIMEDOUT / ECHILD (the transfer then ends there, and the others
+ * speed up). */
+USIM_API int usim_pipe_transfer(usim_pipe *p, double total);
+USIM_API int usim_pipe_transfer_at(usim_pipe *p, double total, double throughput);
+/* How many transfers are under way. */
+USIM_API size_t usim_pipe_transfers(const usim_pipe *p);
+
 /* container: a continuous level in [0, capacity].  Each side (putters,
  * getters) is strictly FIFO.  A get fits when it exceeds the level by at
  * most a relative 1e-12 (rounding of repeated puts and gets); the level
@@ -724,24 +943,68 @@ USIM_API void usim_queue_close(usim_queue *q);
 USIM_API size_t usim_queue_length(const usim_queue *q);
 USIM_API bool usim_queue_closed(const usim_queue *q);
 
-/* channel: a value sent reaches every reader waiting at that moment (a
- * reader that is busy when it is sent misses it: μsim's `await
- * channel`). */
+/* channel: a broadcast, read in two ways.  usim_channel_recv gets the
+ * next value sent while it waits (a reader that is busy when a value is
+ * sent misses it: μsim's `await channel`).  A subscription
+ * (usim_channel_sub) keeps every value sent from usim_channel_subscribe
+ * on, in order, until usim_channel_unsubscribe (μsim's `async for
+ * message in channel`): its reader misses nothing while busy. */
+typedef struct usim_channel_sub usim_channel_sub;
+
 typedef struct usim_channel {
     bool closed;
     uint32_t magic;
     const char *name;
-    usim_waitlist readers;
+    usim_waitlist readers;  /* recv and subscription readers, waiting order */
+    usim_channel_sub *subs; /* private list of subscriptions */
 } usim_channel;
 
 USIM_API void usim_channel_init(usim_channel *ch, const char *name);
+/* A channel destroyed with subscriptions still on it leaves them
+ * detached: their usim_channel_sub_recv fails loudly (a destroyed
+ * primitive), usim_channel_unsubscribe still frees them. */
 USIM_API void usim_channel_destroy(usim_channel *ch);
-/* Returns how many readers received the value (USIM_ECLOSED if closed). */
+/* Hands the value to every subscription's buffer, then wakes every
+ * waiting reader (recv and subscription readers, in waiting order).
+ * Returns how many recv readers received the value (subscriptions not
+ * counted); USIM_ECLOSED if closed; USIM_ENOMEM if a subscription's
+ * buffer could not grow (the value then reached no one). */
 USIM_API int usim_channel_send(usim_channel *ch, void *value);
 USIM_API int usim_channel_recv(usim_channel *ch, void **value);
-/* Waiting readers get USIM_ECLOSED, and so do later sends and receives. */
+/* Waiting readers get USIM_ECLOSED, and so do later sends and receives;
+ * subscriptions still hand out what they had buffered first. */
 USIM_API void usim_channel_close(usim_channel *ch);
 USIM_API bool usim_channel_closed(const usim_channel *ch);
+
+/* A subscription lives where the model puts it (its fields are
+ * private); its buffer grows as needed (doubling, freed by
+ * unsubscribe). */
+struct usim_channel_sub {
+    usim_channel *ch;
+    void **ring;
+    size_t cap, head, len;
+    usim_channel_sub *next;
+    usim_task *reader; /* the task waiting in sub_recv, or NULL */
+    uint32_t magic;
+};
+
+/* Starts buffering every value sent on ch from now on (also on a closed
+ * channel: its receives then end at once).  Never suspends.  0, or
+ * USIM_EINVAL (NULL arguments, a destroyed channel). */
+USIM_API int usim_channel_subscribe(usim_channel *ch, usim_channel_sub *sub);
+/* The oldest buffered value; if there is none, waits for the next send.
+ * A buffered value is returned at once without a turn point (μsim's
+ * iterator yields without suspending).  USIM_ECLOSED once the channel is
+ * closed and the buffer is empty; or the caller's USIM_ECANCELED /
+ * EINTR / ETIMEDOUT / ECHILD; USIM_ESTATE outside a task.  One reader at
+ * a time per subscription (USIM_ESTATE for a second). */
+USIM_API int usim_channel_sub_recv(usim_channel_sub *sub, void **value);
+/* Values buffered and not yet received. */
+USIM_API size_t usim_channel_sub_pending(const usim_channel_sub *sub);
+/* Ends the subscription and frees its buffer (values still in it are
+ * dropped); the struct may then be reused.  Must not be called while
+ * its reader waits (fails loudly).  A second unsubscribe fails loudly. */
+USIM_API void usim_channel_unsubscribe(usim_channel_sub *sub);
 
 /* ------------------------------------------------------------------ */
 /* Statistics                                                          */
@@ -792,7 +1055,7 @@ USIM_API void usim_histogram_add(usim_histogram *h, double x);
 USIM_API double usim_histogram_edge(const usim_histogram *h, size_t i); /* i<=nbins */
 
 /* tracked: a value with waits on conditions and a time-weighted level. */
-typedef enum usim_cmp { USIM_LT, USIM_LE, USIM_EQ, USIM_NE, USIM_GE, USIM_GT } usim_cmp;
+/* usim_cmp: see resources. */
 
 typedef struct usim_tracked {
     double value;

@@ -1,9 +1,11 @@
-# Primitives: flag, lock, resource, container, queue, channel, tracked
+# Primitives: flag, lock, resource, multi-kind resources, pipe, container,
+# queue, channel (and its subscriptions), tracked
 # value and the hold-for-the-block forms, built on kernel/sched.h only;
-# the time-weighted level that tracked values keep.
+# the time-weighted level that tracked values keep; collect and first.
 libusim_core_la_SOURCES += src/sync/sync.h src/sync/sync.c src/sync/flag.c src/sync/lock.c \
 	src/sync/resource.c src/sync/container.c src/sync/queue.c \
-	src/sync/channel.c src/sync/tracked.c src/sync/hold.c src/sync/level.c
+	src/sync/channel.c src/sync/tracked.c src/sync/hold.c src/sync/level.c \
+	src/sync/resources.c src/sync/pipe.c src/sync/collect.c
 
 check_PROGRAMS += tests/unit/test_sync
 tests_unit_test_sync_SOURCES = tests/unit/test_sync.c tests/unit/fixture.h

@@ -107,3 +107,43 @@ tests_unit_test_musim_locks_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_musim_locks_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_musim_locks
 EXTRA_DIST += tests/unit/README.md
+
+# μsim 0.4.4's tests of the primitives usim took from it later, ported
+# one for one and run under the musim order: resources (test_resource.py),
+# pipe (test_pipe.py), collect and first (test_flow), streams
+# (test_streams.py).
+check_PROGRAMS += tests/unit/test_musim_resources tests/unit/test_musim_pipe \
+	tests/unit/test_musim_flow tests/unit/test_musim_streams
+tests_unit_test_musim_resources_SOURCES = tests/unit/test_musim_resources.c tests/unit/fixture.h
+tests_unit_test_musim_resources_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_musim_resources_LDADD = $(UNIT_LDADD)
+tests_unit_test_musim_pipe_SOURCES = tests/unit/test_musim_pipe.c tests/unit/fixture.h
+tests_unit_test_musim_pipe_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_musim_pipe_LDADD = $(UNIT_LDADD)
+tests_unit_test_musim_flow_SOURCES = tests/unit/test_musim_flow.c tests/unit/fixture.h
+tests_unit_test_musim_flow_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_musim_flow_LDADD = $(UNIT_LDADD)
+tests_unit_test_musim_streams_SOURCES = tests/unit/test_musim_streams.c tests/unit/fixture.h
+tests_unit_test_musim_streams_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_musim_streams_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_musim_resources tests/unit/test_musim_pipe \
+	tests/unit/test_musim_flow tests/unit/test_musim_streams
+
+# Multi-kind resources, pipe, collect/first and channel subscriptions:
+# scenarios with hand-worked times and orders under every turn order.
+check_PROGRAMS += tests/unit/test_resources tests/unit/test_pipe \
+	tests/unit/test_collect tests/unit/test_channel_sub
+tests_unit_test_resources_SOURCES = tests/unit/test_resources.c tests/unit/fixture.h
+tests_unit_test_resources_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_resources_LDADD = $(UNIT_LDADD)
+tests_unit_test_pipe_SOURCES = tests/unit/test_pipe.c tests/unit/fixture.h
+tests_unit_test_pipe_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_pipe_LDADD = $(UNIT_LDADD)
+tests_unit_test_collect_SOURCES = tests/unit/test_collect.c tests/unit/fixture.h
+tests_unit_test_collect_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_collect_LDADD = $(UNIT_LDADD)
+tests_unit_test_channel_sub_SOURCES = tests/unit/test_channel_sub.c tests/unit/fixture.h
+tests_unit_test_channel_sub_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_channel_sub_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_resources tests/unit/test_pipe tests/unit/test_collect \
+	tests/unit/test_channel_sub
