@@ -65,6 +65,10 @@ int loop_timed_wait(usim_task *self, int64_t wake_tick, double requested);
 /* The same for usim_sleep_until: SCHED_NO_TIMEOUT waits forever, and
  * `hop` adds μsim's trigger hop (musim) to a wait that took time. */
 int loop_wait_until(usim_task *self, int64_t wake_tick, double requested, bool hop);
+/* μsim's trigger hop (musim) after a wait for a time that has come: the
+ * waiter took the trigger's turn and resumes one turn later; the codes
+ * of stop checks (cancellation, a failed child, an interrupt) instead. */
+int loop_trigger_hop(usim_task *self);
 /* A delayed start's wait for its start tick (not a call of the task's). */
 int loop_start_wait(usim_task *self, int64_t start_tick);
 /* usim_instant: the blocking-call checks, then a turn that always yields.
