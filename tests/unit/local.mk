@@ -61,3 +61,23 @@ tests_unit_test_version_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_version_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_version tests/unit/soname.sh
 EXTRA_DIST += tests/unit/soname.sh
+
+# Conditions, tracked updates and scopes ended by a condition: μsim
+# 0.4.4's test_condition.py, test_tracked.py and the `until` cases of its
+# scope tests under musim, and scenarios of the calls under every order.
+check_PROGRAMS += tests/unit/test_musim_condition tests/unit/test_musim_tracked \
+	tests/unit/test_musim_until tests/unit/test_cond
+tests_unit_test_musim_condition_SOURCES = tests/unit/test_musim_condition.c tests/unit/fixture.h
+tests_unit_test_musim_condition_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_musim_condition_LDADD = $(UNIT_LDADD)
+tests_unit_test_musim_tracked_SOURCES = tests/unit/test_musim_tracked.c tests/unit/fixture.h
+tests_unit_test_musim_tracked_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_musim_tracked_LDADD = $(UNIT_LDADD)
+tests_unit_test_musim_until_SOURCES = tests/unit/test_musim_until.c tests/unit/fixture.h
+tests_unit_test_musim_until_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_musim_until_LDADD = $(UNIT_LDADD)
+tests_unit_test_cond_SOURCES = tests/unit/test_cond.c tests/unit/fixture.h
+tests_unit_test_cond_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cond_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_musim_condition tests/unit/test_musim_tracked \
+	tests/unit/test_musim_until tests/unit/test_cond
