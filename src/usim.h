@@ -108,12 +108,13 @@ typedef enum usim_drift {
  * three is.  Every call that is an awaited operation in μsim postpones
  * the caller once, to the back of the ready tasks at the same time, even
  * if it wakes nobody: usim_flag_set (also when the value does not
- * change), usim_tracked_set/add, usim_queue_put (after a wait for room
+ * change), usim_tracked_set/add/update, usim_queue_put (after a wait for room
  * too), usim_queue_get that finds an item, usim_queue_close (also when
  * closed already), usim_channel_send and usim_channel_close,
  * usim_container_put/get (after any wait), usim_join of an ended task,
- * usim_scope_wait of a scope whose owner has reached close, and a wait
- * whose condition holds already (which then checks it again).
+ * usim_scope_wait of a scope whose owner has reached close, a wait
+ * whose condition holds already (which then checks it again), and
+ * usim_wait_cond of an any or all, whatever its value.
  * usim_resource_request (after any wait) and usim_resource_release
  * postpone twice, as μsim's borrow does on entry and on exit.  Spawning,
  * cancelling, interrupting, usim_lock_acquire of a free lock,
@@ -122,7 +123,8 @@ typedef enum usim_drift {
  * queued when it is woken, so it runs before the waker's postpone.
  * usim_sleep(d) is μsim's `time + d` and usim_sleep_until(t) its
  * `time >= t`, which resumes one turn later than a `time + d` due at the
- * same time (μsim's trigger hop).  A woken flag or tracked waiter checks
+ * same time (μsim's trigger hop), as does a usim_wait_cond woken by a
+ * time part.  A woken flag, tracked or condition waiter checks
  * its condition again when it runs and waits again if it no longer
  * holds.  usim_scope_close postpones once, then waits for the children in
  * spawn order, one postpone for each that has already ended.  Two

@@ -288,6 +288,10 @@ static size_t poke(usim_cond_listener *l)
         return 0;
     if (w->musim ? !leaf_holds(l->leaf, l->neg) : !cond_eval(w->cond))
         return 0;
+    /* A waiter woken otherwise (cancelled, its timer) keeps its
+     * listeners until it runs: it is no longer blocked and not woken. */
+    if (w->task && w->task->state != TASK_BLOCKED)
+        return 0;
     w->fired = true;
     w->index = cond_first_true(w->cond);
     if (w->task) {

@@ -205,7 +205,8 @@ static void build_chains(bool all)
     nest[4][1] = flat[5];
     for (int k = 3; k >= 0; k--) {
         nest[k][0] = flat[k];
-        nest[k][1] = all ? usim_cond_all(nest[k + 1], 2) : usim_cond_any(nest[k + 1], 2);
+        nest[k][1] =
+            all ? usim_cond_all(nest[k + 1], 2) : usim_cond_any(nest[k + 1], 2);
     }
     for (int k = 0; k < 3; k++) {
         pair[k][0] = flat[2 * k];
@@ -407,9 +408,9 @@ static void test_release_early(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        FIXTURE_TEST(test_chain_and),         FIXTURE_TEST(test_chain_or),
-        FIXTURE_TEST(test_chain_long),        FIXTURE_TEST(test_flatten_and),
-        FIXTURE_TEST(test_flatten_or),        FIXTURE_TEST(test_release_self),
+        FIXTURE_TEST(test_chain_and),          FIXTURE_TEST(test_chain_or),
+        FIXTURE_TEST(test_chain_long),         FIXTURE_TEST(test_flatten_and),
+        FIXTURE_TEST(test_flatten_or),         FIXTURE_TEST(test_release_self),
         FIXTURE_TEST(test_release_concurrent), FIXTURE_TEST(test_release_early),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

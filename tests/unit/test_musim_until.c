@@ -225,8 +225,8 @@ static void test_for_interval(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        FIXTURE_TEST(test_after), FIXTURE_TEST(test_at),
-        FIXTURE_TEST(test_until), FIXTURE_TEST(test_reuse),
+        FIXTURE_TEST(test_after),        FIXTURE_TEST(test_at),
+        FIXTURE_TEST(test_until),        FIXTURE_TEST(test_reuse),
         FIXTURE_TEST(test_for_interval),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
