@@ -971,9 +971,9 @@ USIM_API bool usim_cond_holds(const usim_cond *c);
  * fifo, lifo, random: the condition is checked at each change; one that
  * holds wakes the waiter, which returns 0 (as usim_flag_wait_true, even
  * if the condition changed back before it ran: *fired tells the part
- * found true at the change).  Holding at entry: a turn point (sched's
- * op_ready), then 0.  A time part is checked at its tick, without a
- * turn of its own.
+ * found true at the change).  Holding at entry: a turn point (as
+ * usim_flag_wait_true of a true flag), then 0.  A time part is checked
+ * at its tick, without a turn of its own.
  *
  * musim, as μsim: a single part that holds at entry postpones once and
  * is checked again; an any or all postpones once at entry whether or not

@@ -295,7 +295,7 @@ static size_t poke(usim_cond_listener *l)
     w->fired = true;
     w->index = cond_first_true(w->cond);
     if (w->task) {
-        sched_wake(w->task, 0);
+        loop_wake(w->task, 0);
         return 1;
     }
     return scope_when_fired(w->scope);

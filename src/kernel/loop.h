@@ -50,6 +50,18 @@ static inline void loop_unlink_waiter(usim_task *t)
     t->wl = NULL;
 }
 
+/* sched_wake (sched.h) inline, for the kernel's own wake-ups of task
+ * ends and conditions.  Keeping them off sched_wake lets the compiler
+ * keep its copy specialised for the primitives' hot `rc = 0` wake-ups
+ * (with them, tests/bench/mm1 took 0.2 instructions more per customer). */
+static inline void loop_wake(usim_task *t, int rc)
+{
+    assert(t->state == TASK_BLOCKED);
+    loop_unlink_waiter(t);
+    loop_drop_timer(t->sim, t);
+    t->wake_rc = rc;
+    loop_make_ready(t->sim, t);
+}
 void loop_switch_out(usim_task *self); /* to the next task; returns when resumed */
 void loop_finish_task(usim_task *self) __attribute__((noreturn));
 void loop_abandon(usim_task *self) __attribute__((noreturn));

@@ -126,7 +126,7 @@ static size_t expire_task(usim_task *t, const usim_scope *outer, int64_t now)
     bool closing = top && top->owner == t && top->closing_wait_all;
     if (t->state == TASK_BLOCKED && !closing) {
         t->carry_valid = false;
-        sched_wake(t, USIM_ETIMEDOUT);
+        loop_wake(t, USIM_ETIMEDOUT);
         woken++;
     }
     return woken;

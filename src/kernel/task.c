@@ -179,7 +179,7 @@ static size_t wake_done(usim_task *t)
     for (; t->joiners.head; woken++) {
         usim_task *j = t->joiners.head;
         cond_walk_before(&cw, *(const uint64_t *)sched_wait_data(j));
-        sched_wake(j, 0);
+        loop_wake(j, 0);
     }
     return woken + cond_walk_end(&cw);
 }
