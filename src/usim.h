@@ -108,12 +108,13 @@ typedef enum usim_drift {
  * three is.  Every call that is an awaited operation in μsim postpones
  * the caller once, to the back of the ready tasks at the same time, even
  * if it wakes nobody: usim_flag_set (also when the value does not
- * change), usim_tracked_set/add, usim_queue_put (after a wait for room
+ * change), usim_tracked_set/add/update, usim_queue_put (after a wait for room
  * too), usim_queue_get that finds an item, usim_queue_close (also when
  * closed already), usim_channel_send and usim_channel_close,
  * usim_container_put/get (after any wait), usim_join of an ended task,
- * usim_scope_wait of a scope whose owner has reached close, and a wait
- * whose condition holds already (which then checks it again).
+ * usim_scope_wait of a scope whose owner has reached close, a wait
+ * whose condition holds already (which then checks it again), and
+ * usim_wait_cond of an any or all, whatever its value.
  * usim_resource_request (after any wait) and usim_resource_release
  * postpone twice, as μsim's borrow does on entry and on exit.  Spawning,
  * cancelling, interrupting, usim_lock_acquire of a free lock,
@@ -122,7 +123,8 @@ typedef enum usim_drift {
  * queued when it is woken, so it runs before the waker's postpone.
  * usim_sleep(d) is μsim's `time + d` and usim_sleep_until(t) its
  * `time >= t`, which resumes one turn later than a `time + d` due at the
- * same time (μsim's trigger hop).  A woken flag or tracked waiter checks
+ * same time (μsim's trigger hop), as does a usim_wait_cond woken by a
+ * time part.  A woken flag, tracked or condition waiter checks
  * its condition again when it runs and waits again if it no longer
  * holds.  usim_scope_close postpones once, then waits for the children in
  * spawn order, one postpone for each that has already ended.  Two
@@ -493,6 +495,42 @@ typedef struct usim_waitlist {
     usim_task *head, *tail;
 } usim_waitlist;
 
+/* The private records behind conditions (see "Conditions" below): a
+ * primitive that can be part of a condition embeds a usim_cond_source,
+ * the list of the condition waits watching it; each watch is one
+ * usim_cond_listener per part, kept by the wait (on its task's stack) or
+ * by the scope that ends on the condition.  Their fields are private. */
+struct usim_cond;
+struct usim_cond_watch;
+typedef struct usim_cond_listener {
+    struct usim_cond_listener *next, *prev;
+    struct usim_cond_source *src;
+    struct usim_cond_watch *watch;
+    const struct usim_cond *leaf;
+    uint64_t stamp; /* the source's stamp when it started watching */
+    bool neg;       /* the part is inverted by an enclosing usim_cond_not */
+} usim_cond_listener;
+
+typedef struct usim_cond_source {
+    usim_cond_listener *head, *tail;
+    uint64_t stamp; /* counts the waits started on the primitive */
+} usim_cond_source;
+
+/* A scope's condition may have at most this many parts that are not
+ * composites (usim_scope_open_when). */
+#define USIM_SCOPE_WHEN_MAX 8
+
+typedef struct usim_cond_watch {
+    const struct usim_cond *cond;
+    usim_task *task;         /* a usim_wait_cond: the waiting task */
+    struct usim_scope *scope; /* a usim_scope_open_when: the scope */
+    usim_cond_listener *ls;
+    size_t nls;
+    size_t index; /* the part found true, when fired */
+    bool musim;   /* μsim's rules: a part that becomes true wakes */
+    bool fired;
+} usim_cond_watch;
+
 /* A scope lives on its owner's stack; its fields are private. */
 typedef struct usim_scope {
     struct usim_scope *parent;
@@ -510,6 +548,9 @@ typedef struct usim_scope {
     usim_task *failures, *failures_tail; /* failed children, failure order */
     size_t nfailures;
     uint64_t snap; /* generation of the children close waits for (musim) */
+    bool when;     /* usim_scope_open_when: `watch` is in use */
+    usim_cond_watch watch;
+    usim_cond_listener when_ls[USIM_SCOPE_WHEN_MAX];
 } usim_scope;
 
 USIM_API void usim_scope_open(usim_scope *s);
@@ -518,6 +559,32 @@ USIM_API void usim_scope_open(usim_scope *s);
  * ends exactly at the deadline completes normally.  Nested scopes take
  * the earlier of their own and the enclosing deadline. */
 USIM_API void usim_scope_open_until(usim_scope *s, double deadline);
+/*
+ * A scope that ends when condition *c holds (μsim's `async with
+ * until(condition)`): from then on its blocking calls (the owner's and
+ * its children's, nested scopes included) return USIM_ETIMEDOUT, exactly
+ * as after a usim_scope_open_until deadline at that moment; tasks
+ * blocked in the scope are woken with it at once, and close cancels the
+ * children still running.  A condition that holds at the open ends the
+ * scope at once (the owner's next blocking call returns USIM_ETIMEDOUT).
+ * The condition (and the arrays its composites point to) must stay in
+ * memory until usim_scope_close.
+ *
+ * Time parts are deadlines: `time >= t` and `time == t` end the scope at
+ * the first tick at or after t (a timed wait ending exactly then
+ * completes, as with usim_scope_open_until; `time == t` in the past
+ * never fires), and they may only be the condition itself or parts of
+ * its top-level any.  `time < t` fires only at the open, if it holds.
+ * Other parts are checked at each change of their primitive.  Under
+ * musim, as in μsim: the condition is checked at the open and then only
+ * if it is a single part, which fires when it holds after a change; an
+ * any or all fires only if it holds at the open.
+ *
+ * 0, or USIM_EINVAL (a bad condition, more than USIM_SCOPE_WHEN_MAX
+ * parts, a time part elsewhere; s NULL) and USIM_ESTATE outside a task;
+ * on an error the scope is not opened.
+ */
+USIM_API int usim_scope_open_when(usim_scope *s, const struct usim_cond *c);
 USIM_API usim_task *usim_scope_spawn(usim_scope *s, usim_fn fn, void *arg,
                                      const char *name);
 /* A volatile child is cancelled when the scope closes. */
@@ -642,14 +709,15 @@ typedef struct usim_flag {
     uint32_t magic;
     const char *name;
     usim_waitlist waiters;
+    usim_cond_source cond; /* the condition waits watching it */
 } usim_flag;
 
 USIM_API void usim_flag_init(usim_flag *f, bool value, const char *name);
 USIM_API void usim_flag_destroy(usim_flag *f);
 USIM_API bool usim_flag_get(const usim_flag *f);
 /* Sets the value; a change wakes the matching waiters (in waiting
- * order).  A woken waiter returns 0 even if the flag changed again
- * before it ran. */
+ * order, usim_wait_cond waiters included).  A woken waiter returns 0
+ * even if the flag changed again before it ran. */
 USIM_API void usim_flag_set(usim_flag *f, bool value);
 /* Waits for the next change, either way. */
 USIM_API int usim_flag_wait(usim_flag *f);
@@ -1063,7 +1131,26 @@ typedef struct usim_tracked {
     usim_level level;
     usim_waitlist waiters;
     uint32_t magic;
+    usim_cond_source cond; /* the condition waits watching it */
 } usim_tracked;
+
+/* The updates of usim_tracked_update (μsim's `await (tracked OP x)`):
+ * the value v becomes v OP x. */
+typedef enum usim_op {
+    USIM_OP_ADD,      /* v + x */
+    USIM_OP_SUB,      /* v - x */
+    USIM_OP_MUL,      /* v * x */
+    USIM_OP_DIV,      /* v / x */
+    USIM_OP_FLOORDIV, /* floor(v / x) */
+    USIM_OP_MOD,      /* v - x * floor(v / x): the sign of x (Python's %) */
+    USIM_OP_POW,      /* pow(v, x) */
+    /* On whole numbers within +-2^53 only; shifts by 0..63: */
+    USIM_OP_SHL, /* v * 2^x */
+    USIM_OP_SHR, /* floor(v / 2^x) */
+    USIM_OP_AND, /* two's complement bitwise and, or, xor */
+    USIM_OP_OR,
+    USIM_OP_XOR,
+} usim_op;
 
 /* Outside a task the level starts at time 0. */
 USIM_API void usim_tracked_init(usim_tracked *t, double value, const char *name);
@@ -1071,9 +1158,105 @@ USIM_API void usim_tracked_destroy(usim_tracked *t);
 USIM_API double usim_tracked_get(const usim_tracked *t);
 USIM_API void usim_tracked_set(usim_tracked *t, double v);
 USIM_API void usim_tracked_add(usim_tracked *t, double dv);
+/* usim_tracked_set(t, value OP x), with the same wake-ups and turn (under
+ * musim a postpone, also when the value does not change); works from the
+ * host too.  0; USIM_EINVAL, the value unchanged and no turn taken, for
+ * an unknown op, a division or modulo by 0 (as Python), a NaN x, a result
+ * that is NaN (pow of a negative number to a fraction, inf - inf, ...),
+ * or a bitwise op on a number that is not whole or beyond +-2^53 (or a
+ * shift outside 0..63).  Infinite results of finite numbers are kept
+ * (IEEE overflow). */
+USIM_API int usim_tracked_update(usim_tracked *t, usim_op op, double x);
 /* Waits until `value op x` holds; if it holds already, a turn point. */
 USIM_API int usim_tracked_wait(usim_tracked *t, usim_cmp op, double x);
 USIM_API const usim_level *usim_tracked_level(const usim_tracked *t);
+
+/* ------------------------------------------------------------------ */
+/* Conditions (μsim's Condition: `flag`, `~flag`, `task.done`,         */
+/* `tracked >= x`, `time >= t`, `a | b`, `a & b`, `~c`)                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A condition is a small value the caller owns: a part (a flag's value,
+ * a task's end, a tracked comparison, the time), or an any / all of
+ * parts held in an array the caller keeps.  Building one allocates
+ * nothing and checks nothing: a bad one (NULL primitive, unknown
+ * comparison, NaN) is reported by usim_wait_cond and
+ * usim_scope_open_when with USIM_EINVAL.  A condition, and every array
+ * its composites point to, must stay in memory while a wait or scope
+ * uses it; one condition may be used by many waits at once.  A
+ * primitive a waiting condition names must not be destroyed during the
+ * wait.  Composites nest up to USIM_COND_DEPTH deep with at most
+ * USIM_COND_MAX_PARTS parts that are not composites.
+ */
+#define USIM_COND_DEPTH 8
+#define USIM_COND_MAX_PARTS 32
+
+typedef struct usim_cond {
+    const struct usim_cond_ops *ops; /* a part's kind; NULL: any / all */
+    void *obj;                       /* the part's primitive */
+    const struct usim_cond *parts;   /* any / all: parts[0 .. n-1] */
+    size_t n;
+    double x;
+    int op;
+    bool all; /* all (else any) */
+    bool neg; /* inverted */
+} usim_cond;
+
+/* True while flag f has `value` (μsim's `flag`; `~flag` for false). */
+USIM_API usim_cond usim_cond_flag(usim_flag *f, bool value);
+/* True once task t has ended (finished, cancelled before it started or
+ * failed: μsim's `task.done`), or, `done` false, while it has not
+ * (`~task.done`, which never becomes true again). */
+USIM_API usim_cond usim_cond_done(usim_task *t, bool done);
+/* True while `value op x` holds (μsim's `tracked >= x` and the rest). */
+USIM_API usim_cond usim_cond_tracked(usim_tracked *t, usim_cmp op, double x);
+/* True while `now op t`, op USIM_GE (μsim's `time >= t`), USIM_EQ
+ * (`time == t`: usim_now() == t exactly) or USIM_LT (`time < t`, which
+ * no change makes true); the other comparisons are USIM_EINVAL. */
+USIM_API usim_cond usim_cond_time(usim_cmp op, double t);
+/* True when any (at least one) / all of parts[0 .. n-1] hold (μsim's
+ * `a | b | ...`, `a & b & ...`); the any of none is false, the all of
+ * none true.  Composite parts nest. */
+USIM_API usim_cond usim_cond_any(const usim_cond *parts, size_t n);
+USIM_API usim_cond usim_cond_all(const usim_cond *parts, size_t n);
+/* The inverse (μsim's `~`): `~flag`, `~task.done`, the opposite
+ * comparison, `time >= t` <-> `time < t`; an inverted any is the all of
+ * the inverted parts and the other way round (De Morgan).  `time == t`
+ * has no inverse (the result is USIM_EINVAL when used), as in μsim. */
+USIM_API usim_cond usim_cond_not(usim_cond c);
+/* The condition's current value (false for a bad condition, with
+ * usim_errmsg() set). */
+USIM_API bool usim_cond_holds(const usim_cond *c);
+/*
+ * Waits until *c holds.  On 0, *fired (if fired is not NULL) is the
+ * index of the first top-level part found true when the wait ended (0
+ * for a single part).  Every part is watched at once: each change of a
+ * primitive it names, the time it names, checks the condition.
+ *
+ * fifo, lifo, random: the condition is checked at each change; one that
+ * holds wakes the waiter, which returns 0 (as usim_flag_wait_true, even
+ * if the condition changed back before it ran: *fired tells the part
+ * found true at the change).  Holding at entry: a turn point (as
+ * usim_flag_wait_true of a true flag), then 0.  A time part is checked
+ * at its tick, without a turn of its own.
+ *
+ * musim, as μsim: a single part that holds at entry postpones once and
+ * is checked again; an any or all postpones once at entry whether or not
+ * it holds.  Then the waiter watches each top-level part that is false
+ * (the parts of a nested any in an all, or all in an any, are not
+ * watched: μsim's connectives never wake their waiters); one that
+ * becomes true wakes it, and it checks the whole condition again when
+ * it runs, waiting on if it does not hold.  A time part wakes it one
+ * turn later, as usim_sleep_until (μsim's trigger hop).  A flag, task
+ * or tracked part wakes in the order the waits on that primitive began,
+ * usim_flag_wait_true, usim_join and usim_tracked_wait included.
+ *
+ * USIM_EINVAL for a bad condition (nothing waited); the blocking-call
+ * returns USIM_ECANCELED, USIM_EINTR, USIM_ETIMEDOUT (a scope deadline,
+ * usim_timeout), USIM_ECHILD; USIM_ESTATE outside a task.
+ */
+USIM_API int usim_wait_cond(const usim_cond *c, size_t *fired);
 
 /* ------------------------------------------------------------------ */
 /* Hold-for-the-block forms                                            */

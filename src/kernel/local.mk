@@ -11,6 +11,7 @@ libusim_core_la_SOURCES += \
 	src/kernel/time.c \
 	src/kernel/task.c src/kernel/task.h \
 	src/kernel/scope.c \
+	src/kernel/cond.c src/kernel/cond.h \
 	src/kernel/sim.c src/kernel/sim.h \
 	src/kernel/service.c src/kernel/service.h \
 	src/kernel/error.c \

@@ -441,6 +441,17 @@ int loop_timed_wait(usim_task *self, int64_t wake_tick, double requested)
     return rc;
 }
 
+int loop_trigger_hop(usim_task *self)
+{
+    /* The turn the waiter is woken in is the trigger's, which stops it if
+     * it is cancelled, interrupted or told of a failed child by then; it
+     * resumes in the next. */
+    int rc = stop_code(self);
+    if (rc == 0)
+        postpone(self);
+    return rc;
+}
+
 int loop_wait_until(usim_task *self, int64_t wake_tick, double requested, bool hop)
 {
     usim_sim *sim = self->sim;
@@ -448,14 +459,8 @@ int loop_wait_until(usim_task *self, int64_t wake_tick, double requested, bool h
     const char *kind =
         wake_tick == SCHED_NO_TIMEOUT ? "sleep until INFINITY" : "sleep until";
     int rc = block_common(self, NULL, NULL, kind, NULL, NULL, wake_tick, BLOCK_BEGIN);
-    if (rc == 0 && hop && sim->now > start) {
-        /* μsim's trigger hop: the turn the waiter is woken in is the
-         * trigger's, which stops it if it is cancelled, interrupted or
-         * told of a failed child by then; it resumes in the next. */
-        rc = stop_code(self);
-        if (rc == 0)
-            postpone(self);
-    }
+    if (rc == 0 && hop && sim->now > start)
+        rc = loop_trigger_hop(self);
     if (rc == 0)
         drift_record(self, requested, (double)(sim->now - start) * sim->cfg.resolution,
                      false);

@@ -50,6 +50,18 @@ static inline void loop_unlink_waiter(usim_task *t)
     t->wl = NULL;
 }
 
+/* sched_wake (sched.h) inline, for the kernel's own wake-ups of task
+ * ends and conditions.  Keeping them off sched_wake lets the compiler
+ * keep its copy specialised for the primitives' hot `rc = 0` wake-ups
+ * (with them, tests/bench/mm1 took 0.2 instructions more per customer). */
+static inline void loop_wake(usim_task *t, int rc)
+{
+    assert(t->state == TASK_BLOCKED);
+    loop_unlink_waiter(t);
+    loop_drop_timer(t->sim, t);
+    t->wake_rc = rc;
+    loop_make_ready(t->sim, t);
+}
 void loop_switch_out(usim_task *self); /* to the next task; returns when resumed */
 void loop_finish_task(usim_task *self) __attribute__((noreturn));
 void loop_abandon(usim_task *self) __attribute__((noreturn));
@@ -65,6 +77,10 @@ int loop_timed_wait(usim_task *self, int64_t wake_tick, double requested);
 /* The same for usim_sleep_until: SCHED_NO_TIMEOUT waits forever, and
  * `hop` adds μsim's trigger hop (musim) to a wait that took time. */
 int loop_wait_until(usim_task *self, int64_t wake_tick, double requested, bool hop);
+/* μsim's trigger hop (musim) after a wait for a time that has come: the
+ * waiter took the trigger's turn and resumes one turn later; the codes
+ * of stop checks (cancellation, a failed child, an interrupt) instead. */
+int loop_trigger_hop(usim_task *self);
 /* A delayed start's wait for its start tick (not a call of the task's). */
 int loop_start_wait(usim_task *self, int64_t start_tick);
 /* usim_instant: the blocking-call checks, then a turn that always yields.

@@ -9,6 +9,11 @@
  * child starts inside the scope it was spawned into, so deadlines reach
  * it too.
  *
+ * A scope opened with usim_scope_open_when watches its condition (a
+ * usim_cond_watch in the scope, cond.h); when it fires, the scope and
+ * everything inside it take the current tick as their deadline, exactly
+ * as if a usim_scope_open_until deadline had come (scope_when_fired).
+ *
  * A child that fails interrupts the owner at once (its blocking calls
  * return USIM_ECHILD while the scope is open: failed_scope) and the
  * other children are cancelled; the failed children stay on the scope's
@@ -22,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/cond.h"
 #include "kernel/list.h"
 #include "kernel/loop.h"
 #include "kernel/ticks.h"
@@ -85,6 +91,86 @@ void usim_scope_open_until(usim_scope *s, double deadline)
         dl = ticks_clamp(ticks_ceil(ticks_quotient(deadline, sim->cfg.resolution)), 0,
                          SCHED_NO_TIMEOUT);
     scope_open_at(s, dl);
+}
+
+/* ------------------------------------------------------------------ */
+/* Scopes ended by a condition                                          */
+/* ------------------------------------------------------------------ */
+
+static size_t expire_task(usim_task *t, const usim_scope *outer, int64_t now);
+
+/* s and everything inside it take the deadline `now`. */
+static size_t expire_scope(usim_scope *s, int64_t now)
+{
+    size_t woken = 0;
+    if (s->deadline > now)
+        s->deadline = now;
+    for (usim_task *c = s->children; c; c = list_next(c, TASK_SIB_LINK))
+        woken += expire_task(c, s, now);
+    return woken;
+}
+
+/* t, the owner of `outer` or one of its children: its own scopes inside
+ * `outer` expire, then t itself, whose wait (if any) ends as a deadline
+ * timer would end it; not the wait of close for the last children, which
+ * nothing may stop. */
+static size_t expire_task(usim_task *t, const usim_scope *outer, int64_t now)
+{
+    size_t woken = 0;
+    for (usim_scope *p = t->scope_top; p && p != outer; p = p->parent)
+        woken += expire_scope(p, now);
+    if (t->deadline <= now)
+        return woken;
+    task_set_scope_top(t, t->scope_top);
+    usim_scope *top = t->scope_top;
+    bool closing = top && top->owner == t && top->closing_wait_all;
+    if (t->state == TASK_BLOCKED && !closing) {
+        t->carry_valid = false;
+        loop_wake(t, USIM_ETIMEDOUT);
+        woken++;
+    }
+    return woken;
+}
+
+size_t scope_when_fired(usim_scope *s)
+{
+    int64_t now = s->owner->sim->now;
+    size_t woken = expire_scope(s, now);
+    woken += expire_task(s->owner, s, now);
+    assert(scope_valid(s));
+    return woken;
+}
+
+int usim_scope_open_when(usim_scope *s, const usim_cond *c)
+{
+    usim_task *self = sched_require_task("usim_scope_open_when");
+    if (!self)
+        return USIM_ESTATE;
+    if (!s)
+        return usim_error(USIM_EINVAL, "usim_scope_open_when: scope is NULL");
+    size_t nleaves;
+    const char *err = cond_validate(c, &nleaves);
+    if (!err && nleaves > USIM_SCOPE_WHEN_MAX)
+        err = "more than USIM_SCOPE_WHEN_MAX parts";
+    int64_t dl = err ? -1 : cond_scope_deadline(c, &err);
+    if (err)
+        return usim_error(USIM_EINVAL, "usim_scope_open_when: %s", err);
+    scope_open_at(s, dl);
+    s->when = true;
+    s->watch = (usim_cond_watch){
+        .cond = c, .scope = s, .ls = s->when_ls, .musim = self->musim};
+    if (cond_eval(c)) {
+        /* μsim interrupts at the body's next suspension: so does the
+         * deadline now. */
+        s->watch.fired = true;
+        s->watch.index = cond_first_true(c);
+        scope_when_fired(s);
+    } else if (!self->musim || c->ops) {
+        /* Under musim an any or all never fires later (μsim's
+         * connectives never wake what waits on them). */
+        cond_attach(&s->watch, true);
+    }
+    return 0;
 }
 
 static usim_task *scope_spawn(usim_scope *s, usim_fn fn, void *arg, const char *name,
@@ -220,11 +306,13 @@ static int close_snapshot(usim_task *self, usim_scope *s)
     for (size_t k = 0; k < n; k++) {
         usim_task *m = snapshot_member(s, gen, k);
         int rc;
-        if (m && m->snap_rank == k && !task_finished(m))
-            rc = loop_block(self, &m->joiners, NULL, "scope close", NULL, NULL,
+        if (m && m->snap_rank == k && !task_finished(m)) {
+            uint64_t stamp = cond_stamp(&m->done_cond); /* a joiner's */
+            rc = loop_block(self, &m->joiners, NULL, "scope close", NULL, &stamp,
                             SCHED_NO_TIMEOUT);
-        else
+        } else {
             rc = loop_postpone_checked(self);
+        }
         if (rc != 0)
             return rc;
     }
@@ -281,6 +369,8 @@ int usim_scope_close(usim_scope *s)
     while (s->live + s->live_volatile > 0)
         loop_block_uncancellable(self, &s->closer, "scope close", NULL);
     assert(!s->children && scope_valid(s));
+    if (s->when)
+        cond_detach(&s->watch);
     task_set_scope_top(self, s->parent);
     s->owner = NULL;
     if (self->failed_scope == s) {

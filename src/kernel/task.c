@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/cond.h"
 #include "kernel/drift.h"
 #include "kernel/loop.h"
 #include "kernel/ticks.h"
@@ -168,11 +169,25 @@ void task_release(usim_task *t)
         task_free(t);
 }
 
+/* t is done: wakes its joiners and the condition waits on its end, in
+ * the order they began (μsim's one list of `task.done` waiters). */
+static size_t wake_done(usim_task *t)
+{
+    size_t woken = 0;
+    cond_walk cw;
+    cond_walk_begin(&cw, &t->done_cond);
+    for (; t->joiners.head; woken++) {
+        usim_task *j = t->joiners.head;
+        cond_walk_before(&cw, *(const uint64_t *)sched_wait_data(j));
+        loop_wake(j, 0);
+    }
+    return woken + cond_walk_end(&cw);
+}
+
 /* Runs in the ending task: joiners, scope, and a failure nobody catches. */
 void task_on_done(usim_task *t)
 {
-    while (t->joiners.head)
-        sched_wake(t->joiners.head, 0);
+    wake_done(t);
     if (t->scope)
         scope_child_done(t);
     else if (t->failed && !t->sim->destroying)
@@ -238,7 +253,8 @@ int usim_join(usim_task *t, void **result)
     if (task_finished(t)) {
         sched_op_end(0); /* μsim's `await task` of an ended task */
     } else {
-        rc = loop_block(self, &t->joiners, NULL, "join of task", t->name, NULL,
+        uint64_t stamp = cond_stamp(&t->done_cond);
+        rc = loop_block(self, &t->joiners, NULL, "join of task", t->name, &stamp,
                         SCHED_NO_TIMEOUT);
         if (rc != 0)
             return rc;
@@ -262,7 +278,8 @@ void usim_detach(usim_task *t)
         return;
     t->detached = true;
     /* An ended task is freed now; its stack has already been released. */
-    if (t->state == TASK_DONE && !t->co.stk.lo && !t->joiners.head)
+    if (t->state == TASK_DONE && !t->co.stk.lo && !t->joiners.head &&
+        !cond_source_busy(&t->done_cond))
         task_release(t);
 }
 
@@ -330,8 +347,7 @@ size_t task_cancel(usim_task *t)
     size_t woken = 0;
     if (!t->co.started) {
         /* It will never run: done now, for whoever waits for it. */
-        for (; t->joiners.head; woken++)
-            sched_wake(t->joiners.head, 0);
+        woken = wake_done(t);
     } else if (t->state == TASK_BLOCKED) {
         t->cancel_seen = true; /* its wait returns USIM_ECANCELED */
         sched_wake(t, USIM_ECANCELED);
@@ -402,4 +418,39 @@ void *usim_task_fail(const char *fmt, ...)
     free(self->error);
     self->error = msg;
     return NULL;
+}
+
+/* A task's end as a condition leaf: c->op is 1 for `task.done`, 0 for
+ * `~task.done`. */
+static const char *done_leaf_check(const usim_cond *c, bool neg)
+{
+    (void)neg;
+    const usim_task *t = c->obj;
+    if (!t)
+        return "a task part names no task";
+    if (t->detached)
+        return "a task part names a detached task";
+    return NULL;
+}
+
+static bool done_leaf_holds(const usim_cond *c)
+{
+    return task_finished(c->obj) == (c->op != 0);
+}
+
+static usim_cond_source *done_leaf_source(const usim_cond *c)
+{
+    return &((usim_task *)c->obj)->done_cond;
+}
+
+static const struct usim_cond_ops done_leaf_ops = {
+    .kind = "task",
+    .check = done_leaf_check,
+    .holds = done_leaf_holds,
+    .source = done_leaf_source,
+};
+
+usim_cond usim_cond_done(usim_task *t, bool done)
+{
+    return (usim_cond){.ops = &done_leaf_ops, .obj = t, .op = done};
 }

@@ -72,7 +72,7 @@ struct usim_task {
     int intr_cause;      /* cause of the pending or last interrupt */
     unsigned cancel_spins;
     char *error;
-    usim_waitlist joiners;
+    usim_waitlist joiners; /* each with its stamp in done_cond */
     int64_t start_tick;    /* delayed_start: when fn starts */
     int64_t timeout_tick;  /* timeout_armed: the deadline usim_timeout set */
     int64_t call_deadline; /* timeout_active: the deadline of the call */
@@ -99,6 +99,7 @@ struct usim_task {
 
     size_t stack_size;
     char name[TASK_NAME_MAX];
+    usim_cond_source done_cond; /* usim_wait_cond on its end (cond.h) */
 };
 
 /* The links of the four kinds of lists (list.h). */

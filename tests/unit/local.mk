@@ -147,3 +147,23 @@ tests_unit_test_channel_sub_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_channel_sub_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_resources tests/unit/test_pipe tests/unit/test_collect \
 	tests/unit/test_channel_sub
+
+# Conditions, tracked updates and scopes ended by a condition: μsim
+# 0.4.4's test_condition.py, test_tracked.py and the `until` cases of its
+# scope tests under musim, and scenarios of the calls under every order.
+check_PROGRAMS += tests/unit/test_musim_condition tests/unit/test_musim_tracked \
+	tests/unit/test_musim_until tests/unit/test_cond
+tests_unit_test_musim_condition_SOURCES = tests/unit/test_musim_condition.c tests/unit/fixture.h
+tests_unit_test_musim_condition_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_musim_condition_LDADD = $(UNIT_LDADD)
+tests_unit_test_musim_tracked_SOURCES = tests/unit/test_musim_tracked.c tests/unit/fixture.h
+tests_unit_test_musim_tracked_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_musim_tracked_LDADD = $(UNIT_LDADD)
+tests_unit_test_musim_until_SOURCES = tests/unit/test_musim_until.c tests/unit/fixture.h
+tests_unit_test_musim_until_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_musim_until_LDADD = $(UNIT_LDADD)
+tests_unit_test_cond_SOURCES = tests/unit/test_cond.c tests/unit/fixture.h
+tests_unit_test_cond_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cond_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_musim_condition tests/unit/test_musim_tracked \
+	tests/unit/test_musim_until tests/unit/test_cond
