@@ -99,6 +99,10 @@ bench-merge: usim-batch usim-merge
 check_LTLIBRARIES = tests/batch/plugin_model.la
 tests_batch_plugin_model_la_SOURCES = tests/batch/plugin_model.c
 tests_batch_plugin_model_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+# A shared object without the model entry point, for plugin.sh.
+check_LTLIBRARIES += tests/batch/not_a_model.la
+tests_batch_not_a_model_la_SOURCES = tests/batch/not_a_model.c
+tests_batch_not_a_model_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 TESTS += tests/batch/plugin.sh
 EXTRA_DIST += tests/batch/plugin.sh
 
