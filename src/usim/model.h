@@ -21,8 +21,8 @@ extern "C" {
 
 /* Bumped whenever a model built against older headers would misbehave
  * with this library (2: usim_rng holds eight Philox blocks; 3: usim_config
- * and usim_spawn_opts have guard_size; 4: usim_spawn_opts, usim_scope,
- * usim_every and the primitive structs grew). */
+ * and usim_spawn_opts have guard_size; 4, usim 0.4.0: usim_spawn_opts,
+ * usim_scope, usim_every and the primitive structs grew). */
 #define USIM_MODEL_ABI 4
 
 typedef enum usim_param_type {
