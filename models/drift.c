@@ -4,7 +4,7 @@
  *
  * Each of `tasks` tasks waits `period` time units `count` times, with
  * usim_sleep (the drift policy rounds each wait to ticks) or, with
- * periodic = true, in a drift-free usim_every loop.  DESIGN.md's example:
+ * periodic = true, in a drift-free usim_every loop.  src/README.md's example (Time):
  * period 1.5 at resolution 0.2 ends 3 waits at 4.8 under "naive", 4.6
  * under "tracked", and fails the run under "strict".
  */

@@ -20,3 +20,9 @@ models/builtin.c: $(srcdir)/models/local.mk
 	  echo '};'; \
 	  echo 'const size_t model_builtin_count = sizeof model_builtins / sizeof model_builtins[0];'; \
 	} > $@-t && mv $@-t $@
+
+# The out-of-tree example (a plugin and a program built with pkg-config
+# only, see models/README.md) and the test that builds it against an
+# installed usim (scripts/test runs it: it makes two installs).
+EXTRA_DIST += models/examples/bank.c models/examples/bank_main.c \
+	models/examples/bank.cfg models/examples/Makefile tests/install/install.sh

@@ -3,7 +3,7 @@
  *
  * experiment_load() reads the file, expands its @include lines (each
  * resolved relative to the file that contains it), checks every setting
- * against the contract of DESIGN.md "usim-batch" and the model's
+ * against the rules of man/usim-batch.1 (EXPERIMENT FILE) and the model's
  * descriptor, and expands the sweep.  Bad input yields exactly one error
  * line "FILE:LINE: setting 'NAME': what is wrong" and nothing else happens.
  *

@@ -6,7 +6,7 @@
  * runs (--runs, --shard), and only then open the output (create, or resume
  * an interrupted one), run, and finish the file.
  *
- * Exit status (DESIGN.md "usim-batch"): 0 every run ok; 1 some runs did not
+ * Exit status (man/usim-batch.1, EXIT STATUS): 0 every run ok; 1 some runs did not
  * end ok (their status and message are in the file); 2 bad usage or bad
  * experiment file (nothing written); 3 output or I/O error.  Interrupted by
  * SIGINT/SIGTERM: 128 + the signal, the file stays resumable.

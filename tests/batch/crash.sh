@@ -1,7 +1,7 @@
 #!/bin/sh
 # crash.sh — SIGKILL usim-batch at many points (right after start, while
 # runs complete, during the final rewrite, during a resume) and check the
-# promises of DESIGN.md "HDF5 output":
+# promises of man/usim-batch.1 (OUTPUT: the journal, --resume):
 #   - after a kill the output file (if it exists yet) opens and every run
 #     it shows as done reads back (h5check opens);
 #   - --resume finishes the experiment, and its datasets are identical to

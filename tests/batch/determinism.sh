@@ -5,7 +5,7 @@
 # to those written with 2 threads, to 3 shards merged with usim-merge (in
 # any order), to a --runs subset resumed without it, and to a file that
 # was re-resumed after it was finished.  Also: pandas/h5py can read the
-# tables as the DESIGN promises (skipped if /usr/bin/python3 lacks them).
+# tables as man/usim-batch.1 (OUTPUT) says (skipped if /usr/bin/python3 lacks them).
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$here/../..}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -85,7 +85,7 @@ done
 "$merge" "$tmp/mm1.merged.h5" "$tmp/mm1.s0.h5" 2>/dev/null
 [ $? -eq 2 ] && ok || ko "merge over an existing file should exit 2"
 
-# The DESIGN's promise to Python users.
+# man/usim-batch.1 (OUTPUT): the tables as pandas and h5py read them.
 py=/usr/bin/python3
 if [ -x $py ] && $py -c 'import h5py, numpy' 2>/dev/null; then
     if $py - "$tmp/mm1.j1.h5" >"$tmp/py" 2>&1 <<'PY'

@@ -2,8 +2,8 @@
 # models.sh — the built-in models give known answers through usim-batch,
 # and an interrupted experiment (SIGINT) stops cleanly and resumes.
 #
-#   drift: one task, three sleeps of 1.5 at resolution 0.2 (DESIGN.md's
-#          example): naive ends at 4.8 (drift 0.1 per sleep, final 0.3),
+#   drift: one task, three sleeps of 1.5 at resolution 0.2 (src/README.md's
+#          example, Time): naive ends at 4.8 (drift 0.1 per sleep, final 0.3),
 #          tracked at 4.6 (final 0.1), the periodic loop at 4.6, strict
 #          fails the run.
 #   mm1:   customers = N ends by itself with N served; at load 0.5 the mean

@@ -229,7 +229,7 @@ static void test_include_resolves_relative_to_the_including_file(void **state)
     experiment_free(e);
 }
 
-/* DESIGN.md: three sleeps of 1.5 at resolution 0.2 end at 4.8 under naive
+/* src/README.md (Time): three sleeps of 1.5 at resolution 0.2 end at 4.8 under naive
  * (0.1 drift each); the runner collects scalars, drift and traces. */
 static void test_runner_collects_a_runs_scalars_drift_and_traces(void **state)
 {
