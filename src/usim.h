@@ -522,7 +522,7 @@ typedef struct usim_cond_source {
 
 typedef struct usim_cond_watch {
     const struct usim_cond *cond;
-    usim_task *task;         /* a usim_wait_cond: the waiting task */
+    usim_task *task;          /* a usim_wait_cond: the waiting task */
     struct usim_scope *scope; /* a usim_scope_open_when: the scope */
     usim_cond_listener *ls;
     size_t nls;
@@ -844,6 +844,7 @@ typedef struct usim_resources {
     uint32_t magic;
     const char *name;
     usim_waitlist borrowers, watchers;
+    usim_cond_source cond; /* the condition waits watching its levels */
 } usim_resources;
 
 /* An open supply (μsim's Resources): levels[i] >= 0 of kinds[i]; levels
@@ -1178,8 +1179,8 @@ USIM_API const usim_level *usim_tracked_level(const usim_tracked *t);
 
 /*
  * A condition is a small value the caller owns: a part (a flag's value,
- * a task's end, a tracked comparison, the time), or an any / all of
- * parts held in an array the caller keeps.  Building one allocates
+ * a task's end, a tracked comparison, resource levels, the time), or an
+ * any / all of parts held in an array the caller keeps.  Building one allocates
  * nothing and checks nothing: a bad one (NULL primitive, unknown
  * comparison, NaN) is reported by usim_wait_cond and
  * usim_scope_open_when with USIM_EINVAL.  A condition, and every array
@@ -1195,7 +1196,10 @@ USIM_API const usim_level *usim_tracked_level(const usim_tracked *t);
 typedef struct usim_cond {
     const struct usim_cond_ops *ops; /* a part's kind; NULL: any / all */
     void *obj;                       /* the part's primitive */
-    const struct usim_cond *parts;   /* any / all: parts[0 .. n-1] */
+    union {
+        const struct usim_cond *parts; /* any / all: parts[0 .. n-1] */
+        const double *levels;          /* a resources part's levels */
+    };
     size_t n;
     double x;
     int op;
@@ -1211,6 +1215,19 @@ USIM_API usim_cond usim_cond_flag(usim_flag *f, bool value);
 USIM_API usim_cond usim_cond_done(usim_task *t, bool done);
 /* True while `value op x` holds (μsim's `tracked >= x` and the rest). */
 USIM_API usim_cond usim_cond_tracked(usim_tracked *t, usim_cmp op, double x);
+/* True while usim_resources_test(r, op, levels) holds (μsim's
+ * `r.available >= dict(...)` and the other comparisons, as a condition
+ * that composes with the others).  levels[r->nkinds] is the caller's
+ * and must outlive the waits using the condition.  Every change of r's
+ * levels checks it (borrows, returns, increase, decrease, set), in
+ * waiting order among the usim_resources_wait waiters of r, after the
+ * borrowers r wakes (under fifo, lifo and random the levels it sees are
+ * those after the woken borrowers took theirs).  USIM_EINVAL when used:
+ * a NULL r or levels, an unknown op, a NaN level; a destroyed r fails
+ * loudly.  Inverted, it holds when the comparison does not (`~(r >=
+ * x)`: some kind below x). */
+USIM_API usim_cond usim_cond_resources(usim_resources *r, usim_cmp op,
+                                       const double *levels);
 /* True while `now op t`, op USIM_GE (μsim's `time >= t`), USIM_EQ
  * (`time == t`: usim_now() == t exactly) or USIM_LT (`time < t`, which
  * no change makes true); the other comparisons are USIM_EINVAL. */
@@ -1248,9 +1265,10 @@ USIM_API bool usim_cond_holds(const usim_cond *c);
  * watched: μsim's connectives never wake their waiters); one that
  * becomes true wakes it, and it checks the whole condition again when
  * it runs, waiting on if it does not hold.  A time part wakes it one
- * turn later, as usim_sleep_until (μsim's trigger hop).  A flag, task
- * or tracked part wakes in the order the waits on that primitive began,
- * usim_flag_wait_true, usim_join and usim_tracked_wait included.
+ * turn later, as usim_sleep_until (μsim's trigger hop).  A flag, task,
+ * tracked or resources part wakes in the order the waits on that
+ * primitive began, usim_flag_wait_true, usim_join, usim_tracked_wait and
+ * usim_resources_wait included (a resources part after the borrowers).
  *
  * USIM_EINVAL for a bad condition (nothing waited); the blocking-call
  * returns USIM_ECANCELED, USIM_EINTR, USIM_ETIMEDOUT (a scope deadline,
