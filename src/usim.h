@@ -127,19 +127,39 @@ typedef enum usim_drift {
  * time part.  A woken flag, tracked or condition waiter checks
  * its condition again when it runs and waits again if it no longer
  * holds.  usim_scope_close postpones once, then waits for the children in
- * spawn order, one postpone for each that has already ended.  Two
- * differences remain, both in what a task does after it has been stopped:
- * a task cancelled (or interrupted, or told of a failed child) while its
- * wake-up is pending gets the code from its next blocking call at once,
- * where μsim delivers it one turn later; and the children a scope close
- * cancels end in turns of their own before close returns, where μsim
- * closes them within the owner's turn.  The cost of musim is its extra
- * turns: the M/M/1 benchmark (tests/bench/mm1) takes 4 turns per customer
- * instead of 2.2 and about 810 instructions instead of 593.
+ * spawn order, one postpone for each that has already ended.
  *
- * The default is fifo: a model written for usim rarely depends on μsim's
- * exact interleaving, fifo runs that benchmark with 27% fewer
- * instructions, and it still runs a woken task before its waker goes on.
+ * Where musim still differs from μsim (found by the ports of μsim's tests,
+ * tests/unit/test_musim_*.c, which pass under musim but for the last):
+ *   - a task cancelled (or interrupted, or told of a failed child) while
+ *     its wake-up is pending gets the code from its next blocking call at
+ *     once, where μsim delivers it one turn later;
+ *   - the children a scope close cancels end in turns of their own before
+ *     close returns, where μsim closes them within the owner's turn;
+ *   - a scope ended (deadline, usim_scope_open_when) while its owner is in
+ *     a call that postpones but returns nothing (usim_flag_set,
+ *     usim_tracked_set) cannot abort that call as it aborts μsim's await:
+ *     the owner's next blocking call returns USIM_ETIMEDOUT;
+ *   - a usim_wait_cond waiter that waits again after a false check sets
+ *     a new timer for its time parts, where μsim keeps its one trigger,
+ *     so among timers due at one time it may come later;
+ *   - the waiters one change of a usim_resources wakes are woken in
+ *     waiting order; μsim's order there is unspecified (it varies
+ *     between runs);
+ *   - usim_first returns after its scope has closed (one postpone later);
+ *     μsim's first is an iterator whose body runs before the close;
+ *   - usim_sleep_until(INFINITY) waits forever, where μsim's `await (time
+ *     >= inf)` resumes with the clock at inf (the one port skipped as a
+ *     known difference).
+ *
+ * The default is fifo, because it is cheaper and a model written for usim
+ * rarely depends on μsim's exact interleaving (fifo still runs a woken
+ * task before its waker goes on).  Measured (BENCHMARKS.md, "turn
+ * orders: the cost of musim"): the M/M/1 benchmark (tests/bench/mm1)
+ * takes 4.0 turns per customer under musim instead of 2.2 and 811
+ * instructions instead of 592 (fifo needs 27% fewer).  Against μsim's own
+ * tests (tests/unit/README.md) musim passes 108 of the 109 ported, fifo
+ * 85 and lifo 89.
  * Choose musim to reproduce a μsim model's trace.
  */
 typedef enum usim_order {

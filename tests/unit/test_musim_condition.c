@@ -10,6 +10,7 @@
  * Not ported:
  *   test_representable: μsim prints conditions (str/repr); usim
  *     conditions have no text form.
+ * Ported in part:
  *   test_flatten_and, test_flatten_or: they compare μsim's child tuples
  *     (`a & (b & c)` is stored flat).  usim builds composites from the
  *     caller's arrays and has no such tuples; the tests here check what

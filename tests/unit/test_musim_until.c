@@ -1,9 +1,10 @@
 /*
  * test_musim_until — the cases of μsim 0.4.4's scope tests that use
  * `until` or conditions (test_scopes.py), in C under USIM_ORDER_MUSIM
- * (see musim_port.h): one test per μsim test, named after it.  Times and states were
- * measured with μsim 0.4.4.  (test_types/test_scope.py has no such
- * case; its other tests and test_scopes.py's are ported elsewhere.)
+ * (see musim_port.h): one test per μsim test, named after it.  Times
+ * and states were measured with μsim 0.4.4.  (test_types/test_scope.py
+ * has no such case; test_scopes.py's others are in test_musim_scope.c,
+ * which ports TestDo.test_after with usim_join as well.)
  *
  * μsim's `until(time == t)` is usim_scope_open_when with
  * usim_cond_time(USIM_EQ, t); μsim's TaskClosed (a child closed by the
