@@ -22,8 +22,8 @@
  * waits again — μsim's barging.
  *
  * Whether a comparison of levels holds is decided in one place,
- * levels_compare, so that a generic condition on the levels needs only
- * to call it.
+ * levels_compare, which the levels as a condition leaf
+ * (usim_cond_resources) call as well.
  *
  * Turn order (sched.h): a borrow is μsim's two awaited sets (take from
  * the supply, fill the sub), a return its two sets (empty the sub, give
@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kernel/cond.h"
 #include "sync/sync.h"
 
 typedef struct borrow_waiter {
@@ -43,6 +44,7 @@ typedef struct borrow_waiter {
 typedef struct level_waiter {
     usim_cmp op;
     const double *levels;
+    uint64_t stamp; /* its place among the condition waits */
 } level_waiter;
 
 static const char *resources_name(const usim_resources *r)
@@ -103,8 +105,10 @@ static void take(usim_resources *r, const double *amounts)
 }
 
 /* Wakes the borrowers that fit now (granting them unless they check
- * again themselves) and the watchers whose comparison holds, each list in
- * waiting order.  Returns how many were woken. */
+ * again themselves), then the watchers whose comparison holds and the
+ * condition waits on the levels (kernel/cond.h) that the change
+ * satisfies, these two in one waiting order.  Returns how many were
+ * woken. */
 static size_t resources_serve(usim_resources *r)
 {
     size_t woken = 0;
@@ -125,17 +129,20 @@ static size_t resources_serve(usim_resources *r)
         }
         t = next;
     }
+    cond_walk cw;
+    cond_walk_begin(&cw, &r->cond);
     t = r->watchers.head;
     while (t) {
         usim_task *next = waitlist_next(t);
         const level_waiter *w = sched_wait_data(t);
+        cond_walk_before(&cw, w->stamp);
         if (levels_compare(r->level, w->op, w->levels, r->nkinds)) {
             sched_wake(t, 0);
             woken++;
         }
         t = next;
     }
-    return woken;
+    return woken + cond_walk_end(&cw);
 }
 
 /* ---------------------------------------------------------------- */
@@ -234,7 +241,8 @@ void usim_resources_destroy(usim_resources *r)
                          "is a borrow: end it with usim_resources_return");
         return;
     }
-    if (r->borrows || !waitlist_empty(&r->borrowers) || !waitlist_empty(&r->watchers)) {
+    if (r->borrows || !waitlist_empty(&r->borrowers) || !waitlist_empty(&r->watchers) ||
+        cond_source_busy(&r->cond)) {
         resources_misuse("usim_resources_destroy", r,
                          "still has borrows or waiting tasks");
         return;
@@ -388,7 +396,7 @@ int usim_resources_return(usim_resources *sub)
     if (!sub->parent)
         return resources_misuse(fn, sub, "is not a borrow");
     if (sub->borrows || !waitlist_empty(&sub->borrowers) ||
-        !waitlist_empty(&sub->watchers))
+        !waitlist_empty(&sub->watchers) || cond_source_busy(&sub->cond))
         return resources_misuse(
             fn, sub, "is returned while borrows of it live or tasks wait on it");
     /* μsim first empties the sub (one awaited set), then gives back. */
@@ -513,11 +521,52 @@ int usim_resources_wait(usim_resources *r, usim_cmp op, const double *levels)
         if (rc || !sched_rechecks() || levels_compare(r->level, op, levels, r->nkinds))
             return rc;
     }
-    level_waiter w = {op, levels};
-    do
+    level_waiter w = {op, levels, 0};
+    do {
+        w.stamp = cond_stamp(&r->cond);
         rc =
             sched_block(&r->watchers, NULL, "resources", r->name, &w, SCHED_NO_TIMEOUT);
-    while (rc == 0 && sched_rechecks() &&
-           !levels_compare(r->level, op, levels, r->nkinds));
+    } while (rc == 0 && sched_rechecks() &&
+             !levels_compare(r->level, op, levels, r->nkinds));
     return rc;
+}
+
+/* ---------------------------------------------------------------- */
+/* The levels as a condition leaf                                     */
+/* ---------------------------------------------------------------- */
+
+static const char *resources_leaf_check(const usim_cond *c, bool neg)
+{
+    (void)neg;
+    usim_resources *r = c->obj;
+    if (!r)
+        return "a resources part names no resources";
+    if (SYNC_CHECK(r, "usim_wait_cond", "resources") ||
+        check_compare(r, (usim_cmp)c->op, c->levels, "usim_wait_cond"))
+        return usim_errmsg();
+    return NULL;
+}
+
+static bool resources_leaf_holds(const usim_cond *c)
+{
+    const usim_resources *r = c->obj;
+    return levels_compare(r->level, (usim_cmp)c->op, c->levels, r->nkinds);
+}
+
+static usim_cond_source *resources_leaf_source(const usim_cond *c)
+{
+    return &((usim_resources *)c->obj)->cond;
+}
+
+static const struct usim_cond_ops resources_leaf_ops = {
+    .kind = "resources",
+    .check = resources_leaf_check,
+    .holds = resources_leaf_holds,
+    .source = resources_leaf_source,
+};
+
+usim_cond usim_cond_resources(usim_resources *r, usim_cmp op, const double *levels)
+{
+    return (usim_cond){
+        .ops = &resources_leaf_ops, .obj = r, .op = (int)op, .levels = levels};
 }

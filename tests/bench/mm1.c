@@ -6,9 +6,11 @@
  * costs the kernel two timed waits, a put and a get (with a hand-off and
  * a turn point whenever the server is idle).
  *
- *     mm1 N [seed]
+ *     mm1 N [seed [order]]
  *
- * prints one line: bench=mm1 customers=N mean_system_time=... wall_s=...
+ * order is a turn order's name (fifo, the default; lifo, random, musim):
+ * musim's extra postpones are what BENCHMARKS.md measures with it.
+ * Prints one line: bench=mm1 customers=N mean_system_time=... wall_s=...
  * Theory (M/M/1): mean system time 1/(mu - lambda) = 10.0; the sample
  * mean converges slowly at rho = 0.9 (strong autocorrelation), within a
  * few percent for N = 1e6.
@@ -75,8 +77,8 @@ static double wall_now(void)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: mm1 CUSTOMERS [SEED]\n");
+    if (argc < 2 || argc > 4) {
+        fprintf(stderr, "usage: mm1 CUSTOMERS [SEED [ORDER]]\n");
         return 2;
     }
     mm1 m = {.n = atol(argv[1])};
@@ -87,8 +89,12 @@ int main(int argc, char **argv)
     usim_config cfg;
     usim_config_init(&cfg);
     cfg.resolution = 1e-9;
-    if (argc == 3)
+    if (argc >= 3)
         cfg.seed = strtoull(argv[2], NULL, 10);
+    if (argc == 4 && usim_order_parse(argv[3], &cfg.order) != 0) {
+        fprintf(stderr, "mm1: %s\n", usim_errmsg());
+        return 2;
+    }
 
     int status = 1;
     m.customers = malloc((size_t)m.n * sizeof *m.customers);

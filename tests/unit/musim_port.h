@@ -11,7 +11,9 @@
  *                        task of a fresh simulation at time 0; the run
  *                        must end USIM_DONE with the body finished (a body
  *                        left blocked forever is μsim's UnfinishedTest, a
- *                        failure here too).
+ *                        failure here too).  port_run_config does the
+ *                        same under a configuration of the port's own
+ *                        (from port_config: another resolution).
  *   assertion_mode       the misuse checks: usim returns USIM_EINVAL
  *                        (release and debug builds alike), so they always
  *                        run.
@@ -61,15 +63,22 @@ static inline usim_order port_order(void)
         }                                                                              \
     } while (0)
 
+/* The defaults under port_order(): the configuration every port starts
+ * from (a port may then change what its μsim tests need, such as the
+ * resolution of fractional times). */
+static inline void port_config(usim_config *cfg)
+{
+    usim_config_init(cfg);
+    cfg->order = port_order();
+}
+
 /* A simulation with whole time units as ticks (μsim's tests use whole
  * times), under port_order(). */
 static inline usim_sim *port_sim(void)
 {
     usim_config cfg;
-    usim_config_init(&cfg);
+    port_config(&cfg);
     cfg.resolution = 1.0;
-    cfg.order = port_order();
-    cfg.stack_size = 65536;
     return fixture_sim(&cfg);
 }
 
@@ -87,11 +96,12 @@ static void *port_root_task(void *arg)
     return NULL;
 }
 
-/* μsim's via_usim: runs body(arg) as the only root task from time 0 and
- * requires that it finished.  Returns the simulation's final time. */
-static inline double port_run(usim_fn body, void *arg)
+/* μsim's via_usim under configuration cfg (one from port_config): runs
+ * body(arg) as the only root task from time 0 and requires that it
+ * finished.  Returns the simulation's final time. */
+static inline double port_run_config(const usim_config *cfg, usim_fn body, void *arg)
 {
-    usim_sim *sim = port_sim();
+    usim_sim *sim = fixture_sim(cfg);
     port_root r = {body, arg, false};
     assert_non_null(usim_sim_spawn(sim, port_root_task, &r, "test"));
     usim_status st = usim_sim_run(sim, INFINITY);
@@ -103,6 +113,15 @@ static inline double port_run(usim_fn body, void *arg)
     double end = usim_sim_now(sim);
     fixture_destroy(sim);
     return end;
+}
+
+/* μsim's via_usim with whole time units as ticks (port_sim). */
+static inline double port_run(usim_fn body, void *arg)
+{
+    usim_config cfg;
+    port_config(&cfg);
+    cfg.resolution = 1.0;
+    return port_run_config(&cfg, body, arg);
 }
 
 /* μsim's turnstamp(): the time and the number of turns taken so far. */

@@ -9,9 +9,8 @@
  * wait with USIM_ECANCELED instead of raising), `activity.status` is
  * usim_task_status, `activity.cancel()` is usim_cancel.
  *
- * Ported elsewhere:
- *   test_condition: test_musim_condition.c (`~activity.done`, a
- *   condition that holds while the task runs, and awaiting it).
+ * `activity.done` is usim_cond_done(t, true), `~activity.done`
+ * usim_cond_done(t, false), awaited with usim_wait_cond.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -157,6 +156,41 @@ static void test_state_cancel_running(void **state)
     assert_true(port_run(state_cancel_running, NULL) == 0);
 }
 
+/* `~activity.done` holds while the activity runs (waiting for it does
+ * not delay); `activity.done` holds once it ended at 20. */
+static void *condition_body(void *arg)
+{
+    (void)arg;
+    usim_scope scope;
+    usim_scope_open(&scope);
+    usim_task *activity =
+        usim_scope_spawn(&scope, sleep_for, (void *)(intptr_t)20, "act");
+    usim_cond done = usim_cond_done(activity, true);
+    usim_cond not_done = usim_cond_done(activity, false);
+    assert_false(usim_cond_holds(&done));
+    assert_true(usim_cond_holds(&not_done));
+    assert_int_equal(usim_wait_cond(&not_done, NULL), 0);
+    assert_true(usim_now() == 0);
+    assert_int_equal(usim_sleep(10), 0);
+    assert_false(usim_cond_holds(&done));
+    assert_true(usim_cond_holds(&not_done));
+    assert_int_equal(usim_wait_cond(&not_done, NULL), 0);
+    assert_true(usim_now() == 10);
+    assert_int_equal(usim_sleep(10), 0);
+    assert_true(usim_cond_holds(&done));
+    assert_false(usim_cond_holds(&not_done));
+    assert_int_equal(usim_wait_cond(&done, NULL), 0);
+    assert_true(usim_now() == 20);
+    assert_int_equal(usim_scope_close(&scope), 0);
+    return NULL;
+}
+
+static void test_condition(void **state)
+{
+    (void)state;
+    assert_true(port_run(condition_body, NULL) == 20);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -165,6 +199,7 @@ int main(void)
         FIXTURE_TEST(test_state_success),
         FIXTURE_TEST(test_state_cancel_created),
         FIXTURE_TEST(test_state_cancel_running),
+        FIXTURE_TEST(test_condition),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

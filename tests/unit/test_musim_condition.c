@@ -1,6 +1,7 @@
 /*
  * test_musim_condition — μsim 0.4.4's test_types/test_condition.py in C,
- * under USIM_ORDER_MUSIM: one test per μsim test, named after it.
+ * under USIM_ORDER_MUSIM (see musim_port.h): one test per μsim test,
+ * named after it.
  *
  * Beyond μsim's assertions each test checks the turn (usim_sim_events:
  * at time 0 with one task, μsim's loop.turn) after each wait, measured
@@ -9,6 +10,7 @@
  * Not ported:
  *   test_representable: μsim prints conditions (str/repr); usim
  *     conditions have no text form.
+ * Ported in part:
  *   test_flatten_and, test_flatten_or: they compare μsim's child tuples
  *     (`a & (b & c)` is stored flat).  usim builds composites from the
  *     caller's arrays and has no such tuples; the tests here check what
@@ -23,8 +25,7 @@
 
 #include <cmocka.h>
 
-#include "fixture.h"
-#include "usim.h"
+#include "musim_port.h"
 
 static bool completed; /* μsim's via_usim: the test body ran to its end */
 
@@ -33,19 +34,13 @@ static uint64_t turn(void)
     return usim_sim_events(usim_current());
 }
 
-/* Runs fn as the only task, from time 0, under musim; it must finish. */
+/* μsim's via_usim (port_run, under the port order); the body also
+ * notes that it ran to its end. */
 static void via_usim(usim_fn fn)
 {
-    usim_config cfg;
-    usim_config_init(&cfg);
-    cfg.order = USIM_ORDER_MUSIM;
-    cfg.resolution = 1.0;
-    usim_sim *sim = fixture_sim(&cfg);
     completed = false;
-    assert_non_null(usim_sim_spawn(sim, fn, NULL, "test"));
-    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    port_run(fn, NULL);
     assert_true(completed);
-    fixture_destroy(sim);
 }
 
 static usim_flag fl[6];

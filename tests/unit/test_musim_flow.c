@@ -1,7 +1,7 @@
 /*
  * test_musim_flow — μsim 0.4.4's usim_pytest/test_flow/test_collect.py
  * and test_first.py, ported to usim_collect and usim_first under
- * USIM_ORDER_MUSIM.
+ * USIM_ORDER_MUSIM (see musim_port.h).
  *
  * One cmocka test per μsim test; a parametrised μsim test runs each of
  * its parameters in a fresh simulation, as pytest does.  The two files
@@ -26,22 +26,20 @@
 
 #include <cmocka.h>
 
-#include "fixture.h"
-#include "usim.h"
+#include "musim_port.h"
 
 static size_t count;
 
-static void run_musim(usim_fn body)
+/* μsim's via_usim (port_run_config, under the port order, resolution
+ * 1e-9 for fractional times); the body also says it ran to its end
+ * (DONE). */
+static void run_port(usim_fn body)
 {
     usim_config cfg;
-    usim_config_init(&cfg);
-    cfg.order = USIM_ORDER_MUSIM;
-    usim_sim *sim = fixture_sim(&cfg);
+    port_config(&cfg);
     bool finished = false;
-    assert_non_null(usim_sim_spawn(sim, body, &finished, "test"));
-    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    port_run_config(&cfg, body, &finished);
     assert_true(finished);
-    fixture_destroy(sim);
 }
 
 /* Runs body once for each of the n counts. */
@@ -49,7 +47,7 @@ static void run_counts(usim_fn body, const size_t *counts, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         count = counts[i];
-        run_musim(body);
+        run_port(body);
     }
 }
 

@@ -1,6 +1,6 @@
 /*
  * test_musim_pipe — μsim 0.4.4's usim_pytest/test_types/test_pipe.py,
- * ported to usim_pipe under USIM_ORDER_MUSIM.
+ * ported to usim_pipe under USIM_ORDER_MUSIM (see musim_port.h).
  *
  * One cmocka test per μsim test.  The names of TestPipe's tests are
  * kept; TestUnboundedPipe's are prefixed test_unbounded_ (its
@@ -29,20 +29,18 @@
 
 #include <cmocka.h>
 
-#include "fixture.h"
-#include "usim.h"
+#include "musim_port.h"
 
-static void run_musim(usim_fn body)
+/* μsim's via_usim (port_run_config, under the port order, resolution
+ * 1e-9 for fractional times); the body also says it ran to its end
+ * (DONE). */
+static void run_port(usim_fn body)
 {
     usim_config cfg;
-    usim_config_init(&cfg);
-    cfg.order = USIM_ORDER_MUSIM;
-    usim_sim *sim = fixture_sim(&cfg);
+    port_config(&cfg);
     bool finished = false;
-    assert_non_null(usim_sim_spawn(sim, body, &finished, "test"));
-    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    port_run_config(&cfg, body, &finished);
     assert_true(finished);
-    fixture_destroy(sim);
 }
 
 #define DONE(arg) (*(bool *)(arg) = true, NULL)
@@ -91,7 +89,7 @@ static void *debug_misuse_body(void *arg)
 static void test_debug_misuse(void **state)
 {
     (void)state;
-    run_musim(debug_misuse_body);
+    run_port(debug_misuse_body);
 }
 
 static void *uncongested_body(void *arg)
@@ -114,7 +112,7 @@ static void *uncongested_body(void *arg)
 static void test_transfer_uncongested(void **state)
 {
     (void)state;
-    run_musim(uncongested_body);
+    run_port(uncongested_body);
 }
 
 static void *zero_body(void *arg)
@@ -129,7 +127,7 @@ static void *zero_body(void *arg)
 static void test_transfer_zero(void **state)
 {
     (void)state;
-    run_musim(zero_body);
+    run_port(zero_body);
 }
 
 static void *congested_body(void *arg)
@@ -152,7 +150,7 @@ static void *congested_body(void *arg)
 static void test_transfer_congested(void **state)
 {
     (void)state;
-    run_musim(congested_body);
+    run_port(congested_body);
 }
 
 static void *inexact_body(void *arg)
@@ -172,7 +170,7 @@ static void *inexact_body(void *arg)
 static void test_transfer_inexact(void **state)
 {
     (void)state;
-    run_musim(inexact_body);
+    run_port(inexact_body);
 }
 
 static void *unbounded_debug_misuse_body(void *arg)
@@ -190,7 +188,7 @@ static void *unbounded_debug_misuse_body(void *arg)
 static void test_unbounded_debug_misuse(void **state)
 {
     (void)state;
-    run_musim(unbounded_debug_misuse_body);
+    run_port(unbounded_debug_misuse_body);
 }
 
 static void *transfers_body(void *arg)
@@ -212,7 +210,7 @@ static void *transfers_body(void *arg)
 static void test_unbounded_transfers(void **state)
 {
     (void)state;
-    run_musim(transfers_body);
+    run_port(transfers_body);
 }
 
 static void *infinite_body(void *arg)
@@ -231,7 +229,7 @@ static void *infinite_body(void *arg)
 static void test_infinite_transfers(void **state)
 {
     (void)state;
-    run_musim(infinite_body);
+    run_port(infinite_body);
 }
 
 int main(void)

@@ -1,6 +1,7 @@
 /*
  * test_musim_resources — μsim 0.4.4's usim_pytest/test_types/
- * test_resource.py, ported to usim_resources under USIM_ORDER_MUSIM.
+ * test_resource.py, ported to usim_resources under USIM_ORDER_MUSIM (see
+ * musim_port.h).
  *
  * One cmocka test per μsim test, named after it.  The tests of
  * BaseResourceCase run in μsim once for Capacities and once for
@@ -33,8 +34,7 @@
 
 #include <cmocka.h>
 
-#include "fixture.h"
-#include "usim.h"
+#include "musim_port.h"
 
 static const char *const kinds[] = {"a", "b"};
 
@@ -48,28 +48,25 @@ static int make(usim_resources *r, double a, double b)
                               : usim_resources_init(r, 2, kinds, v, 0, "res");
 }
 
-/* Runs body as the only task under musim; it must end, the run DONE. */
-static void run_musim(usim_fn body)
+/* μsim's via_usim (port_run_config, under the port order, resolution
+ * 1e-9 for fractional times); the body also says it ran to its end
+ * (DONE). */
+static void run_port(usim_fn body)
 {
     usim_config cfg;
-    usim_config_init(&cfg);
-    cfg.order = USIM_ORDER_MUSIM;
-    usim_sim *sim = fixture_sim(&cfg);
+    port_config(&cfg);
     bool finished = false;
-    usim_task *t = usim_sim_spawn(sim, body, &finished, "test");
-    assert_non_null(t);
-    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    port_run_config(&cfg, body, &finished);
     assert_true(finished);
-    fixture_destroy(sim);
 }
 
 /* Both supply types, as μsim's TestCapacity and TestResources. */
 static void run_both(usim_fn body)
 {
     type = CAPACITIES;
-    run_musim(body);
+    run_port(body);
     type = RESOURCES;
-    run_musim(body);
+    run_port(body);
 }
 
 #define DONE(arg) (*(bool *)(arg) = true, NULL)
@@ -116,7 +113,7 @@ static void *comparison_body(void *arg)
 static void test_comparison(void **state)
 {
     (void)state;
-    run_musim(comparison_body);
+    run_port(comparison_body);
 }
 
 /* ---------------------------------------------------------------- */
@@ -436,7 +433,7 @@ static void *limits_body(void *arg)
 static void test_limits(void **state)
 {
     (void)state;
-    run_musim(limits_body);
+    run_port(limits_body);
 }
 
 static void *borrow_exceed_body(void *arg)
@@ -456,7 +453,7 @@ static void *borrow_exceed_body(void *arg)
 static void test_borrow_exceed(void **state)
 {
     (void)state;
-    run_musim(borrow_exceed_body);
+    run_port(borrow_exceed_body);
 }
 
 /* ---------------------------------------------------------------- */
@@ -484,7 +481,7 @@ static void *increase_body(void *arg)
 static void test_increase(void **state)
 {
     (void)state;
-    run_musim(increase_body);
+    run_port(increase_body);
 }
 
 static void expect_negative(int (*change)(usim_resources *, const double *),
@@ -510,7 +507,7 @@ static void *increase_misuse_body(void *arg)
 static void test_increase_misuse(void **state)
 {
     (void)state;
-    run_musim(increase_misuse_body);
+    run_port(increase_misuse_body);
 }
 
 static void *decrease_body(void *arg)
@@ -540,7 +537,7 @@ static void *decrease_body(void *arg)
 static void test_decrease(void **state)
 {
     (void)state;
-    run_musim(decrease_body);
+    run_port(decrease_body);
 }
 
 static void *decrease_misuse_body(void *arg)
@@ -558,7 +555,7 @@ static void *decrease_misuse_body(void *arg)
 static void test_decrease_misuse(void **state)
 {
     (void)state;
-    run_musim(decrease_misuse_body);
+    run_port(decrease_misuse_body);
 }
 
 static void *set_body(void *arg)
@@ -580,7 +577,7 @@ static void *set_body(void *arg)
 static void test_set(void **state)
 {
     (void)state;
-    run_musim(set_body);
+    run_port(set_body);
 }
 
 static void *set_misuse_body(void *arg)
@@ -596,7 +593,7 @@ static void *set_misuse_body(void *arg)
 static void test_set_misuse(void **state)
 {
     (void)state;
-    run_musim(set_misuse_body);
+    run_port(set_misuse_body);
 }
 
 int main(void)

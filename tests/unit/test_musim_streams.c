@@ -1,7 +1,7 @@
 /*
  * test_musim_streams — μsim 0.4.4's usim_pytest/test_types/
  * test_streams.py, ported to usim_queue and usim_channel under
- * USIM_ORDER_MUSIM.
+ * USIM_ORDER_MUSIM (see musim_port.h).
  *
  * One cmocka test per μsim test.  μsim's Base1to1Stream tests run for a
  * Queue and for a Channel; each test here runs both.  `await stream` is
@@ -25,8 +25,7 @@
 
 #include <cmocka.h>
 
-#include "fixture.h"
-#include "usim.h"
+#include "musim_port.h"
 
 typedef enum { QUEUE, CHANNEL } stream_type;
 static stream_type type;
@@ -79,25 +78,24 @@ static bool stream_closed(void)
     return type == QUEUE ? usim_queue_closed(&queue) : usim_channel_closed(&channel);
 }
 
-static void run_musim(usim_fn body)
+/* μsim's via_usim (port_run_config, under the port order, resolution
+ * 1e-9 for fractional times); the body also says it ran to its end
+ * (DONE). */
+static void run_port(usim_fn body)
 {
     usim_config cfg;
-    usim_config_init(&cfg);
-    cfg.order = USIM_ORDER_MUSIM;
-    usim_sim *sim = fixture_sim(&cfg);
+    port_config(&cfg);
     bool finished = false;
-    assert_non_null(usim_sim_spawn(sim, body, &finished, "test"));
-    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    port_run_config(&cfg, body, &finished);
     assert_true(finished);
-    fixture_destroy(sim);
 }
 
 static void run_both(usim_fn body)
 {
     type = QUEUE;
-    run_musim(body);
+    run_port(body);
     type = CHANNEL;
-    run_musim(body);
+    run_port(body);
 }
 
 #define DONE(arg) (*(bool *)(arg) = true, NULL)
@@ -256,7 +254,7 @@ static void *full_get_body(void *arg)
 static void test_full_get(void **state)
 {
     (void)state;
-    run_musim(full_get_body);
+    run_port(full_get_body);
 }
 
 int main(void)

@@ -1,7 +1,7 @@
 /*
  * test_musim_tracked — μsim 0.4.4's test_types/test_tracked.py in C,
- * under USIM_ORDER_MUSIM: one test per μsim test, named after it.  The
- * values and turns were measured with μsim 0.4.4.
+ * under USIM_ORDER_MUSIM (see musim_port.h): one test per μsim test,
+ * named after it.  The values and turns were measured with μsim 0.4.4.
  *
  * Not ported:
  *   test_representable: str/repr of Tracked; usim has no text forms.
@@ -30,8 +30,7 @@
 
 #include <cmocka.h>
 
-#include "fixture.h"
-#include "usim.h"
+#include "musim_port.h"
 
 static bool completed; /* μsim's via_usim: the test body ran to its end */
 
@@ -40,18 +39,13 @@ static uint64_t turn(void)
     return usim_sim_events(usim_current());
 }
 
+/* μsim's via_usim (port_run, under the port order); the body also
+ * notes that it ran to its end. */
 static void via_usim(usim_fn fn)
 {
-    usim_config cfg;
-    usim_config_init(&cfg);
-    cfg.order = USIM_ORDER_MUSIM;
-    cfg.resolution = 1.0;
-    usim_sim *sim = fixture_sim(&cfg);
     completed = false;
-    assert_non_null(usim_sim_spawn(sim, fn, NULL, "test"));
-    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    port_run(fn, NULL);
     assert_true(completed);
-    fixture_destroy(sim);
 }
 
 /* op(1137, 10) as Python computes it (floats printed with .hex() where

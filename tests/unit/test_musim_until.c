@@ -1,9 +1,10 @@
 /*
  * test_musim_until — the cases of μsim 0.4.4's scope tests that use
- * `until` or conditions (test_scopes.py), in C under USIM_ORDER_MUSIM:
- * one test per μsim test, named after it.  Times and states were
- * measured with μsim 0.4.4.  (test_types/test_scope.py has no such
- * case; its other tests and test_scopes.py's are ported elsewhere.)
+ * `until` or conditions (test_scopes.py), in C under USIM_ORDER_MUSIM
+ * (see musim_port.h): one test per μsim test, named after it.  Times
+ * and states were measured with μsim 0.4.4.  (test_types/test_scope.py
+ * has no such case; test_scopes.py's others are in test_musim_scope.c,
+ * which ports TestDo.test_after with usim_join as well.)
  *
  * μsim's `until(time == t)` is usim_scope_open_when with
  * usim_cond_time(USIM_EQ, t); μsim's TaskClosed (a child closed by the
@@ -20,23 +21,17 @@
 
 #include <cmocka.h>
 
-#include "fixture.h"
-#include "usim.h"
+#include "musim_port.h"
 
 static bool completed; /* μsim's via_usim: the test body ran to its end */
 
+/* μsim's via_usim (port_run, under the port order); the body also
+ * notes that it ran to its end. */
 static void via_usim(usim_fn fn)
 {
-    usim_config cfg;
-    usim_config_init(&cfg);
-    cfg.order = USIM_ORDER_MUSIM;
-    cfg.resolution = 1.0;
-    usim_sim *sim = fixture_sim(&cfg);
     completed = false;
-    assert_non_null(usim_sim_spawn(sim, fn, NULL, "test"));
-    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    port_run(fn, NULL);
     assert_true(completed);
-    fixture_destroy(sim);
 }
 
 static void *sleep_arg(void *arg)

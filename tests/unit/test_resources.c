@@ -6,7 +6,8 @@
  * trace with one worked out by hand in the comment above it, for fifo,
  * lifo and musim.  Under random the order of tasks at one time is drawn,
  * so a random run is checked on what does not depend on it (each task's
- * times, sorted trace).  Resolution 1: times are whole ticks.
+ * times, sorted trace).  Resolution 1: times are whole ticks.  The last
+ * scenarios wait on the levels as a condition part (usim_cond_resources).
  */
 #include <math.h>
 #include <setjmp.h>
@@ -513,6 +514,173 @@ static void test_bad_arguments_are_einval(void **state)
     assert_string_equal(run_order(USIM_ORDER_MUSIM, 1, errors_main), "main:ok@0");
 }
 
+/* ---------------------------------------------------------------- */
+/* The levels as a condition part (usim_cond_resources)               */
+/* ---------------------------------------------------------------- */
+
+static usim_flag fa;
+static size_t fired;
+static double hold_for, set_at; /* set_at 0: nobody sets the flag */
+
+/* H borrows (6, 4) for hold_for and notes when it has given it back. */
+static void *cond_holder(void *arg)
+{
+    (void)arg;
+    usim_resources sub;
+    assert_int_equal(usim_resources_borrow(&res, (double[]){6, 4}, &sub), 0);
+    note("got");
+    assert_int_equal(usim_sleep(hold_for), 0);
+    assert_int_equal(usim_resources_return(&sub), 0);
+    note("back");
+    return NULL;
+}
+
+/* W waits, from 1, for `levels >= (8, 8) | a`. */
+static void *cond_waiter(void *arg)
+{
+    (void)arg;
+    static const double want[] = {8, 8};
+    assert_int_equal(usim_sleep(1), 0);
+    note("wait");
+    usim_cond parts[2] = {usim_cond_resources(&res, USIM_GE, want),
+                          usim_cond_flag(&fa, true)};
+    usim_cond c = usim_cond_any(parts, 2);
+    fired = 99;
+    assert_int_equal(usim_wait_cond(&c, &fired), 0);
+    note("woke");
+    return NULL;
+}
+
+static void *cond_setter(void *arg)
+{
+    (void)arg;
+    assert_int_equal(usim_sleep(set_at), 0);
+    usim_flag_set(&fa, true);
+    note("set");
+    return NULL;
+}
+
+static void *cond_main(void *arg)
+{
+    (void)arg;
+    assert_int_equal(
+        usim_capacities_init(&res, 2, kinds, (double[]){10, 10}, 0, "pool"), 0);
+    usim_flag_init(&fa, false, "a");
+    usim_scope s;
+    usim_scope_open(&s);
+    usim_scope_spawn(&s, cond_holder, NULL, "H");
+    usim_scope_spawn(&s, cond_waiter, NULL, "W");
+    if (set_at > 0)
+        usim_scope_spawn(&s, cond_setter, NULL, "S");
+    assert_int_equal(usim_scope_close(&s), 0);
+    note("end");
+    usim_flag_destroy(&fa);
+    usim_resources_destroy(&res);
+    return NULL;
+}
+
+/*
+ * Capacities (10, 10).  H borrows (6, 4) at 0 and holds it for 2; W
+ * waits from 1 for `levels >= (8, 8) | a` (levels (4, 6): false); nobody
+ * sets a.  At 3 H's return brings the levels back to (10, 10): the
+ * resources part fires (index 0) and W returns at 3.
+ * fifo: the return wakes W, a turn point: W notes before H goes on.
+ * musim (measured with μsim 0.4.4: H:got@0 W:wait@1 W:woke@3 H:back@3):
+ * the return postpones twice, waking W at the second, so W runs first.
+ * lifo: H goes on first.  random: the same times, in a drawn order.
+ */
+static void test_resources_part_fires_by_a_return(void **state)
+{
+    (void)state;
+    hold_for = 3;
+    set_at = 0;
+    const char *first = "H:got@0 W:wait@1 W:woke@3 H:back@3 main:end@3";
+    assert_string_equal(run_order(USIM_ORDER_FIFO, 1, cond_main), first);
+    assert_int_equal(fired, 0);
+    assert_string_equal(run_order(USIM_ORDER_MUSIM, 1, cond_main), first);
+    assert_int_equal(fired, 0);
+    assert_string_equal(run_order(USIM_ORDER_LIFO, 1, cond_main),
+                        "H:got@0 W:wait@1 H:back@3 W:woke@3 main:end@3");
+    assert_int_equal(fired, 0);
+    for (uint64_t seed = 1; seed <= 4; seed++) {
+        assert_string_equal(sorted(run_order(USIM_ORDER_RANDOM, seed, cond_main)),
+                            sorted(first));
+        assert_int_equal(fired, 0);
+    }
+}
+
+/*
+ * As above, but H holds for 5 and S sets a at 2: the flag part fires
+ * (index 1) and W returns at 2, while the levels are still (4, 6); H
+ * gives back at 5.  The set wakes W: a turn point under fifo and a
+ * postpone under musim (measured with μsim 0.4.4: H:got@0 W:wait@1
+ * W:woke@2 S:set@2 H:back@5), so W notes first; under lifo S does.
+ */
+static void test_resources_part_beside_a_flag_part(void **state)
+{
+    (void)state;
+    hold_for = 5;
+    set_at = 2;
+    const char *first = "H:got@0 W:wait@1 W:woke@2 S:set@2 H:back@5 main:end@5";
+    assert_string_equal(run_order(USIM_ORDER_FIFO, 1, cond_main), first);
+    assert_int_equal(fired, 1);
+    assert_string_equal(run_order(USIM_ORDER_MUSIM, 1, cond_main), first);
+    assert_int_equal(fired, 1);
+    assert_string_equal(run_order(USIM_ORDER_LIFO, 1, cond_main),
+                        "H:got@0 W:wait@1 S:set@2 W:woke@2 H:back@5 main:end@5");
+    assert_int_equal(fired, 1);
+    for (uint64_t seed = 1; seed <= 4; seed++) {
+        assert_string_equal(sorted(run_order(USIM_ORDER_RANDOM, seed, cond_main)),
+                            sorted(first));
+        assert_int_equal(fired, 1);
+    }
+}
+
+/* The part's value and its inverse, kind by kind, and its bad forms. */
+static void *cond_errors_main(void *arg)
+{
+    (void)arg;
+    assert_int_equal(usim_resources_init(&res, 2, kinds, (double[]){5, 10}, 0, "pool"),
+                     0);
+    static const double lo[] = {5, 9}, hi[] = {6, 10}, bad[] = {NAN, 1};
+    usim_cond ge = usim_cond_resources(&res, USIM_GE, lo);
+    assert_true(usim_cond_holds(&ge));
+    usim_cond not_ge = usim_cond_not(ge);
+    assert_false(usim_cond_holds(&not_ge));
+    /* (5, 10) < (6, 10) is false (not every kind), so its inverse holds. */
+    usim_cond lt = usim_cond_resources(&res, USIM_LT, hi);
+    assert_false(usim_cond_holds(&lt));
+    usim_cond not_lt = usim_cond_not(lt);
+    assert_true(usim_cond_holds(&not_lt));
+    usim_cond le = usim_cond_resources(&res, USIM_LE, hi);
+    assert_true(usim_cond_holds(&le));
+    /* A decrease below (5, 9) in cpu makes the inverse true. */
+    assert_int_equal(usim_resources_decrease(&res, (double[]){1, 0}), 0);
+    assert_true(usim_cond_holds(&not_ge));
+
+    usim_cond bads[] = {
+        usim_cond_resources(NULL, USIM_GE, lo),
+        usim_cond_resources(&res, USIM_GE, NULL),
+        usim_cond_resources(&res, (usim_cmp)17, lo),
+        usim_cond_resources(&res, USIM_GE, bad),
+    };
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(usim_wait_cond(&bads[i], NULL), USIM_EINVAL);
+        assert_non_null(strstr(usim_errmsg(), "usim_wait_cond"));
+        assert_false(usim_cond_holds(&bads[i]));
+    }
+    usim_resources_destroy(&res);
+    note("ok");
+    return NULL;
+}
+
+static void test_resources_part_values_and_errors(void **state)
+{
+    (void)state;
+    assert_string_equal(run_order(USIM_ORDER_FIFO, 1, cond_errors_main), "main:ok@0");
+    assert_string_equal(run_order(USIM_ORDER_MUSIM, 1, cond_errors_main), "main:ok@0");
+}
+
 /* Misuse fails the run loudly, with a message. */
 static void *return_twice(void *arg)
 {
@@ -539,6 +707,25 @@ static void *destroy_with_borrows(void *arg)
     (void)arg;
     usim_resources sub;
     assert_int_equal(usim_resources_borrow(&res, (double[]){2, 2}, &sub), 0);
+    usim_resources_destroy(&res);
+    return NULL;
+}
+
+/* A condition wait on the levels is a waiting task too. */
+static void *cond_watch_forever(void *arg)
+{
+    (void)arg;
+    static const double lots[] = {50, 50};
+    usim_cond c = usim_cond_resources(&res, USIM_GE, lots);
+    usim_wait_cond(&c, NULL);
+    return NULL;
+}
+
+static void *destroy_with_cond_watch(void *arg)
+{
+    (void)arg;
+    usim_spawn(cond_watch_forever, NULL, "W");
+    assert_int_equal(usim_sleep(1), 0);
     usim_resources_destroy(&res);
     return NULL;
 }
@@ -574,6 +761,7 @@ static void test_misuse_fails_loudly(void **state)
     expect_failure(return_with_borrows, "is returned while borrows of it live");
     expect_failure(destroy_with_borrows, "still has borrows or waiting tasks");
     expect_failure(return_top, "resources 'pool' is not a borrow");
+    expect_failure(destroy_with_cond_watch, "still has borrows or waiting tasks");
     usim_resources sub;
     assert_int_equal(usim_resources_init(&res, 2, kinds, (double[]){5, 5}, 0, "pool"),
                      0);
@@ -591,6 +779,9 @@ int main(void)
         FIXTURE_TEST(test_wait_on_levels_wakes_when_every_kind_holds),
         FIXTURE_TEST(test_head_of_line_cancel_lets_the_next_through),
         FIXTURE_TEST(test_sub_borrows_are_supplies_of_their_own),
+        FIXTURE_TEST(test_resources_part_fires_by_a_return),
+        FIXTURE_TEST(test_resources_part_beside_a_flag_part),
+        FIXTURE_TEST(test_resources_part_values_and_errors),
         FIXTURE_TEST(test_bad_arguments_are_einval),
         FIXTURE_TEST(test_misuse_fails_loudly),
     };
