@@ -522,7 +522,7 @@ typedef struct usim_cond_source {
 
 typedef struct usim_cond_watch {
     const struct usim_cond *cond;
-    usim_task *task;         /* a usim_wait_cond: the waiting task */
+    usim_task *task;          /* a usim_wait_cond: the waiting task */
     struct usim_scope *scope; /* a usim_scope_open_when: the scope */
     usim_cond_listener *ls;
     size_t nls;
@@ -1431,6 +1431,11 @@ USIM_API usim_trace *usim_sim_trace_enable(usim_sim *sim, const char *name,
  * no-op, so models record unconditionally). */
 USIM_API usim_trace *usim_sim_trace(const usim_sim *sim, const char *name);
 USIM_API usim_trace *usim_trace_get(const char *name); /* current sim */
+/* The i-th name (in order of first asking) that usim_sim_trace or
+ * usim_trace_get was asked for and that was not enabled; NULL past the
+ * last.  A host that knows which names a model may trace (usim-batch:
+ * the descriptor's) tells a misspelt trace from one switched off. */
+USIM_API const char *usim_sim_trace_missed(const usim_sim *sim, size_t i);
 /* Records value v at the current simulated time. */
 USIM_API void usim_trace_record(usim_trace *tr, double v);
 USIM_API size_t usim_sim_trace_count(const usim_sim *sim);
