@@ -14,15 +14,13 @@
 #include <usim.h>
 #include <usim/model.h>
 
-enum { P_TASKS, P_PERIOD, P_COUNT, P_PERIODIC };
-
 static const usim_param_desc drift_params[] = {
-    [P_TASKS] = {"tasks", USIM_PARAM_INT, 3, 1, 1e6, "", "number of periodic tasks"},
-    [P_PERIOD] = {"period", USIM_PARAM_REAL, 1.5, 1e-12, 1e12, "time",
-                  "duration of each wait"},
-    [P_COUNT] = {"count", USIM_PARAM_INT, 10, 0, 1e12, "", "waits per task"},
-    [P_PERIODIC] = {"periodic", USIM_PARAM_BOOL, 0, 0, 1, "",
-                    "use a drift-free periodic loop instead of repeated sleeps"},
+    {"tasks", USIM_PARAM_INT, 3, 1, 1e6, "", "number of periodic tasks", NULL, NULL},
+    {"period", USIM_PARAM_REAL, 1.5, 1e-12, 1e12, "time", "duration of each wait", NULL,
+     NULL},
+    {"count", USIM_PARAM_INT, 10, 0, 1e12, "", "waits per task", NULL, NULL},
+    {"periodic", USIM_PARAM_BOOL, 0, 0, 1, "",
+     "use a drift-free periodic loop instead of repeated sleeps", NULL, NULL},
 };
 
 static const usim_output_desc drift_scalars[] = {
@@ -66,18 +64,19 @@ static void *periodic(void *arg)
     return NULL;
 }
 
-static int drift_setup(usim_sim *sim, const double *p, void **state)
+static int drift_setup(usim_sim *sim, const usim_params *p, void **state)
 {
     drift *d = calloc(1, sizeof *d);
     if (d == NULL)
         return usim_error(USIM_ENOMEM, "drift: out of memory");
     *state = d;
-    d->period = p[P_PERIOD];
-    d->count = p[P_COUNT];
-    d->periodic = p[P_PERIODIC] != 0;
+    d->period = usim_param(p, "period");
+    d->count = usim_param(p, "count");
+    d->periodic = usim_param(p, "periodic") != 0;
+    double tasks = usim_param(p, "tasks");
     d->tr_wake = usim_sim_trace(sim, "wake");
     /* One name for all tasks: /drift gets one row, their sum. */
-    for (double i = 0; i < p[P_TASKS]; i++)
+    for (double i = 0; i < tasks; i++)
         if (usim_sim_spawn(sim, d->periodic ? periodic : sleeper, d, "sleeper") == NULL)
             return usim_error(USIM_ENOMEM, "drift: cannot spawn task %.0f", i);
     return 0;

@@ -19,7 +19,6 @@
 #include <usim.h>
 #include <usim/model.h>
 
-enum { P_FAIL_RUN, P_HOW, P_STEPS };
 enum {
     HOW_OK,
     HOW_FAIL,
@@ -32,12 +31,13 @@ enum {
 };
 
 static const usim_param_desc fail_params[] = {
-    [P_FAIL_RUN] = {"fail_run", USIM_PARAM_INT, -1, -1, 4294967295.0, "",
-                    "the run that fails (-1: every run)"},
-    [P_HOW] = {"how", USIM_PARAM_INT, 1, 0, 7, "",
-               "0 ok, 1 usim_fail, 2 deadlock, 3 stack overflow, 4 endless, "
-               "5 strict drift, 6 task failure, 7 setup error"},
-    [P_STEPS] = {"steps", USIM_PARAM_INT, 3, 0, 1e9, "", "unit waits before the end"},
+    {"fail_run", USIM_PARAM_INT, -1, -1, 4294967295.0, "",
+     "the run that fails (-1: every run)", NULL, NULL},
+    {"how", USIM_PARAM_INT, 1, 0, 7, "",
+     "0 ok, 1 usim_fail, 2 deadlock, 3 stack overflow, 4 endless, "
+     "5 strict drift, 6 task failure, 7 setup error",
+     NULL, NULL},
+    {"steps", USIM_PARAM_INT, 3, 0, 1e9, "", "unit waits before the end", NULL, NULL},
 };
 
 static const usim_output_desc fail_scalars[] = {
@@ -96,19 +96,20 @@ static void *body(void *arg)
     return NULL;
 }
 
-static int fail_setup(usim_sim *sim, const double *p, void **state)
+static int fail_setup(usim_sim *sim, const usim_params *p, void **state)
 {
     failer *f = calloc(1, sizeof *f);
     if (f == NULL)
         return usim_error(USIM_ENOMEM, "fail: out of memory");
     *state = f;
     uint64_t run = usim_sim_config(sim)->run;
-    bool chosen = p[P_FAIL_RUN] < 0 || (uint64_t)p[P_FAIL_RUN] == run;
-    f->how = chosen ? (int)p[P_HOW] : HOW_OK;
+    double fail_run = usim_param(p, "fail_run");
+    bool chosen = fail_run < 0 || (uint64_t)fail_run == run;
+    f->how = chosen ? (int)usim_param(p, "how") : HOW_OK;
     if (f->how == HOW_SETUP)
         return usim_error(USIM_EINVAL, "fail: setup refuses run %llu",
                           (unsigned long long)run);
-    f->steps = (uint64_t)p[P_STEPS];
+    f->steps = (uint64_t)usim_param(p, "steps");
     f->tr = usim_sim_trace(sim, "step");
     usim_flag_init(&f->never, false, "never");
     usim_sim_scalar_set(sim, "run", (double)run);

@@ -20,16 +20,13 @@
 #include <usim.h>
 #include <usim/model.h>
 
-enum { P_ARRIVAL_RATE, P_SERVICE_RATE, P_CUSTOMERS };
-
 static const usim_param_desc mm1_params[] = {
-    [P_ARRIVAL_RATE] = {"arrival_rate", USIM_PARAM_REAL, 0.9, 1e-12, 1e12, "1/time",
-                        "mean arrivals per time unit (lambda)"},
-    [P_SERVICE_RATE] = {"service_rate", USIM_PARAM_REAL, 1.0, 1e-12, 1e12, "1/time",
-                        "mean services per time unit of the server (mu)"},
-    [P_CUSTOMERS] =
-        {"customers", USIM_PARAM_INT, 0, 0, 1e15, "",
-         "arrivals before the source stops (0: unlimited, until ends the run)"},
+    {"arrival_rate", USIM_PARAM_REAL, 0.9, 1e-12, 1e12, "1/time",
+     "mean arrivals per time unit (lambda)", NULL, NULL},
+    {"service_rate", USIM_PARAM_REAL, 1.0, 1e-12, 1e12, "1/time",
+     "mean services per time unit of the server (mu)", NULL, NULL},
+    {"customers", USIM_PARAM_INT, 0, 0, 1e15, "",
+     "arrivals before the source stops (0: unlimited, until ends the run)", NULL, NULL},
 };
 
 enum { S_SYSTEM_TIME, S_WAIT, S_SERVED, S_UTILIZATION, S_QUEUE_LENGTH };
@@ -149,14 +146,14 @@ static void *server_task(void *arg)
     return NULL;
 }
 
-static int mm1_setup(usim_sim *sim, const double *p, void **state)
+static int mm1_setup(usim_sim *sim, const usim_params *p, void **state)
 {
     mm1 *m = calloc(1, sizeof *m);
     if (m == NULL)
         return usim_error(USIM_ENOMEM, "mm1: out of memory");
-    m->mean_interarrival = 1.0 / p[P_ARRIVAL_RATE];
-    m->mean_service = 1.0 / p[P_SERVICE_RATE];
-    m->customers = (uint64_t)p[P_CUSTOMERS];
+    m->mean_interarrival = 1.0 / usim_param(p, "arrival_rate");
+    m->mean_service = 1.0 / usim_param(p, "service_rate");
+    m->customers = (uint64_t)usim_param(p, "customers");
     m->service_start = NAN;
     usim_sim_rng_stream(sim, &m->arrivals, "arrivals");
     usim_sim_rng_stream(sim, &m->service, "service");

@@ -1469,6 +1469,11 @@ USIM_API usim_trace *usim_sim_trace_enable(usim_sim *sim, const char *name,
  * no-op, so models record unconditionally). */
 USIM_API usim_trace *usim_sim_trace(const usim_sim *sim, const char *name);
 USIM_API usim_trace *usim_trace_get(const char *name); /* current sim */
+/* The i-th name (in order of first asking) that usim_sim_trace or
+ * usim_trace_get was asked for and that was not enabled; NULL past the
+ * last.  A host that knows which names a model may trace (usim-batch:
+ * the descriptor's) tells a misspelt trace from one switched off. */
+USIM_API const char *usim_sim_trace_missed(const usim_sim *sim, size_t i);
 /* Records value v at the current simulated time. */
 USIM_API void usim_trace_record(usim_trace *tr, double v);
 USIM_API size_t usim_sim_trace_count(const usim_sim *sim);

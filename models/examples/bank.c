@@ -35,19 +35,17 @@
 #include <usim.h>
 #include <usim/model.h>
 
-/* Parameters.  The enum names the index of each in the params array that
- * setup receives: params[P_TELLERS] is the value of "tellers". */
-enum { P_ARRIVAL_RATE, P_SERVICE_RATE, P_TELLERS, P_WARMUP };
-
+/* Parameters: setup reads each by its name (usim_param), once. */
 static const usim_param_desc bank_params[] = {
-    [P_ARRIVAL_RATE] = {"arrival_rate", USIM_PARAM_REAL, 2.4, 1e-9, 1e9, "1/time",
-                        "mean customer arrivals per time unit (lambda)"},
-    [P_SERVICE_RATE] = {"service_rate", USIM_PARAM_REAL, 1.0, 1e-9, 1e9, "1/time",
-                        "mean services per time unit of one teller (mu)"},
-    [P_TELLERS] = {"tellers", USIM_PARAM_INT, 3, 1, 1000, "", "tellers (c)"},
-    [P_WARMUP] = {"warmup", USIM_PARAM_REAL, 0, 0, 1e15, "time",
-                  "statistics start at this time (customers arriving earlier "
-                  "are not counted)"},
+    {"arrival_rate", USIM_PARAM_REAL, 2.4, 1e-9, 1e9, "1/time",
+     "mean customer arrivals per time unit (lambda)", NULL, NULL},
+    {"service_rate", USIM_PARAM_REAL, 1.0, 1e-9, 1e9, "1/time",
+     "mean services per time unit of one teller (mu)", NULL, NULL},
+    {"tellers", USIM_PARAM_INT, 3, 1, 1000, "", "tellers (c)", NULL, NULL},
+    {"warmup", USIM_PARAM_REAL, 0, 0, 1e15, "time",
+     "statistics start at this time (customers arriving earlier "
+     "are not counted)",
+     NULL, NULL},
 };
 
 /* Scalars: one number per run each, set in finish.  Every name set with
@@ -160,10 +158,12 @@ static double erlang_c_wait(double lambda, double mu, long c)
     return tail / (sum + tail) / ((double)c * mu - lambda);
 }
 
-static int bank_setup(usim_sim *sim, const double *p, void **state)
+static int bank_setup(usim_sim *sim, const usim_params *p, void **state)
 {
-    double lambda = p[P_ARRIVAL_RATE], mu = p[P_SERVICE_RATE];
-    long c = (long)p[P_TELLERS];
+    /* Looked up by name here, once, and kept in the state: a lookup
+     * compares names, too slow for the tasks' loops. */
+    double lambda = usim_param(p, "arrival_rate"), mu = usim_param(p, "service_rate");
+    long c = (long)usim_param(p, "tellers");
     /* usim-batch has checked each value against its range; a rule that
      * ties parameters together is the model's to check.  The message is
      * the run's error message in /runs. */
@@ -179,7 +179,7 @@ static int bank_setup(usim_sim *sim, const double *p, void **state)
     b->mean_interarrival = 1 / lambda;
     b->mean_service = 1 / mu;
     b->tellers = c;
-    b->warmup = p[P_WARMUP];
+    b->warmup = usim_param(p, "warmup");
     int rc = usim_resource_init(&b->counter, c, "tellers");
     if (rc != 0)
         return rc;

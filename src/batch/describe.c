@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch/distspec.h"
 #include "batch/registry.h"
 #include "batch/sha256.h"
 #include "config.h"
@@ -20,6 +21,10 @@ static const char *param_type_name(usim_param_type t)
         return "int";
     case USIM_PARAM_BOOL:
         return "bool";
+    case USIM_PARAM_CHOICE:
+        return "choice";
+    case USIM_PARAM_DIST:
+        return "dist";
     case USIM_PARAM_REAL:
         break;
     }
@@ -41,10 +46,35 @@ static void describe_model(const usim_model *m)
     printf("  parameters:%s\n", m->n_params ? "" : " none");
     for (size_t i = 0; i < m->n_params; i++) {
         const usim_param_desc *p = &m->params[i];
-        printf("    %-20s %-4s default %-8g range [%g, %g]%s%s%s  %s\n", p->name,
-               param_type_name(p->type), p->def, p->min, p->max,
-               p->unit && *p->unit ? " [" : "", p->unit ? p->unit : "",
-               p->unit && *p->unit ? "]" : "", p->help ? p->help : "");
+        const char *lb = p->unit && *p->unit ? " [" : "",
+                   *unit = p->unit ? p->unit : "", *rb = p->unit && *p->unit ? "]" : "",
+                   *help = p->help ? p->help : "";
+        if (p->type == USIM_PARAM_CHOICE) {
+            /* The default is a name, and the range is the names. */
+            printf("    %-20s %-6s default \"%s\" one of", p->name, "choice",
+                   p->choices[(size_t)p->def]);
+            for (size_t k = 0; p->choices[k] != NULL; k++)
+                printf("%s \"%s\"", k ? "," : "", p->choices[k]);
+            printf("%s%s%s  %s\n", lb, unit, rb, help);
+        } else if (p->type == USIM_PARAM_DIST) {
+            printf("    %-20s %-6s default \"%s\"%s%s%s  %s\n", p->name, "dist",
+                   p->dist_def, lb, unit, rb, help);
+        } else {
+            printf("    %-20s %-6s default %-8g range [%g, %g]%s%s%s  %s\n", p->name,
+                   param_type_name(p->type), p->def, p->min, p->max, lb, unit, rb,
+                   help);
+        }
+    }
+    bool dists = false;
+    for (size_t i = 0; i < m->n_params; i++)
+        dists |= m->params[i].type == USIM_PARAM_DIST;
+    if (dists) {
+        /* What a dist parameter can be, by name and parameters. */
+        printf("  distributions:");
+        for (size_t k = 0; k < distspec_count(); k++)
+            printf("%s %s(%s)", k ? "," : "", distspec_name((usim_dist_kind)k),
+                   distspec_signature((usim_dist_kind)k));
+        putchar('\n');
     }
     describe_outputs("scalars", m->scalars, m->n_scalars);
     describe_outputs("traces", m->traces, m->n_traces);
@@ -86,8 +116,11 @@ void describe_runs(const experiment *e, const uint64_t *runs, size_t n)
         experiment_point_params(e, point, params);
         printf("%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64, runs[i], point,
                experiment_replication(e, runs[i]), e->seed);
-        for (size_t k = 0; k < e->nparams; k++)
-            printf("\t%.15g", params[k]);
+        for (size_t k = 0; k < e->nparams; k++) {
+            char label[512];
+            experiment_param_label(e, k, params[k], label, sizeof label);
+            printf("\t%s", label);
+        }
         putchar('\n');
     }
 }

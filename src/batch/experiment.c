@@ -107,8 +107,10 @@ void experiment_free(experiment *e)
 {
     if (e == NULL)
         return;
-    for (size_t i = 0; i < e->nparams; i++)
+    for (size_t i = 0; i < e->nparams; i++) {
         free(e->params[i].values);
+        free(e->params[i].dists);
+    }
     free(e->params);
     for (size_t i = 0; i < e->nloops; i++)
         free(e->loops[i].members);

@@ -31,9 +31,12 @@
 typedef struct exp_param {
     const usim_param_desc *desc;
     size_t nvalues; /* 1 if fixed (set or default) */
+    /* REAL, INT, BOOL: the values; CHOICE: indices into desc->choices;
+     * DIST: i for dists[i]. */
     double *values;
-    int loop; /* index into experiment.loops, -1 if fixed */
-    bool set; /* written in the file (else: the default) */
+    usim_dist *dists; /* DIST: the distributions, nvalues of them */
+    int loop;         /* index into experiment.loops, -1 if fixed */
+    bool set;         /* written in the file (else: the default) */
 } exp_param;
 
 /* One sweep loop: parameters that advance together (one, or a zip group). */
@@ -92,10 +95,26 @@ uint64_t experiment_point(const experiment *e, uint64_t run);
 uint64_t experiment_replication(const experiment *e, uint64_t run);
 /* Parameter values of a sweep point, descriptor order (nparams doubles). */
 void experiment_point_params(const experiment *e, uint64_t point, double *params);
+/* The distributions of a point's DIST parameters (from its values, as
+ * experiment_point_params gives them) into dists[k]; nparams entries,
+ * those of other parameters left alone. */
+void experiment_point_dists(const experiment *e, const double *params,
+                            usim_dist *dists);
+/* Parameter k's value v as a file would write it: the number (%.15g), the
+ * choice's name or the distribution's short form.  snprintf's result. */
+int experiment_param_label(const experiment *e, size_t k, double v, char *buf,
+                           size_t n);
+/* Every value parameter k can take in this experiment, as labels joined
+ * by '\n' (malloc'd): the descriptor's choices, or the distributions in
+ * value order; "" for a number.  NULL if memory runs out. */
+char *experiment_param_labels(const experiment *e, size_t k);
 /* The kernel configuration of a run: the experiment's, with seed and run. */
 void experiment_run_config(const experiment *e, uint64_t run, usim_config *cfg);
 
 /* Edit distance, for "did you mean" suggestions (exposed for tests). */
 size_t experiment_edit_distance(const char *a, const char *b);
+/* The one of cands[0..n) that `name` is likely a typo of (the loader's
+ * rule for "did you mean"), or NULL. */
+const char *experiment_suggest(const char *name, const char *const *cands, size_t n);
 
 #endif

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch/distspec.h"
 #include "batch/experiment_sweep.h"
 
 static const char *const top_names[] = {
@@ -281,6 +282,166 @@ static int param_value(loader *ld, const config_setting_t *s, const usim_param_d
     return 0;
 }
 
+/* The number of choices of a CHOICE parameter (registry_check made sure
+ * there is at least one). */
+static size_t choice_count(const usim_param_desc *p)
+{
+    size_t n = 0;
+    while (p->choices[n] != NULL)
+        n++;
+    return n;
+}
+
+/* A choice, as its name: its index in the descriptor's choices. */
+static int choice_value(loader *ld, const config_setting_t *s, const usim_param_desc *p,
+                        double *out)
+{
+    if (config_setting_type(s) != CONFIG_TYPE_STRING)
+        return setting_fail(ld, s,
+                            "'%s' is a choice: expected one of its names as a "
+                            "string, found %s",
+                            p->name, setting_type_name(config_setting_type(s)));
+    int k;
+    if (choose(ld, s, p->name, (const char *const *)p->choices, choice_count(p), &k) <
+        0)
+        return -1;
+    *out = k;
+    return 0;
+}
+
+/* The short form "gamma(2, 0.5)". */
+static int dist_text(loader *ld, const config_setting_t *s, usim_dist *d)
+{
+    char name[256], why[512];
+    double args[DISTSPEC_MAX_PARAMS + 1];
+    size_t nargs;
+    usim_dist_kind kind;
+    const char *text = config_setting_get_string(s);
+    if (distspec_split(text, name, sizeof name, args, &nargs, why, sizeof why) < 0)
+        return setting_fail(ld, s, "%s", why);
+    if (!distspec_kind(name, &kind)) {
+        const char *names[16];
+        size_t n = distspec_count();
+        for (size_t k = 0; k < n; k++)
+            names[k] = distspec_name((usim_dist_kind)k);
+        setting_choices ch = {.names = names,
+                              .n = n,
+                              .quote = '"',
+                              .list = "one of ",
+                              .quote_list = true};
+        return setting_fail_unknown(ld, s, name, &ch, "unknown distribution \"%s\"",
+                                    name);
+    }
+    if (distspec_make(d, kind, args, nargs, why, sizeof why) < 0)
+        return setting_fail(ld, s, "%s", why);
+    return 0;
+}
+
+/* The long form { dist = "gamma"; shape = 2.0; scale = 0.5; }. */
+static int dist_group(loader *ld, const config_setting_t *g, usim_dist *d)
+{
+    const config_setting_t *s = config_setting_get_member(g, "dist");
+    const char *name;
+    char why[512];
+    usim_dist_kind kind;
+    if (s == NULL)
+        return setting_fail_missing(ld, g, "dist",
+                                    "missing: a distribution group names its "
+                                    "distribution, e.g. dist = \"gamma\"");
+    if (setting_string(ld, s, &name) < 0)
+        return -1;
+    const char *names[DISTSPEC_MAX_PARAMS + 16];
+    if (!distspec_kind(name, &kind)) {
+        size_t n = distspec_count();
+        for (size_t k = 0; k < n; k++)
+            names[k] = distspec_name((usim_dist_kind)k);
+        setting_choices ch = {.names = names,
+                              .n = n,
+                              .quote = '"',
+                              .list = "one of ",
+                              .quote_list = true};
+        return setting_fail_unknown(ld, s, name, &ch, "unknown distribution \"%s\"",
+                                    name);
+    }
+    size_t np = distspec_nparams(kind);
+    names[0] = "dist";
+    for (size_t i = 0; i < np; i++)
+        names[i + 1] = distspec_param(kind, i);
+    for (int i = 0; i < config_setting_length(g); i++) {
+        const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+        const char *mname = config_setting_name(m);
+        bool known = false;
+        for (size_t k = 0; k <= np; k++)
+            known |= strcmp(mname, names[k]) == 0;
+        if (!known) {
+            setting_choices ch = {
+                .names = names + 1, .n = np, .quote = '\'', .list = "its parameters: "};
+            return setting_fail_unknown(ld, m, mname, &ch,
+                                        "distribution %s has no parameter '%s'",
+                                        distspec_name(kind), mname);
+        }
+    }
+    double args[DISTSPEC_MAX_PARAMS];
+    for (size_t i = 0; i < np; i++) {
+        const config_setting_t *v = config_setting_get_member(g, names[i + 1]);
+        if (v == NULL)
+            return setting_fail_missing(ld, g, names[i + 1], "missing: %s takes %s",
+                                        distspec_name(kind), distspec_signature(kind));
+        if (setting_number(ld, v, &args[i]) < 0)
+            return -1;
+    }
+    if (distspec_make(d, kind, args, np, why, sizeof why) < 0)
+        return setting_fail(ld, g, "%s", why);
+    return 0;
+}
+
+/* A distribution, short or long form, into ep->dists[i]; its value is i. */
+static int dist_value(loader *ld, const config_setting_t *s, exp_param *ep, size_t i,
+                      double *out)
+{
+    int t = config_setting_type(s);
+    if (t == CONFIG_TYPE_STRING) {
+        if (dist_text(ld, s, &ep->dists[i]) < 0)
+            return -1;
+    } else if (t == CONFIG_TYPE_GROUP) {
+        if (dist_group(ld, s, &ep->dists[i]) < 0)
+            return -1;
+    } else {
+        return setting_fail(ld, s,
+                            "'%s' is a distribution: write \"gamma(2, 0.5)\" or "
+                            "{ dist = \"gamma\"; shape = 2.0; scale = 0.5; }, found %s",
+                            ep->desc->name, setting_type_name(t));
+    }
+    *out = (double)i;
+    return 0;
+}
+
+/* Room for n values of ep (and n distributions if it is one); -1 with the
+ * error line on s if memory runs out. */
+static int values_alloc(loader *ld, const config_setting_t *s, exp_param *ep, size_t n)
+{
+    ep->nvalues = n;
+    if ((ep->values = malloc(n * sizeof(double))) == NULL)
+        return setting_fail(ld, s, "out of memory");
+    if (ep->desc->type == USIM_PARAM_DIST &&
+        (ep->dists = calloc(n, sizeof *ep->dists)) == NULL)
+        return setting_fail(ld, s, "out of memory");
+    return 0;
+}
+
+/* Value i of ep, of whatever kind the parameter is. */
+static int element_value(loader *ld, const config_setting_t *s, exp_param *ep, size_t i)
+{
+    switch (ep->desc->type) {
+    case USIM_PARAM_CHOICE:
+        return choice_value(ld, s, ep->desc, &ep->values[i]);
+    case USIM_PARAM_DIST:
+        return dist_value(ld, s, ep, i, &ep->values[i]);
+    default:
+        return param_value(ld, s, ep->desc, &ep->values[i]);
+    }
+}
+
 /* A range { from; to; step; }, inclusive of `to` (within rounding). */
 static int param_range(loader *ld, const config_setting_t *g, exp_param *ep)
 {
@@ -337,15 +498,19 @@ static int param_list(loader *ld, const config_setting_t *s, exp_param *ep)
     int n = config_setting_length(s);
     if (n == 0)
         return setting_fail(ld, s, "an empty list sweeps over nothing");
-    ep->nvalues = (size_t)n;
-    if ((ep->values = malloc(ep->nvalues * sizeof(double))) == NULL)
-        return setting_fail(ld, s, "out of memory");
+    if (values_alloc(ld, s, ep, (size_t)n) < 0)
+        return -1;
     for (int i = 0; i < n; i++) {
         const config_setting_t *el = config_setting_get_elem(s, (unsigned)i);
-        if (config_setting_is_aggregate(el))
-            return setting_fail(ld, el, "expected a number, found %s",
+        bool dist_group = ep->desc->type == USIM_PARAM_DIST &&
+                          config_setting_type(el) == CONFIG_TYPE_GROUP;
+        if (config_setting_is_aggregate(el) && !dist_group)
+            return setting_fail(ld, el, "expected %s, found %s",
+                                ep->desc->type == USIM_PARAM_CHOICE ? "a name"
+                                : ep->desc->type == USIM_PARAM_DIST ? "a distribution"
+                                                                    : "a number",
                                 setting_type_name(config_setting_type(el)));
-        if (param_value(ld, el, ep->desc, &ep->values[i]) < 0)
+        if (element_value(ld, el, ep, (size_t)i) < 0)
             return -1;
     }
     return 0;
@@ -387,10 +552,17 @@ static int params_init(loader *ld, const config_setting_t *root)
         exp_param *ep = &e->params[k];
         ep->desc = &m->params[k];
         ep->loop = -1;
-        ep->nvalues = 1;
-        if ((ep->values = malloc(sizeof(double))) == NULL)
-            return setting_fail(ld, root, "out of memory");
+        if (values_alloc(ld, root, ep, 1) < 0)
+            return -1;
         ep->values[0] = ep->desc->def;
+        if (ep->desc->type == USIM_PARAM_DIST) {
+            /* registry_check parsed it already. */
+            char why[512];
+            if (distspec_parse(ep->desc->dist_def, &ep->dists[0], why, sizeof why) < 0)
+                return setting_fail(ld, root, "model parameter '%s': default: %s",
+                                    ep->desc->name, why);
+            ep->values[0] = 0;
+        }
     }
     return 0;
 }
@@ -414,11 +586,22 @@ static int load_parameters(loader *ld, const config_setting_t *root, size_t *ord
         if (k < 0)
             return unknown_param(ld, s, config_setting_name(s));
         exp_param *ep = &e->params[k];
+        usim_param_type type = ep->desc->type;
         free(ep->values);
+        free(ep->dists);
         ep->values = NULL;
+        ep->dists = NULL;
         ep->set = true;
         int r;
-        switch (config_setting_type(s)) {
+        int t = config_setting_type(s);
+        if (t == CONFIG_TYPE_GROUP && type == USIM_PARAM_CHOICE)
+            return setting_fail(ld, s,
+                                "'%s' is a choice: a range does not apply (list the "
+                                "choices to sweep them)",
+                                ep->desc->name);
+        if (t == CONFIG_TYPE_GROUP && type == USIM_PARAM_DIST)
+            t = CONFIG_TYPE_STRING; /* one distribution, the long form */
+        switch (t) {
         case CONFIG_TYPE_GROUP:
             r = param_range(ld, s, ep);
             break;
@@ -427,10 +610,9 @@ static int load_parameters(loader *ld, const config_setting_t *root, size_t *ord
             r = param_list(ld, s, ep);
             break;
         default:
-            ep->nvalues = 1;
-            if ((ep->values = malloc(sizeof(double))) == NULL)
-                return setting_fail(ld, s, "out of memory");
-            r = param_value(ld, s, ep->desc, &ep->values[0]);
+            if (values_alloc(ld, s, ep, 1) < 0)
+                return -1;
+            r = element_value(ld, s, ep, 0);
             ep->loop = -2;
             break;
         }

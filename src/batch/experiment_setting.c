@@ -214,12 +214,12 @@ size_t experiment_edit_distance(const char *a, const char *b)
     return d;
 }
 
-/* The candidate closest to `name`, if it is close enough to be a typo:
- * at most 2 edits, and fewer edits than the name has characters.  A
+/* The candidate closest to `name`, if it is close enough to be a typo
+ * (experiment.h): at most 2 edits, and fewer edits than the name has characters.  A
  * candidate whose length differs by more than 2 is more than 2 edits
  * away: it is not compared (the distance takes time in the product of the
  * lengths, and a name in the file can be 16 MiB long). */
-static const char *suggest(const char *name, const char *const *cands, size_t n)
+const char *experiment_suggest(const char *name, const char *const *cands, size_t n)
 {
     const char *best = NULL;
     size_t bestd = SIZE_MAX, len = strlen(name);
@@ -246,7 +246,7 @@ static char *choices_hint(const char *name, const setting_choices *ch)
     FILE *f = open_memstream(&buf, &len);
     if (f == NULL)
         return NULL;
-    const char *best = suggest(name, ch->names, ch->n);
+    const char *best = experiment_suggest(name, ch->names, ch->n);
     if (best != NULL) {
         fprintf(f, " (did you mean %c%s%s%c?)", ch->quote, ch->prefix ? ch->prefix : "",
                 best, ch->quote);

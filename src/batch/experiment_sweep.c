@@ -6,6 +6,7 @@
  * indices, the last loop the fastest digit; a run is
  * point * replications + replication.
  */
+#define _GNU_SOURCE /* open_memstream */
 #include "batch/experiment_sweep.h"
 
 #include <assert.h>
@@ -13,6 +14,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "batch/distspec.h"
 
 double sweep_range_count(double from, double to, double step)
 {
@@ -136,6 +140,56 @@ void experiment_point_params(const experiment *e, uint64_t point, double *params
         for (size_t m = 0; m < l->nmembers; m++)
             params[l->members[m]] = e->params[l->members[m]].values[idx];
     }
+}
+
+void experiment_point_dists(const experiment *e, const double *params, usim_dist *dists)
+{
+    for (size_t k = 0; k < e->nparams; k++)
+        if (e->params[k].desc->type == USIM_PARAM_DIST)
+            dists[k] = e->params[k].dists[(size_t)params[k]];
+}
+
+int experiment_param_label(const experiment *e, size_t k, double v, char *buf, size_t n)
+{
+    const exp_param *ep = &e->params[k];
+    switch (ep->desc->type) {
+    case USIM_PARAM_CHOICE:
+        return snprintf(buf, n, "%s", ep->desc->choices[(size_t)v]);
+    case USIM_PARAM_DIST:
+        return distspec_format(&ep->dists[(size_t)v], buf, n);
+    default:
+        return snprintf(buf, n, "%.15g", v);
+    }
+}
+
+char *experiment_param_labels(const experiment *e, size_t k)
+{
+    const exp_param *ep = &e->params[k];
+    size_t n = 0;
+    if (ep->desc->type == USIM_PARAM_CHOICE)
+        while (ep->desc->choices[n] != NULL)
+            n++;
+    else if (ep->desc->type == USIM_PARAM_DIST)
+        n = ep->nvalues;
+    char *buf = NULL;
+    size_t len;
+    FILE *f = open_memstream(&buf, &len);
+    if (f == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        char label[256];
+        if (ep->desc->type == USIM_PARAM_CHOICE)
+            fprintf(f, "%s%s", i ? "\n" : "", ep->desc->choices[i]);
+        else {
+            distspec_format(&ep->dists[i], label, sizeof label);
+            fprintf(f, "%s%s", i ? "\n" : "", label);
+        }
+    }
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
 }
 
 void experiment_run_config(const experiment *e, uint64_t run, usim_config *cfg)

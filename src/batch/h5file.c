@@ -49,6 +49,7 @@ static int write_root_attrs(h5file *f)
     rc |= h5layout_attr_u64(root, "npoints", s->npoints);
     rc |= h5layout_attr_u64(root, "replications", s->replications);
     rc |= h5layout_attr_strs(root, "parameters", s->nparams, s->params);
+    rc |= h5layout_attr_strs(root, "parameter_labels", s->nparams, s->param_labels);
     rc |= h5layout_attr_strs(root, "scalars", s->nscalars, s->scalars);
     rc |= h5layout_attr_strs(root, "traces", s->ntraces, s->traces);
     rc |= h5layout_attr_int(root, "compression", s->compression);

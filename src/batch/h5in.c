@@ -142,12 +142,20 @@ static int read_spec(h5in *in)
     for (size_t i = 0; i < sizeof nums / sizeof *nums; i++)
         if (read_attr_u64(in, num_names[i], nums[i]) < 0)
             return -1;
+    /* Format 2 has no labels: every parameter is a number. */
+    size_t nlabels = 0;
+    if (H5Aexists(in->file, "parameter_labels") > 0 &&
+        read_attr_strs(in, "parameter_labels", &nlabels, &s->param_labels) < 0)
+        return -1;
+    /* One label set per parameter, or none (checked after "parameters"). */
     if (read_attr_strs(in, "parameters", &s->nparams, &s->params) < 0 ||
         read_attr_strs(in, "scalars", &s->nscalars, &s->scalars) < 0 ||
         read_attr_strs(in, "traces", &s->ntraces, &s->traces) < 0 ||
         read_attr_int(in, "compression", &s->compression) < 0 ||
         read_attr_int(in, "git_dirty", &s->git_dirty) < 0 ||
         read_attr_int(in, "complete", &in->complete) < 0)
+        return -1;
+    if (s->param_labels != NULL && nlabels != s->nparams)
         return -1;
     return 0;
 }
@@ -221,17 +229,23 @@ int h5in_open(h5in **out, const char *path, char *err, size_t errlen)
         rc = H5OUT_EMISMATCH;
         goto fail;
     }
-    if (fmt != H5OUT_FORMAT_VERSION) {
+    if (fmt < H5OUT_FORMAT_OLDEST || fmt > H5OUT_FORMAT_VERSION) {
         h5spec_set_err(err, errlen,
                        "%s: written in usim's output format %d; this usim (%s) reads "
-                       "format %d: use the usim that wrote it, or run the experiment "
-                       "again",
-                       path, fmt, provenance_build()->version, H5OUT_FORMAT_VERSION);
+                       "formats %d to %d: use the usim that wrote it, or run the "
+                       "experiment again",
+                       path, fmt, provenance_build()->version, H5OUT_FORMAT_OLDEST,
+                       H5OUT_FORMAT_VERSION);
         rc = H5OUT_EMISMATCH;
         goto fail;
     }
     if (read_spec(in) < 0) {
         rc = h5layout_fail(err, errlen, "cannot read the root attributes", path);
+        goto fail;
+    }
+    if (s->param_labels == NULL && fmt >= 3) {
+        h5spec_set_err(err, errlen, "%s: format %d without parameter_labels", path,
+                       fmt);
         goto fail;
     }
     if (s->shard_count == 0 || s->shard_index >= s->shard_count) {

@@ -3,7 +3,10 @@
  * its writer and its reader (h5layout.h).
  *
  * Row types are compounds built from the spec at run time (one column per
- * model parameter).
+ * model parameter).  A choice or a distribution is stored as its label,
+ * the run's value in memory (and in the journal) being the label's index:
+ * the file reads as what the experiment file wrote, and the journal stays
+ * numbers.
  */
 #include "batch/h5layout.h"
 
@@ -100,6 +103,49 @@ void h5layout_free(layout *l)
             H5Tclose(*ts[i]);
         *ts[i] = H5I_INVALID_HID;
     }
+    for (size_t k = 0; l->cols && k < l->nparams; k++) {
+        free(l->cols[k].text);
+        free(l->cols[k].labels);
+    }
+    free(l->cols);
+    l->cols = NULL;
+}
+
+/* The columns of the parameters: their labels split, offsets from `off`;
+ * returns the offset after them, or 0 if memory ran out. */
+static size_t param_cols(layout *l, const h5out_spec *s, size_t off)
+{
+    if ((l->cols = calloc(s->nparams + 1, sizeof *l->cols)) == NULL)
+        return 0;
+    for (size_t k = 0; k < s->nparams; k++) {
+        param_col *c = &l->cols[k];
+        const char *text =
+            s->param_labels && s->param_labels[k] ? s->param_labels[k] : "";
+        c->off = off;
+        if (text[0] == '\0') {
+            off += 8;
+            continue;
+        }
+        if ((c->text = strdup(text)) == NULL)
+            return 0;
+        size_t n = 1;
+        for (const char *p = text; *p; p++)
+            n += *p == '\n';
+        if ((c->labels = calloc(n, sizeof *c->labels)) == NULL)
+            return 0;
+        size_t longest = 0;
+        for (char *p = c->text, *next; p != NULL; p = next) {
+            next = strchr(p, '\n');
+            if (next != NULL)
+                *next++ = '\0';
+            c->labels[c->nlabels++] = p;
+            if (strlen(p) > longest)
+                longest = strlen(p);
+        }
+        c->len = (longest + 1 + 7) & ~(size_t)7;
+        off += c->len;
+    }
+    return off;
 }
 
 /* The /shards row: a prov_session as it is in memory. */
@@ -133,7 +179,12 @@ int h5layout_init(layout *l, const h5out_spec *s, char *err, size_t errlen)
     l->nscalars = s->nscalars;
     l->ntraces = s->ntraces;
     l->off_params = 24 + 16; /* run, point, replication, status (padded) */
-    l->off_end = l->off_params + 8 * s->nparams;
+    l->off_end = param_cols(l, s, l->off_params);
+    if (l->off_end == 0) {
+        h5layout_free(l);
+        h5spec_set_err(err, errlen, "out of memory");
+        return H5OUT_ENOMEM;
+    }
     l->off_events = l->off_end + 8;
     l->off_wall = l->off_events + 8;
     l->off_msg = l->off_wall + 8;
@@ -156,8 +207,11 @@ int h5layout_init(layout *l, const h5out_spec *s, char *err, size_t errlen)
     ok &= H5Tinsert(l->runs_t, "replication", 16, H5T_NATIVE_UINT64) >= 0;
     ok &= H5Tinsert(l->runs_t, "status", 24, st) >= 0;
     for (size_t k = 0; ok && k < s->nparams; k++) {
-        if (H5Tinsert(l->runs_t, s->params[k], l->off_params + 8 * k,
-                      H5T_NATIVE_DOUBLE) < 0) {
+        hid_t t = l->cols[k].len ? str_type(l->cols[k].len) : H5T_NATIVE_DOUBLE;
+        herr_t in = H5Tinsert(l->runs_t, s->params[k], l->cols[k].off, t);
+        if (l->cols[k].len)
+            H5Tclose(t);
+        if (in < 0) {
             h5spec_set_err(err, errlen,
                            "parameter name '%s' clashes with a column of /runs",
                            s->params[k]);
@@ -231,8 +285,14 @@ void h5layout_runs_row(const layout *l, unsigned char *buf, const run_result *r)
     memcpy(buf + 16, &r->replication, 8);
     strcpy((char *)buf + 24,
            run_status_name(r->status <= RUN_PENDING ? r->status : RUN_FAILED));
-    if (l->nparams)
-        memcpy(buf + l->off_params, r->params, 8 * l->nparams);
+    for (size_t k = 0; k < l->nparams; k++) {
+        const param_col *c = &l->cols[k];
+        double v = r->params[k];
+        if (c->len == 0)
+            memcpy(buf + c->off, &v, 8);
+        else if (v >= 0 && v < (double)c->nlabels) /* else pending: "" */
+            memcpy(buf + c->off, c->labels[(size_t)v], strlen(c->labels[(size_t)v]));
+    }
     memcpy(buf + l->off_end, &r->end_time, 8);
     memcpy(buf + l->off_events, &r->events, 8);
     memcpy(buf + l->off_wall, &r->wall_s, 8);
@@ -260,7 +320,8 @@ void h5layout_pending_row(const layout *l, const h5out_spec *s, unsigned char *b
     memcpy(buf + 16, &rep, 8);
     strcpy((char *)buf + 24, run_status_name(RUN_PENDING));
     for (size_t k = 0; k < l->nparams; k++)
-        memcpy(buf + l->off_params + 8 * k, &nan, 8);
+        if (l->cols[k].len == 0)
+            memcpy(buf + l->cols[k].off, &nan, 8);
     memcpy(buf + l->off_end, &nan, 8);
     memcpy(buf + l->off_wall, &nan, 8);
 }
@@ -274,7 +335,20 @@ int h5layout_runs_unpack(const layout *l, const unsigned char *buf, run_result *
     memcpy(status, buf + 24, STATUS_LEN);
     if (!run_status_parse(status, &r->status))
         r->status = RUN_FAILED;
-    memcpy(r->params, buf + l->off_params, 8 * l->nparams);
+    for (size_t k = 0; k < l->nparams; k++) {
+        const param_col *c = &l->cols[k];
+        if (c->len == 0) {
+            memcpy(&r->params[k], buf + c->off, 8);
+            continue;
+        }
+        /* A label that is none of them (a pending row's "") is NaN. */
+        r->params[k] = NAN;
+        for (size_t i = 0; i < c->nlabels; i++)
+            if (strncmp((const char *)buf + c->off, c->labels[i], c->len) == 0) {
+                r->params[k] = (double)i;
+                break;
+            }
+    }
     memcpy(&r->end_time, buf + l->off_end, 8);
     memcpy(&r->events, buf + l->off_events, 8);
     memcpy(&r->wall_s, buf + l->off_wall, 8);

@@ -8,18 +8,16 @@
  *   /              attributes: format_version, usim_version, git_revision,
  *                  git_dirty, compiler, cflags; config, config_sha256, seed,
  *                  rng, model, model_path, model_sha256, description, nruns,
- *                  npoints, replications, parameters, scalars, traces
- *                  (string arrays), compression, shard_index, shard_count,
- *                  complete (0/1), runs_done, created (UTC timestamp)
- *   /runs          one row per run of the file, in run order: run, point,
- *                  replication, status (fixed string), <parameters>,
- *                  end_time, events, wall_s, message (fixed string,
- *                  H5OUT_MESSAGE_LEN)
- *   /scalars       rows * nscalars rows, row = row_of(run) * nscalars + k:
- *                  run, name, value (NaN: not set, or run pending)
- *   /drift         run, task, waits, requested, actual, mean, max_abs,
- *                  final, overruns; rows of a run are contiguous
- *   /traces/NAME   run, t, value; rows of a run are contiguous
+ *                  npoints, replications, parameters, parameter_labels,
+ *                  scalars, traces (string arrays), compression, shard_index,
+ * shard_count, complete (0/1), runs_done, created (UTC timestamp) /runs          one
+ * row per run of the file, in run order: run, point, replication, status (fixed
+ * string), <parameters> (a double each; a choice or a distribution: a fixed string as
+ * long as its longest label, "" while pending), end_time, events, wall_s, message
+ * (fixed string, H5OUT_MESSAGE_LEN) /scalars       rows * nscalars rows, row =
+ * row_of(run) * nscalars + k: run, name, value (NaN: not set, or run pending) /drift
+ * run, task, waits, requested, actual, mean, max_abs, final, overruns; rows of a run
+ * are contiguous /traces/NAME   run, t, value; rows of a run are contiguous
  *   /index/drift, /index/traces/NAME
  *                  one row per run of the file: run, start, count
  *   /shards        one row per invocation of usim-batch that wrote runs
@@ -57,9 +55,19 @@
 #define INDEX_CHUNK 4096
 #define INIT_BLOCK 4096 /* rows written or read at a time for whole columns */
 
+/* The /runs column of one parameter. */
+typedef struct param_col {
+    size_t off;
+    size_t len;          /* 0: a double; else the string's width */
+    size_t nlabels;      /* the values a string column holds */
+    char *text;          /* the labels, split in place */
+    const char **labels; /* into text */
+} param_col;
+
 /* Sizes, offsets and HDF5 types of the rows of a file of one spec. */
 typedef struct layout {
     size_t nparams, nscalars, ntraces;
+    param_col *cols; /* nparams */
     size_t runs_size, off_params, off_end, off_events, off_wall, off_msg;
     size_t name_len; /* scalar name column */
     hid_t runs_t, scalar_t, drift_t, trace_t, index_t, status_t, session_t;

@@ -54,14 +54,28 @@ void h5spec_release(h5out_spec *s)
     const char **strs[SPEC_NSTRINGS] = SPEC_STRINGS(s);
     for (size_t i = 0; i < SPEC_NSTRINGS; i++)
         free((char *)*strs[i]);
-    const char *const *arrays[] = {s->params, s->scalars, s->traces};
-    size_t counts[] = {s->nparams, s->nscalars, s->ntraces};
-    for (size_t a = 0; a < 3; a++) {
+    const char *const *arrays[] = {s->params, s->scalars, s->traces, s->param_labels};
+    size_t counts[] = {s->nparams, s->nscalars, s->ntraces, s->nparams};
+    for (size_t a = 0; a < 4; a++) {
         for (size_t i = 0; arrays[a] && i < counts[a]; i++)
             free((char *)arrays[a][i]);
         free((void *)arrays[a]);
     }
     memset(s, 0, sizeof *s);
+}
+
+/* The labels of each parameter, "" for all if there are none. */
+static const char *const *labels_dup(size_t n, const char *const *labels)
+{
+    const char **d = calloc(n + 1, sizeof *d);
+    for (size_t i = 0; d && i < n; i++)
+        if (!(d[i] = strdup(labels && labels[i] ? labels[i] : ""))) {
+            for (size_t j = 0; j < i; j++)
+                free((char *)d[j]);
+            free(d);
+            return NULL;
+        }
+    return d;
 }
 
 int h5spec_dup(h5out_spec *d, const h5out_spec *s)
@@ -93,7 +107,8 @@ int h5spec_dup(h5out_spec *d, const h5out_spec *s)
     d->params = names_dup(s->nparams, s->params);
     d->scalars = names_dup(s->nscalars, s->scalars);
     d->traces = names_dup(s->ntraces, s->traces);
-    if (!ok || !d->params || !d->scalars || !d->traces) {
+    d->param_labels = labels_dup(s->nparams, s->param_labels);
+    if (!ok || !d->params || !d->scalars || !d->traces || !d->param_labels) {
         h5spec_release(d);
         return H5OUT_ENOMEM;
     }
@@ -159,6 +174,15 @@ int h5spec_cmp(const h5out_spec *a, const h5out_spec *b, char *err, size_t errle
         names_cmp("traces", a->ntraces, a->traces, b->ntraces, b->traces, err, errlen) <
             0)
         return -1;
+    for (size_t k = 0; k < a->nparams; k++) {
+        const char *la = a->param_labels ? str(a->param_labels[k]) : "";
+        const char *lb = b->param_labels ? str(b->param_labels[k]) : "";
+        if (strcmp(la, lb)) {
+            h5spec_set_err(err, errlen, "the values of parameter '%s' differ",
+                           a->params[k]);
+            return -1;
+        }
+    }
     return 0;
 }
 

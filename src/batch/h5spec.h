@@ -21,8 +21,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Format version stored in the root attribute "format_version". */
-#define H5OUT_FORMAT_VERSION 2
+/* Format version stored in the root attribute "format_version" (3: a
+ * choice or distribution parameter is a string column of /runs, and the
+ * root attribute parameter_labels lists its values).  Readers accept
+ * H5OUT_FORMAT_OLDEST and later: a format-2 file has numbers only. */
+#define H5OUT_FORMAT_VERSION 3
+#define H5OUT_FORMAT_OLDEST 2
 
 /* Longest stored message (longer ones are truncated, ending in "..."). */
 #define H5OUT_MESSAGE_LEN 256
@@ -45,6 +49,10 @@ typedef struct h5out_spec {
     uint64_t seed, nruns, npoints, replications;
     size_t nparams;
     const char *const *params; /* parameter names, descriptor order */
+    /* Per parameter: "" for a number; for a choice or a distribution the
+     * values its column can hold, joined by '\n' (a run's value is the
+     * index of its label).  NULL: all "". */
+    const char *const *param_labels;
     size_t nscalars;
     const char *const *scalars; /* declared scalar names, descriptor order */
     size_t ntraces;

@@ -13,6 +13,8 @@ libusim_batch_la_SOURCES = \
 	src/batch/experiment_schema.c src/batch/experiment_schema.h \
 	src/batch/experiment_sweep.c src/batch/experiment_sweep.h \
 	src/batch/registry.c src/batch/registry.h \
+	src/batch/params.c src/batch/params.h \
+	src/batch/distspec.c src/batch/distspec.h \
 	src/batch/result.c src/batch/result.h \
 	src/batch/progress.c src/batch/progress.h \
 	src/batch/h5spec.c src/batch/h5spec.h \
@@ -169,3 +171,12 @@ tests_batch_test_experiment_LDFLAGS = $(AM_LDFLAGS) $(OPENMP_CFLAGS)
 tests_batch_test_experiment_LDADD = libusim_batch.la libusim_models.la libusim_core.la \
 	$(CMOCKA_LIBS) $(BATCH_LIBS)
 TESTS += tests/batch/test_experiment
+
+# Parameters by name, choices and distributions: a plugin that misspells
+# a parameter, scalar or trace; mg1's M/D/1 known answer; the /runs
+# columns of labels; --list-models.
+check_LTLIBRARIES += tests/batch/misspelt_model.la
+tests_batch_misspelt_model_la_SOURCES = tests/batch/misspelt_model.c
+tests_batch_misspelt_model_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+TESTS += tests/batch/params.sh
+EXTRA_DIST += tests/batch/params.sh

@@ -108,10 +108,15 @@ static runner_opts runner_opts_for(const options *o, const uint64_t *runs, size_
  * the output spec lists them. */
 typedef struct spec_names {
     const char **params, **scalars, **traces;
+    char **labels; /* experiment_param_labels, owned */
+    size_t nlabels;
 } spec_names;
 
 static void spec_names_free(spec_names *n)
 {
+    for (size_t i = 0; n->labels && i < n->nlabels; i++)
+        free(n->labels[i]);
+    free(n->labels);
     free(n->params);
     free(n->scalars);
     free(n->traces);
@@ -125,12 +130,17 @@ static int output_spec(h5out_spec *s, spec_names *names, const options *o,
     names->params = calloc(e->nparams + 1, sizeof *names->params);
     names->scalars = calloc(e->model->n_scalars + 1, sizeof *names->scalars);
     names->traces = calloc(e->ntraces + 1, sizeof *names->traces);
-    if (!names->params || !names->scalars || !names->traces) {
+    names->labels = calloc(e->nparams + 1, sizeof *names->labels);
+    names->nlabels = e->nparams;
+    bool ok = names->params && names->scalars && names->traces && names->labels;
+    for (size_t i = 0; ok && i < e->nparams; i++) {
+        names->params[i] = e->params[i].desc->name;
+        ok = (names->labels[i] = experiment_param_labels(e, i)) != NULL;
+    }
+    if (!ok) {
         spec_names_free(names);
         return -1;
     }
-    for (size_t i = 0; i < e->nparams; i++)
-        names->params[i] = e->params[i].desc->name;
     for (size_t i = 0; i < e->model->n_scalars; i++)
         names->scalars[i] = e->model->scalars[i].name;
     for (size_t i = 0; i < e->ntraces; i++)
@@ -147,6 +157,7 @@ static int output_spec(h5out_spec *s, spec_names *names, const options *o,
         .replications = e->replications,
         .nparams = e->nparams,
         .params = names->params,
+        .param_labels = (const char *const *)names->labels,
         .nscalars = e->model->n_scalars,
         .scalars = names->scalars,
         .ntraces = e->ntraces,

@@ -7,6 +7,8 @@
  */
 #define _GNU_SOURCE /* asprintf, strndup */
 #include "batch/registry.h"
+
+#include "batch/distspec.h"
 #include "config.h"
 
 #include <dlfcn.h>
@@ -58,6 +60,60 @@ static int check_outputs(const usim_output_desc *o, size_t n, const char *what,
     return 0;
 }
 
+/* A choice needs names (distinct, printable: they are strings of files
+ * and columns of /runs) and a default among them; a distribution a
+ * default that parses. */
+static int check_kind(const usim_param_desc *p, char *err, size_t errlen)
+{
+    if (p->type == USIM_PARAM_DIST) {
+        char why[256];
+        usim_dist d;
+        if (p->dist_def == NULL) {
+            snprintf(err, errlen, "parameter '%s': a distribution needs dist_def",
+                     p->name);
+            return -1;
+        }
+        if (distspec_parse(p->dist_def, &d, why, sizeof why) < 0) {
+            snprintf(err, errlen, "parameter '%s': default: %s", p->name, why);
+            return -1;
+        }
+        return 0;
+    }
+    size_t n = 0;
+    for (; p->choices != NULL && p->choices[n] != NULL; n++) {
+        const char *c = p->choices[n];
+        if (c[0] == '\0') {
+            snprintf(err, errlen, "parameter '%s': choice #%zu is empty", p->name, n);
+            return -1;
+        }
+        for (const unsigned char *q = (const unsigned char *)c; *q; q++)
+            if (*q < 0x20 || *q == 0x7f) {
+                snprintf(err, errlen,
+                         "parameter '%s': choice #%zu has a control character", p->name,
+                         n);
+                return -1;
+            }
+        for (size_t j = 0; j < n; j++)
+            if (strcmp(c, p->choices[j]) == 0) {
+                snprintf(err, errlen, "parameter '%s': choice '%s' is declared twice",
+                         p->name, c);
+                return -1;
+            }
+    }
+    if (n == 0) {
+        snprintf(err, errlen, "parameter '%s': a choice needs choices", p->name);
+        return -1;
+    }
+    if (!(p->def >= 0 && p->def < (double)n && p->def == floor(p->def))) {
+        snprintf(
+            err, errlen,
+            "parameter '%s': default %g is not the index of one of its %zu choices",
+            p->name, p->def, n);
+        return -1;
+    }
+    return 0;
+}
+
 int registry_check(const usim_model *m, char *err, size_t errlen)
 {
     if (m->abi != USIM_MODEL_ABI) {
@@ -85,6 +141,17 @@ int registry_check(const usim_model *m, char *err, size_t errlen)
                 snprintf(err, errlen, "parameter '%s' is declared twice", p->name);
                 return -1;
             }
+        if (p->type == USIM_PARAM_CHOICE || p->type == USIM_PARAM_DIST) {
+            if (check_kind(p, err, errlen) < 0)
+                return -1;
+            continue;
+        }
+        if (p->type != USIM_PARAM_REAL && p->type != USIM_PARAM_INT &&
+            p->type != USIM_PARAM_BOOL) {
+            snprintf(err, errlen, "parameter '%s' has unknown type %d", p->name,
+                     (int)p->type);
+            return -1;
+        }
         if (!(p->min <= p->def && p->def <= p->max) || isnan(p->def)) {
             snprintf(err, errlen, "parameter '%s': default %g is outside [%g, %g]",
                      p->name, p->def, p->min, p->max);

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch/params.h"
 #include "batch/progress.h"
 
 /* ------------------------------------------------------------------ */
@@ -53,7 +54,74 @@ static int set_message(run_result *r, const char *what, const char *detail)
     return 0;
 }
 
-/* Scalars in descriptor order, by name; NaN where the run set none. */
+/* Fails the run with `msg` (malloc'd, consumed); a run that failed
+ * already keeps its first message, and this one is added to it. */
+static int fail_run(run_result *r, char *msg)
+{
+    if (msg == NULL)
+        return -1;
+    int rc = 0;
+    if (r->status == RUN_OK || r->message == NULL) {
+        rc = set_message(r, msg, NULL);
+    } else {
+        char *both;
+        if (asprintf(&both, "%s; and %s", r->message, msg) < 0) {
+            rc = -1;
+        } else {
+            free(r->message);
+            r->message = both;
+        }
+    }
+    r->status = RUN_FAILED;
+    free(msg);
+    return rc;
+}
+
+/* "KIND 'NAME' is not declared by model M (did you mean 'X'?)". */
+static char *undeclared(const usim_model *m, const char *kind, const char *name,
+                        const usim_output_desc *outs, size_t n)
+{
+    const char **names = malloc((n ? n : 1) * sizeof *names);
+    const char *best = NULL;
+    char *msg;
+    if (names != NULL) {
+        for (size_t k = 0; k < n; k++)
+            names[k] = outs[k].name;
+        best = experiment_suggest(name, names, n);
+    }
+    int rc = best ? asprintf(&msg,
+                             "%s '%s' is not declared by model %s (did you mean '%s'?)",
+                             kind, name, m->name, best)
+                  : asprintf(&msg, "%s '%s' is not declared by model %s", kind, name,
+                             m->name);
+    free(names);
+    return rc < 0 ? NULL : msg;
+}
+
+static bool declared(const usim_output_desc *outs, size_t n, const char *name)
+{
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(outs[k].name, name) == 0)
+            return true;
+    return false;
+}
+
+/* A trace the model asked for that its descriptor does not declare fails
+ * the run: its points would be lost and the declared trace read empty. */
+static int check_traces(const experiment *e, usim_sim *sim, run_result *r)
+{
+    const usim_model *m = e->model;
+    const char *name;
+    for (size_t i = 0; (name = usim_sim_trace_missed(sim, i)) != NULL; i++)
+        if (!declared(m->traces, m->n_traces, name) &&
+            fail_run(r, undeclared(m, "trace", name, m->traces, m->n_traces)) < 0)
+            return -1;
+    return 0;
+}
+
+/* Scalars in descriptor order, by name; NaN where the run set none.  A
+ * scalar the descriptor does not declare fails the run (it would be
+ * dropped, and the declared one it was meant to be read NaN). */
 static int collect_scalars(const experiment *e, usim_sim *sim, run_result *r)
 {
     const usim_model *m = e->model;
@@ -69,9 +137,15 @@ static int collect_scalars(const experiment *e, usim_sim *sim, run_result *r)
         double v;
         if (usim_sim_scalar_at(sim, i, &name, &v) != 0)
             continue;
+        bool found = false;
         for (size_t k = 0; k < m->n_scalars; k++)
-            if (strcmp(m->scalars[k].name, name) == 0)
+            if (strcmp(m->scalars[k].name, name) == 0) {
                 r->scalars[k] = v;
+                found = true;
+            }
+        if (!found &&
+            fail_run(r, undeclared(m, "scalar", name, m->scalars, m->n_scalars)) < 0)
+            return -1;
     }
     return 0;
 }
@@ -145,6 +219,8 @@ run_result *runner_run_one(const experiment *e, uint64_t run)
     if (r == NULL)
         return NULL;
 
+    usim_dist dists[e->nparams ? e->nparams : 1];
+    experiment_point_dists(e, r->params, dists);
     usim_config cfg;
     experiment_run_config(e, run, &cfg);
     usim_sim *sim = usim_sim_create(&cfg);
@@ -164,7 +240,18 @@ run_result *runner_run_one(const experiment *e, uint64_t run)
             goto collect;
         }
     }
-    if (m->setup(sim, r->params, &state) != 0) {
+    usim_params params;
+    params_init(&params, m, r->params, dists);
+    int setup_rc = m->setup(sim, &params, &state);
+    if (params_error(&params) != NULL) {
+        /* Even if setup went on: it ran with a stand-in value. */
+        int rc = set_message(r, params_error(&params), NULL);
+        params_release(&params);
+        if (rc < 0)
+            goto nomem_sim;
+        goto collect;
+    }
+    if (setup_rc != 0) {
         if (set_message(r, "model setup failed", usim_errmsg()) < 0)
             goto nomem_sim;
         goto collect;
@@ -184,7 +271,8 @@ collect:
         r->end_time = usim_sim_now(sim);
         r->events = usim_sim_events(sim);
     }
-    if (collect_scalars(e, sim, r) < 0 || (sim && collect_drift(sim, r) < 0) ||
+    if (collect_scalars(e, sim, r) < 0 || (sim && check_traces(e, sim, r) < 0) ||
+        (sim && collect_drift(sim, r) < 0) ||
         (r->drift == NULL && (r->drift = calloc(1, sizeof *r->drift)) == NULL) ||
         collect_traces(e, set_up ? sim : NULL, r) < 0)
         goto nomem_sim;

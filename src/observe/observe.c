@@ -34,6 +34,9 @@ static void obs_state_free(void *p)
     for (size_t i = 0; i < st->nscalars; i++)
         free(st->scalars[i].name);
     free(st->scalars);
+    for (size_t i = 0; i < st->nmissed; i++)
+        free(st->missed[i]);
+    free(st->missed);
     free(st);
 }
 

@@ -1,7 +1,7 @@
 /*
  * observe.h — the observation layer's per-simulation state: the enabled
- * traces and the scalars set so far.  It hangs off the simulation
- * (kernel/service.h) and is freed with it.
+ * traces, the scalars set so far and the traces asked for in vain.  It hangs off the
+ * simulation (kernel/service.h) and is freed with it.
  */
 #ifndef USIM_OBSERVE_OBSERVE_H
 #define USIM_OBSERVE_OBSERVE_H
@@ -20,6 +20,8 @@ typedef struct obs_state {
     size_t ntraces, cap_traces;
     obs_scalar *scalars; /* in order of first set */
     size_t nscalars, cap_scalars;
+    char **missed; /* names asked for that were not enabled, each once */
+    size_t nmissed, cap_missed;
 } obs_state;
 
 /* The state of `sim`, or NULL if nothing was traced or set yet. */

@@ -94,6 +94,16 @@ static void trace_emit_until(usim_trace *tr, int64_t limit, bool inclusive)
     }
 }
 
+static usim_trace *trace_find(const obs_state *st, const char *name)
+{
+    if (!st)
+        return NULL;
+    for (size_t i = 0; i < st->ntraces; i++)
+        if (strcmp(st->traces[i]->name, name) == 0)
+            return st->traces[i];
+    return NULL;
+}
+
 usim_trace *usim_sim_trace_enable(usim_sim *sim, const char *name, usim_trace_mode mode,
                                   double interval)
 {
@@ -110,7 +120,7 @@ usim_trace *usim_sim_trace_enable(usim_sim *sim, const char *name, usim_trace_mo
                    interval);
         return NULL;
     }
-    if (usim_sim_trace(sim, name)) {
+    if (trace_find(obs_state_of(sim), name)) {
         usim_error(USIM_EINVAL, "trace '%s' is already enabled", name);
         return NULL;
     }
@@ -148,15 +158,41 @@ void trace_free(usim_trace *tr)
     free(tr);
 }
 
+/* Remembers a name asked for in vain, once.  The simulation is const to
+ * the caller (a lookup), but its observation state is ours to extend; if
+ * memory runs out the name is not remembered, which only loses the
+ * host's check. */
+static void trace_missed(const usim_sim *sim, const char *name)
+{
+    obs_state *st = obs_state_make((usim_sim *)sim);
+    if (!st)
+        return;
+    for (size_t i = 0; i < st->nmissed; i++)
+        if (strcmp(st->missed[i], name) == 0)
+            return;
+    char *copy = strdup(name);
+    if (!copy || !obs_grow((void **)&st->missed, &st->cap_missed, st->nmissed + 1,
+                           sizeof *st->missed)) {
+        free(copy);
+        return;
+    }
+    st->missed[st->nmissed++] = copy;
+}
+
 usim_trace *usim_sim_trace(const usim_sim *sim, const char *name)
 {
-    obs_state *st = obs_state_of(sim);
-    if (!st || !name)
+    if (!sim || !name)
         return NULL;
-    for (size_t i = 0; i < st->ntraces; i++)
-        if (strcmp(st->traces[i]->name, name) == 0)
-            return st->traces[i];
-    return NULL;
+    usim_trace *tr = trace_find(obs_state_of(sim), name);
+    if (!tr)
+        trace_missed(sim, name);
+    return tr;
+}
+
+const char *usim_sim_trace_missed(const usim_sim *sim, size_t i)
+{
+    obs_state *st = obs_state_of(sim);
+    return st && i < st->nmissed ? st->missed[i] : NULL;
 }
 
 usim_trace *usim_trace_get(const char *name)

@@ -21,7 +21,8 @@
 static const usim_param_desc buggy_params[] = {
     {"bug", USIM_PARAM_INT, 0, 0, 6, "",
      "0 healthy, 1 loop, 2 NULL write, 3 abort, "
-     "4 SIGFPE, 5 exit, 6 SIGKILL"},
+     "4 SIGFPE, 5 exit, 6 SIGKILL",
+     NULL, NULL},
 };
 
 static const usim_output_desc buggy_scalars[] = {
@@ -65,13 +66,13 @@ static void *culprit(void *arg)
     return NULL;
 }
 
-static int buggy_setup(usim_sim *sim, const double *params, void **state)
+static int buggy_setup(usim_sim *sim, const usim_params *params, void **state)
 {
     buggy *b = calloc(1, sizeof *b);
     if (b == NULL)
         return usim_error(USIM_ENOMEM, "buggy: out of memory");
     *state = b;
-    b->bug = (int)params[0];
+    b->bug = (int)usim_param(params, "bug");
     usim_rng r;
     usim_sim_rng_stream(sim, &r, "draw");
     b->draw = usim_rng_u01(&r);

@@ -16,11 +16,9 @@
 #define HUNDRED TEN TEN TEN TEN TEN TEN TEN TEN TEN TEN
 #define LONG HUNDRED HUNDRED HUNDRED
 
-enum { P_RATE, P_COUNT };
-
 static const usim_param_desc long_params[] = {
-    [P_RATE] = {LONG "_rate", USIM_PARAM_REAL, 1, 0, 100, "", "a real parameter"},
-    [P_COUNT] = {LONG "_count", USIM_PARAM_INT, 1, 1, 1000, "", "an integer parameter"},
+    {LONG "_rate", USIM_PARAM_REAL, 1, 0, 100, "", "a real parameter", NULL, NULL},
+    {LONG "_count", USIM_PARAM_INT, 1, 1, 1000, "", "an integer parameter", NULL, NULL},
 };
 
 static const usim_output_desc long_scalars[] = {
@@ -45,13 +43,13 @@ static void *recorder(void *arg)
     return NULL;
 }
 
-static int long_setup(usim_sim *sim, const double *params, void **out)
+static int long_setup(usim_sim *sim, const usim_params *params, void **out)
 {
     state *s = calloc(1, sizeof *s);
     if (s == NULL)
         return usim_error(USIM_ENOMEM, "long names: out of memory");
     *out = s;
-    s->product = params[P_RATE] * params[P_COUNT];
+    s->product = usim_param(params, LONG "_rate") * usim_param(params, LONG "_count");
     s->trace = usim_sim_trace(sim, LONG "_level");
     if (usim_sim_spawn(sim, recorder, s, "recorder") == NULL)
         return usim_error(USIM_ENOMEM, "long names: cannot spawn");

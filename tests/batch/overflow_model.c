@@ -26,16 +26,15 @@
 #include <usim.h>
 #include <usim/model.h>
 
-enum { P_HOG, P_WORKERS, P_STEPS, P_TOUCH };
 enum { N = 2048, BIG = 256 << 10, STACK = 64 << 10 };
 
 static const usim_param_desc overflow_params[] = {
-    [P_HOG] = {"hog", USIM_PARAM_BOOL, 0, 0, 1, "",
-               "spawn the task with the big frame"},
-    [P_WORKERS] = {"workers", USIM_PARAM_INT, 4, 1, 100, "", "healthy tasks"},
-    [P_STEPS] = {"steps", USIM_PARAM_INT, 20, 1, 1000, "", "unit sleeps per worker"},
-    [P_TOUCH] = {"touch", USIM_PARAM_INT, 16, 1, 256, "KiB",
-                 "bytes of the big array the hog writes, from its start"},
+    {"hog", USIM_PARAM_BOOL, 0, 0, 1, "", "spawn the task with the big frame", NULL,
+     NULL},
+    {"workers", USIM_PARAM_INT, 4, 1, 100, "", "healthy tasks", NULL, NULL},
+    {"steps", USIM_PARAM_INT, 20, 1, 1000, "", "unit sleeps per worker", NULL, NULL},
+    {"touch", USIM_PARAM_INT, 16, 1, 256, "KiB",
+     "bytes of the big array the hog writes, from its start", NULL, NULL},
 };
 
 static const usim_output_desc overflow_scalars[] = {
@@ -96,20 +95,21 @@ static void *hog(void *arg)
     return (void *)(uintptr_t)scratch(m->touch);
 }
 
-static int overflow_setup(usim_sim *sim, const double *params, void **state)
+static int overflow_setup(usim_sim *sim, const usim_params *params, void **state)
 {
-    long workers = (long)params[P_WORKERS];
+    long workers = (long)usim_param(params, "workers");
     model *m = calloc(1, sizeof *m + (size_t)workers * sizeof(worker));
     if (m == NULL)
         return usim_error(USIM_ENOMEM, "overflow: out of memory");
     *state = m;
-    m->steps = (long)params[P_STEPS];
-    m->touch = (size_t)params[P_TOUCH] << 10;
+    m->steps = (long)usim_param(params, "steps");
+    m->touch = (size_t)usim_param(params, "touch") << 10;
     worker *w = (worker *)(m + 1);
     usim_spawn_opts opts = {.stack_size = STACK};
     /* The hog first: fresh stacks are mapped top-down, so the workers'
      * stacks of this run tend to lie below the hog's. */
-    if (params[P_HOG] != 0 && usim_sim_spawn_ex(sim, hog, m, "hog", &opts) == NULL)
+    bool hog_on = usim_param(params, "hog") != 0;
+    if (hog_on && usim_sim_spawn_ex(sim, hog, m, "hog", &opts) == NULL)
         return usim_error(USIM_ENOMEM, "overflow: cannot spawn");
     for (long i = 0; i < workers; i++) {
         w[i] = (worker){m, (uint32_t)i};

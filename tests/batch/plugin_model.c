@@ -13,12 +13,10 @@
 #include <usim.h>
 #include <usim/model.h>
 
-enum { P_WORKERS, P_CAPACITY, P_JOBS };
-
 static const usim_param_desc pool_params[] = {
-    [P_WORKERS] = {"workers", USIM_PARAM_INT, 3, 1, 1000, "", "worker tasks"},
-    [P_CAPACITY] = {"capacity", USIM_PARAM_INT, 2, 1, 1000, "", "resource units"},
-    [P_JOBS] = {"jobs", USIM_PARAM_INT, 2, 0, 1000, "", "jobs per worker"},
+    {"workers", USIM_PARAM_INT, 3, 1, 1000, "", "worker tasks", NULL, NULL},
+    {"capacity", USIM_PARAM_INT, 2, 1, 1000, "", "resource units", NULL, NULL},
+    {"jobs", USIM_PARAM_INT, 2, 0, 1000, "", "jobs per worker", NULL, NULL},
 };
 
 static const usim_output_desc pool_scalars[] = {
@@ -42,17 +40,18 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static int pool_setup(usim_sim *sim, const double *params, void **state)
+static int pool_setup(usim_sim *sim, const usim_params *params, void **state)
 {
     pool *p = calloc(1, sizeof *p);
     if (p == NULL)
         return usim_error(USIM_ENOMEM, "pool: out of memory");
     *state = p;
-    p->jobs = (long)params[P_JOBS];
-    int rc = usim_resource_init(&p->res, (long)params[P_CAPACITY], "pool");
+    p->jobs = (long)usim_param(params, "jobs");
+    int rc = usim_resource_init(&p->res, (long)usim_param(params, "capacity"), "pool");
     if (rc != 0)
         return rc;
-    for (long i = 0; i < (long)params[P_WORKERS]; i++)
+    long workers = (long)usim_param(params, "workers");
+    for (long i = 0; i < workers; i++)
         if (usim_sim_spawn(sim, worker, p, "worker") == NULL)
             return usim_error(USIM_ENOMEM, "pool: cannot spawn");
     return 0;

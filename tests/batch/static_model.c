@@ -8,7 +8,7 @@
 #include <usim/model.h>
 
 static const usim_param_desc static_params[] = {
-    {"steps", USIM_PARAM_INT, 5, 1, 1000, "", "sleeps of one time unit"},
+    {"steps", USIM_PARAM_INT, 5, 1, 1000, "", "sleeps of one time unit", NULL, NULL},
 };
 
 static const usim_output_desc static_scalars[] = {
@@ -26,10 +26,11 @@ static void *sleeper(void *arg)
     return NULL;
 }
 
-static int static_setup(usim_sim *sim, const double *params, void **state)
+static int static_setup(usim_sim *sim, const usim_params *params, void **state)
 {
     *state = NULL;
-    if (usim_sim_spawn(sim, sleeper, (void *)(intptr_t)params[0], "sleeper") == NULL)
+    if (usim_sim_spawn(sim, sleeper, (void *)(intptr_t)usim_param(params, "steps"),
+                       "sleeper") == NULL)
         return usim_error(USIM_ENOMEM, "static: cannot spawn");
     return 0;
 }

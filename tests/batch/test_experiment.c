@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "batch/distspec.h"
 #include "batch/experiment.h"
 #include "batch/experiment_text.h"
 #include "batch/runner.h"
@@ -275,6 +276,127 @@ static void test_runner_records_a_failed_run_with_its_message(void **state)
     experiment_free(e);
 }
 
+/* The index of parameter `name` of e. */
+static size_t param_index(const experiment *e, const char *name)
+{
+    for (size_t k = 0; k < e->nparams; k++)
+        if (strcmp(e->params[k].desc->name, name) == 0)
+            return k;
+    fail_msg("no parameter %s", name);
+    return 0;
+}
+
+/* A choice's value is the index of its name in the descriptor's choices
+ * (mg1: fifo 0, lifo 1); a distribution's is the index of its
+ * usim_dist, whose kind and parameters are what the file wrote in either
+ * form.  Unset, both are the descriptor's defaults. */
+static void test_choices_and_distributions_load_as_written(void **state)
+{
+    (void)state;
+    experiment *e =
+        load("dist.cfg",
+             "model = \"mg1\";\n"
+             "parameters: {\n"
+             "  discipline = [\"lifo\", \"fifo\"];\n"
+             "  service = (\"gamma(2, 0.5)\",\n"
+             "             { dist = \"triangular\"; hi = 3; lo = 1; mode = 2; });\n"
+             "};\n");
+    assert_int_equal(e->nruns, 4);
+    size_t ks = param_index(e, "service"), kd = param_index(e, "discipline");
+    /* discipline is listed first: it varies slowest. */
+    assert_true(param(e, 0, "discipline") == 1);
+    assert_true(param(e, 2, "discipline") == 0);
+    assert_true(param(e, 0, "service") == 0);
+    assert_true(param(e, 1, "service") == 1);
+    const usim_dist *g = &e->params[ks].dists[0], *t = &e->params[ks].dists[1];
+    assert_int_equal(g->kind, USIM_DIST_GAMMA);
+    assert_true(g->p[0] == 2 && g->p[1] == 0.5);
+    /* The long form by name, in any order: usim_dist_init's order. */
+    assert_int_equal(t->kind, USIM_DIST_TRIANGULAR);
+    assert_true(t->p[0] == 1 && t->p[1] == 2 && t->p[2] == 3);
+    char buf[64];
+    experiment_param_label(e, ks, 1, buf, sizeof buf);
+    assert_string_equal(buf, "triangular(1, 2, 3)");
+    experiment_param_label(e, kd, 1, buf, sizeof buf);
+    assert_string_equal(buf, "lifo");
+    char *labels = experiment_param_labels(e, ks);
+    assert_string_equal(labels, "gamma(2, 0.5)\ntriangular(1, 2, 3)");
+    free(labels);
+    labels = experiment_param_labels(e, param_index(e, "arrival_rate"));
+    assert_string_equal(labels, "");
+    free(labels);
+    /* The distributions of run 3's point: triangular. */
+    usim_dist d[8];
+    double v[8];
+    experiment_point_params(e, experiment_point(e, 3), v);
+    experiment_point_dists(e, v, d);
+    assert_int_equal(d[ks].kind, USIM_DIST_TRIANGULAR);
+    experiment_free(e);
+
+    e = load("defaults.cfg", "model = \"mg1\";\n");
+    ks = param_index(e, "service");
+    assert_true(param(e, 0, "discipline") == 0); /* fifo */
+    assert_int_equal(e->params[ks].dists[0].kind, USIM_DIST_EXPONENTIAL);
+    assert_true(e->params[ks].dists[0].p[0] == 1);
+    experiment_free(e);
+}
+
+/* The short form: blanks anywhere between the parts, any count of
+ * numbers (checked later), and nothing after the ')'. */
+static void test_distribution_short_form_splits_name_and_numbers(void **state)
+{
+    (void)state;
+    char name[32], why[256];
+    double a[DISTSPEC_MAX_PARAMS + 1];
+    size_t n;
+    assert_int_equal(distspec_split(" uniform ( -1 ,2.5e1 ) ", name, sizeof name, a, &n,
+                                    why, sizeof why),
+                     0);
+    assert_string_equal(name, "uniform");
+    assert_int_equal(n, 2);
+    assert_true(a[0] == -1 && a[1] == 25);
+    assert_int_equal(
+        distspec_split("normal()", name, sizeof name, a, &n, why, sizeof why), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(
+        distspec_split("normal(0, 1) x", name, sizeof name, a, &n, why, sizeof why),
+        -1);
+    assert_string_equal(why, "\"normal(0, 1) x\": unexpected \"x\" after the ')'");
+    assert_int_equal(
+        distspec_split("normal", name, sizeof name, a, &n, why, sizeof why), -1);
+    usim_dist d;
+    assert_int_equal(distspec_parse("normal(0)", &d, why, sizeof why), -1);
+    assert_string_equal(why, "normal takes 2 parameters (mu, sigma), not 1");
+    /* The readable form is the shortest that reads back the same double. */
+    assert_int_equal(
+        distspec_parse("uniform(0.1, 0.30000000000000004)", &d, why, sizeof why), 0);
+    distspec_format(&d, why, sizeof why);
+    assert_string_equal(why, "uniform(0.1, 0.30000000000000004)");
+    assert_int_equal(distspec_parse("exponential(2.50)", &d, why, sizeof why), 0);
+    distspec_format(&d, why, sizeof why);
+    assert_string_equal(why, "exponential(2.5)");
+}
+
+/* The runner hands setup the values by name: mg1 with constant(1)
+ * service and customers = 3 serves exactly three customers, each for 1,
+ * so its utilization is 3 / (the end time). */
+static void test_runner_gives_setup_the_distribution(void **state)
+{
+    (void)state;
+    experiment *e = load("mg1run.cfg", "model = \"mg1\"; seed = 5;\n"
+                                       "parameters: { customers = 3; service = "
+                                       "\"constant(1)\"; };\n");
+    run_result *r = runner_run_one(e, 0);
+    assert_non_null(r);
+    assert_int_equal(r->status, RUN_OK);
+    /* mean_wait, mean_system_time, customers_served, utilization */
+    assert_true(r->scalars[2] == 3);
+    assert_true(fabs(r->scalars[1] - r->scalars[0] - 1) < 1e-9);
+    assert_true(fabs(r->scalars[3] - 3 / r->end_time) < 1e-9);
+    run_result_free(r);
+    experiment_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -289,6 +411,9 @@ int main(void)
         cmocka_unit_test(test_include_resolves_relative_to_the_including_file),
         cmocka_unit_test(test_runner_collects_a_runs_scalars_drift_and_traces),
         cmocka_unit_test(test_runner_records_a_failed_run_with_its_message),
+        cmocka_unit_test(test_choices_and_distributions_load_as_written),
+        cmocka_unit_test(test_distribution_short_form_splits_name_and_numbers),
+        cmocka_unit_test(test_runner_gives_setup_the_distribution),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }

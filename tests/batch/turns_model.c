@@ -17,7 +17,7 @@
 #include <usim/model.h>
 
 static const usim_param_desc turns_params[] = {
-    {"pairs", USIM_PARAM_INT, 1, 1, 1000, "", "waker/sleeper pairs"},
+    {"pairs", USIM_PARAM_INT, 1, 1, 1000, "", "waker/sleeper pairs", NULL, NULL},
 };
 
 static const usim_output_desc turns_scalars[] = {
@@ -55,13 +55,13 @@ static void *waker(void *arg)
     return NULL;
 }
 
-static int turns_setup(usim_sim *sim, const double *params, void **state)
+static int turns_setup(usim_sim *sim, const usim_params *params, void **state)
 {
     turns *t = calloc(1, sizeof *t);
     if (t == NULL)
         return usim_error(USIM_ENOMEM, "turns: out of memory");
     *state = t;
-    t->n = (long)params[0];
+    t->n = (long)usim_param(params, "pairs");
     t->pairs = calloc((size_t)t->n, sizeof *t->pairs);
     t->seen = calloc((size_t)t->n, sizeof *t->seen);
     if (t->pairs == NULL || t->seen == NULL)
