@@ -148,9 +148,10 @@ typedef enum usim_drift {
  *     between runs);
  *   - usim_first returns after its scope has closed (one postpone later);
  *     μsim's first is an iterator whose body runs before the close;
- *   - usim_sleep_until(INFINITY) waits forever, where μsim's `await (time
- *     >= inf)` resumes with the clock at inf (the one port skipped as a
- *     known difference).
+ *   - usim_sleep_until(INFINITY), and a usim_wait_cond of `time >= inf`
+ *     or `time == inf`, wait forever, where μsim's `await (time >= inf)`
+ *     and `await (time == inf)` resume with the clock at inf (the two
+ *     ports skipped as known differences).
  *
  * The default is fifo, because it is cheaper and a model written for usim
  * rarely depends on μsim's exact interleaving (fifo still runs a woken
@@ -158,8 +159,8 @@ typedef enum usim_drift {
  * orders: the cost of musim"): the M/M/1 benchmark (tests/bench/mm1)
  * takes 4.0 turns per customer under musim instead of 2.2 and 811
  * instructions instead of 592 (fifo needs 27% fewer).  Against μsim's own
- * tests (tests/unit/README.md) musim passes 108 of the 109 ported, fifo
- * 85 and lifo 89.
+ * tests (tests/unit/README.md) musim passes 116 of the 118 ported, fifo
+ * 93 and lifo 93.
  * Choose musim to reproduce a μsim model's trace.
  */
 typedef enum usim_order {

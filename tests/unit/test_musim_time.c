@@ -4,28 +4,31 @@
  * (see musim_port.h for the utilities and the order switch).
  *
  * μsim's `await (time + d)` is usim_sleep(d), `await (time >= t)` is
- * usim_sleep_until(t), `async for now in delay(d)` is a loop around
- * usim_sleep(d), and `interval(p)` is usim_every (IntervalExceeded:
- * USIM_EVERY_OVERRUN_FAILS).  Test names: test_<name> for class TestTime,
- * test_condition_<name> for TestTimeCondition, test_iteration_<name> for
- * TestTimeIteration (the three classes share names).
+ * usim_sleep_until(t), `await (time == t)` and `await (time < t)` are
+ * usim_wait_cond of usim_cond_time(USIM_EQ / USIM_LT, t), a condition's
+ * truth value is usim_cond_holds, `until(time == t)` is
+ * usim_scope_open_when and `until(time + d)` usim_scope_open_until(now +
+ * d); μsim's instant and eternity (the always and the never true
+ * condition) are the all and the any of no parts.  `async for now in
+ * delay(d)` is a loop around usim_sleep(d), and `interval(p)` is
+ * usim_every (IntervalExceeded: USIM_EVERY_OVERRUN_FAILS).  Test names:
+ * test_<name> for class TestTime, test_condition_<name> for
+ * TestTimeCondition, test_iteration_<name> for TestTimeIteration (the
+ * three classes share names).  The postpones checked were measured with
+ * μsim 0.4.4 (each `await` of a time condition that holds already takes
+ * one turn).
  *
- * Not ported yet (they need time conditions and until scopes, which
- * test_musim_until.c uses for test_scopes.py; their μsim facts are still
- * to be measured):
- *   TestTime.test_moment, test_previous_moment, test_previous_after,
- *   test_before, test_previous_before, test_infinity;
- *   TestTimeCondition.test_before, test_moment, test_extremes.
  * Not portable (Python only):
  *   TestTime.test_representable: str()/repr() of the time expression
  *   objects; usim has no such objects to format.
  *   TestTime.test_misuse: TypeErrors of Python expressions (`await time`,
  *   `time <= 100`, `~(time + 3)`, `&`/`|` of a delay); they have no C
  *   spelling at all.
- * Known difference (kept, skipped unless USIM_PORT_STRICT=1):
- *   test_infinity_ge: μsim's `await (time >= inf)` resumes with the clock
- *   at inf; usim counts time in int64 ticks and documents
- *   usim_sleep_until(INFINITY) as eternity (it never returns).
+ * Known differences (kept, skipped unless USIM_PORT_STRICT=1):
+ *   test_infinity, test_infinity_ge: μsim's `await (time == inf)` and
+ *   `await (time >= inf)` resume with the clock at inf; usim counts time
+ *   in int64 ticks, and usim_sleep_until(INFINITY) and a time condition
+ *   at INFINITY wait forever (eternity).
  */
 #include <math.h>
 #include <setjmp.h>
@@ -77,6 +80,71 @@ static void test_delay(void **state)
     assert_true(port_run(delay_body, NULL) == 100);
 }
 
+/* `await (time == 20 * seq)` for seq 0..4: the first is now (a postpone,
+ * as measured with μsim), the others wake at 20, 40, 60, 80. */
+static void *moment_body(void *arg)
+{
+    (void)arg;
+    usim_cond now = usim_cond_time(USIM_EQ, 0);
+    PORT_ASSERT_POSTPONES(assert_int_equal(usim_wait_cond(&now, NULL), 0));
+    assert_true(usim_now() == 0);
+    for (int seq = 1; seq < 5; seq++) {
+        usim_cond at = usim_cond_time(USIM_EQ, 20.0 * seq);
+        assert_int_equal(usim_wait_cond(&at, NULL), 0);
+        assert_true(usim_now() == 20.0 * seq);
+    }
+    assert_true(usim_now() == 80);
+    return NULL;
+}
+
+static void test_moment(void **state)
+{
+    (void)state;
+    assert_true(port_run(moment_body, NULL) == 80);
+}
+
+/* μsim's until block, ended by its condition, is left normally.  usim's
+ * usim_scope_close of a scope whose deadline has passed returns
+ * USIM_ETIMEDOUT where it blocks (under musim it always postpones) and 0
+ * where it does not (fifo and lifo with no children left): either is
+ * the block left as μsim leaves it. */
+static bool until_left(int close_rc)
+{
+    return close_rc == 0 || close_rc == USIM_ETIMEDOUT;
+}
+
+/* The body of `async with until(time == 20)` waits for `wait`; returns
+ * the wait's result, with the scope closed (*close_rc: what close
+ * returned). */
+static int wait_until_20(const usim_cond *wait, int *close_rc)
+{
+    usim_scope s;
+    usim_cond end = usim_cond_time(USIM_EQ, 20);
+    assert_int_equal(usim_scope_open_when(&s, &end), 0);
+    int rc = usim_wait_cond(wait, NULL);
+    *close_rc = usim_scope_close(&s);
+    return rc;
+}
+
+/* `await (time == -5)`, a moment in the past, never passes: the until
+ * scope ends it at 20. */
+static void *previous_moment(void *arg)
+{
+    (void)arg;
+    usim_cond past = usim_cond_time(USIM_EQ, -5);
+    int close_rc = -1;
+    assert_int_equal(wait_until_20(&past, &close_rc), USIM_ETIMEDOUT);
+    assert_true(until_left(close_rc));
+    assert_true(usim_now() == 20);
+    return NULL;
+}
+
+static void test_previous_moment(void **state)
+{
+    (void)state;
+    assert_true(port_run(previous_moment, NULL) == 20);
+}
+
 /* `await (time >= 20 * seq)` for seq 0..4: the first is due now (a
  * postpone), the others wake at 20, 40, 60, 80. */
 static void *after_body(void *arg)
@@ -96,6 +164,83 @@ static void test_after(void **state)
 {
     (void)state;
     assert_true(port_run(after_body, NULL) == 80);
+}
+
+/* `await (time >= -5)` holds already: it postpones (measured) and the
+ * until scope is left at 0, its condition never met. */
+static void *previous_after(void *arg)
+{
+    (void)arg;
+    usim_cond past = usim_cond_time(USIM_GE, -5);
+    int close_rc = -1, rc = -1;
+    PORT_ASSERT_POSTPONES(rc = wait_until_20(&past, &close_rc));
+    assert_int_equal(rc, 0);
+    assert_int_equal(close_rc, 0);
+    assert_true(usim_now() == 0);
+    return NULL;
+}
+
+static void test_previous_after(void **state)
+{
+    (void)state;
+    assert_true(port_run(previous_after, NULL) == 0);
+}
+
+/* `await (time < 20 * seq)` for seq 1..4 holds at 0: each is one
+ * postpone (measured) and no time passes. */
+static void *before_body(void *arg)
+{
+    (void)arg;
+    for (int seq = 1; seq < 5; seq++) {
+        usim_cond before = usim_cond_time(USIM_LT, 20.0 * seq);
+        PORT_ASSERT_POSTPONES(assert_int_equal(usim_wait_cond(&before, NULL), 0));
+        assert_true(usim_now() == 0);
+    }
+    return NULL;
+}
+
+static void test_before(void **state)
+{
+    (void)state;
+    assert_true(port_run(before_body, NULL) == 0);
+}
+
+/* `await (time < -5)` never passes: the until scope ends it at 20. */
+static void *previous_before(void *arg)
+{
+    (void)arg;
+    usim_cond past = usim_cond_time(USIM_LT, -5);
+    int close_rc = -1;
+    assert_int_equal(wait_until_20(&past, &close_rc), USIM_ETIMEDOUT);
+    assert_true(until_left(close_rc));
+    assert_true(usim_now() == 20);
+    return NULL;
+}
+
+static void test_previous_before(void **state)
+{
+    (void)state;
+    assert_true(port_run(previous_before, NULL) == 20);
+}
+
+/* μsim's `await (time == inf)` resumes with the clock at inf (measured:
+ * the trigger at inf runs); as for test_infinity_ge, usim's clock never
+ * gets there. */
+static void *infinity_eq(void *arg)
+{
+    (void)arg;
+    usim_cond at_inf = usim_cond_time(USIM_EQ, INFINITY);
+    assert_int_equal(usim_wait_cond(&at_inf, NULL), 0);
+    assert_true(isinf(usim_now()));
+    return NULL;
+}
+
+static void test_infinity(void **state)
+{
+    (void)state;
+    PORT_KNOWN_DIFFERENCE("a wait for time == inf is eternity: the clock "
+                          "never reaches inf");
+    assert_true(isinf(port_run(infinity_eq, NULL)));
 }
 
 static void *infinity_ge(void *arg)
@@ -135,6 +280,93 @@ static void test_condition_after(void **state)
 {
     (void)state;
     assert_true(port_run(condition_after, NULL) == 20);
+}
+
+/* `time < now` is false and `time < now + 20` true (their inverses the
+ * other way round); awaiting the true one postpones (measured); inside
+ * `until(time + 20)` (a deadline 20 on) the false one waits until the
+ * scope ends at 20. */
+static void *condition_before(void *arg)
+{
+    (void)arg;
+    double start = usim_now();
+    usim_cond now = usim_cond_time(USIM_LT, usim_now());
+    usim_cond later = usim_cond_time(USIM_LT, usim_now() + 20);
+    usim_cond not_now = usim_cond_not(now), not_later = usim_cond_not(later);
+    assert_false(usim_cond_holds(&now));
+    assert_true(usim_cond_holds(&later));
+    assert_true(usim_cond_holds(&not_now));
+    assert_false(usim_cond_holds(&not_later));
+    PORT_ASSERT_POSTPONES(assert_int_equal(usim_wait_cond(&later, NULL), 0));
+    usim_scope s;
+    usim_scope_open_until(&s, usim_now() + 20);
+    now = usim_cond_time(USIM_LT, usim_now());
+    assert_int_equal(usim_wait_cond(&now, NULL), USIM_ETIMEDOUT);
+    assert_true(until_left(usim_scope_close(&s)));
+    assert_true(usim_now() == start + 20);
+    return NULL;
+}
+
+static void test_condition_before(void **state)
+{
+    (void)state;
+    assert_true(port_run(condition_before, NULL) == 20);
+}
+
+/* `time == start` holds and `time == start + 20` does not; after waiting
+ * for the second (it wakes at 20) the other way round. */
+static void *condition_moment(void *arg)
+{
+    (void)arg;
+    double start = usim_now();
+    usim_cond at_start = usim_cond_time(USIM_EQ, start);
+    usim_cond at_20 = usim_cond_time(USIM_EQ, start + 20);
+    assert_true(usim_cond_holds(&at_start));
+    assert_false(usim_cond_holds(&at_20));
+    assert_int_equal(usim_wait_cond(&at_20, NULL), 0);
+    assert_false(usim_cond_holds(&at_start));
+    assert_true(usim_cond_holds(&at_20));
+    assert_true(usim_now() == start + 20);
+    return NULL;
+}
+
+static void test_condition_moment(void **state)
+{
+    (void)state;
+    assert_true(port_run(condition_moment, NULL) == 20);
+}
+
+/* μsim's instant (always true) and eternity (never true, its inverse)
+ * are the all and the any of no parts; each inverts to the other. */
+static void check_extremes(void)
+{
+    usim_cond instant = usim_cond_all(NULL, 0), eternity = usim_cond_any(NULL, 0);
+    usim_cond not_instant = usim_cond_not(instant),
+              not_eternity = usim_cond_not(eternity);
+    assert_true(usim_cond_holds(&instant));
+    assert_false(usim_cond_holds(&eternity));
+    assert_false(usim_cond_holds(&not_instant));
+    assert_true(usim_cond_holds(&not_eternity));
+}
+
+/* The extremes hold the same at 0 and at 20 (reached by `await (time ==
+ * start + 20)`). */
+static void *condition_extremes(void *arg)
+{
+    (void)arg;
+    double start = usim_now();
+    check_extremes();
+    usim_cond at_20 = usim_cond_time(USIM_EQ, start + 20);
+    assert_int_equal(usim_wait_cond(&at_20, NULL), 0);
+    check_extremes();
+    assert_true(usim_now() == start + 20);
+    return NULL;
+}
+
+static void test_condition_extremes(void **state)
+{
+    (void)state;
+    assert_true(port_run(condition_extremes, NULL) == 20);
 }
 
 /* ------------------------------------------------------------------ */
@@ -291,9 +523,18 @@ int main(void)
     const struct CMUnitTest tests[] = {
         FIXTURE_TEST(test_debug_misuse),
         FIXTURE_TEST(test_delay),
+        FIXTURE_TEST(test_moment),
+        FIXTURE_TEST(test_previous_moment),
         FIXTURE_TEST(test_after),
+        FIXTURE_TEST(test_previous_after),
+        FIXTURE_TEST(test_before),
+        FIXTURE_TEST(test_previous_before),
+        FIXTURE_TEST(test_infinity),
         FIXTURE_TEST(test_infinity_ge),
         FIXTURE_TEST(test_condition_after),
+        FIXTURE_TEST(test_condition_before),
+        FIXTURE_TEST(test_condition_moment),
+        FIXTURE_TEST(test_condition_extremes),
         FIXTURE_TEST(test_iteration_misuse),
         FIXTURE_TEST(test_iteration_delay),
         FIXTURE_TEST(test_iteration_delay_exact),
