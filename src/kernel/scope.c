@@ -379,6 +379,10 @@ int usim_scope_close(usim_scope *s)
     }
     if (s->failed)
         return USIM_EFAILED;
+    /* A deadline that has passed (or a condition that ended the scope) is
+     * USIM_ETIMEDOUT whether or not close itself had to wait. */
+    if (rc == 0 && s->deadline <= self->sim->now)
+        return USIM_ETIMEDOUT;
     return rc;
 }
 

@@ -1015,6 +1015,43 @@ static void test_scope_deadline_times_out_blocking_calls_inside(void **state)
     fixture_destroy(sim);
 }
 
+static int lone_rcs[2];
+
+static void *lone_deadline_owner(void *arg)
+{
+    (void)arg;
+    usim_scope s;
+    usim_scope_open_until(&s, 3.0);
+    lone_rcs[0] = usim_sleep(10.0);
+    lone_rcs[1] = usim_scope_close(&s);
+    note("closed");
+    return NULL;
+}
+
+/* No child, the owner's own sleep(10) ends at the deadline 3 with
+ * USIM_ETIMEDOUT; close then has nothing to wait for and still says
+ * USIM_ETIMEDOUT, at 3, under every order (fifo and lifo once returned 0
+ * here, musim USIM_ETIMEDOUT). */
+static void
+test_scope_close_after_its_deadline_says_timed_out_in_every_order(void **state)
+{
+    (void)state;
+    const usim_order orders[] = {USIM_ORDER_FIFO, USIM_ORDER_LIFO, USIM_ORDER_RANDOM,
+                                 USIM_ORDER_MUSIM};
+    for (size_t i = 0; i < sizeof orders / sizeof orders[0]; i++) {
+        memset(&lb, 0, sizeof lb);
+        lone_rcs[0] = lone_rcs[1] = 1;
+        usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, orders[i], 1);
+        usim_sim_spawn(sim, lone_deadline_owner, NULL, "owner");
+        assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+        assert_int_equal(lone_rcs[0], USIM_ETIMEDOUT);
+        assert_int_equal(lone_rcs[1], USIM_ETIMEDOUT);
+        assert_string_equal(joined(), "closed");
+        assert_int_equal(lb.tick[0], 3);
+        fixture_destroy(sim);
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* Deadlock, run control, destruction, misuse                          */
 /* ------------------------------------------------------------------ */
@@ -1892,6 +1929,7 @@ int main(void)
         KERNEL_TEST(test_scope_close_waits_for_children_and_cancels_volatile_ones),
         KERNEL_TEST(test_failing_child_fails_its_scope_and_cancels_siblings),
         KERNEL_TEST(test_scope_deadline_times_out_blocking_calls_inside),
+        KERNEL_TEST(test_scope_close_after_its_deadline_says_timed_out_in_every_order),
         KERNEL_TEST(test_deadlock_reports_each_waiting_task_and_what_it_waits_on),
         KERNEL_TEST(test_run_until_pauses_and_continues),
         KERNEL_TEST(test_destroy_cancels_live_tasks_and_lets_them_unwind),
