@@ -2,10 +2,13 @@
 # includes only usim.h and usim/model.h and defines `const usim_model
 # model_NAME`.  The registry's list is generated from BUILTIN_MODELS, so
 # adding a model is adding its file and its name here.
-BUILTIN_MODELS = mm1 mg1 drift fail
+BUILTIN_MODELS = mm1 mg1 drift fail mmc bank_renege gas_station machine_shop site carwash \
+	pingpong
 
 noinst_LTLIBRARIES += libusim_models.la
-libusim_models_la_SOURCES = models/mm1.c models/mg1.c models/drift.c models/fail.c
+libusim_models_la_SOURCES = models/mm1.c models/mg1.c models/drift.c models/fail.c models/mmc.c \
+	models/bank_renege.c models/gas_station.c models/machine_shop.c models/site.c \
+	models/carwash.c models/pingpong.c
 nodist_libusim_models_la_SOURCES = models/builtin.c
 CLEANFILES += models/builtin.c
 

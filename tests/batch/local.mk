@@ -65,3 +65,8 @@ tests_batch_overflow_model_la_CFLAGS = -std=gnu11 $(USIM_MODEL_CFLAGS)
 tests_batch_overflow_model_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 TESTS += tests/batch/overflow.sh
 EXTRA_DIST += tests/batch/overflow.sh
+
+# The built-in model library against theory and conservation laws, on the
+# experiment files of configs/ (models/mmc.c, bank_renege.c, ...).
+TESTS += tests/batch/library.sh
+EXTRA_DIST += tests/batch/library.sh
