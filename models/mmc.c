@@ -1,22 +1,25 @@
 /*
- * mmc — the M/M/c queue: c servers, one FIFO line, Poisson arrivals.
+ * mmc — the M/G/c queue: c servers, one FIFO line, Poisson arrivals, any
+ * service law (exponential by default: M/M/c).
  *
  * An arrival task puts customers into an unbounded FIFO queue at
  * exponential inter-arrival times (rate lambda = arrival_rate, stream
  * "arrivals"); c server tasks take them in order and serve each for a time
  * drawn from the service distribution (stream "service").  The service
- * time is drawn in one place only, service_time(), from a usim_dist held
- * in the state: setup makes it exponential of mean 1/mu (mu =
- * service_rate), so any other distribution can take its place without
- * touching the tasks.  With customers = N > 0 the arrival task closes the
- * queue after the N-th arrival and the servers drain it: the run ends by
- * itself once the last customer has left.  With customers = 0 `until`
- * ends the run.
+ * time is drawn in one place only, service_time(), from the usim_dist the
+ * `service` parameter gives (default exponential(1): mean 1, mu = 1 /
+ * mean = 1): `service = "constant(1)";` makes the line M/D/c, `"gamma(2,
+ * 0.5)"` or `{ dist = "lognormal"; ... }` M/G/c.  With customers = N > 0 the arrival
+ * task closes the queue after the N-th arrival and the servers drain it: the run ends
+ * by itself once the last customer has left.  With customers = 0 `until` ends the run.
  *
- * Parameters: arrival_rate, service_rate, servers (c), customers.
+ * Parameters: arrival_rate, service (a distribution), servers (c),
+ * customers.
  * Scalars: wait_probability, mean_wait, mean_system_time, mean_in_system,
  * mean_queue_length, utilization, arrivals, served, end_time, and the
- * Erlang C values erlang_c_probability and erlang_c_wait beside them.
+ * Erlang C values erlang_c_probability and erlang_c_wait beside them
+ * (NaN unless the service law is exponential: Erlang C is the M/M/c
+ * answer).
  * Traces: queue_length (customers waiting, at each change), in_system.
  *
  * Known answer (Erlang C).  With offered load a = lambda/mu and server
@@ -30,6 +33,10 @@
  * = 1: a = 2, rho = 2/3, the sum is 1 + 2 + 2 = 5, (8/6) / (1/3) = 4, so
  * C = 4/9 = 0.44444 and W_q = (4/9) / (3 - 2) = 0.44444.  The mean time
  * in system is W = W_q + 1/mu and the servers are busy a fraction rho.
+ *
+ * Known answer for c = 1 and any service law (Pollaczek-Khinchine): W_q =
+ * lambda E[S^2] / (2 (1 - rho)).  Constant service 1, lambda = 0.5: E[S^2]
+ * = 1, rho = 0.5, W_q = 0.5 / (2 x 0.5) = 0.5, half the M/M/1 wait.
  *
  * Conservation (Little's law, exact).  In a run that ends by itself
  * (customers = N) the area under N(t), the number in system, over [0, T]
@@ -51,13 +58,14 @@
 #include <usim.h>
 #include <usim/model.h>
 
-enum { P_ARRIVAL_RATE, P_SERVICE_RATE, P_SERVERS, P_CUSTOMERS };
+enum { P_ARRIVAL_RATE, P_SERVICE, P_SERVERS, P_CUSTOMERS };
 
 static const usim_param_desc mmc_params[] = {
     [P_ARRIVAL_RATE] = {"arrival_rate", USIM_PARAM_REAL, 2.0, 1e-12, 1e12, "1/time",
                         "mean arrivals per time unit (lambda)", NULL, NULL},
-    [P_SERVICE_RATE] = {"service_rate", USIM_PARAM_REAL, 1.0, 1e-12, 1e12, "1/time",
-                        "mean services per time unit of one server (mu)", NULL, NULL},
+    [P_SERVICE] = {"service", USIM_PARAM_DIST, 0, 0, 0, "time",
+                   "service time of a customer (mean 1/mu)",
+                   .dist_def = "exponential(1)"},
     [P_SERVERS] = {"servers", USIM_PARAM_INT, 3, 1, 10000, "", "servers (c)", NULL,
                    NULL},
     [P_CUSTOMERS] =
@@ -211,14 +219,12 @@ static int mmc_setup(usim_sim *sim, const usim_params *p, void **state)
         return usim_error(USIM_ENOMEM, "mmc: out of memory");
     *state = m;
     m->lambda = usim_param(p, "arrival_rate");
-    m->mu = usim_param(p, "service_rate");
+    m->service_dist = *usim_param_dist(p, "service");
+    m->mu = 1.0 / usim_dist_mean(&m->service_dist);
     m->servers = (long)usim_param(p, "servers");
     m->customers = (uint64_t)usim_param(p, "customers");
 
-    int rc = usim_dist_init(&m->service_dist, USIM_DIST_EXPONENTIAL,
-                            (const double[]){1.0 / m->mu});
-    if (rc != 0)
-        return rc;
+    int rc;
     usim_sim_rng_stream(sim, &m->arrivals, "arrivals");
     usim_sim_rng_stream(sim, &m->service, "service");
     usim_level_init(&m->waiting_lvl, 0, 0);
@@ -244,7 +250,8 @@ static void mmc_finish(usim_sim *sim, void *state)
     double now = usim_sim_now(sim);
     double n = (double)m->served;
     double c = (double)m->servers;
-    double pc = erlang_c(m->lambda, m->mu, m->servers);
+    bool markov = m->service_dist.kind == USIM_DIST_EXPONENTIAL;
+    double pc = markov ? erlang_c(m->lambda, m->mu, m->servers) : NAN;
     usim_sim_scalar_set(sim, "wait_probability", n > 0 ? (double)m->waited / n : NAN);
     usim_sim_scalar_set(sim, "mean_wait", n > 0 ? m->sum_wait / n : NAN);
     usim_sim_scalar_set(sim, "mean_system_time", n > 0 ? m->sum_system_time / n : NAN);
@@ -257,8 +264,9 @@ static void mmc_finish(usim_sim *sim, void *state)
     usim_sim_scalar_set(sim, "end_time", now);
     usim_sim_scalar_set(sim, "erlang_c_probability", pc);
     usim_sim_scalar_set(sim, "erlang_c_wait",
-                        m->lambda < c * m->mu ? pc / (c * m->mu - m->lambda)
-                                              : INFINITY);
+                        !markov                 ? NAN
+                        : m->lambda < c * m->mu ? pc / (c * m->mu - m->lambda)
+                                                : INFINITY);
 }
 
 static void mmc_teardown(void *state)

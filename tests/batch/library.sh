@@ -11,7 +11,9 @@
 #                 = 0.5, mu = 1: P(wait) 0.5, W_q 1; c = 3, lambda = 2:
 #                 P(wait) 4/9, W_q 4/9.  Little's law exactly in every run
 #                 (the run ends by itself): mean_in_system x end_time =
-#                 served x mean_system_time.
+#                 served x mean_system_time.  M/D/1 (service =
+#                 "constant(1)", lambda = 0.5): Pollaczek-Khinchine W_q =
+#                 0.5 in the CI.
 #   bank_renege:  arrivals = served + reneged + present exactly; the
 #                 M/M/1+M reneging probability (lambda = mu = 1, theta =
 #                 0.5: 0.31304, summed here independently of the model) in
@@ -127,6 +129,20 @@ ci mmc.txt utilization 10 19 0.666666666667
 each mmc.txt "Little: L T - n W, relative" \
     '(v["mean_in_system"] * v["end_time"] - v["served"] * v["mean_system_time"]) / (v["served"] * v["mean_system_time"])' 1e-9
 each mmc.txt "arrivals = served" 'v["arrivals"] - v["served"]' 0
+# M/D/1 through the service parameter: constant service 1, lambda = 0.5:
+# Pollaczek-Khinchine W_q = lambda E[S^2] / (2 (1 - rho)) = 0.5, half the
+# M/M/1 wait; the Erlang C values are NaN (not the M/M/c answer).
+cat >md1.cfg <<'CFG'
+model = "mmc";
+replications = 10;
+seed = 5;
+parameters: { servers = 1; arrival_rate = 0.5; service = "constant(1)"; customers = 50000; };
+CFG
+if "$bin" -q -j 2 -o md1.h5 md1.cfg >out 2>err; then ok; else ko "md1: $(head -c 300 err)"; fi
+table md1.h5
+ci md1.txt mean_wait 0 9 0.5
+ci md1.txt utilization 0 9 0.5
+if grep -q ' erlang_c_wait nan$' md1.txt; then ok; else ko "md1: erlang_c_wait is not NaN: $(grep erlang_c_wait md1.txt | head -1)"; fi
 
 # ---- bank_renege ----------------------------------------------------
 # runs 0-9: lambda = mu = 1, theta = 0.5; runs 10-19: theta = 0, lambda = 0.5.
