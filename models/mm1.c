@@ -15,7 +15,6 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <usim.h>
 #include <usim/model.h>
@@ -69,25 +68,6 @@ typedef struct mm1 {
     usim_trace *tr_queue, *tr_system;
 } mm1;
 
-/* A customer is its arrival time, carried in the queue's pointer slot:
- * the queue allocates nothing per item and neither do we. */
-_Static_assert(sizeof(void *) >= sizeof(double), "a double must fit in a pointer");
-
-static void *customer_make(double arrival)
-{
-    uintptr_t bits;
-    memcpy(&bits, &arrival, sizeof arrival);
-    return (void *)bits;
-}
-
-static double customer_arrival(void *item)
-{
-    uintptr_t bits = (uintptr_t)item;
-    double arrival;
-    memcpy(&arrival, &bits, sizeof arrival);
-    return arrival;
-}
-
 /* Records the queue length if the trace is on and the length changed (a
  * put handed straight to the waiting server changes nothing). */
 static void trace_queue(mm1 *m)
@@ -110,7 +90,8 @@ static void *arrival_task(void *arg)
         double now = usim_now();
         m->queued++; /* before the put: the server may start it at once */
         m->queued_arrivals += now;
-        if (usim_queue_put(&m->queue, customer_make(now)) != 0) {
+        /* A customer is its arrival time, in the item itself. */
+        if (usim_queue_put(&m->queue, usim_item_of_double(now)) != 0) {
             m->queued--;
             m->queued_arrivals -= now;
             break;
@@ -125,7 +106,7 @@ static void *server_task(void *arg)
 {
     mm1 *m = arg;
     USIM_FOR_EACH_ITEM (&m->queue, item) {
-        double arrival = customer_arrival(item);
+        double arrival = usim_item_double(item);
         double start = usim_now();
         m->queued--;
         m->queued_arrivals -= arrival;

@@ -53,7 +53,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <usim.h>
 #include <usim/model.h>
@@ -110,24 +109,6 @@ typedef struct mmc {
     usim_trace *tr_queue, *tr_system;
 } mmc;
 
-/* A customer is its arrival time, carried in the queue's pointer slot. */
-_Static_assert(sizeof(void *) >= sizeof(double), "a double must fit in a pointer");
-
-static void *customer_make(double arrival)
-{
-    uintptr_t bits;
-    memcpy(&bits, &arrival, sizeof arrival);
-    return (void *)bits;
-}
-
-static double customer_arrival(void *item)
-{
-    uintptr_t bits = (uintptr_t)item;
-    double arrival;
-    memcpy(&arrival, &bits, sizeof arrival);
-    return arrival;
-}
-
 static double service_time(mmc *m)
 {
     return usim_dist_draw(&m->service_dist, &m->service);
@@ -165,7 +146,8 @@ static void *arrival_task(void *arg)
         /* Counted before the put: a free server takes it in this turn. */
         set_in_system(m, m->in_system + 1);
         set_waiting(m, m->waiting + 1);
-        if (usim_queue_put(&m->line, customer_make(now)) != 0)
+        /* A customer is its arrival time, in the item itself. */
+        if (usim_queue_put(&m->line, usim_item_of_double(now)) != 0)
             break;
     }
     usim_queue_close(&m->line);
@@ -176,7 +158,7 @@ static void *server_task(void *arg)
 {
     mmc *m = arg;
     USIM_FOR_EACH_ITEM (&m->line, item) {
-        double arrival = customer_arrival(item);
+        double arrival = usim_item_double(item);
         double start = usim_now();
         set_waiting(m, m->waiting - 1);
         set_busy(m, m->busy + 1);

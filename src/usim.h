@@ -1017,6 +1017,29 @@ typedef struct usim_queue {
 
 typedef bool (*usim_filter)(void *item, void *ctx);
 
+/* A double carried as a queue's or channel's item, in the pointer slot
+ * itself: nothing is allocated per item (a customer that is its arrival
+ * time).  usim_item_double(usim_item_of_double(x)) == x, bit for bit. */
+#ifndef __cplusplus
+_Static_assert(sizeof(void *) >= sizeof(double), "a double must fit in a pointer");
+#endif
+static inline void *usim_item_of_double(double x)
+{
+    union {
+        double d;
+        uintptr_t u;
+    } v = {.d = x};
+    return (void *)v.u;
+}
+static inline double usim_item_double(const void *item)
+{
+    union {
+        uintptr_t u;
+        double d;
+    } v = {.u = (uintptr_t)item};
+    return v.d;
+}
+
 USIM_API int usim_queue_init(usim_queue *q, size_t capacity, const char *name);
 USIM_API void usim_queue_destroy(usim_queue *q);
 USIM_API int usim_queue_put(usim_queue *q, void *item);

@@ -1854,11 +1854,28 @@ static void test_channel_closed_tells_whether_it_was_closed(void **state)
     usim_channel_destroy(&chan);
 }
 
+/* A double as a queue item: every bit comes back, -0.0 and the
+ * payload of a NaN included, and the item compares as its bits. */
+static void test_item_of_double_round_trips_every_bit(void **state)
+{
+    (void)state;
+    const double xs[] = {0.0, -0.0, 1.5, -2.25e-300, 1e308, INFINITY, -INFINITY};
+    for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++) {
+        double back = usim_item_double(usim_item_of_double(xs[i]));
+        assert_memory_equal(&back, &xs[i], sizeof back);
+    }
+    double nan = NAN, back = usim_item_double(usim_item_of_double(nan));
+    assert_memory_equal(&back, &nan, sizeof back);
+    /* 1.5 is 0x3ff8000000000000. */
+    assert_true((uintptr_t)usim_item_of_double(1.5) == (uintptr_t)0x3ff8000000000000ull);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        T(test_item_of_double_round_trips_every_bit),
         T(test_flag_wait_wakes_at_each_toggle_1_2_3),
         T(test_flag_set_wakes_matching_waiters_in_fifo_order),
         T(test_flag_wait_true_when_true_is_a_turn_point),
