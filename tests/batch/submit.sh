@@ -11,12 +11,16 @@ test_name=submit.sh
 . "$top_srcdir/tests/batch/testlib.sh"
 need "$top_builddir/usim-batch" "$top_builddir/usim-merge" "$submit"
 
-# A PATH like this machine's, without SLURM's commands.
+# A PATH like this machine's, without SLURM's commands, and with this
+# build's usim-batch and usim-merge (not an installed copy).
 mkdir "$tmp/bin"
 for d in /usr/local/bin /usr/bin /bin; do
     for f in "$d"/*; do
         n=${f##*/}
-        case $n in sbatch | squeue | scancel | scontrol | sacct | sinfo | srun) continue ;; esac
+        case $n in
+        sbatch | squeue | scancel | scontrol | sacct | sinfo | srun) continue ;;
+        usim-batch | usim-merge | usim-submit) continue ;;
+        esac
         [ -e "$tmp/bin/$n" ] || ln -s "$f" "$tmp/bin/$n"
     done
 done
