@@ -27,8 +27,8 @@ extern "C" {
 
 /* Bumped whenever a model built against older headers would misbehave
  * with this library (2: usim_rng holds eight Philox blocks; 3: usim_config
- * and usim_spawn_opts have guard_size; 4, usim 0.4.0: usim_spawn_opts,
- * usim_scope, usim_every and the primitive structs grew; 5: setup takes a
+ * and usim_spawn_opts have guard_size; 4: usim_spawn_opts,
+ * usim_scope, usim_every and the primitive structs grew; 5 (usim 0.4.0): setup takes a
  * usim_params read by name, usim_param_desc has choices and dist_def). */
 #define USIM_MODEL_ABI 5
 
