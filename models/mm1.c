@@ -11,6 +11,11 @@
  * Theory for rho = lambda/mu < 1 (a check for long runs): mean system time
  * 1/(mu - lambda), mean wait rho/(mu - lambda), utilization rho, mean
  * queue length (waiting, not in service) rho^2/(1 - rho).
+ *
+ * Warm-up (usim_sim_on_warmup): the means over customers count those that
+ * arrive at or after the warm-up time w, so each counted wait is wholly
+ * in the measured part; utilization and queue length are time averages
+ * over [w, end].
  */
 #include <math.h>
 #include <stdint.h>
@@ -65,6 +70,10 @@ typedef struct mm1 {
     double length;          /* customers waiting, as last traced */
     double busy;            /* completed service time */
     double service_start;   /* NAN when idle */
+    /* The warm-up: customers arriving before `from` are not counted; the
+     * time averages start at `from`, with the busy time and waiting area
+     * then. */
+    double from, busy0, area0;
     usim_trace *tr_queue, *tr_system;
 } mm1;
 
@@ -118,13 +127,33 @@ static void *server_task(void *arg)
         double now = usim_now();
         m->busy += now - start;
         m->service_start = NAN;
-        m->served++;
-        m->sum_wait += start - arrival;
-        m->sum_system_time += now - arrival;
+        if (arrival >= m->from) { /* not one that arrived in the warm-up */
+            m->served++;
+            m->sum_wait += start - arrival;
+            m->sum_system_time += now - arrival;
+        }
         if (m->tr_system)
             usim_trace_record(m->tr_system, now - arrival);
     }
     return NULL;
+}
+
+/* The area under "customers waiting" up to now (see struct mm1). */
+static double waiting_area(const mm1 *m, double now)
+{
+    return m->started_waits + (double)m->queued * now - m->queued_arrivals;
+}
+
+static void mm1_warmup(usim_sim *sim, void *state)
+{
+    mm1 *m = state;
+    double now = usim_sim_now(sim);
+    m->from = now;
+    m->served = 0;
+    m->sum_wait = 0;
+    m->sum_system_time = 0;
+    m->busy0 = m->busy + (isnan(m->service_start) ? 0 : now - m->service_start);
+    m->area0 = waiting_area(m, now);
 }
 
 static int mm1_setup(usim_sim *sim, const usim_params *p, void **state)
@@ -144,6 +173,8 @@ static int mm1_setup(usim_sim *sim, const usim_params *p, void **state)
     int rc = usim_queue_init(&m->queue, 0, "customers");
     if (rc != 0)
         return rc;
+    if ((rc = usim_sim_on_warmup(sim, mm1_warmup, m)) != 0)
+        return rc;
     if (usim_sim_spawn(sim, arrival_task, m, "arrivals") == NULL ||
         usim_sim_spawn(sim, server_task, m, "server") == NULL)
         return usim_error(USIM_ENOMEM, "mm1: cannot spawn the tasks");
@@ -157,7 +188,9 @@ static void mm1_finish(usim_sim *sim, void *state)
     /* A service in progress at `until` counts as busy time so far. */
     double busy = m->busy + (isnan(m->service_start) ? 0 : now - m->service_start);
     double n = (double)m->served;
-    double area = m->started_waits + (double)m->queued * now - m->queued_arrivals;
+    double area = waiting_area(m, now) - m->area0;
+    busy -= m->busy0;
+    now -= m->from; /* the span measured: after the warm-up */
     /* Both means are over the customers served (a customer still in
      * service at `until` has a wait but no system time yet). */
     usim_sim_scalar_set(sim, "mean_system_time", n > 0 ? m->sum_system_time / n : NAN);

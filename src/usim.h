@@ -313,6 +313,35 @@ USIM_API usim_status usim_sim_status(const usim_sim *sim);
 USIM_API const char *usim_sim_error(const usim_sim *sim);
 
 USIM_API double usim_sim_now(const usim_sim *sim);
+
+/*
+ * Warm-up: the statistics of a simulation start at time t, so that the
+ * start-up of a model started empty does not bias its results.  Host
+ * side, once, before the first run; t finite and >= 0 (USIM_EINVAL),
+ * else USIM_ESTATE.  Every usim_tally, usim_level (also a tracked
+ * value's) and usim_histogram initialised while the simulation is being
+ * set up or runs, before t, is reset at t (usim_tally_reset,
+ * usim_level_reset, usim_histogram_reset): what is recorded at t itself
+ * and later counts, what came before does not.  Then the hooks run, in
+ * the order registered, on the host stack (not in a task: they must not
+ * block), with usim_sim_now(sim) == t.  A run that ends (USIM_DONE)
+ * before t resets and calls them when it ends: there are no statistics
+ * after the warm-up.  Such a statistic must stay in memory until t or
+ * the end of the run (usim_tracked_destroy and usim_histogram_destroy
+ * forget theirs); a tally or level on a task's stack that ends before t
+ * must not be registered, i.e. initialised after t or outside the
+ * simulation.  Without a warm-up nothing is registered, and adding to a
+ * statistic costs the same either way.  Traces are not cut.
+ */
+typedef void (*usim_warmup_fn)(usim_sim *sim, void *ctx);
+USIM_API int usim_sim_set_warmup(usim_sim *sim, double t);
+/* The warm-up time as set, NaN if none. */
+USIM_API double usim_sim_warmup(const usim_sim *sim);
+/* For counters of the model's own (plain sums in its state): fn(sim,
+ * ctx) runs at the warm-up.  Called in setup or from a task before t;
+ * without a pending warm-up it does nothing and returns 0.  0, or
+ * USIM_EINVAL (NULL sim or fn), USIM_ENOMEM. */
+USIM_API int usim_sim_on_warmup(usim_sim *sim, usim_warmup_fn fn, void *ctx);
 USIM_API int64_t usim_sim_now_ticks(const usim_sim *sim);
 USIM_API uint64_t usim_sim_events(const usim_sim *sim);
 USIM_API const usim_config *usim_sim_config(const usim_sim *sim);
@@ -1130,7 +1159,12 @@ typedef struct usim_tally {
     double mean, m2, min, max;
 } usim_tally;
 
+/* Inside a simulation whose warm-up is pending (usim_sim_set_warmup),
+ * the init functions of tally, level and histogram also register the
+ * statistic with it (see there). */
 USIM_API void usim_tally_init(usim_tally *t);
+/* Forgets every value (as init, without registering again). */
+USIM_API void usim_tally_reset(usim_tally *t);
 USIM_API void usim_tally_add(usim_tally *t, double x);
 USIM_API uint64_t usim_tally_count(const usim_tally *t);
 USIM_API double usim_tally_mean(const usim_tally *t);
@@ -1145,6 +1179,9 @@ typedef struct usim_level {
 } usim_level;
 
 USIM_API void usim_level_init(usim_level *l, double t0, double value);
+/* Starts the statistics again at time t (>= the last update), keeping
+ * the current value: integral 0, min = max = value, mean over [t, ...). */
+USIM_API void usim_level_reset(usim_level *l, double t);
 /* The value becomes v at time t (t >= the last update). */
 USIM_API void usim_level_set(usim_level *l, double t, double v);
 USIM_API double usim_level_integral(const usim_level *l, double t);
@@ -1163,7 +1200,11 @@ typedef struct usim_histogram {
 } usim_histogram;
 
 USIM_API int usim_histogram_init(usim_histogram *h, double lo, double hi, size_t nbins);
+/* Also forgets h for a pending warm-up (a histogram destroyed before
+ * the warm-up time is not reset then). */
 USIM_API void usim_histogram_destroy(usim_histogram *h);
+/* Empties every bin, under- and overflow. */
+USIM_API void usim_histogram_reset(usim_histogram *h);
 USIM_API void usim_histogram_add(usim_histogram *h, double x);
 USIM_API double usim_histogram_edge(const usim_histogram *h, size_t i); /* i<=nbins */
 

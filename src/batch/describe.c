@@ -106,6 +106,9 @@ void describe_runs(const experiment *e, const uint64_t *runs, size_t n)
     printf("# %s: model %s, %" PRIu64 " points x %" PRIu64 " replications = %" PRIu64
            " runs, %zu selected; a run's random numbers depend on (seed, run)\n",
            e->path, e->model->name, e->npoints, e->replications, e->nruns, n);
+    if (e->warmup > 0)
+        printf("# warm-up: statistics start at time %.17g (traces keep the start)\n",
+               e->warmup);
     printf("run\tpoint\treplication\tseed");
     for (size_t k = 0; k < e->nparams; k++)
         printf("\t%s", e->params[k].desc->name);
@@ -151,9 +154,9 @@ int describe_info(const options *o, const experiment *e, size_t selected)
     sha256_hex(e->text, strlen(e->text), hash);
     printf("config=%s\nmodel=%s\nruns=%" PRIu64 "\npoints=%" PRIu64
            "\nreplications=%" PRIu64 "\nselected=%zu\nseed=%" PRIu64
-           "\noutput=%s\nconfig_sha256=%s\nversion=%s\n",
+           "\nwarmup=%.17g\noutput=%s\nconfig_sha256=%s\nversion=%s\n",
            e->path, e->model_name, e->nruns, e->npoints, e->replications, selected,
-           e->seed, path, hash, PACKAGE_VERSION);
+           e->seed, e->warmup, path, hash, PACKAGE_VERSION);
     free(path);
     return EXIT_OK;
 }

@@ -61,6 +61,7 @@ typedef struct experiment {
     const usim_model *model;
     char *description; /* "" if not set */
     double until;      /* INFINITY if not set: the model ends itself */
+    double warmup;     /* statistics start then; 0 if not set */
     uint64_t replications;
     uint64_t seed;
     /* resolution, drift, order, stack_size, max_events, max_wall_s; seed

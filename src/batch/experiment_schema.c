@@ -20,7 +20,7 @@
 
 static const char *const top_names[] = {
     "model",      "description", "until",  "replications", "seed",   "kernel",
-    "parameters", "zip",         "traces", "limits",       "output",
+    "parameters", "zip",         "traces", "limits",       "output", "warmup",
 };
 static const char *const kernel_names[] = {"resolution", "drift",       "order",
                                            "stack_size", "stack_guard", "guard_size"};
@@ -92,6 +92,18 @@ static int load_top(loader *ld, const config_setting_t *root)
         if (!(d > 0))
             return setting_fail(ld, s, "the end time must be > 0, not %g", d);
         e->until = d;
+    }
+    /* warmup: the statistics start then (usim_sim_set_warmup); it must
+     * leave some of the run after it. */
+    if ((s = config_setting_get_member(root, "warmup")) != NULL) {
+        if (setting_number(ld, s, &d) < 0)
+            return -1;
+        if (!(d >= 0) || !isfinite(d))
+            return setting_fail(ld, s, "the warm-up time must be >= 0, not %g", d);
+        if (!(d < e->until))
+            return setting_fail(
+                ld, s, "the warm-up time (%g) must be before until (%g)", d, e->until);
+        e->warmup = d;
     }
     if ((s = config_setting_get_member(root, "replications")) != NULL) {
         if (setting_integer(ld, s, &i) < 0)

@@ -40,6 +40,7 @@ static int write_root_attrs(h5file *f)
     rc |= h5layout_attr_str(root, "config", s->config);
     rc |= h5layout_attr_str(root, "config_sha256", s->config_sha256);
     rc |= h5layout_attr_u64(root, "seed", s->seed);
+    rc |= h5layout_attr_double(root, "warmup", s->warmup);
     rc |= h5layout_attr_str(root, "rng", "philox4x32-10");
     rc |= h5layout_attr_str(root, "model", s->model);
     rc |= h5layout_attr_str(root, "model_path", s->model_path);

@@ -142,6 +142,11 @@ static int read_spec(h5in *in)
     for (size_t i = 0; i < sizeof nums / sizeof *nums; i++)
         if (read_attr_u64(in, num_names[i], nums[i]) < 0)
             return -1;
+    /* Files written before the warm-up existed have none: 0. */
+    s->warmup = 0;
+    if (H5Aexists(in->file, "warmup") > 0 &&
+        read_attr_scalar(in, "warmup", H5T_NATIVE_DOUBLE, &s->warmup) < 0)
+        return -1;
     /* Format 2 has no labels: every parameter is a number. */
     size_t nlabels = 0;
     if (H5Aexists(in->file, "parameter_labels") > 0 &&

@@ -510,3 +510,8 @@ int h5layout_attr_int(hid_t loc, const char *name, int v)
 {
     return attr_scalar(loc, name, H5T_NATIVE_INT, &v);
 }
+
+int h5layout_attr_double(hid_t loc, const char *name, double v)
+{
+    return attr_scalar(loc, name, H5T_NATIVE_DOUBLE, &v);
+}

@@ -129,6 +129,7 @@ int h5layout_attr_strs(hid_t loc, const char *name, size_t n,
                        const char *const *values);
 int h5layout_attr_u64(hid_t loc, const char *name, uint64_t v);
 int h5layout_attr_int(hid_t loc, const char *name, int v);
+int h5layout_attr_double(hid_t loc, const char *name, double v);
 /* A variable-length UTF-8 string type (H5Tclose it). */
 hid_t h5layout_vlen_str(void);
 

@@ -47,6 +47,7 @@ typedef struct h5out_spec {
     const char *model_sha256;  /* SHA-256 of the plugin; "" for a built-in */
     const char *description;   /* "" if none */
     uint64_t seed, nruns, npoints, replications;
+    double warmup; /* the time the statistics start (0: no warm-up) */
     size_t nparams;
     const char *const *params; /* parameter names, descriptor order */
     /* Per parameter: "" for a number; for a choice or a distribution the

@@ -232,6 +232,13 @@ run_result *runner_run_one(const experiment *e, uint64_t run)
             goto nomem;
         goto collect;
     }
+    /* Before setup: the statistics the model initialises there register
+     * for the reset, and its hooks (usim_sim_on_warmup) are accepted. */
+    if (e->warmup > 0 && usim_sim_set_warmup(sim, e->warmup) != 0) {
+        if (set_message(r, "cannot set the warm-up", usim_errmsg()) < 0)
+            goto nomem_sim;
+        goto collect;
+    }
     for (size_t i = 0; i < e->ntraces; i++) {
         const exp_trace *t = &e->traces[i];
         if (usim_sim_trace_enable(sim, t->name, t->mode, t->interval) == NULL) {

@@ -13,6 +13,7 @@ libusim_core_la_SOURCES += \
 	src/kernel/scope.c \
 	src/kernel/cond.c src/kernel/cond.h \
 	src/kernel/sim.c src/kernel/sim.h \
+	src/kernel/warmup.c src/kernel/warmup.h \
 	src/kernel/service.c src/kernel/service.h \
 	src/kernel/error.c \
 	src/kernel/fnv1a.h

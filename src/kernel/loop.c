@@ -687,13 +687,11 @@ static void dispatch(usim_sim *sim, usim_task *t)
     }
 }
 
-usim_status loop_run(usim_sim *sim, int64_t until)
+/* Runs the events up to tick `until` (sim->until); stops early when the
+ * run ends or a budget is spent (the run is then final). */
+static void run_events(usim_sim *sim, int64_t until, uint64_t events0, double wall0)
 {
-    uint64_t events0 = sim->events;
-    double wall0 = sim->cfg.max_wall_s > 0 ? report_wall_now() : 0;
-    sim->loop_ctx = coro_running;
     sim->until = until;
-    sim->check_at = report_next_check(sim, events0);
     while (!sim->final) {
         if (sim->ready.n == 0 && !timer_due(sim, until))
             break;
@@ -707,8 +705,40 @@ usim_status loop_run(usim_sim *sim, int64_t until)
             break; /* out of memory growing the ready ring: the run failed */
         dispatch(sim, t);
     }
-    if (sim->final)
-        return sim->status;
+}
+
+usim_status loop_run(usim_sim *sim, int64_t until)
+{
+    uint64_t events0 = sim->events;
+    double wall0 = sim->cfg.max_wall_s > 0 ? report_wall_now() : 0;
+    sim->loop_ctx = coro_running;
+    sim->check_at = report_next_check(sim, events0);
+    for (;;) {
+        /* A warm-up within this run: run the events before its tick, then
+         * reset the statistics with the clock at it, so that whatever
+         * happens at the warm-up time already counts.  One loop_run for
+         * both parts keeps the budgets per usim_sim_run. */
+        bool warm = sim->warmup.pending && sim->warmup.at <= until;
+        int64_t stop = warm ? sim->warmup.at - 1 : until;
+        bool before = stop >= sim->now; /* events may come before it */
+        if (before)
+            run_events(sim, stop, events0, wall0);
+        if (sim->final)
+            return sim->status;
+        if (!warm)
+            break;
+        if (!before || drop_stale_top(sim)) {
+            if (sim->now < sim->warmup.at)
+                sim->now = sim->warmup.at; /* no event before it is left */
+            warmup_fire(sim);
+            continue;
+        }
+        if (sim->live > 0)
+            break; /* no events left while tasks wait: the deadlock below */
+        /* Every task ended before the warm-up: no statistics after it. */
+        warmup_fire(sim);
+        break;
+    }
     if (drop_stale_top(sim)) {
         sim->now = until;
         sim->status = USIM_PAUSED;

@@ -67,6 +67,13 @@ void sched_setup_mistake(const char *msg);
  * will fail its run with it, and this returns USIM_EINVAL. */
 int sched_misuse(const char *msg);
 
+/* A statistic just initialised (a level): while the warm-up of the
+ * simulation running or being set up on this thread is pending,
+ * reset(stat, t) runs at the warm-up time t (warmup.c).  Forget drops it
+ * (a primitive destroyed before the warm-up). */
+void kernel_stat_register(void *stat, void (*reset)(void *stat, double t));
+void kernel_stat_forget(void *stat);
+
 /* True if t has been cancelled. */
 bool sched_cancelled(const usim_task *t);
 

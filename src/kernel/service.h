@@ -1,7 +1,8 @@
 /*
  * service.h — what the observation layer (src/observe) may use of the
- * kernel beyond the public API: failing the run from inside a task, and
- * one slot per simulation for the layer's own state.  It shows neither
+ * kernel beyond the public API: failing the run from inside a task,
+ * one slot per simulation for the layer's own state, and registering
+ * statistics for the warm-up.  It shows neither
  * the task nor the simulation record.
  */
 #ifndef USIM_KERNEL_SERVICE_H
@@ -18,5 +19,10 @@ void service_fail_run(const char *msg);
 void *service_state(const usim_sim *sim);
 /* Sets it; `free_fn(state)` runs when the simulation is destroyed. */
 void service_set_state(usim_sim *sim, void *state, void (*free_fn)(void *));
+
+/* As kernel_stat_register / kernel_stat_forget (sched.h), for the
+ * tallies and histograms of this layer. */
+void service_stat_register(void *stat, void (*reset)(void *stat, double t));
+void service_stat_forget(void *stat);
 
 #endif

@@ -173,6 +173,7 @@ usim_sim *usim_sim_create(const usim_config *cfg)
     sim->time_div = n != 0 ? n : 1.0;
     sim->time_mul = n != 0 ? 1.0 : cfg->resolution;
     heap_init(&sim->timers);
+    warmup_init(&sim->warmup);
     sim->order_state =
         cfg->seed * 0x9e3779b97f4a7c15ULL ^ (cfg->run + 0x632be59bd9b4e019ULL);
     sim->status = USIM_PAUSED;
@@ -203,6 +204,7 @@ void usim_sim_destroy(usim_sim *sim)
         sim->observe_free(sim->observe);
     report_free(&sim->blocked);
     drift_registry_free(&sim->drift);
+    warmup_free(&sim->warmup);
     free(sim->error);
     free(sim->setup_error);
     free(sim);

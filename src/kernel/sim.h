@@ -18,6 +18,7 @@
 #include "kernel/ring.h"
 #include "kernel/sched.h"
 #include "kernel/task.h"
+#include "kernel/warmup.h"
 #include "usim.h"
 
 struct usim_sim {
@@ -45,6 +46,7 @@ struct usim_sim {
     size_t live;    /* tasks not DONE */
 
     drift_registry drift;
+    warmup_state warmup; /* warmup.c; the loop stops for it (loop.c) */
     report_blocked blocked; /* the deadlock report */
 
     void *userdata;

@@ -1,23 +1,37 @@
 /*
  * stats.c — tally and histogram: plain structs the model owns, no
- * allocation except the histogram's bins.  (The time-weighted level is
- * in sync/level.c: tracked values keep one.)
+ * allocation except the histogram's bins.  Their init registers them for
+ * a pending warm-up (kernel/warmup.c), so adding stays a few flops.  (The time-weighted
+ * level is in sync/level.c: tracked values keep one.)
  */
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 
+#include "kernel/service.h"
 #include "usim.h"
 
 /* ---- tally: Welford's running mean and sum of squared deviations --- */
 
-void usim_tally_init(usim_tally *t)
+void usim_tally_reset(usim_tally *t)
 {
     t->n = 0;
     t->mean = 0.0;
     t->m2 = 0.0;
     t->min = INFINITY;
     t->max = -INFINITY;
+}
+
+static void tally_warmup(void *stat, double t)
+{
+    (void)t;
+    usim_tally_reset(stat);
+}
+
+void usim_tally_init(usim_tally *t)
+{
+    usim_tally_reset(t);
+    service_stat_register(t, tally_warmup);
 }
 
 void usim_tally_add(usim_tally *t, double x)
@@ -64,6 +78,12 @@ double usim_tally_max(const usim_tally *t)
 
 /* ---- histogram ---------------------------------------------------- */
 
+static void histogram_warmup(void *stat, double t)
+{
+    (void)t;
+    usim_histogram_reset(stat);
+}
+
 int usim_histogram_init(usim_histogram *h, double lo, double hi, size_t nbins)
 {
     if (!isfinite(lo) || !isfinite(hi) || !(lo < hi) || !isfinite(hi - lo))
@@ -80,11 +100,21 @@ int usim_histogram_init(usim_histogram *h, double lo, double hi, size_t nbins)
     h->bins = bins;
     h->under = 0;
     h->over = 0;
+    service_stat_register(h, histogram_warmup);
     return 0;
+}
+
+void usim_histogram_reset(usim_histogram *h)
+{
+    for (size_t i = 0; i < h->nbins; i++)
+        h->bins[i] = 0;
+    h->under = 0;
+    h->over = 0;
 }
 
 void usim_histogram_destroy(usim_histogram *h)
 {
+    service_stat_forget(h);
     free(h->bins);
     h->bins = NULL;
     h->nbins = 0;

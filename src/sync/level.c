@@ -5,11 +5,28 @@
  * It is a statistic, but it lives with the primitives because a tracked
  * value keeps one of its history (tracked.c), and the primitives must
  * not reach up into the observation layer.  Models use it directly too.
- * Times are plain doubles; nothing here knows of simulations.
+ * Times are plain doubles; only init knows of simulations, to register
+ * the level for a pending warm-up (kernel/warmup.c).
  */
 #include <assert.h>
 
+#include "kernel/sched.h"
 #include "usim.h"
+
+static void level_warmup(void *stat, double t)
+{
+    usim_level_reset(stat, t);
+}
+
+void usim_level_reset(usim_level *l, double t)
+{
+    assert(t >= l->t_last);
+    l->t0 = t;
+    l->t_last = t;
+    l->integral = 0.0;
+    l->min = l->value;
+    l->max = l->value;
+}
 
 void usim_level_init(usim_level *l, double t0, double value)
 {
@@ -19,6 +36,7 @@ void usim_level_init(usim_level *l, double t0, double value)
     l->integral = 0.0;
     l->min = value;
     l->max = value;
+    kernel_stat_register(l, level_warmup);
 }
 
 void usim_level_set(usim_level *l, double t, double v)

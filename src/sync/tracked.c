@@ -74,6 +74,7 @@ void usim_tracked_destroy(usim_tracked *t)
     assert(waitlist_empty(&t->waiters) && !cond_source_busy(&t->cond));
     t->waiters = (usim_waitlist){0};
     cond_source_init(&t->cond);
+    kernel_stat_forget(&t->level);
     t->magic = SYNC_DEAD;
 }
 

@@ -70,3 +70,7 @@ EXTRA_DIST += tests/batch/overflow.sh
 # experiment files of configs/ (models/mmc.c, bank_renege.c, ...).
 TESTS += tests/batch/library.sh
 EXTRA_DIST += tests/batch/library.sh
+
+# The fixed warm-up: start-up bias of M/M/1 without it, none with it.
+TESTS += tests/batch/warmup.sh
+EXTRA_DIST += tests/batch/warmup.sh
