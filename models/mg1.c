@@ -13,6 +13,11 @@
  * for M/D/1 with service time D rho D / (2 (1 - rho)).  It is the same
  * under both disciplines (neither looks at service times); the spread of
  * the waits is not.
+ *
+ * Warm-up (usim_sim_on_warmup): the means and customers_served count the
+ * customers that arrive at or after the warm-up time w (under lifo too:
+ * a customer's whole wait is then after w); utilization is the busy
+ * fraction of [w, end].  The wait trace keeps every customer.
  */
 #include <math.h>
 #include <stdint.h>
@@ -62,6 +67,9 @@ typedef struct mg1 {
     uint64_t served;
     double sum_wait, sum_system_time, busy;
     double service_start; /* NAN when idle */
+    /* The warm-up: customers arriving before `from` are not counted;
+     * busy0 is the busy time at it. */
+    double from, busy0;
     usim_trace *tr_wait;
 } mg1;
 
@@ -129,11 +137,23 @@ static void *server_task(void *arg)
         double now = usim_now();
         m->busy += now - start;
         m->service_start = NAN;
+        if (arrival < m->from)
+            continue; /* arrived during the warm-up */
         m->served++;
         m->sum_wait += start - arrival;
         m->sum_system_time += now - arrival;
     }
     return NULL;
+}
+
+static void mg1_warmup(usim_sim *sim, void *state)
+{
+    mg1 *m = state;
+    double now = usim_sim_now(sim);
+    m->from = now;
+    m->served = 0;
+    m->sum_wait = m->sum_system_time = 0;
+    m->busy0 = m->busy + (isnan(m->service_start) ? 0 : now - m->service_start);
 }
 
 static int mg1_setup(usim_sim *sim, const usim_params *p, void **state)
@@ -154,6 +174,8 @@ static int mg1_setup(usim_sim *sim, const usim_params *p, void **state)
     int rc = usim_queue_init(&m->tokens, 0, "waiting");
     if (rc != 0)
         return rc;
+    if ((rc = usim_sim_on_warmup(sim, mg1_warmup, m)) != 0)
+        return rc;
     if (usim_sim_spawn(sim, arrival_task, m, "arrivals") == NULL ||
         usim_sim_spawn(sim, server_task, m, "server") == NULL)
         return usim_error(USIM_ENOMEM, "mg1: cannot spawn the tasks");
@@ -166,6 +188,8 @@ static void mg1_finish(usim_sim *sim, void *state)
     double now = usim_sim_now(sim);
     double busy = m->busy + (isnan(m->service_start) ? 0 : now - m->service_start);
     double n = (double)m->served;
+    busy -= m->busy0;
+    now -= m->from; /* the span measured: after the warm-up */
     usim_sim_scalar_set(sim, "mean_wait", n > 0 ? m->sum_wait / n : NAN);
     usim_sim_scalar_set(sim, "mean_system_time", n > 0 ? m->sum_system_time / n : NAN);
     usim_sim_scalar_set(sim, "customers_served", n);

@@ -47,7 +47,15 @@
  * holds exactly (up to rounding): L = lambda_obs W with lambda_obs =
  * served / end_time.  The two sides are computed independently: the
  * left as a time integral of the count (usim_level), the right from the
- * customers' own arrival and departure times.
+ * customers' own arrival and departure times.  (Without a warm-up: with
+ * one the customers in the system at the warm-up are in the area but not
+ * in the sum.)
+ *
+ * Warm-up (usim_sim_on_warmup): the counts and means over customers
+ * (arrivals, served, wait_probability, mean_wait, mean_system_time) count
+ * the customers that arrive at or after the warm-up time; the
+ * time-weighted levels are reset by libusim and average over [warm-up,
+ * end]; end_time stays the end of the run.
  */
 #include <math.h>
 #include <stdbool.h>
@@ -104,6 +112,7 @@ typedef struct mmc {
     usim_rng arrivals, service;
     uint64_t arrived, served, waited;
     double sum_wait, sum_system_time;
+    double from; /* the warm-up time: earlier arrivals are not counted */
     long waiting, in_system, busy;
     usim_level waiting_lvl, in_system_lvl, busy_lvl;
     usim_trace *tr_queue, *tr_system;
@@ -167,6 +176,8 @@ static void *server_task(void *arg)
         double now = usim_now();
         set_busy(m, m->busy - 1);
         set_in_system(m, m->in_system - 1);
+        if (arrival < m->from)
+            continue; /* arrived during the warm-up */
         m->served++;
         /* A customer handed straight to an idle server starts in the
          * tick it arrived: its wait is exactly 0. */
@@ -194,6 +205,15 @@ static double erlang_c(double lambda, double mu, long c)
     return tail / (sum + tail);
 }
 
+/* The levels are reset by libusim; the counters are the model's own. */
+static void mmc_warmup(usim_sim *sim, void *state)
+{
+    mmc *m = state;
+    m->from = usim_sim_now(sim);
+    m->arrived = m->served = m->waited = 0;
+    m->sum_wait = m->sum_system_time = 0;
+}
+
 static int mmc_setup(usim_sim *sim, const usim_params *p, void **state)
 {
     mmc *m = calloc(1, sizeof *m);
@@ -218,6 +238,8 @@ static int mmc_setup(usim_sim *sim, const usim_params *p, void **state)
     if (rc != 0)
         return rc;
     m->line_ready = true;
+    if ((rc = usim_sim_on_warmup(sim, mmc_warmup, m)) != 0)
+        return rc;
     if (usim_sim_spawn(sim, arrival_task, m, "arrivals") == NULL)
         return usim_error(USIM_ENOMEM, "mmc: cannot spawn the arrivals");
     for (long i = 0; i < m->servers; i++)

@@ -167,3 +167,10 @@ tests_unit_test_cond_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_cond_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_musim_condition tests/unit/test_musim_tracked \
 	tests/unit/test_musim_until tests/unit/test_cond
+
+# The warm-up: statistics reset at its time, the hooks, runs that end before it.
+check_PROGRAMS += tests/unit/test_warmup
+tests_unit_test_warmup_SOURCES = tests/unit/test_warmup.c tests/unit/fixture.h
+tests_unit_test_warmup_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_warmup_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_warmup
