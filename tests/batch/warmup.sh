@@ -6,8 +6,8 @@
 #   - configs/warmup.cfg (until 12000, warmup 2000, 300 replications): the
 #     CI contains 9 (seeds 1 to 10 all satisfy both; the test fixes 1);
 #   - the trace keeps the warm-up (samples from t = 100 on);
-#   - the root attribute `warmup` (2000; 0 without one), --info's line
-#     and --dry-run's comment.
+#   - the root attribute `warmup` (2000; 0 without one; kept by
+#     usim-merge), --info's line and --dry-run's comment.
 # Run from the build directory (make check).  Prints "NAME: N passed, N failed".
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$(pwd)}
@@ -16,7 +16,7 @@ bin=$top_builddir/usim-batch
 command -v h5dump >/dev/null || { echo "warmup.sh: h5dump not found (hdf5-tools)"; exit 77; }
 test_name=warmup.sh
 . "$top_srcdir/tests/batch/testlib.sh"
-need "$bin"
+need "$bin" "$top_builddir/usim-merge"
 cd "$tmp" || exit 99
 warm_cfg=$top_srcdir/configs/warmup.cfg
 
@@ -57,6 +57,11 @@ h5dump -H -d /traces/queue_length warm.h5 | grep -q "( 36000 )" && ok ||
 
 h5dump -a warmup warm.h5 | grep -q "(0): 2000$" && ok || ko "root attribute warmup: $(h5dump -a warmup warm.h5)"
 h5dump -a warmup cold.h5 | grep -q "(0): 0$" && ok || ko "root attribute warmup without one: $(h5dump -a warmup cold.h5)"
+# Shards of a warm-up experiment merge into a file that keeps it.
+printf 'model = "mm1";\nuntil = 100.0;\nwarmup = 50.0;\nreplications = 4;\nseed = 1;\n' >m.cfg
+"$bin" -q --shard 0/2 -o s0.h5 m.cfg >out 2>&1 && "$bin" -q --shard 1/2 -o s1.h5 m.cfg >>out 2>&1 &&
+    "$top_builddir/usim-merge" merged.h5 s0.h5 s1.h5 >>out 2>&1 || ko "shards and merge: $(cat out)"
+h5dump -a warmup merged.h5 | grep -q "(0): 50$" && ok || ko "merged root attribute warmup: $(h5dump -a warmup merged.h5)"
 expect "--info warmup" 0 "^warmup=2000$" "$bin" --info "$warm_cfg"
 expect "--info without warmup" 0 "^warmup=0$" "$bin" --info cold.cfg
 expect "--dry-run warmup" 0 "^# warm-up: statistics start at time 2000" "$bin" --dry-run "$warm_cfg"
