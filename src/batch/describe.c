@@ -104,8 +104,10 @@ int describe_models(const char *plugin)
 void describe_runs(const experiment *e, const uint64_t *runs, size_t n)
 {
     printf("# %s: model %s, %" PRIu64 " points x %" PRIu64 " replications = %" PRIu64
-           " runs, %zu selected; a run's random numbers depend on (seed, run)\n",
-           e->path, e->model->name, e->npoints, e->replications, e->nruns, n);
+           " runs, %zu selected; a run's random numbers depend on %s\n",
+           e->path, e->model->name, e->npoints, e->replications, e->nruns, n,
+           e->common_random ? "(seed, replication): common random numbers"
+                            : "(seed, run)");
     printf("run\tpoint\treplication\tseed");
     for (size_t k = 0; k < e->nparams; k++)
         printf("\t%s", e->params[k].desc->name);
@@ -151,9 +153,9 @@ int describe_info(const options *o, const experiment *e, size_t selected)
     sha256_hex(e->text, strlen(e->text), hash);
     printf("config=%s\nmodel=%s\nruns=%" PRIu64 "\npoints=%" PRIu64
            "\nreplications=%" PRIu64 "\nselected=%zu\nseed=%" PRIu64
-           "\noutput=%s\nconfig_sha256=%s\nversion=%s\n",
+           "\nrandom_numbers=%s\noutput=%s\nconfig_sha256=%s\nversion=%s\n",
            e->path, e->model_name, e->nruns, e->npoints, e->replications, selected,
-           e->seed, path, hash, PACKAGE_VERSION);
+           e->seed, experiment_random_numbers(e), path, hash, PACKAGE_VERSION);
     free(path);
     return EXIT_OK;
 }

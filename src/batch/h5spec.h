@@ -47,6 +47,9 @@ typedef struct h5out_spec {
     const char *model_sha256;  /* SHA-256 of the plugin; "" for a built-in */
     const char *description;   /* "" if none */
     uint64_t seed, nruns, npoints, replications;
+    /* "independent" or "common" (experiment.common_random); NULL:
+     * "independent", as files without the attribute are read. */
+    const char *random_numbers;
     size_t nparams;
     const char *const *params; /* parameter names, descriptor order */
     /* Per parameter: "" for a number; for a choice or a distribution the
