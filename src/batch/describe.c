@@ -104,8 +104,10 @@ int describe_models(const char *plugin)
 void describe_runs(const experiment *e, const uint64_t *runs, size_t n)
 {
     printf("# %s: model %s, %" PRIu64 " points x %" PRIu64 " replications = %" PRIu64
-           " runs, %zu selected; a run's random numbers depend on (seed, run)\n",
-           e->path, e->model->name, e->npoints, e->replications, e->nruns, n);
+           " runs, %zu selected; a run's random numbers depend on %s\n",
+           e->path, e->model->name, e->npoints, e->replications, e->nruns, n,
+           e->common_random ? "(seed, replication): common random numbers"
+                            : "(seed, run)");
     if (e->warmup > 0)
         printf("# warm-up: statistics start at time %.17g (traces keep the start)\n",
                e->warmup);
@@ -152,11 +154,12 @@ int describe_info(const options *o, const experiment *e, size_t selected)
         return EXIT_IO;
     }
     sha256_hex(e->text, strlen(e->text), hash);
-    printf("config=%s\nmodel=%s\nruns=%" PRIu64 "\npoints=%" PRIu64
-           "\nreplications=%" PRIu64 "\nselected=%zu\nseed=%" PRIu64
-           "\nwarmup=%.17g\noutput=%s\nconfig_sha256=%s\nversion=%s\n",
-           e->path, e->model_name, e->nruns, e->npoints, e->replications, selected,
-           e->seed, e->warmup, path, hash, PACKAGE_VERSION);
+    printf(
+        "config=%s\nmodel=%s\nruns=%" PRIu64 "\npoints=%" PRIu64
+        "\nreplications=%" PRIu64 "\nselected=%zu\nseed=%" PRIu64
+        "\nrandom_numbers=%s\nwarmup=%.17g\noutput=%s\nconfig_sha256=%s\nversion=%s\n",
+        e->path, e->model_name, e->nruns, e->npoints, e->replications, selected,
+        e->seed, experiment_random_numbers(e), e->warmup, path, hash, PACKAGE_VERSION);
     free(path);
     return EXIT_OK;
 }

@@ -12,6 +12,9 @@
  * (its members advance together) placed at the member listed first in
  * `parameters`.  Replications are innermost:
  *     run = point * replications + replication.
+ * A run's random numbers depend on (seed, run id), or with common random
+ * numbers on (seed, replication): the kernel keys its streams by
+ * usim_config.run, and experiment_run_config decides what goes there.
  */
 #ifndef USIM_BATCH_EXPERIMENT_H
 #define USIM_BATCH_EXPERIMENT_H
@@ -64,6 +67,10 @@ typedef struct experiment {
     double warmup;     /* statistics start then; 0 if not set */
     uint64_t replications;
     uint64_t seed;
+    /* random_numbers = "common": replication r of every point draws the
+     * streams of replication r (experiment_run_config); false: each run
+     * its own ("independent", the default). */
+    bool common_random;
     /* resolution, drift, order, stack_size, max_events, max_wall_s; seed
      * and run are set per run (experiment_run_config). */
     usim_config kernel;
@@ -109,8 +116,13 @@ int experiment_param_label(const experiment *e, size_t k, double v, char *buf,
  * by '\n' (malloc'd): the descriptor's choices, or the distributions in
  * value order; "" for a number.  NULL if memory runs out. */
 char *experiment_param_labels(const experiment *e, size_t k);
-/* The kernel configuration of a run: the experiment's, with seed and run. */
+/* The kernel configuration of a run: the experiment's, with the seed and
+ * the stream key in usim_config.run: the run id, or with common random
+ * numbers the replication. */
 void experiment_run_config(const experiment *e, uint64_t run, usim_config *cfg);
+
+/* "common" or "independent": the random_numbers setting. */
+const char *experiment_random_numbers(const experiment *e);
 
 /* Edit distance, for "did you mean" suggestions (exposed for tests). */
 size_t experiment_edit_distance(const char *a, const char *b);

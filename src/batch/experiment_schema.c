@@ -19,8 +19,9 @@
 #include "batch/experiment_sweep.h"
 
 static const char *const top_names[] = {
-    "model",      "description", "until",  "replications", "seed",   "kernel",
-    "parameters", "zip",         "traces", "limits",       "output", "warmup",
+    "model",  "description",    "until",  "replications", "seed",
+    "kernel", "parameters",     "zip",    "traces",       "limits",
+    "output", "random_numbers", "warmup",
 };
 static const char *const kernel_names[] = {"resolution", "drift",       "order",
                                            "stack_size", "stack_guard", "guard_size"};
@@ -137,6 +138,28 @@ static int choose(loader *ld, const config_setting_t *s, const char *what,
     setting_choices ch = {
         .names = names, .n = n, .quote = '"', .list = "one of ", .quote_list = true};
     return setting_fail_unknown(ld, s, str, &ch, "unknown %s \"%s\"", what, str);
+}
+
+/* ------------------------------------------------------------------ */
+/* random_numbers                                                      */
+/* ------------------------------------------------------------------ */
+
+/* Indexed by experiment.common_random. */
+static const char *const random_numbers_names[] = {"independent", "common"};
+
+/* random_numbers = "independent" | "common": whether the points of a
+ * sweep share their replications' random streams. */
+static int load_random_numbers(loader *ld, const config_setting_t *root)
+{
+    const config_setting_t *s = config_setting_get_member(root, "random_numbers");
+    int v = 0;
+    if (s == NULL)
+        return 0;
+    if (choose(ld, s, "random numbers mode", random_numbers_names,
+               USIM_ARRAY_LEN(random_numbers_names), &v) < 0)
+        return -1;
+    ld->e->common_random = v == 1;
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -801,9 +824,9 @@ int schema_load(loader *ld)
     const config_setting_t *root = config_root_setting(&ld->cfg);
     if (setting_check_members(ld, root, top_names, USIM_ARRAY_LEN(top_names)) < 0 ||
         load_model(ld, root) < 0 || load_top(ld, root) < 0 ||
-        load_kernel(ld, root) < 0 || load_limits(ld, root) < 0 ||
-        load_output(ld, root) < 0 || load_params_and_sweep(ld, root) < 0 ||
-        load_traces(ld, root) < 0)
+        load_random_numbers(ld, root) < 0 || load_kernel(ld, root) < 0 ||
+        load_limits(ld, root) < 0 || load_output(ld, root) < 0 ||
+        load_params_and_sweep(ld, root) < 0 || load_traces(ld, root) < 0)
         return -1;
     return 0;
 }

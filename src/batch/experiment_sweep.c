@@ -196,5 +196,15 @@ void experiment_run_config(const experiment *e, uint64_t run, usim_config *cfg)
 {
     *cfg = e->kernel;
     cfg->seed = e->seed;
-    cfg->run = run;
+    /* The kernel keys every stream (and its own random-order draws) by
+     * (seed, cfg->run) and uses cfg->run for nothing else, so passing the
+     * replication instead of the run id gives replication r of every
+     * point the same numbers: common random numbers, without libusim
+     * knowing of sweeps.  The run id stays the batch's own. */
+    cfg->run = e->common_random ? experiment_replication(e, run) : run;
+}
+
+const char *experiment_random_numbers(const experiment *e)
+{
+    return e->common_random ? "common" : "independent";
 }

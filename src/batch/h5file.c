@@ -42,6 +42,8 @@ static int write_root_attrs(h5file *f)
     rc |= h5layout_attr_u64(root, "seed", s->seed);
     rc |= h5layout_attr_double(root, "warmup", s->warmup);
     rc |= h5layout_attr_str(root, "rng", "philox4x32-10");
+    rc |= h5layout_attr_str(root, "random_numbers",
+                            s->random_numbers ? s->random_numbers : "independent");
     rc |= h5layout_attr_str(root, "model", s->model);
     rc |= h5layout_attr_str(root, "model_path", s->model_path);
     rc |= h5layout_attr_str(root, "model_sha256", s->model_sha256);

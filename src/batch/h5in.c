@@ -142,6 +142,13 @@ static int read_spec(h5in *in)
     for (size_t i = 0; i < sizeof nums / sizeof *nums; i++)
         if (read_attr_u64(in, num_names[i], nums[i]) < 0)
             return -1;
+    /* Files of earlier builds have no mode: their runs were independent. */
+    if (H5Aexists(in->file, "random_numbers") > 0) {
+        if (read_attr_str(in, "random_numbers", &s->random_numbers) < 0)
+            return -1;
+    } else if ((s->random_numbers = own(in, "independent")) == NULL) {
+        return -1;
+    }
     /* Files written before the warm-up existed have none: 0. */
     s->warmup = 0;
     if (H5Aexists(in->file, "warmup") > 0 &&

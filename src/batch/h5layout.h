@@ -7,7 +7,8 @@
  *
  *   /              attributes: format_version, usim_version, git_revision,
  *                  git_dirty, compiler, cflags; config, config_sha256, seed,
- *                  rng, model, model_path, model_sha256, description, nruns,
+ *                  rng, random_numbers, model, model_path, model_sha256,
+ *                  description, nruns,
  *                  npoints, replications, parameters, parameter_labels,
  *                  scalars, traces (string arrays), compression, shard_index,
  * shard_count, complete (0/1), runs_done, created (UTC timestamp) /runs          one

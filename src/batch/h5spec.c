@@ -43,9 +43,9 @@ static const char **names_dup(size_t n, const char *const *src)
     {                                                                                  \
         &(s)->config, &(s)->config_sha256, &(s)->model, &(s)->model_path,              \
             &(s)->model_sha256, &(s)->description, &(s)->usim_version,                 \
-            &(s)->git_revision, &(s)->compiler, &(s)->cflags                           \
+            &(s)->git_revision, &(s)->compiler, &(s)->cflags, &(s)->random_numbers     \
     }
-#define SPEC_NSTRINGS 10
+#define SPEC_NSTRINGS 11
 
 void h5spec_release(h5out_spec *s)
 {
@@ -98,6 +98,8 @@ int h5spec_dup(h5out_spec *d, const h5out_spec *s)
     }
     if (in.shard_count == 0)
         in.shard_count = 1;
+    if (!in.random_numbers || !in.random_numbers[0])
+        in.random_numbers = "independent";
     *d = in;
     const char **from[SPEC_NSTRINGS] = SPEC_STRINGS(&in);
     const char **to[SPEC_NSTRINGS] = SPEC_STRINGS(d);
@@ -118,6 +120,13 @@ int h5spec_dup(h5out_spec *d, const h5out_spec *s)
 static const char *str(const char *s)
 {
     return s ? s : "";
+}
+
+/* The mode, NULL and "" read as the default. */
+static const char *random_numbers(const h5out_spec *s)
+{
+    return s->random_numbers && s->random_numbers[0] ? s->random_numbers
+                                                     : "independent";
 }
 
 static int names_cmp(const char *what, size_t na, const char *const *a, size_t nb,
@@ -167,6 +176,13 @@ int h5spec_cmp(const h5out_spec *a, const h5out_spec *b, char *err, size_t errle
         h5spec_set_err(err, errlen, "seed, runs, points or replications differ");
         return -1;
     }
+    /* The config text holds the mode too, but say which setting differs:
+     * replications of different modes are not the same runs. */
+    if (strcmp(random_numbers(a), random_numbers(b))) {
+        h5spec_set_err(err, errlen, "the random numbers differ (%s vs %s)",
+                       random_numbers(a), random_numbers(b));
+        return -1;
+    }
     if (names_cmp("parameters", a->nparams, a->params, b->nparams, b->params, err,
                   errlen) < 0 ||
         names_cmp("scalars", a->nscalars, a->scalars, b->nscalars, b->scalars, err,
@@ -190,7 +206,7 @@ uint64_t h5spec_ident(const h5out_spec *s)
 {
     uint64_t h = FNV1A64_BASIS;
     const char *texts[] = {str(s->config), str(s->model), str(s->model_sha256),
-                           str(s->usim_version)};
+                           str(s->usim_version), random_numbers(s)};
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
         h = fnv1a64(h, texts[i], strlen(texts[i]) + 1);
     uint64_t nums[] = {

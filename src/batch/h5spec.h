@@ -48,6 +48,9 @@ typedef struct h5out_spec {
     const char *description;   /* "" if none */
     uint64_t seed, nruns, npoints, replications;
     double warmup; /* the time the statistics start (0: no warm-up) */
+    /* "independent" or "common" (experiment.common_random); NULL:
+     * "independent", as files without the attribute are read. */
+    const char *random_numbers;
     size_t nparams;
     const char *const *params; /* parameter names, descriptor order */
     /* Per parameter: "" for a number; for a choice or a distribution the

@@ -27,6 +27,11 @@ tests_batch_h5check_LDADD = $(H5TEST_LDADD)
 TESTS += tests/batch/determinism.sh
 EXTRA_DIST += tests/batch/determinism.sh tests/batch/h5
 
+# Common random numbers: the variance they save, bit-identical pairs,
+# usim-analyze --diff, resume and merge of a common run.
+TESTS += tests/batch/crn.sh
+EXTRA_DIST += tests/batch/crn.sh
+
 # usim-merge's refusals, --partial, --status, provenance, SIGKILL mid-merge.
 TESTS += tests/batch/merge.sh
 EXTRA_DIST += tests/batch/merge.sh

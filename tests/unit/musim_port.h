@@ -13,7 +13,11 @@
  *                        left blocked forever is μsim's UnfinishedTest, a
  *                        failure here too).  port_run_config does the
  *                        same under a configuration of the port's own
- *                        (from port_config: another resolution).
+ *                        (from port_config: another resolution);
+ *                        port_run_done(body) under port_config itself,
+ *                        for a body that also says it ran to its end
+ *                        (return PORT_DONE(arg)); port_run_completed(body)
+ *                        as port_run, for a body that sets port_completed.
  *   assertion_mode       the misuse checks: usim returns USIM_EINVAL
  *                        (release and debug builds alike), so they always
  *                        run.
@@ -122,6 +126,33 @@ static inline double port_run(usim_fn body, void *arg)
     port_config(&cfg);
     cfg.resolution = 1.0;
     return port_run_config(&cfg, body, arg);
+}
+
+/* What a body run by port_run_completed sets as it ends. */
+static bool port_completed;
+
+/* μsim's via_usim (port_run, under the port order); the body also
+ * notes that it ran to its end (port_completed = true). */
+static inline void port_run_completed(usim_fn body)
+{
+    port_completed = false;
+    port_run(body, NULL);
+    assert_true(port_completed);
+}
+
+/* What a body run by port_run_done returns: it ran to its end. */
+#define PORT_DONE(arg) (*(bool *)(arg) = true, NULL)
+
+/* μsim's via_usim (port_run_config, under the port order, resolution
+ * 1e-9 for fractional times); the body also says it ran to its end
+ * (PORT_DONE). */
+static inline void port_run_done(usim_fn body)
+{
+    usim_config cfg;
+    port_config(&cfg);
+    bool finished = false;
+    port_run_config(&cfg, body, &finished);
+    assert_true(finished);
 }
 
 /* μsim's turnstamp(): the time and the number of turns taken so far. */

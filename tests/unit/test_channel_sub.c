@@ -17,59 +17,11 @@
 #include "fixture.h"
 #include "usim.h"
 
-static char trace[1024];
-
-static void note(const char *what)
-{
-    char one[64];
-    snprintf(one, sizeof one, "%s:%s@%lld", usim_task_name(usim_self()), what,
-             (long long)usim_now_ticks());
-    size_t n = strlen(trace);
-    snprintf(trace + n, sizeof trace - n, "%s%s", n ? " " : "", one);
-}
-
 static void note_value(intptr_t v)
 {
     char buf[16];
     snprintf(buf, sizeof buf, "%ld", (long)v);
-    note(buf);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static const char *sorted(const char *t)
-{
-    static char buf[1024], out[1024];
-    char *words[64];
-    int n = 0;
-    snprintf(buf, sizeof buf, "%s", t);
-    for (char *w = strtok(buf, " "); w && n < 64; w = strtok(NULL, " "))
-        words[n++] = w;
-    qsort(words, (size_t)n, sizeof *words, cmp_str);
-    out[0] = 0;
-    for (int i = 0; i < n; i++) {
-        size_t len = strlen(out);
-        snprintf(out + len, sizeof out - len, "%s%s", i ? " " : "", words[i]);
-    }
-    return out;
-}
-
-static const char *run_order(usim_order o, uint64_t seed, usim_fn root)
-{
-    usim_config cfg;
-    usim_config_init(&cfg);
-    cfg.resolution = 1.0;
-    cfg.order = o;
-    cfg.seed = seed;
-    usim_sim *sim = fixture_sim(&cfg);
-    trace[0] = 0;
-    assert_non_null(usim_sim_spawn(sim, root, NULL, "main"));
-    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
-    fixture_destroy(sim);
-    return trace;
+    fixture_note(buf);
 }
 
 static usim_channel ch;
@@ -85,7 +37,7 @@ static void *receiver(void *arg)
         usim_sleep(5);
     }
     assert_int_equal(rc, USIM_ECLOSED);
-    note("closed");
+    fixture_note("closed");
     return NULL;
 }
 
@@ -101,7 +53,7 @@ static void *subscriber(void *arg)
         usim_sleep(5);
     }
     assert_int_equal(rc, USIM_ECLOSED);
-    note("closed");
+    fixture_note("closed");
     usim_channel_unsubscribe(&sub);
     return NULL;
 }
@@ -142,19 +94,20 @@ static void test_subscription_keeps_what_a_busy_reader_misses(void **state)
     const char *all = "R:1@10 R:3@20 R:closed@30 S:1@10 S:2@15 S:3@20 S:closed@30";
     const usim_order orders[] = {USIM_ORDER_FIFO, USIM_ORDER_LIFO, USIM_ORDER_MUSIM};
     for (int k = 0; k < 3; k++) {
-        const char *t = run_order(orders[k], 1, busy_main);
+        const char *t = fixture_run_order(orders[k], 1, busy_main);
         assert_int_equal(strncmp(t, "R:1@10 S:1@10 S:2@15", 20), 0);
-        assert_string_equal(sorted(t), all);
+        assert_string_equal(fixture_sorted(t), all);
     }
     for (uint64_t seed = 1; seed <= 4; seed++)
-        assert_string_equal(sorted(run_order(USIM_ORDER_RANDOM, seed, busy_main)), all);
+        assert_string_equal(
+            fixture_sorted(fixture_run_order(USIM_ORDER_RANDOM, seed, busy_main)), all);
 }
 
 static void *turns_x(void *arg)
 {
     (void)arg;
     for (int i = 0; i < 8; i++) {
-        note("X");
+        fixture_note("X");
         usim_instant();
     }
     return NULL;
@@ -168,7 +121,7 @@ static void *turns_s(void *arg)
     assert_int_equal(usim_channel_subscribe(&ch, &sub), 0);
     while (usim_channel_sub_recv(&sub, &v) == 0)
         note_value((intptr_t)v);
-    note("end");
+    fixture_note("end");
     usim_channel_unsubscribe(&sub);
     return NULL;
 }
@@ -180,7 +133,7 @@ static void *turns_r(void *arg)
     for (int i = 0; i < 2; i++) {
         int rc = usim_channel_recv(&ch, &v);
         if (rc) {
-            note("closed");
+            fixture_note("closed");
             return NULL;
         }
         note_value((intptr_t)v);
@@ -200,10 +153,10 @@ static void *turns_main(void *arg)
     usim_instant();
     for (intptr_t v = 1; v <= 3; v++) {
         usim_channel_send(&ch, (void *)v);
-        note("put");
+        fixture_note("put");
     }
     usim_channel_close(&ch);
-    note("close");
+    fixture_note("close");
     assert_int_equal(usim_scope_close(&s), 0);
     usim_channel_destroy(&ch);
     return NULL;
@@ -222,14 +175,10 @@ static void test_subscription_turns_under_musim(void **state)
     usim_config cfg;
     usim_config_init(&cfg);
     cfg.order = USIM_ORDER_MUSIM;
-    usim_sim *sim = fixture_sim(&cfg);
-    trace[0] = 0;
-    assert_non_null(usim_sim_spawn(sim, turns_main, NULL, "main"));
-    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
-    assert_string_equal(trace, "X:X@0 X:X@0 S:1@0 R:1@0 main:put@0 X:X@0 S:2@0 R:2@0 "
-                               "main:put@0 X:X@0 S:3@0 main:put@0 X:X@0 S:end@0 "
-                               "main:close@0 X:X@0 X:X@0 X:X@0");
-    fixture_destroy(sim);
+    assert_string_equal(fixture_run_traced(&cfg, turns_main),
+                        "X:X@0 X:X@0 S:1@0 R:1@0 main:put@0 X:X@0 S:2@0 R:2@0 "
+                        "main:put@0 X:X@0 S:3@0 main:put@0 X:X@0 S:end@0 "
+                        "main:close@0 X:X@0 X:X@0 X:X@0");
 }
 
 static void *drain_main(void *arg)
@@ -258,7 +207,7 @@ static void *drain_main(void *arg)
     usim_channel_unsubscribe(&sub);
     usim_channel_destroy(&ch);
     assert_int_equal(usim_now_ticks(), 0);
-    note("ok");
+    fixture_note("ok");
     return NULL;
 }
 
@@ -267,8 +216,9 @@ static void *drain_main(void *arg)
 static void test_subscription_drains_after_close(void **state)
 {
     (void)state;
-    assert_string_equal(run_order(USIM_ORDER_FIFO, 1, drain_main), "main:ok@0");
-    assert_string_equal(run_order(USIM_ORDER_MUSIM, 1, drain_main), "main:ok@0");
+    assert_string_equal(fixture_run_order(USIM_ORDER_FIFO, 1, drain_main), "main:ok@0");
+    assert_string_equal(fixture_run_order(USIM_ORDER_MUSIM, 1, drain_main),
+                        "main:ok@0");
 }
 
 static void *unsub_twice(void *arg)

@@ -151,19 +151,11 @@ static void test_first_takes_the_earliest_and_cancels_the_rest(void **state)
     each_order(first_two);
 }
 
-static char trace[256];
-
-static void note(const char *what)
-{
-    size_t n = strlen(trace);
-    snprintf(trace + n, sizeof trace - n, "%s%s", n ? " " : "", what);
-}
-
 static void *turns_x(void *arg)
 {
     (void)arg;
     for (int i = 0; i < 10; i++) {
-        note("X");
+        fixture_trace_add("X");
         usim_instant();
     }
     return NULL;
@@ -173,7 +165,7 @@ static void *turns_act(void *arg)
 {
     char buf[8];
     snprintf(buf, sizeof buf, "a%ld", (long)(intptr_t)arg);
-    note(buf);
+    fixture_trace_add(buf);
     return arg;
 }
 
@@ -191,13 +183,13 @@ static void *turns_main(void *arg)
     assert_int_equal(usim_collect(two, 2), 0);
     snprintf(buf, sizeof buf, "c[%ld,%ld]", (long)(intptr_t)two[0].result,
              (long)(intptr_t)two[1].result);
-    note(buf);
+    fixture_trace_add(buf);
     for (int i = 0; i < 2; i++)
         two[i] = (usim_activity){.fn = turns_act, .arg = (void *)(intptr_t)(i + 3)};
     assert_int_equal(usim_first(two, 2, 1, order), 0);
     snprintf(buf, sizeof buf, "f%ld", (long)(intptr_t)two[order[0]].result);
-    note(buf);
-    note("fend");
+    fixture_trace_add(buf);
+    fixture_trace_add("fend");
     assert_int_equal(usim_scope_close(&s), 0);
     return NULL;
 }
@@ -218,12 +210,8 @@ static void test_collect_and_first_turns_under_musim(void **state)
     usim_config cfg;
     usim_config_init(&cfg);
     cfg.order = USIM_ORDER_MUSIM;
-    usim_sim *sim = fixture_sim(&cfg);
-    trace[0] = 0;
-    assert_non_null(usim_sim_spawn(sim, turns_main, NULL, "main"));
-    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
-    assert_string_equal(trace, "X a1 a2 X X c[1,2] X a3 a4 X X f3 fend X X X X");
-    fixture_destroy(sim);
+    assert_string_equal(fixture_run_traced(&cfg, turns_main),
+                        "X a1 a2 X X c[1,2] X a3 a4 X X f3 fend X X X X");
 }
 
 static void *sleeper_main(void *arg)

@@ -21,36 +21,10 @@
 #include "fixture.h"
 #include "usim.h"
 
-static char trace[1024];
-
-static void step(const char *what)
-{
-    char one[96];
-    snprintf(one, sizeof one, "%s:%s@%g", usim_task_name(usim_self()), what,
-             usim_now());
-    size_t n = strlen(trace);
-    snprintf(trace + n, sizeof trace - n, "%s%s", n ? " " : "", one);
-}
-
-static usim_sim *make_sim(usim_order o)
-{
-    usim_config cfg;
-    usim_config_init(&cfg);
-    cfg.resolution = 1.0;
-    cfg.order = o;
-    cfg.seed = 7;
-    trace[0] = 0;
-    return fixture_sim(&cfg);
-}
-
-/* Runs root to the end under o; returns the trace. */
+/* Runs root to the end under o (seed 7); returns the trace. */
 static const char *run(usim_order o, usim_fn root)
 {
-    usim_sim *sim = make_sim(o);
-    assert_non_null(usim_sim_spawn(sim, root, NULL, "main"));
-    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
-    fixture_destroy(sim);
-    return trace;
+    return fixture_run_order(o, 7, root);
 }
 
 static const usim_order all_orders[] = {USIM_ORDER_FIFO, USIM_ORDER_LIFO,
@@ -73,7 +47,7 @@ static void *wait_flag_or_time(void *arg)
     usim_cond c = usim_cond_any(flag_or_time, 2);
     fired = 99;
     wait_rc = usim_wait_cond(&c, &fired);
-    step("woke");
+    fixture_note("woke");
     return NULL;
 }
 
@@ -82,7 +56,7 @@ static void *set_a_at_3(void *arg)
     (void)arg;
     usim_sleep(3);
     usim_flag_set(&fa, true);
-    step("set");
+    fixture_note("set");
     return NULL;
 }
 
@@ -126,7 +100,7 @@ static void *sleeper_5(void *arg)
 {
     (void)arg;
     usim_sleep(5);
-    step("slept");
+    fixture_note("slept");
     return NULL;
 }
 
@@ -237,7 +211,7 @@ static void *join_target(void *arg)
 {
     (void)arg;
     assert_int_equal(usim_join(target, NULL), 0);
-    step("joined");
+    fixture_note("joined");
     return NULL;
 }
 
@@ -247,7 +221,7 @@ static void *wait_target_done(void *arg)
     usim_cond c = usim_cond_done(target, true);
     fired = 99;
     wait_rc = usim_wait_cond(&c, &fired);
-    step("done");
+    fixture_note("done");
     return NULL;
 }
 
@@ -293,7 +267,7 @@ static void *plain_wait_a(void *arg)
 {
     (void)arg;
     assert_int_equal(usim_flag_wait_true(&fa), 0);
-    step("woke");
+    fixture_note("woke");
     return NULL;
 }
 
@@ -302,7 +276,7 @@ static void *cond_wait_a(void *arg)
     (void)arg;
     usim_cond c = usim_cond_flag(&fa, true);
     assert_int_equal(usim_wait_cond(&c, NULL), 0);
-    step("woke");
+    fixture_note("woke");
     return NULL;
 }
 
@@ -320,7 +294,7 @@ static void *flag_order_main(void *arg)
     usim_scope_spawn(&s, plain_wait_a, NULL, "P2");
     usim_sleep(1);
     usim_flag_set(&fa, true);
-    step("set");
+    fixture_note("set");
     assert_int_equal(usim_scope_close(&s), 0);
     usim_flag_destroy(&fa);
     return NULL;
@@ -345,7 +319,7 @@ static void *set_b_now(void *arg)
 {
     (void)arg;
     usim_flag_set(&fb, true);
-    step("set");
+    fixture_note("set");
     return NULL;
 }
 
@@ -368,7 +342,7 @@ static void *connective_main(void *arg)
     usim_scope_spawn(&s, set_b_now, NULL, "S");
     fired = 99;
     assert_int_equal(usim_wait_cond(&c, &fired), 0);
-    step("woke");
+    fixture_note("woke");
     assert_int_equal(fired, 1);
     assert_int_equal(usim_scope_close(&s), 0);
     usim_flag_destroy(&fa);
@@ -390,7 +364,7 @@ static void test_connective_entry_per_order(void **state)
 static void *bystander(void *arg)
 {
     (void)arg;
-    step("ran");
+    fixture_note("ran");
     return NULL;
 }
 
@@ -405,7 +379,7 @@ static void *holds_main(void *arg)
     usim_scope_open(&s);
     usim_scope_spawn(&s, bystander, NULL, "X");
     assert_int_equal(usim_wait_cond(&c, NULL), 0);
-    step("passed");
+    fixture_note("passed");
     assert_int_equal(usim_scope_close(&s), 0);
     usim_flag_destroy(&fa);
     return NULL;
@@ -448,7 +422,7 @@ static void *wait_tracked_and_flag(void *arg)
     usim_cond c = usim_cond_all(parts, 2);
     fired = 99;
     wait_rc = usim_wait_cond(&c, &fired);
-    step("woke");
+    fixture_note("woke");
     return NULL;
 }
 
@@ -613,7 +587,7 @@ static void *cancelled_waiter(void *arg)
     usim_cond parts[2] = {usim_cond_flag(&fa, true), usim_cond_time(USIM_GE, 50)};
     usim_cond c = usim_cond_any(parts, 2);
     wait_rc = usim_wait_cond(&c, NULL);
-    step("out");
+    fixture_note("out");
     /* Its listeners are gone: a later set reaches nobody. */
     return NULL;
 }
@@ -653,7 +627,7 @@ static void *child_sleeps_10(void *arg)
 {
     (void)arg;
     child_rc = usim_sleep(10);
-    step("child");
+    fixture_note("child");
     return NULL;
 }
 
@@ -678,7 +652,7 @@ static void *scope_flag_main(void *arg)
     assert_int_equal(usim_scope_open_when(&s, &c), 0);
     usim_scope_spawn(&s, child_sleeps_10, NULL, "C");
     assert_int_equal(usim_sleep(100), USIM_ETIMEDOUT);
-    step("owner");
+    fixture_note("owner");
     int rc = usim_scope_close(&s);
     assert_true(rc == 0 || rc == USIM_ETIMEDOUT);
     assert_true(usim_now() == 3);
@@ -722,7 +696,7 @@ static void *scope_any_main(void *arg)
     usim_scope s;
     assert_int_equal(usim_scope_open_when(&s, &c), 0);
     wait_rc = usim_sleep(10);
-    step("owner");
+    fixture_note("owner");
     usim_scope_close(&s);
     usim_join(setter, NULL);
     usim_flag_destroy(&fa);
@@ -770,7 +744,7 @@ static void *scope_tracked_main(void *arg)
     assert_int_equal(usim_scope_open_when(&s, &c), 0);
     usim_scope_open(&inner);
     wait_rc = usim_sleep(100);
-    step("owner");
+    fixture_note("owner");
     usim_scope_close(&inner);
     usim_scope_close(&s);
     usim_join(setter, NULL);

@@ -27,20 +27,9 @@
 
 #include "musim_port.h"
 
-static bool completed; /* μsim's via_usim: the test body ran to its end */
-
 static uint64_t turn(void)
 {
     return usim_sim_events(usim_current());
-}
-
-/* μsim's via_usim (port_run, under the port order); the body also
- * notes that it ran to its end. */
-static void via_usim(usim_fn fn)
-{
-    completed = false;
-    port_run(fn, NULL);
-    assert_true(completed);
 }
 
 static usim_flag fl[6];
@@ -98,14 +87,14 @@ static void *chain_and(void *arg)
     assert_int_equal(turn(), 8);
     assert_true(usim_now() == 0);
     flags_destroy(3);
-    completed = true;
+    port_completed = true;
     return NULL;
 }
 
 static void test_chain_and(void **state)
 {
     (void)state;
-    via_usim(chain_and);
+    port_run_completed(chain_and);
 }
 
 static void *chain_or(void *arg)
@@ -130,14 +119,14 @@ static void *chain_or(void *arg)
         assert_int_equal(turn(), 4 + 2 * (uint64_t)i);
     }
     flags_destroy(3);
-    completed = true;
+    port_completed = true;
     return NULL;
 }
 
 static void test_chain_or(void **state)
 {
     (void)state;
-    via_usim(chain_or);
+    port_run_completed(chain_or);
 }
 
 static void *chain_long(void *arg)
@@ -175,14 +164,14 @@ static void *chain_long(void *arg)
     assert_int_equal(fired, 1); /* e */
     assert_int_equal(turn(), 8);
     flags_destroy(6);
-    completed = true;
+    port_completed = true;
     return NULL;
 }
 
 static void test_chain_long(void **state)
 {
     (void)state;
-    via_usim(chain_long);
+    port_run_completed(chain_long);
 }
 
 /* μsim's flattening, as a wait sees it: a & (b & (c & ...)) and
@@ -252,28 +241,28 @@ static void *flatten_and(void *arg)
 {
     (void)arg;
     flatten(true);
-    completed = true;
+    port_completed = true;
     return NULL;
 }
 
 static void test_flatten_and(void **state)
 {
     (void)state;
-    via_usim(flatten_and);
+    port_run_completed(flatten_and);
 }
 
 static void *flatten_or(void *arg)
 {
     (void)arg;
     flatten(false);
-    completed = true;
+    port_completed = true;
     return NULL;
 }
 
 static void test_flatten_or(void **state)
 {
     (void)state;
-    via_usim(flatten_or);
+    port_run_completed(flatten_or);
 }
 
 /* ------------------------------------------------------------------ */
@@ -310,14 +299,14 @@ static void *release_self(void *arg)
     assert_true(entered && !exited);
     assert_int_equal(turn(), 2);
     usim_flag_destroy(&flag);
-    completed = true;
+    port_completed = true;
     return NULL;
 }
 
 static void test_release_self(void **state)
 {
     (void)state;
-    via_usim(release_self);
+    port_run_completed(release_self);
 }
 
 static usim_flag shared_flag;
@@ -356,14 +345,14 @@ static void *release_concurrent(void *arg)
     assert_int_equal(turn(), 5);
     assert_true(usim_now() == 0);
     usim_flag_destroy(&shared_flag);
-    completed = true;
+    port_completed = true;
     return NULL;
 }
 
 static void test_release_concurrent(void **state)
 {
     (void)state;
-    via_usim(release_concurrent);
+    port_run_completed(release_concurrent);
 }
 
 static void *release_early(void *arg)
@@ -390,14 +379,14 @@ static void *release_early(void *arg)
      * instant returns at once, without the turn. */
     assert_int_equal(turn(), 2);
     usim_flag_destroy(&flag);
-    completed = true;
+    port_completed = true;
     return NULL;
 }
 
 static void test_release_early(void **state)
 {
     (void)state;
-    via_usim(release_early);
+    port_run_completed(release_early);
 }
 
 int main(void)

@@ -30,28 +30,14 @@
 
 static size_t count;
 
-/* μsim's via_usim (port_run_config, under the port order, resolution
- * 1e-9 for fractional times); the body also says it ran to its end
- * (DONE). */
-static void run_port(usim_fn body)
-{
-    usim_config cfg;
-    port_config(&cfg);
-    bool finished = false;
-    port_run_config(&cfg, body, &finished);
-    assert_true(finished);
-}
-
 /* Runs body once for each of the n counts. */
 static void run_counts(usim_fn body, const size_t *counts, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         count = counts[i];
-        run_port(body);
+        port_run_done(body);
     }
 }
-
-#define DONE(arg) (*(bool *)(arg) = true, NULL)
 
 typedef struct ping {
     intptr_t value;
@@ -126,7 +112,7 @@ static void *collect_some_body(void *arg)
         assert_int_equal((intptr_t)acts[i].result, (intptr_t)i);
     }
     assert_true(usim_now() == (double)count);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_collect_some(void **state)
@@ -148,7 +134,7 @@ static void *collect_failure_body(void *arg)
     assert_int_equal(usim_collect(acts, count), USIM_EFAILED);
     expect_concurrent(count < 3 ? count : 3);
     assert_true(usim_now() == 1);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_collect_failure(void **state)
@@ -172,7 +158,7 @@ static void *first_collect_all_body(void *arg)
         assert_int_equal((intptr_t)acts[order[k]].result, (intptr_t)(count - 1 - k));
     }
     assert_true(usim_now() == (double)count);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_first_collect_all(void **state)
@@ -191,7 +177,7 @@ static void *first_collect_default_body(void *arg)
     for (size_t i = 0; i + 1 < count; i++)
         assert_int_equal(acts[i].status, USIM_ECANCELED);
     assert_true(usim_now() == 1);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_first_collect_default(void **state)
@@ -207,7 +193,7 @@ static void *first_less_available_body(void *arg)
     assert_int_equal(usim_first(acts, count, 3, order), USIM_EINVAL);
     assert_non_null(strstr(usim_errmsg(), "3 results asked"));
     assert_true(usim_now() == 0);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_first_less_available(void **state)
@@ -228,7 +214,7 @@ static void *first_collect_failure_body(void *arg)
     assert_int_equal(usim_first(acts, count, 1, order), USIM_EFAILED);
     expect_concurrent(count < 3 ? count : 3);
     assert_true(usim_now() == 1);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_first_collect_failure(void **state)

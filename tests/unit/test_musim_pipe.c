@@ -31,20 +31,6 @@
 
 #include "musim_port.h"
 
-/* μsim's via_usim (port_run_config, under the port order, resolution
- * 1e-9 for fractional times); the body also says it ran to its end
- * (DONE). */
-static void run_port(usim_fn body)
-{
-    usim_config cfg;
-    port_config(&cfg);
-    bool finished = false;
-    port_run_config(&cfg, body, &finished);
-    assert_true(finished);
-}
-
-#define DONE(arg) (*(bool *)(arg) = true, NULL)
-
 static usim_pipe pipe_;
 
 typedef struct xfer {
@@ -83,13 +69,13 @@ static void *debug_misuse_body(void *arg)
     assert_non_null(strstr(usim_errmsg(), "throughput 0 must be > 0"));
     assert_true(usim_now() == 0);
     usim_pipe_destroy(&p);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_debug_misuse(void **state)
 {
     (void)state;
-    run_port(debug_misuse_body);
+    port_run_done(debug_misuse_body);
 }
 
 static void *uncongested_body(void *arg)
@@ -106,13 +92,13 @@ static void *uncongested_body(void *arg)
     concurrently((xfer[]){{0.5, 0.5}, {0.5, 0.5}, {0.25, 0.5}, {0.25, 0.5}}, 4);
     assert_true(usim_now() == 5);
     usim_pipe_destroy(&pipe_);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_transfer_uncongested(void **state)
 {
     (void)state;
-    run_port(uncongested_body);
+    port_run_done(uncongested_body);
 }
 
 static void *zero_body(void *arg)
@@ -121,13 +107,13 @@ static void *zero_body(void *arg)
     assert_int_equal(usim_pipe_transfer(&pipe_, 0), 0);
     assert_true(usim_now() == 0);
     usim_pipe_destroy(&pipe_);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_transfer_zero(void **state)
 {
     (void)state;
-    run_port(zero_body);
+    port_run_done(zero_body);
 }
 
 static void *congested_body(void *arg)
@@ -144,13 +130,13 @@ static void *congested_body(void *arg)
     concurrently((xfer[]){{2, 2}, {2, 2}, {1, 2}, {1, 2}}, 4);
     assert_true(usim_now() == 8);
     usim_pipe_destroy(&pipe_);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_transfer_congested(void **state)
 {
     (void)state;
-    run_port(congested_body);
+    port_run_done(congested_body);
 }
 
 static void *inexact_body(void *arg)
@@ -164,13 +150,13 @@ static void *inexact_body(void *arg)
     /* μsim only asks that it ends; measured there: all end at 109. */
     assert_true(usim_now() == 109);
     usim_pipe_destroy(&pipe_);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_transfer_inexact(void **state)
 {
     (void)state;
-    run_port(inexact_body);
+    port_run_done(inexact_body);
 }
 
 static void *unbounded_debug_misuse_body(void *arg)
@@ -182,13 +168,13 @@ static void *unbounded_debug_misuse_body(void *arg)
     assert_int_equal(usim_pipe_transfer_at(&p, -10, 20), USIM_EINVAL);
     assert_int_equal(usim_pipe_transfer_at(&p, 10, 0), USIM_EINVAL);
     usim_pipe_destroy(&p);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_unbounded_debug_misuse(void **state)
 {
     (void)state;
-    run_port(unbounded_debug_misuse_body);
+    port_run_done(unbounded_debug_misuse_body);
 }
 
 static void *transfers_body(void *arg)
@@ -204,13 +190,13 @@ static void *transfers_body(void *arg)
     concurrently(xs, 12);
     assert_true(usim_now() == 0);
     usim_pipe_destroy(&pipe_);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_unbounded_transfers(void **state)
 {
     (void)state;
-    run_port(transfers_body);
+    port_run_done(transfers_body);
 }
 
 static void *infinite_body(void *arg)
@@ -223,13 +209,13 @@ static void *infinite_body(void *arg)
     assert_int_equal(usim_pipe_transfer_at(&pipe_, 0, 10), 0);
     assert_true(usim_now() == 2);
     usim_pipe_destroy(&pipe_);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_infinite_transfers(void **state)
 {
     (void)state;
-    run_port(infinite_body);
+    port_run_done(infinite_body);
 }
 
 int main(void)

@@ -48,28 +48,14 @@ static int make(usim_resources *r, double a, double b)
                               : usim_resources_init(r, 2, kinds, v, 0, "res");
 }
 
-/* μsim's via_usim (port_run_config, under the port order, resolution
- * 1e-9 for fractional times); the body also says it ran to its end
- * (DONE). */
-static void run_port(usim_fn body)
-{
-    usim_config cfg;
-    port_config(&cfg);
-    bool finished = false;
-    port_run_config(&cfg, body, &finished);
-    assert_true(finished);
-}
-
 /* Both supply types, as μsim's TestCapacity and TestResources. */
 static void run_both(usim_fn body)
 {
     type = CAPACITIES;
-    run_port(body);
+    port_run_done(body);
     type = RESOURCES;
-    run_port(body);
+    port_run_done(body);
 }
-
-#define DONE(arg) (*(bool *)(arg) = true, NULL)
 
 static void borrow_ok(usim_resources *r, double a, double b)
 {
@@ -107,13 +93,13 @@ static void *comparison_body(void *arg)
     assert_false(levels_are(&r, USIM_GT, 5, 10));
     assert_true(levels_are(&r, USIM_GE, 5, 10));
     usim_resources_destroy(&r);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_comparison(void **state)
 {
     (void)state;
-    run_port(comparison_body);
+    port_run_done(comparison_body);
 }
 
 /* ---------------------------------------------------------------- */
@@ -128,7 +114,7 @@ static void *misuse_body(void *arg)
                                 : usim_resources_init(&r, 0, kinds, v, 0, "res");
     assert_int_equal(rc, USIM_EINVAL);
     assert_non_null(strstr(usim_errmsg(), "0 kinds"));
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_misuse(void **state)
@@ -149,7 +135,7 @@ static void *debug_misuse_body(void *arg)
         assert_non_null(strstr(usim_errmsg(), "must be >= 0"));
     }
     usim_resources_destroy(&r);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_debug_misuse(void **state)
@@ -169,7 +155,7 @@ static void *borrow_body(void *arg)
     borrow_ok(&r, 10, 10);
     assert_true(usim_now() == 0);
     usim_resources_destroy(&r);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_borrow(void **state)
@@ -200,7 +186,7 @@ static void *claim_body(void *arg)
         assert_int_equal(usim_resources_claim(&r, over[i], &sub), USIM_EAGAIN);
     assert_int_equal(usim_resources_return(&held), 0);
     usim_resources_destroy(&r);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_claim(void **state)
@@ -224,7 +210,7 @@ static void *nested_borrow_body(void *arg)
     borrow_ok(&r, 10, 10);
     assert_true(usim_now() == 0);
     usim_resources_destroy(&r);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_nested_borrow(void **state)
@@ -248,7 +234,7 @@ static void *recursive_borrow_body(void *arg)
     borrow_ok(&r, 10, 10);
     assert_true(usim_now() == 0);
     usim_resources_destroy(&r);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_recursive_borrow(void **state)
@@ -282,7 +268,7 @@ static void *borrow_atomicity_body(void *arg)
     assert_int_equal(usim_scope_close(&s), 0);
     assert_true(usim_now() == 10);
     usim_resources_destroy(&shared);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_borrow_atomicity(void **state)
@@ -317,7 +303,7 @@ static void *congested_body(void *arg)
     assert_int_equal(usim_scope_close(&s), 0);
     assert_true(usim_now() == 20);
     usim_resources_destroy(&shared);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_congested(void **state)
@@ -355,7 +341,7 @@ static void *release_body(void *arg)
     assert_true(usim_now() == 10);
     assert_int_equal(usim_resources_return(&sub), 0);
     usim_resources_destroy(&shared);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_release(void **state)
@@ -398,7 +384,7 @@ static void *compare_body(void *arg)
     compare_step(USIM_LT, 11, USIM_LT, 6, 50, 50);
     compare_step(USIM_NE, 5, USIM_NE, 10, 60, 60);
     usim_resources_destroy(&shared);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_compare(void **state)
@@ -427,13 +413,13 @@ static void *limits_body(void *arg)
     assert_true(lim[0] == 10 && lim[1] == 10);
     assert_int_equal(usim_resources_return(&sub), 0);
     usim_resources_destroy(&r);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_limits(void **state)
 {
     (void)state;
-    run_port(limits_body);
+    port_run_done(limits_body);
 }
 
 static void *borrow_exceed_body(void *arg)
@@ -447,13 +433,13 @@ static void *borrow_exceed_body(void *arg)
     }
     borrow_ok(&r, 10, 10);
     usim_resources_destroy(&r);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_borrow_exceed(void **state)
 {
     (void)state;
-    run_port(borrow_exceed_body);
+    port_run_done(borrow_exceed_body);
 }
 
 /* ---------------------------------------------------------------- */
@@ -475,13 +461,13 @@ static void *increase_body(void *arg)
     borrow_ok(&r, 40, 40);
     assert_true(usim_now() == 0);
     usim_resources_destroy(&r);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_increase(void **state)
 {
     (void)state;
-    run_port(increase_body);
+    port_run_done(increase_body);
 }
 
 static void expect_negative(int (*change)(usim_resources *, const double *),
@@ -501,13 +487,13 @@ static void *increase_misuse_body(void *arg)
     assert_int_equal(make(&r, 10, 10), 0);
     expect_negative(usim_resources_increase, &r);
     usim_resources_destroy(&r);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_increase_misuse(void **state)
 {
     (void)state;
-    run_port(increase_misuse_body);
+    port_run_done(increase_misuse_body);
 }
 
 static void *decrease_body(void *arg)
@@ -531,13 +517,13 @@ static void *decrease_body(void *arg)
     assert_int_equal(usim_scope_close(&s), USIM_ETIMEDOUT); /* μsim's until ends */
     assert_true(usim_now() == 20);
     usim_resources_destroy(&r);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_decrease(void **state)
 {
     (void)state;
-    run_port(decrease_body);
+    port_run_done(decrease_body);
 }
 
 static void *decrease_misuse_body(void *arg)
@@ -549,13 +535,13 @@ static void *decrease_misuse_body(void *arg)
     assert_int_equal(usim_resources_decrease(&r, (double[]){20, 20}), USIM_EINVAL);
     assert_non_null(strstr(usim_errmsg(), "which has 10"));
     usim_resources_destroy(&r);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_decrease_misuse(void **state)
 {
     (void)state;
-    run_port(decrease_misuse_body);
+    port_run_done(decrease_misuse_body);
 }
 
 static void *set_body(void *arg)
@@ -571,13 +557,13 @@ static void *set_body(void *arg)
     borrow_ok(&r, 30, 30);
     assert_true(usim_now() == 0);
     usim_resources_destroy(&r);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_set(void **state)
 {
     (void)state;
-    run_port(set_body);
+    port_run_done(set_body);
 }
 
 static void *set_misuse_body(void *arg)
@@ -587,13 +573,13 @@ static void *set_misuse_body(void *arg)
     assert_int_equal(make(&r, 10, 10), 0);
     expect_negative(usim_resources_set, &r);
     usim_resources_destroy(&r);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_set_misuse(void **state)
 {
     (void)state;
-    run_port(set_misuse_body);
+    port_run_done(set_misuse_body);
 }
 
 int main(void)

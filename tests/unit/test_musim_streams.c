@@ -78,27 +78,13 @@ static bool stream_closed(void)
     return type == QUEUE ? usim_queue_closed(&queue) : usim_channel_closed(&channel);
 }
 
-/* μsim's via_usim (port_run_config, under the port order, resolution
- * 1e-9 for fractional times); the body also says it ran to its end
- * (DONE). */
-static void run_port(usim_fn body)
-{
-    usim_config cfg;
-    port_config(&cfg);
-    bool finished = false;
-    port_run_config(&cfg, body, &finished);
-    assert_true(finished);
-}
-
 static void run_both(usim_fn body)
 {
     type = QUEUE;
-    run_port(body);
+    port_run_done(body);
     type = CHANNEL;
-    run_port(body);
+    port_run_done(body);
 }
-
-#define DONE(arg) (*(bool *)(arg) = true, NULL)
 
 /* The bystander: takes turns (one postpone each) until told to stop. */
 static int turns;
@@ -135,7 +121,7 @@ static void *close_body(void *arg)
     stop = true;
     assert_int_equal(usim_join(by, NULL), 0);
     stream_destroy();
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_close(void **state)
@@ -206,7 +192,7 @@ static void put_then_read(usim_fn reader)
 static void *put_get_body(void *arg)
 {
     put_then_read(read_await);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_put_get(void **state)
@@ -218,7 +204,7 @@ static void test_put_get(void **state)
 static void *put_stream_body(void *arg)
 {
     put_then_read(read_stream);
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_put_stream(void **state)
@@ -248,13 +234,13 @@ static void *full_get_body(void *arg)
     stop = true;
     assert_int_equal(usim_join(by, NULL), 0);
     stream_destroy();
-    return DONE(arg);
+    return PORT_DONE(arg);
 }
 
 static void test_full_get(void **state)
 {
     (void)state;
-    run_port(full_get_body);
+    port_run_done(full_get_body);
 }
 
 int main(void)

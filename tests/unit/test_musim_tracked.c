@@ -32,20 +32,9 @@
 
 #include "musim_port.h"
 
-static bool completed; /* μsim's via_usim: the test body ran to its end */
-
 static uint64_t turn(void)
 {
     return usim_sim_events(usim_current());
-}
-
-/* μsim's via_usim (port_run, under the port order); the body also
- * notes that it ran to its end. */
-static void via_usim(usim_fn fn)
-{
-    completed = false;
-    port_run(fn, NULL);
-    assert_true(completed);
 }
 
 /* op(1137, 10) as Python computes it (floats printed with .hex() where
@@ -80,14 +69,14 @@ static void *operators(void *arg)
         assert_true(usim_tracked_get(&t) == operator_cases[i].expected);
         usim_tracked_destroy(&t);
     }
-    completed = true;
+    port_completed = true;
     return NULL;
 }
 
 static void test_operators(void **state)
 {
     (void)state;
-    via_usim(operators);
+    port_run_completed(operators);
 }
 
 static void *operator_pow(void *arg)
@@ -101,14 +90,14 @@ static void *operator_pow(void *arg)
     double expected = 0x1.44a3b4bb10d67p+426;
     assert_true(fabs(usim_tracked_get(&t) - expected) <= expected * 0x1p-52);
     usim_tracked_destroy(&t);
-    completed = true;
+    port_completed = true;
     return NULL;
 }
 
 static void test_operator_pow(void **state)
 {
     (void)state;
-    via_usim(operator_pow);
+    port_run_completed(operator_pow);
 }
 
 static bool cmp(usim_cmp op, double a, double b)
@@ -165,14 +154,14 @@ static void *comparison(void *arg)
         assert_int_not_equal(usim_cond_holds(&minv), expected);
         usim_tracked_destroy(&t);
     }
-    completed = true;
+    port_completed = true;
     return NULL;
 }
 
 static void test_comparison(void **state)
 {
     (void)state;
-    via_usim(comparison);
+    port_run_completed(comparison);
 }
 
 static usim_tracked shared;
@@ -205,14 +194,14 @@ static void *comparison_wait(void *arg)
     assert_int_equal(usim_scope_close(&s), 0);
     assert_true(usim_now() == 20);
     usim_tracked_destroy(&shared);
-    completed = true;
+    port_completed = true;
     return NULL;
 }
 
 static void test_comparison_wait(void **state)
 {
     (void)state;
-    via_usim(comparison_wait);
+    port_run_completed(comparison_wait);
 }
 
 int main(void)

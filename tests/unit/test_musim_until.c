@@ -23,17 +23,6 @@
 
 #include "musim_port.h"
 
-static bool completed; /* μsim's via_usim: the test body ran to its end */
-
-/* μsim's via_usim (port_run, under the port order); the body also
- * notes that it ran to its end. */
-static void via_usim(usim_fn fn)
-{
-    completed = false;
-    port_run(fn, NULL);
-    assert_true(completed);
-}
-
 static void *sleep_arg(void *arg)
 {
     usim_sleep(*(const double *)arg);
@@ -62,14 +51,14 @@ static void *after(void *arg)
     assert_int_equal(usim_task_status(a), USIM_TASK_SUCCESS);
     assert_int_equal(usim_scope_close(&s), 0);
     assert_true(usim_now() == 15);
-    completed = true;
+    port_completed = true;
     return NULL;
 }
 
 static void test_after(void **state)
 {
     (void)state;
-    via_usim(after);
+    port_run_completed(after);
 }
 
 static void *at(void *arg)
@@ -92,14 +81,14 @@ static void *at(void *arg)
     assert_int_equal(usim_wait_cond(&both, NULL), 0);
     assert_true(usim_now() == 20);
     assert_int_equal(usim_scope_close(&s), 0);
-    completed = true;
+    port_completed = true;
     return NULL;
 }
 
 static void test_at(void **state)
 {
     (void)state;
-    via_usim(at);
+    port_run_completed(at);
 }
 
 /* ------------------------------------------------------------------ */
@@ -141,14 +130,14 @@ static void *until_(void *arg)
     assert_int_equal(usim_join(activity, NULL), USIM_ECANCELED); /* TaskClosed */
     assert_int_equal(usim_task_status(activity), USIM_TASK_CANCELLED);
     assert_true(usim_now() == 500);
-    completed = true;
+    port_completed = true;
     return NULL;
 }
 
 static void test_until(void **state)
 {
     (void)state;
-    via_usim(until_);
+    port_run_completed(until_);
 }
 
 static void *reuse_job(void *arg)
@@ -175,14 +164,14 @@ static void *reuse(void *arg)
     assert_true(usim_now() == 0);
     assert_int_equal(usim_join(activity, NULL), 0);
     assert_int_equal(usim_task_status(activity), USIM_TASK_SUCCESS);
-    completed = true;
+    port_completed = true;
     return NULL;
 }
 
 static void test_reuse(void **state)
 {
     (void)state;
-    via_usim(reuse);
+    port_run_completed(reuse);
 }
 
 static void *for_interval(void *arg)
@@ -207,14 +196,14 @@ static void *for_interval(void *arg)
      * wait that ends exactly at the deadline completes. */
     assert_int_equal(ticks, 12);
     assert_true(usim_now() == 60);
-    completed = true;
+    port_completed = true;
     return NULL;
 }
 
 static void test_for_interval(void **state)
 {
     (void)state;
-    via_usim(for_interval);
+    port_run_completed(for_interval);
 }
 
 int main(void)

@@ -155,19 +155,11 @@ static void test_pipe_unbounded_never_shares(void **state)
               (const int[]){0, 0, 0, 0, 0, 0});
 }
 
-static char trace[256];
-
-static void note(const char *what)
-{
-    size_t n = strlen(trace);
-    snprintf(trace + n, sizeof trace - n, "%s%s", n ? " " : "", what);
-}
-
 static void *turns_x(void *arg)
 {
     (void)arg;
     for (int i = 0; i < 3; i++) {
-        note("X");
+        fixture_trace_add("X");
         usim_instant();
     }
     return NULL;
@@ -183,12 +175,12 @@ static void *turns_main(void *arg)
     usim_scope_open(&s);
     usim_scope_spawn(&s, turns_x, NULL, "X");
     assert_int_equal(usim_pipe_transfer(&finite, 0), 0);
-    note("t0");
+    fixture_trace_add("t0");
     assert_int_equal(usim_pipe_transfer(&unbounded, 5), 0);
-    note("tinf");
+    fixture_trace_add("tinf");
     assert_int_equal(usim_pipe_transfer_at(&unbounded, 5, 10), 0);
     assert_int_equal(usim_now_ticks(), 500000000);
-    note("tfin");
+    fixture_trace_add("tfin");
     assert_int_equal(usim_scope_close(&s), 0);
     usim_pipe_destroy(&finite);
     usim_pipe_destroy(&unbounded);
@@ -214,12 +206,7 @@ static void test_pipe_instant_transfers_turns(void **state)
         usim_config cfg;
         usim_config_init(&cfg);
         cfg.order = orders[k];
-        usim_sim *sim = fixture_sim(&cfg);
-        trace[0] = 0;
-        assert_non_null(usim_sim_spawn(sim, turns_main, NULL, "main"));
-        assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
-        assert_string_equal(trace, want[k]);
-        fixture_destroy(sim);
+        assert_string_equal(fixture_run_traced(&cfg, turns_main), want[k]);
     }
 }
 

@@ -23,56 +23,6 @@
 #include "fixture.h"
 #include "usim.h"
 
-static char trace[2048];
-
-static void note(const char *what)
-{
-    char one[96];
-    snprintf(one, sizeof one, "%s:%s@%lld", usim_task_name(usim_self()), what,
-             (long long)usim_now_ticks());
-    size_t n = strlen(trace);
-    snprintf(trace + n, sizeof trace - n, "%s%s", n ? " " : "", one);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The trace's entries sorted: what a random order cannot change. */
-static const char *sorted(const char *t)
-{
-    static char buf[2048], out[2048];
-    char *words[128];
-    int n = 0;
-    snprintf(buf, sizeof buf, "%s", t);
-    for (char *w = strtok(buf, " "); w && n < 128; w = strtok(NULL, " "))
-        words[n++] = w;
-    qsort(words, (size_t)n, sizeof *words, cmp_str);
-    out[0] = 0;
-    for (int i = 0; i < n; i++) {
-        size_t len = strlen(out);
-        snprintf(out + len, sizeof out - len, "%s%s", i ? " " : "", words[i]);
-    }
-    return out;
-}
-
-/* Runs root under order o to the end; returns the trace. */
-static const char *run_order(usim_order o, uint64_t seed, usim_fn root)
-{
-    usim_config cfg;
-    usim_config_init(&cfg);
-    cfg.resolution = 1.0;
-    cfg.order = o;
-    cfg.seed = seed;
-    usim_sim *sim = fixture_sim(&cfg);
-    trace[0] = 0;
-    assert_non_null(usim_sim_spawn(sim, root, NULL, "main"));
-    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
-    fixture_destroy(sim);
-    return trace;
-}
-
 static const char *const kinds[] = {"cpu", "mem"};
 static usim_resources res;
 static unsigned flags;
@@ -89,9 +39,9 @@ static void *use(void *arg)
         assert_int_equal(usim_sleep(u->start), 0);
     usim_resources sub;
     assert_int_equal(usim_resources_borrow(&res, (double[]){u->cpu, u->mem}, &sub), 0);
-    note("got");
+    fixture_note("got");
     assert_int_equal(usim_sleep(u->hold), 0);
-    note("ret");
+    fixture_note("ret");
     assert_int_equal(usim_resources_return(&sub), 0);
     return NULL;
 }
@@ -130,14 +80,15 @@ static void test_any_fit_lets_a_fitting_borrow_overtake(void **state)
     (void)state;
     const char *want = "U1:got@0 U3:got@0 U3:ret@5 U1:ret@10 U2:got@10 U2:ret@20";
     flags = 0;
-    assert_string_equal(run_order(USIM_ORDER_FIFO, 1, three_users), want);
-    assert_string_equal(run_order(USIM_ORDER_LIFO, 1, three_users), want);
-    assert_string_equal(run_order(USIM_ORDER_MUSIM, 1, three_users), want);
+    assert_string_equal(fixture_run_order(USIM_ORDER_FIFO, 1, three_users), want);
+    assert_string_equal(fixture_run_order(USIM_ORDER_LIFO, 1, three_users), want);
+    assert_string_equal(fixture_run_order(USIM_ORDER_MUSIM, 1, three_users), want);
     char expect[256];
-    snprintf(expect, sizeof expect, "%s", sorted(want));
+    snprintf(expect, sizeof expect, "%s", fixture_sorted(want));
     for (uint64_t seed = 1; seed <= 4; seed++)
-        assert_string_equal(sorted(run_order(USIM_ORDER_RANDOM, seed, three_users)),
-                            expect);
+        assert_string_equal(
+            fixture_sorted(fixture_run_order(USIM_ORDER_RANDOM, seed, three_users)),
+            expect);
 }
 
 /*
@@ -151,14 +102,15 @@ static void test_head_of_line_serves_in_arrival_order(void **state)
     (void)state;
     const char *want = "U1:got@0 U1:ret@10 U2:got@10 U3:got@10 U3:ret@15 U2:ret@20";
     flags = USIM_RESOURCES_FIFO;
-    assert_string_equal(run_order(USIM_ORDER_FIFO, 1, three_users), want);
-    assert_string_equal(run_order(USIM_ORDER_LIFO, 1, three_users), want);
-    assert_string_equal(run_order(USIM_ORDER_MUSIM, 1, three_users), want);
+    assert_string_equal(fixture_run_order(USIM_ORDER_FIFO, 1, three_users), want);
+    assert_string_equal(fixture_run_order(USIM_ORDER_LIFO, 1, three_users), want);
+    assert_string_equal(fixture_run_order(USIM_ORDER_MUSIM, 1, three_users), want);
     char expect[256];
-    snprintf(expect, sizeof expect, "%s", sorted(want));
+    snprintf(expect, sizeof expect, "%s", fixture_sorted(want));
     for (uint64_t seed = 1; seed <= 4; seed++)
-        assert_string_equal(sorted(run_order(USIM_ORDER_RANDOM, seed, three_users)),
-                            expect);
+        assert_string_equal(
+            fixture_sorted(fixture_run_order(USIM_ORDER_RANDOM, seed, three_users)),
+            expect);
     flags = 0;
 }
 
@@ -171,7 +123,7 @@ static void *barge_h(void *arg)
     usim_resources sub;
     assert_int_equal(usim_resources_borrow(&res, (double[]){1, 0}, &sub), 0);
     assert_int_equal(usim_sleep(10), 0);
-    note("ret");
+    fixture_note("ret");
     assert_int_equal(usim_resources_return(&sub), 0);
     return NULL;
 }
@@ -182,9 +134,9 @@ static void *barge_w(void *arg)
     usim_instant();
     usim_resources sub;
     assert_int_equal(usim_resources_borrow(&res, (double[]){1, 0}, &sub), 0);
-    note("got");
+    fixture_note("got");
     assert_int_equal(usim_sleep(5), 0);
-    note("ret");
+    fixture_note("ret");
     assert_int_equal(usim_resources_return(&sub), 0);
     return NULL;
 }
@@ -197,9 +149,9 @@ static void *barge_n(void *arg)
     usim_instant();
     usim_resources sub;
     assert_int_equal(usim_resources_borrow(&res, (double[]){1, 0}, &sub), 0);
-    note("got");
+    fixture_note("got");
     assert_int_equal(usim_sleep(5), 0);
-    note("ret");
+    fixture_note("ret");
     assert_int_equal(usim_resources_return(&sub), 0);
     return NULL;
 }
@@ -233,11 +185,11 @@ static void *barge_main(void *arg)
 static void test_returned_resources_go_to_the_waiter_or_the_barger(void **state)
 {
     (void)state;
-    assert_string_equal(run_order(USIM_ORDER_MUSIM, 1, barge_main),
+    assert_string_equal(fixture_run_order(USIM_ORDER_MUSIM, 1, barge_main),
                         "H:ret@10 N:got@10 N:ret@15 W:got@15 W:ret@20");
     const char *granted = "H:ret@10 W:got@10 W:ret@15 N:got@15 N:ret@20";
-    assert_string_equal(run_order(USIM_ORDER_FIFO, 1, barge_main), granted);
-    assert_string_equal(run_order(USIM_ORDER_LIFO, 1, barge_main), granted);
+    assert_string_equal(fixture_run_order(USIM_ORDER_FIFO, 1, barge_main), granted);
+    assert_string_equal(fixture_run_order(USIM_ORDER_LIFO, 1, barge_main), granted);
 }
 
 /* X takes eight turns, noting each. */
@@ -245,7 +197,7 @@ static void *turn_x(void *arg)
 {
     (void)arg;
     for (int i = 0; i < 8; i++) {
-        note("x");
+        fixture_note("x");
         usim_instant();
     }
     return NULL;
@@ -256,7 +208,7 @@ static void *turn_w(void *arg)
     (void)arg;
     usim_resources sub;
     assert_int_equal(usim_resources_borrow(&res, (double[]){2, 0}, &sub), 0);
-    note("got");
+    fixture_note("got");
     assert_int_equal(usim_resources_return(&sub), 0);
     return NULL;
 }
@@ -271,12 +223,12 @@ static void *turn_main(void *arg)
     usim_scope_open(&s);
     usim_scope_spawn(&s, turn_x, NULL, "X");
     assert_int_equal(usim_resources_borrow(&res, (double[]){1, 0}, &sub), 0);
-    note("got");
+    fixture_note("got");
     usim_scope_spawn(&s, turn_w, NULL, "W");
     usim_instant();
-    note("back");
+    fixture_note("back");
     assert_int_equal(usim_resources_return(&sub), 0);
-    note("ret");
+    fixture_note("ret");
     assert_int_equal(usim_scope_close(&s), 0);
     usim_resources_destroy(&res);
     return NULL;
@@ -299,13 +251,13 @@ static void *turn_main(void *arg)
 static void test_borrow_and_return_turns(void **state)
 {
     (void)state;
-    assert_string_equal(run_order(USIM_ORDER_MUSIM, 1, turn_main),
+    assert_string_equal(fixture_run_order(USIM_ORDER_MUSIM, 1, turn_main),
                         "X:x@0 X:x@0 main:got@0 X:x@0 main:back@0 X:x@0 X:x@0 "
                         "main:ret@0 X:x@0 X:x@0 W:got@0 X:x@0");
-    assert_string_equal(run_order(USIM_ORDER_FIFO, 1, turn_main),
+    assert_string_equal(fixture_run_order(USIM_ORDER_FIFO, 1, turn_main),
                         "X:x@0 main:got@0 X:x@0 X:x@0 main:back@0 X:x@0 W:got@0 "
                         "main:ret@0 X:x@0 X:x@0 X:x@0 X:x@0");
-    assert_string_equal(run_order(USIM_ORDER_LIFO, 1, turn_main),
+    assert_string_equal(fixture_run_order(USIM_ORDER_LIFO, 1, turn_main),
                         "main:got@0 X:x@0 main:back@0 main:ret@0 X:x@0 W:got@0 "
                         "X:x@0 X:x@0 X:x@0 X:x@0 X:x@0 X:x@0");
 }
@@ -314,7 +266,7 @@ static void *watcher(void *arg)
 {
     (void)arg;
     assert_int_equal(usim_resources_wait(&res, USIM_GE, (double[]){5, 5}), 0);
-    note("woke");
+    fixture_note("woke");
     return NULL;
 }
 
@@ -326,10 +278,10 @@ static void *wait_main(void *arg)
     usim_task *w = usim_spawn(watcher, NULL, "W");
     assert_int_equal(usim_sleep(1), 0);
     assert_int_equal(usim_resources_increase(&res, (double[]){5, 0}), 0);
-    note("inc");
+    fixture_note("inc");
     assert_int_equal(usim_sleep(1), 0);
     assert_int_equal(usim_resources_increase(&res, (double[]){0, 5}), 0);
-    note("inc");
+    fixture_note("inc");
     assert_int_equal(usim_join(w, NULL), 0);
     usim_resources_destroy(&res);
     return NULL;
@@ -344,11 +296,11 @@ static void *wait_main(void *arg)
 static void test_wait_on_levels_wakes_when_every_kind_holds(void **state)
 {
     (void)state;
-    assert_string_equal(run_order(USIM_ORDER_FIFO, 1, wait_main),
+    assert_string_equal(fixture_run_order(USIM_ORDER_FIFO, 1, wait_main),
                         "main:inc@1 W:woke@2 main:inc@2");
-    assert_string_equal(run_order(USIM_ORDER_MUSIM, 1, wait_main),
+    assert_string_equal(fixture_run_order(USIM_ORDER_MUSIM, 1, wait_main),
                         "main:inc@1 W:woke@2 main:inc@2");
-    assert_string_equal(run_order(USIM_ORDER_LIFO, 1, wait_main),
+    assert_string_equal(fixture_run_order(USIM_ORDER_LIFO, 1, wait_main),
                         "main:inc@1 main:inc@2 W:woke@2");
 }
 
@@ -366,7 +318,7 @@ static void *hol_b(void *arg)
     (void)arg;
     usim_resources sub;
     int rc = usim_resources_borrow(&res, (double[]){6, 0}, &sub);
-    note(rc == USIM_ECANCELED ? "cancelled" : "got");
+    fixture_note(rc == USIM_ECANCELED ? "cancelled" : "got");
     return NULL;
 }
 
@@ -396,10 +348,10 @@ static void test_head_of_line_cancel_lets_the_next_through(void **state)
 {
     (void)state;
     const char *want = "H:got@0 B:cancelled@2 S:got@2 S:ret@3 H:ret@10";
-    assert_string_equal(run_order(USIM_ORDER_FIFO, 1, hol_main2),
+    assert_string_equal(fixture_run_order(USIM_ORDER_FIFO, 1, hol_main2),
                         "H:got@0 S:got@2 B:cancelled@2 S:ret@3 H:ret@10");
-    assert_string_equal(run_order(USIM_ORDER_LIFO, 1, hol_main2), want);
-    assert_string_equal(run_order(USIM_ORDER_MUSIM, 1, hol_main2), want);
+    assert_string_equal(fixture_run_order(USIM_ORDER_LIFO, 1, hol_main2), want);
+    assert_string_equal(fixture_run_order(USIM_ORDER_MUSIM, 1, hol_main2), want);
 }
 
 static usim_resources outer;
@@ -409,7 +361,7 @@ static void *sub_waiter(void *arg)
     (void)arg;
     usim_resources s2;
     assert_int_equal(usim_resources_borrow(&outer, (double[]){3, 3}, &s2), 0);
-    note("got");
+    fixture_note("got");
     assert_int_equal(usim_resources_return(&s2), 0);
     return NULL;
 }
@@ -433,7 +385,7 @@ static void *sub_main(void *arg)
     assert_true(lev[0] == 2 && lev[1] == 2);
     usim_task *w = usim_spawn(sub_waiter, NULL, "W");
     assert_int_equal(usim_sleep(4), 0);
-    note("inner-ret");
+    fixture_note("inner-ret");
     assert_int_equal(usim_resources_return(&inner), 0);
     assert_int_equal(usim_join(w, NULL), 0);
     assert_int_equal(usim_resources_return(&outer), 0);
@@ -453,9 +405,9 @@ static void test_sub_borrows_are_supplies_of_their_own(void **state)
 {
     (void)state;
     const char *want = "main:inner-ret@4 W:got@4";
-    assert_string_equal(run_order(USIM_ORDER_FIFO, 1, sub_main), want);
-    assert_string_equal(run_order(USIM_ORDER_LIFO, 1, sub_main), want);
-    assert_string_equal(run_order(USIM_ORDER_MUSIM, 1, sub_main), want);
+    assert_string_equal(fixture_run_order(USIM_ORDER_FIFO, 1, sub_main), want);
+    assert_string_equal(fixture_run_order(USIM_ORDER_LIFO, 1, sub_main), want);
+    assert_string_equal(fixture_run_order(USIM_ORDER_MUSIM, 1, sub_main), want);
 }
 
 /* Bad arguments: USIM_EINVAL with a message naming the problem. */
@@ -503,15 +455,17 @@ static void *errors_main(void *arg)
     assert_true(usim_resources_test(&r, USIM_EQ, (double[]){10, 10}));
     assert_int_equal(usim_resources_borrow(&r, two, &sub), USIM_ECANCELED);
     usim_resources_destroy(&r);
-    note("ok");
+    fixture_note("ok");
     return NULL;
 }
 
 static void test_bad_arguments_are_einval(void **state)
 {
     (void)state;
-    assert_string_equal(run_order(USIM_ORDER_FIFO, 1, errors_main), "main:ok@0");
-    assert_string_equal(run_order(USIM_ORDER_MUSIM, 1, errors_main), "main:ok@0");
+    assert_string_equal(fixture_run_order(USIM_ORDER_FIFO, 1, errors_main),
+                        "main:ok@0");
+    assert_string_equal(fixture_run_order(USIM_ORDER_MUSIM, 1, errors_main),
+                        "main:ok@0");
 }
 
 /* ---------------------------------------------------------------- */
@@ -528,10 +482,10 @@ static void *cond_holder(void *arg)
     (void)arg;
     usim_resources sub;
     assert_int_equal(usim_resources_borrow(&res, (double[]){6, 4}, &sub), 0);
-    note("got");
+    fixture_note("got");
     assert_int_equal(usim_sleep(hold_for), 0);
     assert_int_equal(usim_resources_return(&sub), 0);
-    note("back");
+    fixture_note("back");
     return NULL;
 }
 
@@ -541,13 +495,13 @@ static void *cond_waiter(void *arg)
     (void)arg;
     static const double want[] = {8, 8};
     assert_int_equal(usim_sleep(1), 0);
-    note("wait");
+    fixture_note("wait");
     usim_cond parts[2] = {usim_cond_resources(&res, USIM_GE, want),
                           usim_cond_flag(&fa, true)};
     usim_cond c = usim_cond_any(parts, 2);
     fired = 99;
     assert_int_equal(usim_wait_cond(&c, &fired), 0);
-    note("woke");
+    fixture_note("woke");
     return NULL;
 }
 
@@ -556,7 +510,7 @@ static void *cond_setter(void *arg)
     (void)arg;
     assert_int_equal(usim_sleep(set_at), 0);
     usim_flag_set(&fa, true);
-    note("set");
+    fixture_note("set");
     return NULL;
 }
 
@@ -573,7 +527,7 @@ static void *cond_main(void *arg)
     if (set_at > 0)
         usim_scope_spawn(&s, cond_setter, NULL, "S");
     assert_int_equal(usim_scope_close(&s), 0);
-    note("end");
+    fixture_note("end");
     usim_flag_destroy(&fa);
     usim_resources_destroy(&res);
     return NULL;
@@ -595,16 +549,18 @@ static void test_resources_part_fires_by_a_return(void **state)
     hold_for = 3;
     set_at = 0;
     const char *first = "H:got@0 W:wait@1 W:woke@3 H:back@3 main:end@3";
-    assert_string_equal(run_order(USIM_ORDER_FIFO, 1, cond_main), first);
+    assert_string_equal(fixture_run_order(USIM_ORDER_FIFO, 1, cond_main), first);
     assert_int_equal(fired, 0);
-    assert_string_equal(run_order(USIM_ORDER_MUSIM, 1, cond_main), first);
+    assert_string_equal(fixture_run_order(USIM_ORDER_MUSIM, 1, cond_main), first);
     assert_int_equal(fired, 0);
-    assert_string_equal(run_order(USIM_ORDER_LIFO, 1, cond_main),
+    assert_string_equal(fixture_run_order(USIM_ORDER_LIFO, 1, cond_main),
                         "H:got@0 W:wait@1 H:back@3 W:woke@3 main:end@3");
     assert_int_equal(fired, 0);
+    char expect[FIXTURE_TRACE_SIZE];
+    snprintf(expect, sizeof expect, "%s", fixture_sorted(first));
     for (uint64_t seed = 1; seed <= 4; seed++) {
-        assert_string_equal(sorted(run_order(USIM_ORDER_RANDOM, seed, cond_main)),
-                            sorted(first));
+        assert_string_equal(
+            fixture_sorted(fixture_run_order(USIM_ORDER_RANDOM, seed, cond_main)), expect);
         assert_int_equal(fired, 0);
     }
 }
@@ -622,16 +578,18 @@ static void test_resources_part_beside_a_flag_part(void **state)
     hold_for = 5;
     set_at = 2;
     const char *first = "H:got@0 W:wait@1 W:woke@2 S:set@2 H:back@5 main:end@5";
-    assert_string_equal(run_order(USIM_ORDER_FIFO, 1, cond_main), first);
+    assert_string_equal(fixture_run_order(USIM_ORDER_FIFO, 1, cond_main), first);
     assert_int_equal(fired, 1);
-    assert_string_equal(run_order(USIM_ORDER_MUSIM, 1, cond_main), first);
+    assert_string_equal(fixture_run_order(USIM_ORDER_MUSIM, 1, cond_main), first);
     assert_int_equal(fired, 1);
-    assert_string_equal(run_order(USIM_ORDER_LIFO, 1, cond_main),
+    assert_string_equal(fixture_run_order(USIM_ORDER_LIFO, 1, cond_main),
                         "H:got@0 W:wait@1 S:set@2 W:woke@2 H:back@5 main:end@5");
     assert_int_equal(fired, 1);
+    char expect[FIXTURE_TRACE_SIZE];
+    snprintf(expect, sizeof expect, "%s", fixture_sorted(first));
     for (uint64_t seed = 1; seed <= 4; seed++) {
-        assert_string_equal(sorted(run_order(USIM_ORDER_RANDOM, seed, cond_main)),
-                            sorted(first));
+        assert_string_equal(
+            fixture_sorted(fixture_run_order(USIM_ORDER_RANDOM, seed, cond_main)), expect);
         assert_int_equal(fired, 1);
     }
 }
@@ -670,15 +628,17 @@ static void *cond_errors_main(void *arg)
         assert_false(usim_cond_holds(&bads[i]));
     }
     usim_resources_destroy(&res);
-    note("ok");
+    fixture_note("ok");
     return NULL;
 }
 
 static void test_resources_part_values_and_errors(void **state)
 {
     (void)state;
-    assert_string_equal(run_order(USIM_ORDER_FIFO, 1, cond_errors_main), "main:ok@0");
-    assert_string_equal(run_order(USIM_ORDER_MUSIM, 1, cond_errors_main), "main:ok@0");
+    assert_string_equal(fixture_run_order(USIM_ORDER_FIFO, 1, cond_errors_main),
+                        "main:ok@0");
+    assert_string_equal(fixture_run_order(USIM_ORDER_MUSIM, 1, cond_errors_main),
+                        "main:ok@0");
 }
 
 /* Misuse fails the run loudly, with a message. */
