@@ -328,10 +328,11 @@ USIM_API double usim_sim_now(const usim_sim *sim);
  * before t resets and calls them when it ends: there are no statistics
  * after the warm-up.  Such a statistic must stay in memory until t or
  * the end of the run (usim_tracked_destroy and usim_histogram_destroy
- * forget theirs); a tally or level on a task's stack that ends before t
- * must not be registered, i.e. initialised after t or outside the
- * simulation.  Without a warm-up nothing is registered, and adding to a
- * statistic costs the same either way.  Traces are not cut.
+ * forget theirs; those in the frames of a task that ends before t are
+ * forgotten when it ends).  One in memory the model frees before t (a
+ * heap struct, a frame of setup's) must not be initialised before t.  Without a warm-up
+ * nothing is registered, and adding to a statistic costs the same either way.  Traces
+ * are not cut.
  */
 typedef void (*usim_warmup_fn)(usim_sim *sim, void *ctx);
 USIM_API int usim_sim_set_warmup(usim_sim *sim, double t);

@@ -656,6 +656,9 @@ void loop_switch_out(usim_task *self)
 
 static void release_task_memory(usim_task *t)
 {
+    /* Statistics in the ended task's frames must not be reset later. */
+    if (__builtin_expect(t->sim->warmup.nstats > 0, 0))
+        warmup_forget_range(t->sim, t->co.stk.lo, t->co.stk.size);
     coro_destroy(&t->co);
 }
 

@@ -59,9 +59,9 @@ void kernel_stat_register(void *stat, void (*reset)(void *stat, double t))
     if (!sim || !sim->warmup.pending)
         return;
     warmup_state *w = &sim->warmup;
-    for (size_t i = 0; i < w->nstats; i++)
-        if (w->stats[i].stat == stat) /* initialised again: one reset */
-            return;
+    /* A statistic initialised twice is registered twice (and reset twice,
+     * which is the same as once): no search, so registering n statistics
+     * takes time linear in n. */
     if (grow((void **)&w->stats, &w->capstats, w->nstats, sizeof *w->stats) != 0) {
         /* A statistic that would silently keep its warm-up data is a
          * wrong result: fail the run instead. */
@@ -77,11 +77,11 @@ void kernel_stat_forget(void *stat)
     if (!sim)
         return;
     warmup_state *w = &sim->warmup;
-    for (size_t i = 0; i < w->nstats; i++)
-        if (w->stats[i].stat == stat) {
+    for (size_t i = 0; i < w->nstats;)
+        if (w->stats[i].stat == stat)
             w->stats[i] = w->stats[--w->nstats];
-            return;
-        }
+        else
+            i++;
 }
 
 void service_stat_register(void *stat, void (*reset)(void *stat, double t))
@@ -92,6 +92,19 @@ void service_stat_register(void *stat, void (*reset)(void *stat, double t))
 void service_stat_forget(void *stat)
 {
     kernel_stat_forget(stat);
+}
+
+void warmup_forget_range(usim_sim *sim, const void *lo, size_t size)
+{
+    warmup_state *w = &sim->warmup;
+    const char *b = lo;
+    for (size_t i = 0; i < w->nstats;) {
+        const char *p = w->stats[i].stat;
+        if (p >= b && p < b + size)
+            w->stats[i] = w->stats[--w->nstats];
+        else
+            i++;
+    }
 }
 
 void warmup_fire(usim_sim *sim)

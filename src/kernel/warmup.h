@@ -37,5 +37,9 @@ void warmup_free(warmup_state *w);
 /* Resets every registered statistic at the current time, then runs the
  * hooks in the order they were registered; the warm-up is then done. */
 void warmup_fire(usim_sim *sim);
+/* Forgets the registered statistics that lie in [lo, lo + size): the
+ * stack of a task that has ended before the warm-up, whose frames (and
+ * the statistics in them) are gone. */
+void warmup_forget_range(usim_sim *sim, const void *lo, size_t size);
 
 #endif

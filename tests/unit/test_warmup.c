@@ -175,6 +175,58 @@ static void test_set_warmup_rejects_bad_calls(void **state)
     assert_int_equal(usim_sim_on_warmup(sim, NULL, NULL), USIM_EINVAL);
 }
 
+/* A task whose frame holds a statistic ends before the warm-up; the next
+ * task gets the same pooled stack and keeps a pattern where that
+ * statistic was.  The reset at the warm-up must not write into it: the
+ * ended task's statistics are forgotten when it ends. */
+static bool pattern_intact;
+
+static void *short_lived(void *arg)
+{
+    (void)arg;
+    usim_tally t;
+    usim_tally_init(&t);
+    usim_tally_add(&t, 1);
+    usim_level l;
+    usim_level_init(&l, 0, 3);
+    return NULL;
+}
+
+static void *pattern_keeper(void *arg)
+{
+    (void)arg;
+    unsigned char buf[8192];
+    memset(buf, 0xab, sizeof buf);
+    usim_sleep(20); /* across the warm-up at 10 */
+    pattern_intact = true;
+    for (size_t i = 0; i < sizeof buf; i++)
+        if (((volatile unsigned char *)buf)[i] != 0xab)
+            pattern_intact = false;
+    return NULL;
+}
+
+static void *stack_reuser(void *arg)
+{
+    (void)arg;
+    usim_task *a = usim_spawn(short_lived, NULL, "short");
+    assert_int_equal(usim_join(a, NULL), 0);
+    usim_sleep(1);
+    usim_task *b = usim_spawn(pattern_keeper, NULL, "keeper");
+    assert_int_equal(usim_join(b, NULL), 0);
+    return NULL;
+}
+
+static void test_statistics_of_an_ended_task_are_not_reset(void **state)
+{
+    (void)state;
+    usim_sim *sim = new_sim();
+    assert_int_equal(usim_sim_set_warmup(sim, 10), 0);
+    pattern_intact = false;
+    assert_non_null(usim_sim_spawn(sim, stack_reuser, NULL, "main"));
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_true(pattern_intact);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -183,6 +235,7 @@ int main(void)
         FIXTURE_TEST(test_run_ending_before_warmup_resets_at_its_end),
         FIXTURE_TEST(test_warmup_at_zero_keeps_everything),
         FIXTURE_TEST(test_set_warmup_rejects_bad_calls),
+        FIXTURE_TEST(test_statistics_of_an_ended_task_are_not_reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
