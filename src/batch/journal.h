@@ -20,7 +20,6 @@
 
 typedef struct journal journal;
 
-
 /* Creates (truncates) `path` with a header naming `ident`.  0 or -errno. */
 int journal_create(journal **out, const char *path, uint64_t ident);
 /* Appends one run (one write); *at (if not NULL) receives the record's

@@ -20,9 +20,10 @@ void *service_state(const usim_sim *sim);
 /* Sets it; `free_fn(state)` runs when the simulation is destroyed. */
 void service_set_state(usim_sim *sim, void *state, void (*free_fn)(void *));
 
-/* As kernel_stat_register / kernel_stat_forget (sched.h), for the
- * tallies and histograms of this layer. */
-void service_stat_register(void *stat, void (*reset)(void *stat, double t));
-void service_stat_forget(void *stat);
+/* The warm-up registry of sched.h, for the tallies and histograms of
+ * this layer: the same two functions (warmup.c), declared here too so
+ * that observation needs no more of the kernel than this header. */
+void kernel_stat_register(void *stat, void (*reset)(void *stat, double t));
+void kernel_stat_forget(void *stat);
 
 #endif

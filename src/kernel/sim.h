@@ -46,7 +46,7 @@ struct usim_sim {
     size_t live;    /* tasks not DONE */
 
     drift_registry drift;
-    warmup_state warmup; /* warmup.c; the loop stops for it (loop.c) */
+    warmup_state warmup;    /* warmup.c; the loop stops for it (loop.c) */
     report_blocked blocked; /* the deadlock report */
 
     void *userdata;

@@ -84,16 +84,6 @@ void kernel_stat_forget(void *stat)
             i++;
 }
 
-void service_stat_register(void *stat, void (*reset)(void *stat, double t))
-{
-    kernel_stat_register(stat, reset);
-}
-
-void service_stat_forget(void *stat)
-{
-    kernel_stat_forget(stat);
-}
-
 void warmup_forget_range(usim_sim *sim, const void *lo, size_t size)
 {
     warmup_state *w = &sim->warmup;

@@ -31,7 +31,7 @@ static void tally_warmup(void *stat, double t)
 void usim_tally_init(usim_tally *t)
 {
     usim_tally_reset(t);
-    service_stat_register(t, tally_warmup);
+    kernel_stat_register(t, tally_warmup);
 }
 
 void usim_tally_add(usim_tally *t, double x)
@@ -100,7 +100,7 @@ int usim_histogram_init(usim_histogram *h, double lo, double hi, size_t nbins)
     h->bins = bins;
     h->under = 0;
     h->over = 0;
-    service_stat_register(h, histogram_warmup);
+    kernel_stat_register(h, histogram_warmup);
     return 0;
 }
 
@@ -114,7 +114,7 @@ void usim_histogram_reset(usim_histogram *h)
 
 void usim_histogram_destroy(usim_histogram *h)
 {
-    service_stat_forget(h);
+    kernel_stat_forget(h);
     free(h->bins);
     h->bins = NULL;
     h->nbins = 0;

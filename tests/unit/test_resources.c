@@ -560,7 +560,8 @@ static void test_resources_part_fires_by_a_return(void **state)
     snprintf(expect, sizeof expect, "%s", fixture_sorted(first));
     for (uint64_t seed = 1; seed <= 4; seed++) {
         assert_string_equal(
-            fixture_sorted(fixture_run_order(USIM_ORDER_RANDOM, seed, cond_main)), expect);
+            fixture_sorted(fixture_run_order(USIM_ORDER_RANDOM, seed, cond_main)),
+            expect);
         assert_int_equal(fired, 0);
     }
 }
@@ -589,7 +590,8 @@ static void test_resources_part_beside_a_flag_part(void **state)
     snprintf(expect, sizeof expect, "%s", fixture_sorted(first));
     for (uint64_t seed = 1; seed <= 4; seed++) {
         assert_string_equal(
-            fixture_sorted(fixture_run_order(USIM_ORDER_RANDOM, seed, cond_main)), expect);
+            fixture_sorted(fixture_run_order(USIM_ORDER_RANDOM, seed, cond_main)),
+            expect);
         assert_int_equal(fired, 1);
     }
 }

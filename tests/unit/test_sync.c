@@ -1867,7 +1867,8 @@ static void test_item_of_double_round_trips_every_bit(void **state)
     double nan = NAN, back = usim_item_double(usim_item_of_double(nan));
     assert_memory_equal(&back, &nan, sizeof back);
     /* 1.5 is 0x3ff8000000000000. */
-    assert_true((uintptr_t)usim_item_of_double(1.5) == (uintptr_t)0x3ff8000000000000ull);
+    assert_true((uintptr_t)usim_item_of_double(1.5) ==
+                (uintptr_t)0x3ff8000000000000ull);
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
