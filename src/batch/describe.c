@@ -5,6 +5,7 @@
 #include "batch/describe.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,33 @@ int describe_models(const char *plugin)
     return EXIT_OK;
 }
 
+/* --dry-run's lines on pilots and precision waves. */
+static void describe_statistics(const experiment *e)
+{
+    if (e->pilots > 0)
+        printf("# warm-up: per point, MSER-5 on trace %s of %" PRIu64
+               " pilot runs (run %" PRIu64 " on, pilot = yes); the point's runs "
+               "start when its pilots are done\n",
+               e->traces[e->warmup_trace].name, e->pilots,
+               e->npoints * e->replications);
+    if (!e->precise)
+        return;
+    const exp_precision *p = &e->precision;
+    printf("# precision: ");
+    for (size_t i = 0; i < p->nscalars; i++)
+        printf("%s%s", i ? ", " : "", e->model->scalars[p->scalars[i]].name);
+    if (isnan(p->half_width))
+        printf(" within +-%g%% of the mean", 100 * p->relative);
+    else
+        printf(" within +-%g", p->half_width);
+    printf(" at %g%% confidence; %" PRIu64 " replications per point first, then "
+           "waves of more where an interval is too wide, up to %" PRIu64 "\n",
+           100 * p->confidence, p->min_replications, p->max_replications);
+    printf("# run ids are point * %" PRIu64 " + replication whatever the waves "
+           "add; listed: the first wave\n",
+           e->replications);
+}
+
 void describe_runs(const experiment *e, const uint64_t *runs, size_t n)
 {
     printf("# %s: model %s, %" PRIu64 " points x %" PRIu64 " replications = %" PRIu64
@@ -111,12 +139,19 @@ void describe_runs(const experiment *e, const uint64_t *runs, size_t n)
     if (e->warmup > 0)
         printf("# warm-up: statistics start at time %.17g (traces keep the start)\n",
                e->warmup);
+    describe_statistics(e);
     printf("run\tpoint\treplication\tseed");
     for (size_t k = 0; k < e->nparams; k++)
         printf("\t%s", e->params[k].desc->name);
+    if (e->pilots > 0)
+        printf("\tpilot");
     putchar('\n');
     double params[e->nparams ? e->nparams : 1];
     for (size_t i = 0; i < n; i++) {
+        bool pilot = experiment_is_pilot(e, runs[i]);
+        if (e->precise && !pilot &&
+            experiment_replication(e, runs[i]) >= e->precision.min_replications)
+            continue; /* a later wave's, if it is needed */
         uint64_t point = experiment_point(e, runs[i]);
         experiment_point_params(e, point, params);
         printf("%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64, runs[i], point,
@@ -126,6 +161,8 @@ void describe_runs(const experiment *e, const uint64_t *runs, size_t n)
             experiment_param_label(e, k, params[k], label, sizeof label);
             printf("\t%s", label);
         }
+        if (e->pilots > 0)
+            printf("\t%s", pilot ? "yes" : "no");
         putchar('\n');
     }
 }

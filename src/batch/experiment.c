@@ -116,6 +116,7 @@ void experiment_free(experiment *e)
         free(e->loops[i].members);
     free(e->loops);
     free(e->traces);
+    free(e->precision.scalars);
     registry_release(&e->reg);
     free(e->model_name);
     free(e->description);

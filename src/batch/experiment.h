@@ -11,7 +11,9 @@
  * first loop varying slowest; a loop is a swept parameter, or a zip group
  * (its members advance together) placed at the member listed first in
  * `parameters`.  Replications are innermost:
- *     run = point * replications + replication.
+ *     run = point * replications + replication
+ * (in precision mode `replications` is max_replications); pilot runs of
+ * warmup.method "mser5" follow the main runs (runspace.h).
  * A run's random numbers depend on (seed, run id), or with common random
  * numbers on (seed, replication): the kernel keys its streams by
  * usim_config.run, and experiment_run_config decides what goes there.
@@ -24,6 +26,7 @@
 #include <stdint.h>
 
 #include "batch/registry.h"
+#include "batch/runspace.h"
 #include "usim.h"
 #include "usim/model.h"
 
@@ -55,6 +58,24 @@ typedef struct exp_trace {
     double interval; /* sample mode only */
 } exp_trace;
 
+/* How the statistics of a run start (warmup setting). */
+typedef enum warmup_method {
+    WARMUP_NONE,  /* at 0 */
+    WARMUP_FIXED, /* at experiment.warmup */
+    WARMUP_MSER5, /* per point, from pilot runs (pilot.h) */
+} warmup_method;
+
+/* precision = { ... }: replications in waves until the CI is narrow
+ * enough (precision.h). */
+typedef struct exp_precision {
+    size_t nscalars;
+    size_t *scalars;   /* indices into model->scalars */
+    double half_width; /* absolute target, or NAN */
+    double relative;   /* relative target (of |mean|), or NAN */
+    double confidence; /* two-sided, in (0, 1) */
+    uint64_t min_replications, max_replications;
+} exp_precision;
+
 typedef struct experiment {
     char *path;       /* the experiment file, as given */
     char *dir;        /* its directory: base of relative paths */
@@ -64,8 +85,13 @@ typedef struct experiment {
     const usim_model *model;
     char *description; /* "" if not set */
     double until;      /* INFINITY if not set: the model ends itself */
-    double warmup;     /* statistics start then; 0 if not set */
-    uint64_t replications;
+    double warmup;     /* WARMUP_FIXED: statistics start then; else 0 */
+    warmup_method warmup_method;
+    size_t warmup_trace; /* MSER5: index into traces */
+    uint64_t pilots;     /* MSER5: pilot runs per point; else 0 */
+    bool precise;        /* precision is set */
+    exp_precision precision;
+    uint64_t replications; /* precision: max_replications */
     uint64_t seed;
     /* random_numbers = "common": replication r of every point draws the
      * streams of replication r (experiment_run_config); false: each run
@@ -98,9 +124,16 @@ int experiment_load(experiment **out, const char *path, const experiment_opts *o
                     char *err, size_t errlen);
 void experiment_free(experiment *e);
 
-/* The point and replication of a run id (run < nruns). */
+/* The run ids of e (runspace.h). */
+runspace experiment_space(const experiment *e);
+/* The point and replication (a pilot's index) of a run id (run < nruns),
+ * and whether it is a pilot. */
 uint64_t experiment_point(const experiment *e, uint64_t run);
 uint64_t experiment_replication(const experiment *e, uint64_t run);
+bool experiment_is_pilot(const experiment *e, uint64_t run);
+/* Whether runs are decided per point (pilots or precision): shards then
+ * split by point. */
+bool experiment_by_point(const experiment *e);
 /* Parameter values of a sweep point, descriptor order (nparams doubles). */
 void experiment_point_params(const experiment *e, uint64_t point, double *params);
 /* The distributions of a point's DIST parameters (from its values, as

@@ -16,12 +16,13 @@
 #include <string.h>
 
 #include "batch/distspec.h"
+#include "batch/experiment_stats.h"
 #include "batch/experiment_sweep.h"
 
 static const char *const top_names[] = {
     "model",  "description",    "until",  "replications", "seed",
     "kernel", "parameters",     "zip",    "traces",       "limits",
-    "output", "random_numbers", "warmup",
+    "output", "random_numbers", "warmup", "precision",
 };
 static const char *const kernel_names[] = {"resolution", "drift",       "order",
                                            "stack_size", "stack_guard", "guard_size"};
@@ -93,18 +94,6 @@ static int load_top(loader *ld, const config_setting_t *root)
         if (!(d > 0))
             return setting_fail(ld, s, "the end time must be > 0, not %g", d);
         e->until = d;
-    }
-    /* warmup: the statistics start then (usim_sim_set_warmup); it must
-     * leave some of the run after it. */
-    if ((s = config_setting_get_member(root, "warmup")) != NULL) {
-        if (setting_number(ld, s, &d) < 0)
-            return -1;
-        if (!(d >= 0) || !isfinite(d))
-            return setting_fail(ld, s, "the warm-up time must be >= 0, not %g", d);
-        if (!(d < e->until))
-            return setting_fail(
-                ld, s, "the warm-up time (%g) must be before until (%g)", d, e->until);
-        e->warmup = d;
     }
     if ((s = config_setting_get_member(root, "replications")) != NULL) {
         if (setting_integer(ld, s, &i) < 0)
@@ -740,8 +729,7 @@ done:
 /* traces                                                              */
 /* ------------------------------------------------------------------ */
 
-/* The index of the model's trace `name` in *k; else the error line. */
-static int find_trace(loader *ld, const config_setting_t *t, const char *name,
+int schema_find_trace(loader *ld, const config_setting_t *t, const char *name,
                       size_t *k)
 {
     const usim_model *m = ld->e->model;
@@ -809,7 +797,7 @@ static int load_traces(loader *ld, const config_setting_t *root)
     for (int i = 0; i < n; i++) {
         const config_setting_t *t = config_setting_get_elem(g, (unsigned)i);
         size_t k;
-        if (find_trace(ld, t, config_setting_name(t), &k) < 0)
+        if (schema_find_trace(ld, t, config_setting_name(t), &k) < 0)
             return -1;
         exp_trace *et = &e->traces[e->ntraces++];
         et->name = e->model->traces[k].name;
@@ -824,9 +812,10 @@ int schema_load(loader *ld)
     const config_setting_t *root = config_root_setting(&ld->cfg);
     if (setting_check_members(ld, root, top_names, USIM_ARRAY_LEN(top_names)) < 0 ||
         load_model(ld, root) < 0 || load_top(ld, root) < 0 ||
-        load_random_numbers(ld, root) < 0 || load_kernel(ld, root) < 0 ||
-        load_limits(ld, root) < 0 || load_output(ld, root) < 0 ||
-        load_params_and_sweep(ld, root) < 0 || load_traces(ld, root) < 0)
+        stats_load_precision(ld, root) < 0 || load_random_numbers(ld, root) < 0 ||
+        load_kernel(ld, root) < 0 || load_limits(ld, root) < 0 ||
+        load_output(ld, root) < 0 || load_params_and_sweep(ld, root) < 0 ||
+        load_traces(ld, root) < 0 || stats_load_warmup(ld, root) < 0)
         return -1;
     return 0;
 }

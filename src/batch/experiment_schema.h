@@ -13,4 +13,9 @@
  * 0, or -1 with the error line. */
 int schema_load(loader *ld);
 
+/* The index of the model's trace `name` in *k; else the error line (on
+ * setting t). */
+int schema_find_trace(loader *ld, const config_setting_t *t, const char *name,
+                      size_t *k);
+
 #endif

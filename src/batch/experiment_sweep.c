@@ -115,14 +115,32 @@ int sweep_build(loader *ld, const config_setting_t *root, const size_t *order,
     return check_size(ld, root);
 }
 
+runspace experiment_space(const experiment *e)
+{
+    return (runspace){e->npoints, e->replications, e->pilots, experiment_by_point(e)};
+}
+
+bool experiment_by_point(const experiment *e)
+{
+    return e->precise || e->pilots > 0;
+}
+
 uint64_t experiment_point(const experiment *e, uint64_t run)
 {
-    return run / e->replications;
+    runspace s = experiment_space(e);
+    return runspace_point(&s, run);
 }
 
 uint64_t experiment_replication(const experiment *e, uint64_t run)
 {
-    return run % e->replications;
+    runspace s = experiment_space(e);
+    return runspace_replication(&s, run);
+}
+
+bool experiment_is_pilot(const experiment *e, uint64_t run)
+{
+    runspace s = experiment_space(e);
+    return runspace_is_pilot(&s, run);
 }
 
 void experiment_point_params(const experiment *e, uint64_t point, double *params)
@@ -201,7 +219,12 @@ void experiment_run_config(const experiment *e, uint64_t run, usim_config *cfg)
      * replication instead of the run id gives replication r of every
      * point the same numbers: common random numbers, without libusim
      * knowing of sweeps.  The run id stays the batch's own. */
-    cfg->run = e->common_random ? experiment_replication(e, run) : run;
+    if (!e->common_random)
+        cfg->run = run;
+    else if (experiment_is_pilot(e, run)) /* pilot k: keys no replication uses */
+        cfg->run = e->replications + experiment_replication(e, run);
+    else
+        cfg->run = experiment_replication(e, run);
 }
 
 const char *experiment_random_numbers(const experiment *e)

@@ -41,6 +41,18 @@ static int write_root_attrs(h5file *f)
     rc |= h5layout_attr_str(root, "config_sha256", s->config_sha256);
     rc |= h5layout_attr_u64(root, "seed", s->seed);
     rc |= h5layout_attr_double(root, "warmup", s->warmup);
+    rc |= h5layout_attr_str(root, "warmup_method", s->warmup_method);
+    rc |= h5layout_attr_str(root, "warmup_trace", s->warmup_trace);
+    rc |= h5layout_attr_u64(root, "pilot_replications", s->pilots);
+    rc |= h5layout_attr_str(root, "shard_by", s->shard_by_point ? "point" : "run");
+    rc |= h5layout_attr_strs(root, "precision_scalars", s->nprecision,
+                             s->precision_scalars);
+    rc |= h5layout_attr_double(root, "precision_half_width", s->precision_half_width);
+    rc |= h5layout_attr_double(root, "precision_relative_half_width",
+                               s->precision_relative_half_width);
+    rc |= h5layout_attr_double(root, "precision_confidence", s->precision_confidence);
+    rc |= h5layout_attr_u64(root, "precision_min_replications", s->precision_min);
+    rc |= h5layout_attr_u64(root, "precision_max_replications", s->precision_max);
     rc |= h5layout_attr_str(root, "rng", "philox4x32-10");
     rc |= h5layout_attr_str(root, "random_numbers",
                             s->random_numbers ? s->random_numbers : "independent");

@@ -4,6 +4,7 @@
 #include "batch/h5in.h"
 
 #include <assert.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +121,54 @@ static int read_attr_int(h5in *in, const char *name, int *v)
     return read_attr_scalar(in, name, H5T_NATIVE_INT, v);
 }
 
+/* Whether the root has attribute `name` (a format-4 setting; older
+ * files have none, and their defaults stand). */
+static bool has_attr(h5in *in, const char *name)
+{
+    return H5Aexists(in->file, name) > 0;
+}
+
+/* The warm-up method, pilots, shard rule and precision target (format 4;
+ * files of format 2 and 3 had none of them). */
+static int read_statistics(h5in *in)
+{
+    h5out_spec *s = &in->spec;
+    const char *by = "run";
+    s->precision_half_width = s->precision_relative_half_width = NAN;
+    s->precision_confidence = 0.95;
+    if ((has_attr(in, "warmup_method") &&
+         read_attr_str(in, "warmup_method", &s->warmup_method) < 0) ||
+        (has_attr(in, "warmup_trace") &&
+         read_attr_str(in, "warmup_trace", &s->warmup_trace) < 0) ||
+        (has_attr(in, "pilot_replications") &&
+         read_attr_u64(in, "pilot_replications", &s->pilots) < 0) ||
+        (has_attr(in, "shard_by") && read_attr_str(in, "shard_by", &by) < 0) ||
+        (has_attr(in, "precision_scalars") &&
+         read_attr_strs(in, "precision_scalars", &s->nprecision,
+                        &s->precision_scalars) < 0))
+        return -1;
+    s->shard_by_point = strcmp(by, "point") == 0;
+    if (!s->warmup_method &&
+        !(s->warmup_method = own(in, s->warmup > 0 ? "fixed" : "none")))
+        return -1;
+    if (!s->warmup_trace && !(s->warmup_trace = own(in, "")))
+        return -1;
+    double *d[] = {&s->precision_half_width, &s->precision_relative_half_width,
+                   &s->precision_confidence};
+    const char *dn[] = {"precision_half_width", "precision_relative_half_width",
+                        "precision_confidence"};
+    for (size_t i = 0; i < 3; i++)
+        if (has_attr(in, dn[i]) &&
+            read_attr_scalar(in, dn[i], H5T_NATIVE_DOUBLE, d[i]) < 0)
+            return -1;
+    uint64_t *u[] = {&s->precision_min, &s->precision_max};
+    const char *un[] = {"precision_min_replications", "precision_max_replications"};
+    for (size_t i = 0; i < 2; i++)
+        if (has_attr(in, un[i]) && read_attr_u64(in, un[i], u[i]) < 0)
+            return -1;
+    return 0;
+}
+
 /* The root attributes into in->spec; 0 or -1. */
 static int read_spec(h5in *in)
 {
@@ -153,6 +202,8 @@ static int read_spec(h5in *in)
     s->warmup = 0;
     if (H5Aexists(in->file, "warmup") > 0 &&
         read_attr_scalar(in, "warmup", H5T_NATIVE_DOUBLE, &s->warmup) < 0)
+        return -1;
+    if (read_statistics(in) < 0)
         return -1;
     /* Format 2 has no labels: every parameter is a number. */
     size_t nlabels = 0;

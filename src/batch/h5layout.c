@@ -96,8 +96,8 @@ size_t h5layout_scalar_size(const layout *l)
 
 void h5layout_free(layout *l)
 {
-    hid_t *ts[] = {&l->runs_t,  &l->scalar_t, &l->drift_t,  &l->trace_t,
-                   &l->index_t, &l->status_t, &l->session_t};
+    hid_t *ts[] = {&l->runs_t,  &l->scalar_t, &l->drift_t,   &l->trace_t,
+                   &l->index_t, &l->status_t, &l->session_t, &l->bool_t};
     for (size_t i = 0; i < sizeof ts / sizeof *ts; i++) {
         if (*ts[i] > 0)
             H5Tclose(*ts[i]);
@@ -174,11 +174,12 @@ int h5layout_init(layout *l, const h5out_spec *s, char *err, size_t errlen)
 {
     memset(l, 0, sizeof *l);
     l->runs_t = l->scalar_t = l->drift_t = l->trace_t = l->index_t = l->status_t =
-        l->session_t = H5I_INVALID_HID;
+        l->session_t = l->bool_t = H5I_INVALID_HID;
     l->nparams = s->nparams;
     l->nscalars = s->nscalars;
     l->ntraces = s->ntraces;
-    l->off_params = 24 + 16; /* run, point, replication, status (padded) */
+    /* run, point, replication, status, pilot (a byte), warmup (aligned) */
+    l->off_params = OFF_WARMUP + 8;
     l->off_end = param_cols(l, s, l->off_params);
     if (l->off_end == 0) {
         h5layout_free(l);
@@ -201,11 +202,19 @@ int h5layout_init(layout *l, const h5out_spec *s, char *err, size_t errlen)
     l->status_t = H5Tcreate(H5T_COMPOUND, STATUS_LEN);
     ok &= H5Tinsert(l->status_t, "status", 0, st) >= 0;
 
+    /* h5py and pandas read this enum as numpy's bool. */
+    l->bool_t = H5Tenum_create(H5T_NATIVE_INT8);
+    int8_t no = 0, yes = 1;
+    ok &= H5Tenum_insert(l->bool_t, "FALSE", &no) >= 0;
+    ok &= H5Tenum_insert(l->bool_t, "TRUE", &yes) >= 0;
+
     l->runs_t = H5Tcreate(H5T_COMPOUND, l->runs_size);
     ok &= H5Tinsert(l->runs_t, "run", 0, H5T_NATIVE_UINT64) >= 0;
     ok &= H5Tinsert(l->runs_t, "point", 8, H5T_NATIVE_UINT64) >= 0;
     ok &= H5Tinsert(l->runs_t, "replication", 16, H5T_NATIVE_UINT64) >= 0;
     ok &= H5Tinsert(l->runs_t, "status", 24, st) >= 0;
+    ok &= H5Tinsert(l->runs_t, "pilot", OFF_PILOT, l->bool_t) >= 0;
+    ok &= H5Tinsert(l->runs_t, "warmup", OFF_WARMUP, H5T_NATIVE_DOUBLE) >= 0;
     for (size_t k = 0; ok && k < s->nparams; k++) {
         hid_t t = l->cols[k].len ? str_type(l->cols[k].len) : H5T_NATIVE_DOUBLE;
         herr_t in = H5Tinsert(l->runs_t, s->params[k], l->cols[k].off, t);
@@ -284,7 +293,9 @@ void h5layout_runs_row(const layout *l, unsigned char *buf, const run_result *r)
     memcpy(buf + 8, &r->point, 8);
     memcpy(buf + 16, &r->replication, 8);
     strcpy((char *)buf + 24,
-           run_status_name(r->status <= RUN_PENDING ? r->status : RUN_FAILED));
+           run_status_name(r->status <= RUN_STATUS_LAST ? r->status : RUN_FAILED));
+    buf[OFF_PILOT] = r->pilot;
+    memcpy(buf + OFF_WARMUP, &r->warmup, 8);
     for (size_t k = 0; k < l->nparams; k++) {
         const param_col *c = &l->cols[k];
         double v = r->params[k];
@@ -314,11 +325,14 @@ void h5layout_pending_row(const layout *l, const h5out_spec *s, unsigned char *b
 {
     double nan = NAN;
     memset(buf, 0, l->runs_size);
-    uint64_t point = run / s->replications, rep = run % s->replications;
+    runspace sp = h5spec_space(s);
+    uint64_t point = runspace_point(&sp, run), rep = runspace_replication(&sp, run);
     memcpy(buf, &run, 8);
     memcpy(buf + 8, &point, 8);
     memcpy(buf + 16, &rep, 8);
     strcpy((char *)buf + 24, run_status_name(RUN_PENDING));
+    buf[OFF_PILOT] = runspace_is_pilot(&sp, run);
+    memcpy(buf + OFF_WARMUP, &nan, 8);
     for (size_t k = 0; k < l->nparams; k++)
         if (l->cols[k].len == 0)
             memcpy(buf + l->cols[k].off, &nan, 8);
@@ -335,6 +349,8 @@ int h5layout_runs_unpack(const layout *l, const unsigned char *buf, run_result *
     memcpy(status, buf + 24, STATUS_LEN);
     if (!run_status_parse(status, &r->status))
         r->status = RUN_FAILED;
+    r->pilot = buf[OFF_PILOT] != 0;
+    memcpy(&r->warmup, buf + OFF_WARMUP, 8);
     for (size_t k = 0; k < l->nparams; k++) {
         const param_col *c = &l->cols[k];
         if (c->len == 0) {

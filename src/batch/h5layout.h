@@ -13,18 +13,16 @@
  *                  scalars, traces (string arrays), compression, shard_index,
  * shard_count, complete (0/1), runs_done, created (UTC timestamp) /runs          one
  * row per run of the file, in run order: run, point, replication, status (fixed
- * string), <parameters> (a double each; a choice or a distribution: a fixed string as
- * long as its longest label, "" while pending), end_time, events, wall_s, message
- * (fixed string, H5OUT_MESSAGE_LEN) /scalars       rows * nscalars rows, row =
- * row_of(run) * nscalars + k: run, name, value (NaN: not set, or run pending) /drift
- * run, task, waits, requested, actual, mean, max_abs, final, overruns; rows of a run
- * are contiguous /traces/NAME   run, t, value; rows of a run are contiguous
- *   /index/drift, /index/traces/NAME
- *                  one row per run of the file: run, start, count
- *   /shards        one row per invocation of usim-batch that wrote runs
- *                  into the file (a merged file: every shard's): shard_index,
- *                  shard_count, host, start, end, runs, slurm_job_id,
- *                  slurm_array_job_id, slurm_array_task_id
+ * string), pilot (bool enum), warmup, <parameters> (a double each; a choice or a
+ * distribution: a fixed string as long as its longest label, "" while pending),
+ * end_time, events, wall_s, message (fixed string, H5OUT_MESSAGE_LEN) /scalars rows *
+ * nscalars rows, row = row_of(run) * nscalars + k: run, name, value (NaN: not set, or
+ * run pending) /drift run, task, waits, requested, actual, mean, max_abs, final,
+ * overruns; rows of a run are contiguous /traces/NAME   run, t, value; rows of a run
+ * are contiguous /index/drift, /index/traces/NAME one row per run of the file: run,
+ * start, count /shards        one row per invocation of usim-batch that wrote runs into
+ * the file (a merged file: every shard's): shard_index, shard_count, host, start, end,
+ * runs, slurm_job_id, slurm_array_job_id, slurm_array_task_id
  *
  * A shard file (h5spec.h) holds the rows of its own runs only.  Datasets
  * are chunked with an unlimited maximum size, chunk sizes depend only on
@@ -48,6 +46,8 @@
 #include "batch/result.h"
 
 #define STATUS_LEN 10 /* "deadlock" + NUL, rounded */
+#define OFF_PILOT 34  /* /runs: after status (24 + STATUS_LEN) */
+#define OFF_WARMUP 40
 #define TASK_LEN 64
 #define RUNS_CHUNK 256
 #define SCALARS_CHUNK 4096
@@ -71,7 +71,7 @@ typedef struct layout {
     param_col *cols; /* nparams */
     size_t runs_size, off_params, off_end, off_events, off_wall, off_msg;
     size_t name_len; /* scalar name column */
-    hid_t runs_t, scalar_t, drift_t, trace_t, index_t, status_t, session_t;
+    hid_t runs_t, scalar_t, drift_t, trace_t, index_t, status_t, session_t, bool_t;
 } layout;
 
 typedef struct scalar_row {

@@ -97,7 +97,7 @@ struct h5out {
     journal *j;
     const char *jwriting;    /* the file o->j writes: jtmppath, then jpath */
     uint64_t *at;            /* per run: its journal record's offset, or NO_RECORD */
-    uint64_t ndone, nfailed; /* runs journaled; of which status != ok */
+    uint64_t ndone, nfailed; /* runs journaled; of which run_status_failed */
     uint64_t nrecovered;     /* of ndone: recovered from an earlier invocation */
     uint64_t snap_ndone;     /* ndone as of the last snapshot */
     double snap_start;       /* progress_clock() when the last snapshot began */
@@ -283,9 +283,37 @@ static int put_run(h5out *o, const run_result *r, char *err, size_t errlen)
         return H5OUT_EIO;
     }
     o->ndone++;
-    if (r->status != RUN_OK)
+    if (run_status_failed(r->status))
         o->nfailed++;
     return 0;
+}
+
+int h5out_each_run(h5out *o, void (*fn)(const run_result *r, void *ctx), void *ctx)
+{
+    journal_reader *jr = NULL;
+    uint64_t ident;
+    int rc = journal_open(&jr, o->jwriting, &ident);
+    if (rc < 0) {
+        snprintf(o->msg, sizeof o->msg, "%s: %s", o->jwriting, strerror(-rc));
+        return H5OUT_EIO;
+    }
+    uint64_t rows = h5spec_rows(&o->spec);
+    for (uint64_t row = 0; rc == 0 && row < rows; row++) {
+        uint64_t run = h5spec_run(&o->spec, row);
+        run_result *r;
+        if (o->at[run] == NO_RECORD)
+            continue;
+        if (journal_read_at(jr, o->at[run], &r) < 0) {
+            snprintf(o->msg, sizeof o->msg, "%s: cannot re-read run %llu", o->jwriting,
+                     (unsigned long long)run);
+            rc = H5OUT_EIO;
+            break;
+        }
+        fn(r, ctx);
+        run_result_free(r);
+    }
+    journal_reader_close(jr);
+    return rc;
 }
 
 /* ---- snapshots --------------------------------------------------------- */

@@ -60,6 +60,11 @@ int h5out_resume(h5out **out, const h5out_spec *s, const char *path, uint8_t *do
  */
 int h5out_write_run(h5out *o, const run_result *r);
 
+/* Hands every run recorded so far (recovered or written), in row order,
+ * to fn, read back from the journal; the result is freed after.  0 or
+ * H5OUT_EIO (h5out_errmsg says why). */
+int h5out_each_run(h5out *o, void (*fn)(const run_result *r, void *ctx), void *ctx);
+
 /* Checkpoints now: fsyncs the journal, then replaces PATH by a snapshot
  * showing every run recorded so far (root attribute complete = 0). */
 int h5out_checkpoint(h5out *o);

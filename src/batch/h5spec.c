@@ -43,9 +43,10 @@ static const char **names_dup(size_t n, const char *const *src)
     {                                                                                  \
         &(s)->config, &(s)->config_sha256, &(s)->model, &(s)->model_path,              \
             &(s)->model_sha256, &(s)->description, &(s)->usim_version,                 \
-            &(s)->git_revision, &(s)->compiler, &(s)->cflags, &(s)->random_numbers     \
+            &(s)->git_revision, &(s)->compiler, &(s)->cflags, &(s)->random_numbers,    \
+            &(s)->warmup_method, &(s)->warmup_trace                                    \
     }
-#define SPEC_NSTRINGS 11
+#define SPEC_NSTRINGS 13
 
 void h5spec_release(h5out_spec *s)
 {
@@ -54,9 +55,10 @@ void h5spec_release(h5out_spec *s)
     const char **strs[SPEC_NSTRINGS] = SPEC_STRINGS(s);
     for (size_t i = 0; i < SPEC_NSTRINGS; i++)
         free((char *)*strs[i]);
-    const char *const *arrays[] = {s->params, s->scalars, s->traces, s->param_labels};
-    size_t counts[] = {s->nparams, s->nscalars, s->ntraces, s->nparams};
-    for (size_t a = 0; a < 4; a++) {
+    const char *const *arrays[] = {s->params, s->scalars, s->traces, s->param_labels,
+                                   s->precision_scalars};
+    size_t counts[] = {s->nparams, s->nscalars, s->ntraces, s->nparams, s->nprecision};
+    for (size_t a = 0; a < 5; a++) {
         for (size_t i = 0; arrays[a] && i < counts[a]; i++)
             free((char *)arrays[a][i]);
         free((void *)arrays[a]);
@@ -100,6 +102,8 @@ int h5spec_dup(h5out_spec *d, const h5out_spec *s)
         in.shard_count = 1;
     if (!in.random_numbers || !in.random_numbers[0])
         in.random_numbers = "independent";
+    if (!in.warmup_method || !in.warmup_method[0])
+        in.warmup_method = in.warmup > 0 ? "fixed" : "none";
     *d = in;
     const char **from[SPEC_NSTRINGS] = SPEC_STRINGS(&in);
     const char **to[SPEC_NSTRINGS] = SPEC_STRINGS(d);
@@ -110,7 +114,9 @@ int h5spec_dup(h5out_spec *d, const h5out_spec *s)
     d->scalars = names_dup(s->nscalars, s->scalars);
     d->traces = names_dup(s->ntraces, s->traces);
     d->param_labels = labels_dup(s->nparams, s->param_labels);
-    if (!ok || !d->params || !d->scalars || !d->traces || !d->param_labels) {
+    d->precision_scalars = names_dup(s->nprecision, s->precision_scalars);
+    if (!ok || !d->params || !d->scalars || !d->traces || !d->param_labels ||
+        !d->precision_scalars) {
         h5spec_release(d);
         return H5OUT_ENOMEM;
     }
@@ -172,8 +178,10 @@ int h5spec_cmp(const h5out_spec *a, const h5out_spec *b, char *err, size_t errle
         return -1;
     }
     if (a->seed != b->seed || a->nruns != b->nruns ||
-        a->replications != b->replications || a->npoints != b->npoints) {
-        h5spec_set_err(err, errlen, "seed, runs, points or replications differ");
+        a->replications != b->replications || a->npoints != b->npoints ||
+        a->pilots != b->pilots || a->shard_by_point != b->shard_by_point) {
+        h5spec_set_err(err, errlen,
+                       "seed, runs, points, replications or pilots differ");
         return -1;
     }
     /* The config text holds the mode too, but say which setting differs:
@@ -210,9 +218,10 @@ uint64_t h5spec_ident(const h5out_spec *s)
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
         h = fnv1a64(h, texts[i], strlen(texts[i]) + 1);
     uint64_t nums[] = {
-        s->seed,         s->nruns,       s->npoints,
-        s->replications, s->nparams,     s->nscalars,
-        s->ntraces,      s->shard_index, s->shard_count ? s->shard_count : 1};
+        s->seed,         s->nruns,         s->npoints,
+        s->replications, s->nparams,       s->nscalars,
+        s->ntraces,      s->shard_index,   s->shard_count ? s->shard_count : 1,
+        s->pilots,       s->shard_by_point};
     h = fnv1a64(h, nums, sizeof nums);
     const char *const *arrays[] = {s->params, s->scalars, s->traces};
     size_t counts[] = {s->nparams, s->nscalars, s->ntraces};

@@ -10,9 +10,9 @@
  * compressed are not part of that identity; the journal of a file names
  * both (h5spec_ident).
  *
- * Shards.  A file holds the runs with run % shard_count == shard_index,
- * one row per run in run order (row = run / shard_count); an unsharded
- * file (0 of 1) holds all nruns.
+ * Shards.  A file holds the runs of its shard (runspace.h: by run id, or
+ * by point when the experiment decides per point), one row per run in run
+ * order; an unsharded file (0 of 1) holds all nruns.
  */
 #ifndef USIM_BATCH_H5SPEC_H
 #define USIM_BATCH_H5SPEC_H
@@ -21,11 +21,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Format version stored in the root attribute "format_version" (3: a
+#include "batch/runspace.h"
+
+/* Format version stored in the root attribute "format_version".  3: a
  * choice or distribution parameter is a string column of /runs, and the
- * root attribute parameter_labels lists its values).  Readers accept
- * H5OUT_FORMAT_OLDEST and later: a format-2 file has numbers only. */
-#define H5OUT_FORMAT_VERSION 3
+ * root attribute parameter_labels lists its values.  4: /runs has the
+ * columns warmup and pilot, status can be "unneeded", and the root holds
+ * the warm-up method, pilots, shard rule and precision target.  Readers
+ * accept H5OUT_FORMAT_OLDEST and later: a format-2 file has numbers only,
+ * a format-3 file no warm-up or pilot columns. */
+#define H5OUT_FORMAT_VERSION 4
 #define H5OUT_FORMAT_OLDEST 2
 
 /* Longest stored message (longer ones are truncated, ending in "..."). */
@@ -47,7 +52,18 @@ typedef struct h5out_spec {
     const char *model_sha256;  /* SHA-256 of the plugin; "" for a built-in */
     const char *description;   /* "" if none */
     uint64_t seed, nruns, npoints, replications;
-    double warmup; /* the time the statistics start (0: no warm-up) */
+    double warmup; /* the fixed time the statistics start (0: none) */
+    /* "none", "fixed" or "mser5" (NULL: from warmup), and the trace MSER-5
+     * reads ("" unless mser5). */
+    const char *warmup_method, *warmup_trace;
+    uint64_t pilots;     /* pilot runs per point (runspace.h), 0: none */
+    bool shard_by_point; /* runspace.by_point */
+    /* The precision target (nprecision 0: none): scalars, half-widths
+     * (NaN where not set), confidence, min and max replications. */
+    size_t nprecision;
+    const char *const *precision_scalars;
+    double precision_half_width, precision_relative_half_width, precision_confidence;
+    uint64_t precision_min, precision_max;
     /* "independent" or "common" (experiment.common_random); NULL:
      * "independent", as files without the attribute are read. */
     const char *random_numbers;
@@ -82,25 +98,33 @@ int h5spec_cmp(const h5out_spec *a, const h5out_spec *b, char *err, size_t errle
 /* A 64-bit digest of the identity and the shard, for journal headers. */
 uint64_t h5spec_ident(const h5out_spec *s);
 
+/* The run ids of spec s (runspace.h). */
+static inline runspace h5spec_space(const h5out_spec *s)
+{
+    return (runspace){s->npoints, s->replications, s->pilots, s->shard_by_point};
+}
+
 /* How many runs a file of spec s holds, whether it holds `run`, and the
  * row of a run / the run of a row. */
 static inline uint64_t h5spec_rows(const h5out_spec *s)
 {
-    return s->nruns > s->shard_index
-               ? (s->nruns - s->shard_index + s->shard_count - 1) / s->shard_count
-               : 0;
+    runspace sp = h5spec_space(s);
+    return runspace_rows(&sp, s->shard_index, s->shard_count);
 }
 static inline bool h5spec_holds(const h5out_spec *s, uint64_t run)
 {
-    return run < s->nruns && run % s->shard_count == s->shard_index;
+    runspace sp = h5spec_space(s);
+    return run < s->nruns && runspace_shard(&sp, run, s->shard_count) == s->shard_index;
 }
 static inline uint64_t h5spec_row(const h5out_spec *s, uint64_t run)
 {
-    return run / s->shard_count;
+    runspace sp = h5spec_space(s);
+    return runspace_row(&sp, run, s->shard_count);
 }
 static inline uint64_t h5spec_run(const h5out_spec *s, uint64_t row)
 {
-    return row * s->shard_count + s->shard_index;
+    runspace sp = h5spec_space(s);
+    return runspace_run_of_row(&sp, row, s->shard_index, s->shard_count);
 }
 
 /* snprintf into err[n], the error buffer of the output layer; nothing if

@@ -1,12 +1,12 @@
 /*
  * journal.c — serialised run results in an append-only file (journal.h).
  *
- * Payload layout (host order): run, point, replication (u64); status
- * (u32); message length (u32, 0xffffffff for NULL) and bytes; end_time
- * (f64); events (u64); wall_s (f64); nparams (u64) and doubles; nscalars
- * (u64) and doubles; ndrift (u64) and per group: name length (u32) and
- * bytes, waits (u64), requested, actual, mean_abs, max_abs, final (f64),
- * overruns (u64); ntraces (u64) and per trace: n (u64), n times, n values.
+ * Payload layout (host order): run, point, replication (u64); pilot
+ * (u32, 0 or 1); warmup (f64); status (u32); message length (u32, 0xffffffff for NULL)
+ * and bytes; end_time (f64); events (u64); wall_s (f64); nparams (u64) and doubles;
+ * nscalars (u64) and doubles; ndrift (u64) and per group: name length (u32) and bytes,
+ * waits (u64), requested, actual, mean_abs, max_abs, final (f64), overruns (u64);
+ * ntraces (u64) and per trace: n (u64), n times, n values.
  */
 #include "batch/journal.h"
 
@@ -21,7 +21,7 @@
 
 #include "kernel/fnv1a.h"
 
-#define JOURNAL_MAGIC "USIMJRN1"
+#define JOURNAL_MAGIC "USIMJRN2"
 #define RECORD_MAGIC 0x52554e52u /* "RUNR" */
 #define NO_STRING 0xffffffffu
 
@@ -98,6 +98,8 @@ static void serialise(wbuf *b, const run_result *r)
     put_u64(b, r->run);
     put_u64(b, r->point);
     put_u64(b, r->replication);
+    put_u32(b, r->pilot);
+    put_f64(b, r->warmup);
     put_u32(b, (uint32_t)r->status);
     put_str(b, r->message);
     put_f64(b, r->end_time);
@@ -225,6 +227,9 @@ static run_result *deserialise(const unsigned char *p, size_t len)
     r->run = get_u64(&b);
     r->point = get_u64(&b);
     r->replication = get_u64(&b);
+    uint32_t pilot = get_u32(&b);
+    r->pilot = pilot != 0;
+    r->warmup = get_f64(&b);
     r->status = (run_status)get_u32(&b);
     r->message = get_str(&b);
     r->end_time = get_f64(&b);
@@ -255,7 +260,7 @@ static run_result *deserialise(const unsigned char *p, size_t len)
         tr->t = get_array(&b, tr->n, sizeof(double));
         tr->v = get_array(&b, tr->n, sizeof(double));
     }
-    if (b.bad || b.pos != b.len || r->status > RUN_PENDING) {
+    if (b.bad || b.pos != b.len || r->status > RUN_STATUS_LAST || pilot > 1) {
         if (!r->drift)
             r->ndrift = 0;
         if (!r->traces)

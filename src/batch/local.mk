@@ -12,6 +12,10 @@ libusim_batch_la_SOURCES = \
 	src/batch/experiment_setting.c src/batch/experiment_setting.h \
 	src/batch/experiment_schema.c src/batch/experiment_schema.h \
 	src/batch/experiment_sweep.c src/batch/experiment_sweep.h \
+	src/batch/experiment_stats.c src/batch/experiment_stats.h \
+	src/batch/runspace.c src/batch/runspace.h \
+	src/batch/mser.c src/batch/mser.h \
+	src/batch/student.c src/batch/student.h \
 	src/batch/registry.c src/batch/registry.h \
 	src/batch/params.c src/batch/params.h \
 	src/batch/distspec.c src/batch/distspec.h \
@@ -57,7 +61,8 @@ usim_batch_SOURCES = src/batch/main.c src/batch/options.c src/batch/options.h \
 	src/batch/describe.c src/batch/describe.h src/batch/runner.c src/batch/runner.h \
 	src/batch/orders.c src/batch/orders.h src/batch/passes.c src/batch/passes.h \
 	src/batch/determinism.c src/batch/determinism.h \
-	src/batch/supervisor.c src/batch/supervisor.h
+	src/batch/supervisor.c src/batch/supervisor.h \
+	src/batch/adaptive.c src/batch/adaptive.h
 usim_batch_CFLAGS = $(BATCH_CFLAGS)
 # Model plugins bind to usim-batch's own usim_* symbols (--export-dynamic),
 # so a plugin and the runner share one kernel; the whole of libusim is

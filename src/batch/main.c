@@ -14,6 +14,7 @@
 #define _GNU_SOURCE /* asprintf, strndup */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <omp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "batch/adaptive.h"
 #include "batch/describe.h"
 #include "batch/determinism.h"
 #include "batch/experiment.h"
@@ -107,7 +109,7 @@ static runner_opts runner_opts_for(const options *o, const uint64_t *runs, size_
 /* Names of the parameters, declared scalars and enabled traces of e, as
  * the output spec lists them. */
 typedef struct spec_names {
-    const char **params, **scalars, **traces;
+    const char **params, **scalars, **traces, **precision;
     char **labels; /* experiment_param_labels, owned */
     size_t nlabels;
 } spec_names;
@@ -120,6 +122,7 @@ static void spec_names_free(spec_names *n)
     free(n->params);
     free(n->scalars);
     free(n->traces);
+    free(n->precision);
 }
 
 /* What the output of e (for the runs of --shard) describes; the strings
@@ -132,7 +135,9 @@ static int output_spec(h5out_spec *s, spec_names *names, const options *o,
     names->traces = calloc(e->ntraces + 1, sizeof *names->traces);
     names->labels = calloc(e->nparams + 1, sizeof *names->labels);
     names->nlabels = e->nparams;
-    bool ok = names->params && names->scalars && names->traces && names->labels;
+    names->precision = calloc(e->precision.nscalars + 1, sizeof *names->precision);
+    bool ok = names->params && names->scalars && names->traces && names->labels &&
+              names->precision;
     for (size_t i = 0; ok && i < e->nparams; i++) {
         names->params[i] = e->params[i].desc->name;
         ok = (names->labels[i] = experiment_param_labels(e, i)) != NULL;
@@ -145,6 +150,11 @@ static int output_spec(h5out_spec *s, spec_names *names, const options *o,
         names->scalars[i] = e->model->scalars[i].name;
     for (size_t i = 0; i < e->ntraces; i++)
         names->traces[i] = e->traces[i].name;
+    const exp_precision *pr = &e->precision;
+    for (size_t i = 0; i < pr->nscalars; i++)
+        names->precision[i] = e->model->scalars[pr->scalars[i]].name;
+    static const char *const methods[] = {
+        [WARMUP_NONE] = "none", [WARMUP_FIXED] = "fixed", [WARMUP_MSER5] = "mser5"};
     *s = (h5out_spec){
         .config = e->text,
         .model = e->model_name,
@@ -153,6 +163,17 @@ static int output_spec(h5out_spec *s, spec_names *names, const options *o,
         .description = e->description,
         .seed = e->seed,
         .warmup = e->warmup,
+        .warmup_method = methods[e->warmup_method],
+        .warmup_trace = e->pilots > 0 ? e->traces[e->warmup_trace].name : "",
+        .pilots = e->pilots,
+        .shard_by_point = experiment_by_point(e),
+        .nprecision = pr->nscalars,
+        .precision_scalars = names->precision,
+        .precision_half_width = e->precise ? pr->half_width : NAN,
+        .precision_relative_half_width = e->precise ? pr->relative : NAN,
+        .precision_confidence = e->precise ? pr->confidence : NAN,
+        .precision_min = e->precise ? pr->min_replications : 0,
+        .precision_max = e->precise ? pr->max_replications : 0,
         .random_numbers = experiment_random_numbers(e),
         .nruns = e->nruns,
         .npoints = e->npoints,
@@ -189,6 +210,153 @@ static int record_quarantined(const experiment *e, h5out *out, const worker_plan
     return 0;
 }
 
+static void adaptive_sink(const run_result *r, void *ctx)
+{
+    adaptive_record(ctx, r);
+}
+
+/* 128 + the signal that stopped the batch. */
+static int interrupted(uint64_t skipped)
+{
+    fprintf(stderr,
+            "%s: interrupted: %" PRIu64 " runs not started; continue with "
+            "--resume\n",
+            progname, skipped);
+    return 128 + (stop_signal ? stop_signal : SIGINT);
+}
+
+/*
+ * Runs `runs` (those not done) into out: EXIT_OK, EXIT_IO after a writer
+ * error, or 128 + a signal.  Per-point warm-ups and a sink of results
+ * come from the adaptive plan a, if any.
+ */
+static int run_stage(const options *o, const experiment *e, h5out *out,
+                     const uint64_t *runs, size_t n, const worker_plan *plan,
+                     adaptive *a)
+{
+    char err[1024] = "";
+    runner_opts ro = runner_opts_for(o, runs, n);
+    if (plan) {
+        ro.threads = plan->threads;
+        ro.watch = plan->w;
+    }
+    if (a != NULL) {
+        ro.warmup = adaptive_warmups(a);
+        ro.sink = adaptive_sink;
+        ro.sink_ctx = a;
+    }
+    runner_stats st;
+    int rc = runner_run(e, out, &ro, &st, err, sizeof err);
+    if (rc < 0) {
+        fprintf(stderr, "%s: %s\n", progname, err);
+        return EXIT_IO;
+    }
+    return st.skipped > 0 ? interrupted(st.skipped) : EXIT_OK;
+}
+
+/* The selected runs that are not done (a fixed set of runs). */
+static int run_selected(const options *o, const experiment *e, h5out *out,
+                        const uint64_t *runs, size_t n, const uint8_t *done,
+                        const worker_plan *plan, adaptive *a, bool resume)
+{
+    uint64_t *todo_runs = malloc((n ? n : 1) * sizeof *todo_runs);
+    if (todo_runs == NULL) {
+        fprintf(stderr, "%s: out of memory\n", progname);
+        return EXIT_IO;
+    }
+    size_t todo = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!done[runs[i]])
+            todo_runs[todo++] = runs[i];
+    if (resume && !o->quiet && h5out_runs_done(out) > 0)
+        fprintf(stderr, "%s: resuming: %zu of the %zu selected runs left to do\n",
+                progname, todo, n);
+    int status = run_stage(o, e, out, todo_runs, todo, plan, a);
+    free(todo_runs);
+    return status;
+}
+
+/* The plan of an experiment with pilots or a precision target, fed with
+ * the runs out holds already (resumed, quarantined), its warm-ups
+ * settled as far as they go. */
+static int adaptive_open(adaptive **a, const options *o, const experiment *e,
+                         h5out *out)
+{
+    uint64_t *next;
+    size_t n;
+    *a = adaptive_new(e, o->shard_set ? o->shard_i : 0, o->shard_set ? o->shard_n : 1);
+    if (*a == NULL) {
+        fprintf(stderr, "%s: out of memory\n", progname);
+        return EXIT_IO;
+    }
+    int rc = h5out_each_run(out, adaptive_sink, *a);
+    if (rc < 0)
+        fprintf(stderr, "%s: %s\n", progname, h5out_errmsg(out));
+    else if ((rc = adaptive_next(*a, &next, &n)) < 0)
+        fprintf(stderr, "%s: out of memory\n", progname);
+    if (rc < 0) {
+        adaptive_free(*a);
+        *a = NULL;
+        return EXIT_IO;
+    }
+    free(next);
+    return EXIT_OK;
+}
+
+/* Records the replications a precision target did not need. */
+static int record_unneeded(const experiment *e, h5out *out, const adaptive *a,
+                           const uint8_t *done)
+{
+    runspace sp = experiment_space(e);
+    char msg[128];
+    uint64_t kept;
+    for (uint64_t p = 0; p < e->npoints; p++) {
+        if (!adaptive_point_end(a, p, &kept, msg, sizeof msg))
+            continue;
+        for (uint64_t rep = kept; rep < e->replications; rep++) {
+            uint64_t run = runspace_run(&sp, p, rep);
+            if (done[run])
+                continue;
+            run_result *r = runner_unrun_result(e, run, RUN_UNNEEDED, msg);
+            int rc = r ? h5out_write_run(out, r) : H5OUT_ENOMEM;
+            run_result_free(r);
+            if (rc < 0) {
+                fprintf(stderr, "%s: %s\n", progname,
+                        rc == H5OUT_ENOMEM ? "out of memory" : h5out_errmsg(out));
+                return EXIT_IO;
+            }
+        }
+    }
+    return EXIT_OK;
+}
+
+/* Stage after stage until the plan has nothing left to do, then the
+ * replications it did not need. */
+static int run_adaptive(const options *o, const experiment *e, h5out *out,
+                        const uint8_t *done, const worker_plan *plan, adaptive *a)
+{
+    if (!o->quiet && h5out_runs_done(out) > 0)
+        fprintf(stderr, "%s: resuming: %" PRIu64 " runs done\n", progname,
+                h5out_runs_done(out));
+    for (;;) {
+        uint64_t *next;
+        size_t n;
+        if (adaptive_next(a, &next, &n) < 0) {
+            fprintf(stderr, "%s: out of memory\n", progname);
+            return EXIT_IO;
+        }
+        if (!o->quiet)
+            adaptive_report(a, stderr, n == 0);
+        if (n == 0)
+            break;
+        int status = run_stage(o, e, out, next, n, plan, a);
+        free(next);
+        if (status != EXIT_OK)
+            return status;
+    }
+    return e->precise ? record_unneeded(e, out, a, done) : EXIT_OK;
+}
+
 /*
  * Opens the output, runs the selected runs that are not done, finishes.
  * In a worker process of a supervisor, `plan` says more: whether to
@@ -203,7 +371,6 @@ static int run_experiment(const options *o, const experiment *e, uint64_t *runs,
     int status = EXIT_OK, rc;
     h5out *out = NULL;
     uint8_t *done = NULL;
-    uint64_t *todo_runs = NULL;
     h5out_spec spec;
     spec_names names = {0};
     if (path == NULL || output_spec(&spec, &names, o, e) < 0) {
@@ -241,44 +408,23 @@ static int run_experiment(const options *o, const experiment *e, uint64_t *runs,
         status = EXIT_IO;
         goto out;
     }
+    adaptive *a = NULL;
+    if (experiment_by_point(e) && (rc = adaptive_open(&a, o, e, out)) != 0) {
+        h5out_close(out);
+        status = rc;
+        goto out;
+    }
     if (plan && plan->only) {
         runs = (uint64_t *)plan->only;
         n = plan->nonly;
     }
-    if ((todo_runs = malloc((n ? n : 1) * sizeof *todo_runs)) == NULL) {
-        fprintf(stderr, "%s: out of memory\n", progname);
+    if (a == NULL || (plan && plan->only))
+        status = run_selected(o, e, out, runs, n, done, plan, a, resume);
+    else
+        status = run_adaptive(o, e, out, done, plan, a);
+    adaptive_free(a);
+    if (status != EXIT_OK) {
         h5out_close(out);
-        status = EXIT_IO;
-        goto out;
-    }
-    size_t todo = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!done[runs[i]])
-            todo_runs[todo++] = runs[i];
-    if (resume && !o->quiet && h5out_runs_done(out) > 0)
-        fprintf(stderr, "%s: resuming %s: %zu of the %zu selected runs left to do\n",
-                progname, path, todo, n);
-
-    runner_opts ro = runner_opts_for(o, todo_runs, todo);
-    if (plan) {
-        ro.threads = plan->threads;
-        ro.watch = plan->w;
-    }
-    runner_stats st;
-    rc = runner_run(e, out, &ro, &st, err, sizeof err);
-    if (rc < 0) {
-        fprintf(stderr, "%s: %s: %s\n", progname, path, err);
-        h5out_close(out);
-        status = EXIT_IO;
-        goto out;
-    }
-    if (st.skipped > 0) {
-        fprintf(stderr,
-                "%s: interrupted: %" PRIu64 " runs not started; continue with "
-                "--resume\n",
-                progname, st.skipped);
-        h5out_close(out);
-        status = 128 + (stop_signal ? stop_signal : SIGINT);
         goto out;
     }
     if (plan && plan->only) { /* suspects isolated: the supervisor goes on */
@@ -304,7 +450,6 @@ static int run_experiment(const options *o, const experiment *e, uint64_t *runs,
     }
 out:
     spec_names_free(&names);
-    free(todo_runs);
     free(done);
     free(path);
     return status;

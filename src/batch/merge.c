@@ -124,7 +124,7 @@ static int file_status(const char *path)
     for (uint64_t row = 0; row < h5spec_rows(s); row++) {
         run_status st = h5in_status(in, h5spec_run(s, row));
         done += st != RUN_PENDING;
-        not_ok += st != RUN_PENDING && st != RUN_OK;
+        not_ok += run_status_failed(st);
     }
     char *journal;
     struct stat sb;
@@ -234,7 +234,7 @@ static int assign_runs(merge *m)
             if (m->owner[run] == NONE) {
                 m->owner[run] = (uint32_t)i;
                 m->done++;
-                m->not_ok += st != RUN_OK;
+                m->not_ok += run_status_failed(st);
                 continue;
             }
             int j = (int)m->owner[run];

@@ -31,7 +31,8 @@ static void usage(FILE *f)
         "  -n, --dry-run      list the runs (id, point, replication, seed,\n"
         "                     parameters) and exit\n"
         "      --runs LIST    only these runs, e.g. 0-9,15,20-29\n"
-        "      --shard I/N    only the runs with run %% N == I (0 <= I < N)\n"
+        "      --shard I/N    only the runs with run %% N == I (0 <= I < N); with\n"
+        "                     precision or pilots, the points with point %% N == I\n"
         "      --resume       continue an interrupted output file\n"
         "      --force        overwrite an existing output file; allow sweeps\n"
         "                     of more than %llu runs\n"
@@ -282,6 +283,13 @@ int options_select_runs(const options *o, const experiment *e, uint64_t **runs,
     int rc = EXIT_OK;
     if (sel == NULL)
         goto nomem;
+    if (o->runs != NULL && experiment_by_point(e)) {
+        free(sel);
+        return options_usage_error(
+            "--runs: %s decides its runs as it goes (%s); select "
+            "sweep points with --shard instead",
+            e->path, e->precise ? "precision" : "warm-up pilots");
+    }
     if (o->runs != NULL) {
         if ((rc = parse_run_list(o->runs, e->nruns, sel)) != 0)
             goto out;
@@ -289,8 +297,9 @@ int options_select_runs(const options *o, const experiment *e, uint64_t **runs,
         memset(sel, 1, e->nruns);
     }
     size_t count = 0;
+    runspace sp = experiment_space(e);
     for (uint64_t r = 0; r < e->nruns; r++) {
-        if (o->shard_set && r % o->shard_n != o->shard_i)
+        if (o->shard_set && runspace_shard(&sp, r, o->shard_n) != o->shard_i)
             sel[r] = 0;
         count += sel[r];
     }

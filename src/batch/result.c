@@ -9,17 +9,17 @@
 static const char *const status_names[] = {
     [RUN_OK] = "ok",           [RUN_FAILED] = "failed",
     [RUN_LIMIT] = "limit",     [RUN_DEADLOCK] = "deadlock",
-    [RUN_PENDING] = "pending",
+    [RUN_PENDING] = "pending", [RUN_UNNEEDED] = "unneeded",
 };
 
 const char *run_status_name(run_status s)
 {
-    return (unsigned)s <= RUN_PENDING ? status_names[s] : "unknown";
+    return (unsigned)s <= RUN_STATUS_LAST ? status_names[s] : "unknown";
 }
 
 bool run_status_parse(const char *name, run_status *s)
 {
-    for (unsigned i = 0; i <= RUN_PENDING; i++)
+    for (unsigned i = 0; i <= RUN_STATUS_LAST; i++)
         if (!strcmp(name, status_names[i])) {
             *s = (run_status)i;
             return true;

@@ -21,12 +21,22 @@ typedef enum run_status {
     RUN_LIMIT,
     RUN_DEADLOCK,
     RUN_PENDING,
+    /* Precision mode: a replication the target did not need (not run). */
+    RUN_UNNEEDED,
 } run_status;
+#define RUN_STATUS_LAST RUN_UNNEEDED
 
-/* "ok", "failed", "limit", "deadlock", "pending" (the stored names). */
+/* "ok", "failed", "limit", "deadlock", "pending", "unneeded" (the stored
+ * names). */
 const char *run_status_name(run_status s);
 /* The status a stored name stands for; false if it names none. */
 bool run_status_parse(const char *name, run_status *s);
+/* Whether a finished run counts against the batch: it ran and did not end
+ * ok (pending and unneeded runs did not run). */
+static inline bool run_status_failed(run_status s)
+{
+    return s != RUN_OK && s != RUN_PENDING && s != RUN_UNNEEDED;
+}
 
 typedef struct run_drift {
     char *task; /* task name group */
@@ -39,7 +49,9 @@ typedef struct run_trace {
 } run_trace;
 
 typedef struct run_result {
-    uint64_t run, point, replication;
+    uint64_t run, point, replication; /* a pilot's replication: its index k */
+    bool pilot;                       /* a pilot run (runspace.h) */
+    double warmup;                    /* when its statistics started (0: at 0) */
     run_status status;
     char *message;   /* NULL when ok */
     double end_time; /* simulated time at the end */

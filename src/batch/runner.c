@@ -202,6 +202,7 @@ static run_result *result_new(const experiment *e, uint64_t run)
     r->run = run;
     r->point = experiment_point(e, run);
     r->replication = experiment_replication(e, run);
+    r->pilot = experiment_is_pilot(e, run);
     r->nparams = e->nparams;
     if ((r->params = malloc((e->nparams ? e->nparams : 1) * sizeof(double))) == NULL) {
         run_result_free(r);
@@ -213,11 +214,17 @@ static run_result *result_new(const experiment *e, uint64_t run)
 
 run_result *runner_run_one(const experiment *e, uint64_t run)
 {
+    return runner_run_at(e, run, experiment_is_pilot(e, run) ? 0 : e->warmup);
+}
+
+run_result *runner_run_at(const experiment *e, uint64_t run, double warmup)
+{
     const usim_model *m = e->model;
     double t0 = progress_clock();
     run_result *r = result_new(e, run);
     if (r == NULL)
         return NULL;
+    r->warmup = warmup;
 
     usim_dist dists[e->nparams ? e->nparams : 1];
     experiment_point_dists(e, r->params, dists);
@@ -234,7 +241,7 @@ run_result *runner_run_one(const experiment *e, uint64_t run)
     }
     /* Before setup: the statistics the model initialises there register
      * for the reset, and its hooks (usim_sim_on_warmup) are accepted. */
-    if (e->warmup > 0 && usim_sim_set_warmup(sim, e->warmup) != 0) {
+    if (warmup > 0 && usim_sim_set_warmup(sim, warmup) != 0) {
         if (set_message(r, "cannot set the warm-up", usim_errmsg()) < 0)
             goto nomem_sim;
         goto collect;
@@ -310,6 +317,7 @@ run_result *runner_unrun_result(const experiment *e, uint64_t run, run_status st
     r->status = status;
     r->end_time = NAN;
     r->wall_s = NAN;
+    r->warmup = NAN;
     if (set_message(r, message, NULL) < 0 || collect_scalars(e, NULL, r) < 0 ||
         (r->drift = calloc(1, sizeof *r->drift)) == NULL ||
         collect_traces(e, NULL, r) < 0) {
@@ -426,8 +434,6 @@ static void *writer_main(void *arg)
     while (!end) {
         run_result *r = handoff_pop(&w->q, 0.25, &end);
         if (r != NULL) {
-            if (w->rc == 0 && w->sink != NULL)
-                w->sink(r, w->sink_ctx);
             if (w->rc == 0 && w->out != NULL) {
                 int rc = h5out_write_run(w->out, r);
                 if (rc < 0) {
@@ -436,10 +442,12 @@ static void *writer_main(void *arg)
                     atomic_store(&w->failed, true);
                 }
             }
+            if (w->rc == 0 && w->sink != NULL)
+                w->sink(r, w->sink_ctx);
             if (w->rc == 0) {
                 progress_add(&w->prog, r->status == RUN_OK, r->events);
                 w->st->done++;
-                w->st->failed += r->status != RUN_OK;
+                w->st->failed += run_status_failed(r->status);
                 w->st->events += r->events;
             }
             run_result_free(r);
@@ -447,6 +455,15 @@ static void *writer_main(void *arg)
         progress_show(&w->prog, false);
     }
     return NULL;
+}
+
+/* The warm-up of a run: none for a pilot, its point's in opts, else the
+ * experiment's. */
+static double warmup_of(const experiment *e, const runner_opts *opts, uint64_t run)
+{
+    if (experiment_is_pilot(e, run))
+        return 0;
+    return opts->warmup ? opts->warmup[experiment_point(e, run)] : e->warmup;
 }
 
 int runner_run(const experiment *e, h5out *o, const runner_opts *opts, runner_stats *st,
@@ -490,7 +507,7 @@ int runner_run(const experiment *e, h5out *o, const runner_opts *opts, runner_st
         }
         size_t slot = (size_t)omp_get_thread_num();
         watch_begin(opts->watch, slot, runs[i]);
-        run_result *r = runner_run_one(e, runs[i]);
+        run_result *r = runner_run_at(e, runs[i], warmup_of(e, opts, runs[i]));
         watch_end(opts->watch, slot);
         if (r == NULL) {
             atomic_store(&nomem, true);

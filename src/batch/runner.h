@@ -31,12 +31,16 @@ typedef struct runner_opts {
      * runs in flight finish and are written. May be NULL. */
     volatile sig_atomic_t *stop;
     /* If set, the writer thread hands every result to sink (in the order
-     * the runs finish) instead of writing it; the result is freed after. */
+     * the runs finish), after writing it if there is an output; the
+     * result is freed after. */
     void (*sink)(const run_result *r, void *ctx);
     void *sink_ctx;
     /* If set, each worker thread records there which run it is in (the
      * supervisor's view, supervisor.h). */
     watch *watch;
+    /* Per point: the warm-up of its main runs (pilots have none).  NULL:
+     * the experiment's fixed warm-up. */
+    const double *warmup;
 } runner_opts;
 
 typedef struct runner_stats {
@@ -53,6 +57,8 @@ typedef struct runner_stats {
  * status and message, not an error.
  */
 run_result *runner_run_one(const experiment *e, uint64_t run);
+/* The same with the statistics starting at `warmup` (0: at 0). */
+run_result *runner_run_at(const experiment *e, uint64_t run, double warmup);
 
 /* The result of a run that is not run: its parameters, no scalars (NaN),
  * drift or traces, and the given status and message (NULL if memory ran
