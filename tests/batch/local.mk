@@ -32,6 +32,12 @@ EXTRA_DIST += tests/batch/determinism.sh tests/batch/h5
 TESTS += tests/batch/crn.sh
 EXTRA_DIST += tests/batch/crn.sh
 
+# usim-analyze on output format 4 (pilot runs, MSER-5 warm-ups, unneeded
+# slots, a precision target) and its format-3 twin, both written by
+# make_adaptive_h5.py: means, half-widths and verdicts against numpy.
+TESTS += tests/batch/analyze_adaptive.sh
+EXTRA_DIST += tests/batch/analyze_adaptive.sh tests/batch/make_adaptive_h5.py
+
 # usim-merge's refusals, --partial, --status, provenance, SIGKILL mid-merge.
 TESTS += tests/batch/merge.sh
 EXTRA_DIST += tests/batch/merge.sh
