@@ -388,8 +388,6 @@ void adaptive_report(const adaptive *a, FILE *out, bool final)
     if (!e->precise)
         return;
     uint64_t held = 0, short_of = 0, met = 0, maxed = 0, lo = UINT64_MAX, hi = 0;
-    const point_plan *worst = NULL;
-    uint64_t worst_p = 0;
     for (uint64_t p = 0; p < e->npoints; p++) {
         const point_plan *pp = &a->pts[p];
         if (!pp->held)
@@ -399,14 +397,7 @@ void adaptive_report(const adaptive *a, FILE *out, bool final)
         maxed += pp->verdict == MAX_REACHED;
         lo = pp->n < lo ? pp->n : lo;
         hi = pp->n > hi ? pp->n : hi;
-        if (pp->verdict != RUNNING || pp->decided_n == 0)
-            continue;
-        short_of++;
-        if (worst == NULL ||
-            pp->worst_hw * worst->worst_target > worst->worst_hw * pp->worst_target) {
-            worst = pp;
-            worst_p = p;
-        }
+        short_of += pp->verdict == RUNNING && pp->decided_n > 0;
     }
     if (final) {
         fprintf(out,
@@ -417,11 +408,24 @@ void adaptive_report(const adaptive *a, FILE *out, bool final)
                 progname, met, held, maxed, lo, hi);
         return;
     }
-    if (worst != NULL && isfinite(worst->worst_hw))
-        fprintf(out,
-                "%s: precision: %" PRIu64 " of %" PRIu64
-                " points short of the target; widest: point %" PRIu64 ", %s +-%.4g "
-                "(target +-%.4g) after %" PRIu64 " replications\n",
-                progname, short_of, held, worst_p, scalar_name(a, worst->worst),
-                worst->worst_hw, worst->worst_target, worst->decided_n);
+    if (short_of == 0)
+        return;
+    /* The points still short, each with its widest scalar (the first few). */
+    fprintf(out,
+            "%s: precision: %" PRIu64 " of %" PRIu64 " points short of the target:",
+            progname, short_of, held);
+    uint64_t shown = 0;
+    for (uint64_t p = 0; p < e->npoints; p++) {
+        const point_plan *pp = &a->pts[p];
+        if (!pp->held || pp->verdict != RUNNING || pp->decided_n == 0)
+            continue;
+        if (shown++ == 6) {
+            fprintf(out, " ...");
+            break;
+        }
+        fprintf(out, " point %" PRIu64 " %s +-%.4g (target +-%.4g, %" PRIu64 " runs);",
+                p, scalar_name(a, pp->worst), pp->worst_hw, pp->worst_target,
+                pp->decided_n);
+    }
+    fprintf(out, "\n");
 }

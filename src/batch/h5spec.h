@@ -105,11 +105,16 @@ static inline runspace h5spec_space(const h5out_spec *s)
 }
 
 /* How many runs a file of spec s holds, whether it holds `run`, and the
- * row of a run / the run of a row. */
+ * row of a run / the run of a row.  Split by run id, nruns is the count
+ * (the runspace rule with runs = nruns). */
 static inline uint64_t h5spec_rows(const h5out_spec *s)
 {
     runspace sp = h5spec_space(s);
-    return runspace_rows(&sp, s->shard_index, s->shard_count);
+    if (s->shard_by_point)
+        return runspace_rows(&sp, s->shard_index, s->shard_count);
+    return s->nruns > s->shard_index
+               ? (s->nruns - s->shard_index + s->shard_count - 1) / s->shard_count
+               : 0;
 }
 static inline bool h5spec_holds(const h5out_spec *s, uint64_t run)
 {

@@ -21,7 +21,6 @@
 
 #include "kernel/fnv1a.h"
 
-#define JOURNAL_MAGIC "USIMJRN2"
 #define RECORD_MAGIC 0x52554e52u /* "RUNR" */
 #define NO_STRING 0xffffffffu
 

@@ -18,6 +18,9 @@
 
 #include "batch/result.h"
 
+/* The first 8 bytes of a journal (2: records carry pilot and warmup). */
+#define JOURNAL_MAGIC "USIMJRN2"
+
 typedef struct journal journal;
 
 /* Creates (truncates) `path` with a header naming `ident`.  0 or -errno. */

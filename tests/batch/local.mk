@@ -17,6 +17,13 @@ tests_batch_test_provenance_CFLAGS = $(H5TEST_CFLAGS)
 tests_batch_test_provenance_LDADD = $(H5TEST_LDADD)
 TESTS += tests/batch/test_provenance
 
+# MSER-5, Student t quantiles, the rows of shards split by point.
+check_PROGRAMS += tests/batch/test_stats
+tests_batch_test_stats_SOURCES = tests/batch/test_stats.c
+tests_batch_test_stats_CFLAGS = $(H5TEST_CFLAGS)
+tests_batch_test_stats_LDADD = $(H5TEST_LDADD)
+TESTS += tests/batch/test_stats
+
 # h5check: the reading side of the shell tests (cmp, opens, status).
 check_PROGRAMS += tests/batch/h5check
 tests_batch_h5check_SOURCES = tests/batch/h5check.c tests/batch/h5compare.c
@@ -31,6 +38,15 @@ EXTRA_DIST += tests/batch/determinism.sh tests/batch/h5
 # usim-analyze --diff, resume and merge of a common run.
 TESTS += tests/batch/crn.sh
 EXTRA_DIST += tests/batch/crn.sh
+
+# MSER-5 warm-ups from pilots against numpy, pilots in the file, shards.
+TESTS += tests/batch/mser.sh
+EXTRA_DIST += tests/batch/mser.sh
+
+# Run until precise: half-widths and waves against a replay, -j1/-j2,
+# kill + resume, shards merged, a target out of reach, bad settings.
+TESTS += tests/batch/precision.sh
+EXTRA_DIST += tests/batch/precision.sh
 
 # usim-analyze on output format 4 (pilot runs, MSER-5 warm-ups, unneeded
 # slots, a precision target) and its format-3 twin, both written by

@@ -47,7 +47,7 @@ records() {
         grep -o '([0-9]*): { [^}]* }' | sed 's/^([0-9]*): { //; s/ }$//'
 }
 check_batch() {
-    records "$1" runs | awk -F', ' '{ gsub(/"/, ""); print $1, $4, $5, $6, $7, $12 }' >"$tmp/runs"
+    records "$1" runs | awk -F', ' '{ gsub(/"/, ""); print $1, $4, $7, $8, $9, $14 }' >"$tmp/runs"
     records "$1" scalars | awk -F', ' '{ gsub(/"/, ""); print $1, $2, $3 }' >"$tmp/scalars"
     awk -v msg="stack overflow in task 'hog' (64 KiB stack)" '
         NR == FNR { v[$1 " " $2] = $3; next }

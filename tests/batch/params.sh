@@ -94,15 +94,15 @@ done
 
 # ---- /runs: labels as strings, numbers as numbers -------------------------
 h5dump -d runs "$tmp/pk.h5" | tr -s ' \n' ' ' >"$tmp/runs"
-for row in '{ 0, 0, 0, "ok", 0.5, "constant(1)", "fifo", 20000,' \
-    '{ 399, 3, 99, "ok", 0.5, "gamma(2, 0.5)", "lifo", 20000,'; do
+for row in '{ 0, 0, 0, "ok", FALSE, 0, 0.5, "constant(1)", "fifo", 20000,' \
+    '{ 399, 3, 99, "ok", FALSE, 0, 0.5, "gamma(2, 0.5)", "lifo", 20000,'; do
     if grep -qF "$row" "$tmp/runs"; then ok; else ko "/runs row $row"; fi
 done
 h5dump -a parameter_labels "$tmp/pk.h5" | tr -s ' \n' ' ' >"$tmp/labels"
 if grep -qF '(0): "", "constant(1) gamma(2, 0.5)", "fifo lifo", (3): "" }' "$tmp/labels"; then ok; else
     ko "parameter_labels: $(cat "$tmp/labels")"
 fi
-if [ "$("$check" attr "$tmp/pk.h5" format_version)" = 3 ]; then ok; else ko "format_version"; fi
+if [ "$("$check" attr "$tmp/pk.h5" format_version)" = 4 ]; then ok; else ko "format_version"; fi
 # Two shards merged are the unsharded file (the layout is rebuilt from the
 # shards' attributes).
 expect "shard 0/2" 0 "" "$bin" -q --shard 0/2 -o "$tmp/s0.h5" "$tmp/pk.cfg"

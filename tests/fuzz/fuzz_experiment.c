@@ -21,6 +21,7 @@
  * first and last few, values inside each parameter's range).
  */
 #define _GNU_SOURCE /* mkdtemp */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -119,9 +120,13 @@ static int includes_outside(const uint8_t *data, size_t size)
     return 0;
 }
 
+/* The run ids of runspace.h: main runs point-major, pilots after them;
+ * and the stream key of each (the run id, or with common random numbers
+ * its replication, a pilot's past every replication). */
 static void check_runs(const experiment *e)
 {
-    if (e->nruns != e->npoints * e->replications || e->nruns == 0)
+    uint64_t main_runs = e->npoints * e->replications;
+    if (e->nruns != main_runs + e->npoints * e->pilots || e->nruns == 0)
         abort();
     double *v = malloc((e->nparams ? e->nparams : 1) * sizeof *v);
     if (v == NULL)
@@ -132,8 +137,12 @@ static void check_runs(const experiment *e)
             uint64_t run = runs[i];
             uint64_t point = experiment_point(e, run);
             uint64_t rep = experiment_replication(e, run);
-            if (point >= e->npoints || rep >= e->replications ||
-                point * e->replications + rep != run)
+            bool pilot = experiment_is_pilot(e, run);
+            if (pilot != (run >= main_runs) || point >= e->npoints ||
+                rep >= (pilot ? e->pilots : e->replications) ||
+                (pilot ? main_runs + point * e->pilots : point * e->replications) +
+                        rep !=
+                    run)
                 abort();
             experiment_point_params(e, point, v);
             for (size_t p = 0; p < e->nparams; p++)
@@ -141,7 +150,10 @@ static void check_runs(const experiment *e)
                     abort();
             usim_config cfg;
             experiment_run_config(e, run, &cfg);
-            if (cfg.run != run || cfg.seed != e->seed)
+            uint64_t key = !e->common_random ? run
+                           : pilot           ? e->replications + rep
+                                             : rep;
+            if (cfg.run != key || cfg.seed != e->seed)
                 abort();
         }
     }

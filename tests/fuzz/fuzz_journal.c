@@ -66,7 +66,7 @@ static void put(FILE *f, const void *p, size_t n)
 static void write_records(FILE *f, const uint8_t *p, size_t n)
 {
     uint64_t ident = 0x1234;
-    put(f, "USIMJRN1", 8);
+    put(f, JOURNAL_MAGIC, 8);
     put(f, &ident, 8);
     while (n >= 2) {
         size_t len = (size_t)p[0] | (size_t)p[1] << 8;
@@ -99,6 +99,7 @@ static int same_str(const char *a, const char *b)
 static int same_result(const run_result *a, const run_result *b)
 {
     if (a->run != b->run || a->point != b->point || a->replication != b->replication ||
+        a->pilot != b->pilot || memcmp(&a->warmup, &b->warmup, sizeof a->warmup) ||
         a->status != b->status || !same_str(a->message, b->message) ||
         memcmp(&a->end_time, &b->end_time, sizeof a->end_time) ||
         a->events != b->events || memcmp(&a->wall_s, &b->wall_s, sizeof a->wall_s) ||
