@@ -43,8 +43,7 @@ typedef struct point_plan {
 struct adaptive {
     const experiment *e;
     point_plan *pts;
-    double *warmup;  /* per point */
-    uint64_t stages; /* adaptive_next calls that found runs to do */
+    double *warmup; /* per point */
     bool warm_reported;
 };
 
@@ -328,9 +327,8 @@ int adaptive_next(adaptive *a, uint64_t **runs, size_t *n)
             return -1;
         }
     /* Pilots follow the main runs in id order: sort the mix. */
-    qsort(*runs, *n, sizeof **runs, cmp_u64);
     if (*n > 0)
-        a->stages++;
+        qsort(*runs, *n, sizeof **runs, cmp_u64);
     return 0;
 }
 
@@ -375,7 +373,7 @@ static void report_warmups(const adaptive *a, FILE *out)
     fprintf(out, "\n");
 }
 
-void adaptive_report(const adaptive *a, FILE *out, bool final)
+void adaptive_report(adaptive *a, FILE *out, bool final)
 {
     const experiment *e = a->e;
     bool all_warm = true;
@@ -383,7 +381,7 @@ void adaptive_report(const adaptive *a, FILE *out, bool final)
         all_warm &= !a->pts[p].held || a->pts[p].warm_known;
     if (e->pilots > 0 && all_warm && !a->warm_reported) {
         report_warmups(a, out);
-        ((adaptive *)a)->warm_reported = true;
+        a->warm_reported = true;
     }
     if (!e->precise)
         return;

@@ -65,6 +65,6 @@ bool adaptive_point_end(const adaptive *a, uint64_t p, uint64_t *kept, char *msg
 /* Progress lines (stderr): the warm-ups once the pilots are done, the
  * points still short of their target after each wave, and at the end
  * how the points finished. */
-void adaptive_report(const adaptive *a, FILE *out, bool final);
+void adaptive_report(adaptive *a, FILE *out, bool final);
 
 #endif

@@ -199,7 +199,8 @@ int describe_info(const options *o, const experiment *e, size_t selected)
         e->seed, experiment_random_numbers(e), e->warmup, path, hash, PACKAGE_VERSION);
     /* What --shard splits: runs, or points (with every run of each). */
     printf("pilots=%" PRIu64 "\nprecision=%s\nshard_by=%s\nshard_units=%" PRIu64 "\n",
-           e->pilots, e->precise ? "yes" : "no", experiment_by_point(e) ? "point" : "run",
+           e->pilots, e->precise ? "yes" : "no",
+           experiment_by_point(e) ? "point" : "run",
            experiment_by_point(e) ? e->npoints : e->nruns);
     free(path);
     return EXIT_OK;

@@ -729,22 +729,23 @@ done:
 /* traces                                                              */
 /* ------------------------------------------------------------------ */
 
-int schema_find_trace(loader *ld, const config_setting_t *t, const char *name,
-                      size_t *k)
+int schema_find_output(loader *ld, const config_setting_t *s, const char *name,
+                       const usim_output_desc *outs, size_t n, const char *kind,
+                       size_t *k)
 {
-    const usim_model *m = ld->e->model;
-    for (*k = 0; *k < m->n_traces; (*k)++)
-        if (strcmp(m->traces[*k].name, name) == 0)
+    for (*k = 0; *k < n; (*k)++)
+        if (strcmp(outs[*k].name, name) == 0)
             return 0;
-    const char **names = malloc((m->n_traces ? m->n_traces : 1) * sizeof *names);
+    const char **names = malloc((n ? n : 1) * sizeof *names);
     if (names == NULL)
-        return setting_fail(ld, t, "out of memory");
-    for (size_t i = 0; i < m->n_traces; i++)
-        names[i] = m->traces[i].name;
-    setting_choices ch = {
-        .names = names, .n = m->n_traces, .quote = '\'', .list = "its traces: "};
-    setting_fail_unknown(ld, t, name, &ch, "model \"%s\" has no trace '%s'", m->name,
-                         name);
+        return setting_fail(ld, s, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        names[i] = outs[i].name;
+    char list[32];
+    snprintf(list, sizeof list, "its %ss: ", kind);
+    setting_choices ch = {.names = names, .n = n, .quote = '\'', .list = list};
+    setting_fail_unknown(ld, s, name, &ch, "model \"%s\" has no %s '%s'",
+                         ld->e->model->name, kind, name);
     free(names);
     return -1;
 }
@@ -797,7 +798,8 @@ static int load_traces(loader *ld, const config_setting_t *root)
     for (int i = 0; i < n; i++) {
         const config_setting_t *t = config_setting_get_elem(g, (unsigned)i);
         size_t k;
-        if (schema_find_trace(ld, t, config_setting_name(t), &k) < 0)
+        if (schema_find_output(ld, t, config_setting_name(t), e->model->traces,
+                               e->model->n_traces, "trace", &k) < 0)
             return -1;
         exp_trace *et = &e->traces[e->ntraces++];
         et->name = e->model->traces[k].name;

@@ -13,9 +13,11 @@
  * 0, or -1 with the error line. */
 int schema_load(loader *ld);
 
-/* The index of the model's trace `name` in *k; else the error line (on
- * setting t). */
-int schema_find_trace(loader *ld, const config_setting_t *t, const char *name,
-                      size_t *k);
+/* The index of output `name` among the model's outs[0..n) (its traces or
+ * scalars: kind "trace" or "scalar") in *k; else the error line on s,
+ * with "did you mean". */
+int schema_find_output(loader *ld, const config_setting_t *s, const char *name,
+                       const usim_output_desc *outs, size_t n, const char *kind,
+                       size_t *k);
 
 #endif

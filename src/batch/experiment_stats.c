@@ -42,30 +42,6 @@ static int positive(loader *ld, const config_setting_t *g, const char *name,
 /* precision                                                           */
 /* ------------------------------------------------------------------ */
 
-/* The model's scalar `name`, for precision.scalars. */
-static int find_scalar(loader *ld, const config_setting_t *s, const char *name,
-                       size_t *k)
-{
-    const usim_model *m = ld->e->model;
-    for (*k = 0; *k < m->n_scalars; (*k)++)
-        if (strcmp(m->scalars[*k].name, name) == 0)
-            return 0;
-    const char **names = malloc((m->n_scalars ? m->n_scalars : 1) * sizeof *names);
-    if (names == NULL)
-        return setting_fail(ld, s, "out of memory");
-    for (size_t i = 0; i < m->n_scalars; i++)
-        names[i] = m->scalars[i].name;
-    setting_choices ch = {.names = names,
-                          .n = m->n_scalars,
-                          .quote = '"',
-                          .list = "its scalars: ",
-                          .quote_list = true};
-    setting_fail_unknown(ld, s, name, &ch, "model \"%s\" has no scalar \"%s\"", m->name,
-                         name);
-    free(names);
-    return -1;
-}
-
 static int load_precision_scalars(loader *ld, const config_setting_t *g)
 {
     exp_precision *p = &ld->e->precision;
@@ -86,7 +62,9 @@ static int load_precision_scalars(loader *ld, const config_setting_t *g)
         const config_setting_t *el = config_setting_get_elem(l, (unsigned)i);
         const char *name;
         size_t k;
-        if (setting_string(ld, el, &name) < 0 || find_scalar(ld, el, name, &k) < 0)
+        if (setting_string(ld, el, &name) < 0 ||
+            schema_find_output(ld, el, name, ld->e->model->scalars,
+                               ld->e->model->n_scalars, "scalar", &k) < 0)
             return -1;
         for (size_t j = 0; j < p->nscalars; j++)
             if (p->scalars[j] == k)
@@ -204,7 +182,7 @@ static int load_mser_trace(loader *ld, const config_setting_t *g)
     if (setting_string(ld, s, &name) < 0)
         return -1;
     size_t k;
-    if (schema_find_trace(ld, s, name, &k) < 0)
+    if (schema_find_output(ld, s, name, m->traces, m->n_traces, "trace", &k) < 0)
         return -1;
     for (size_t i = 0; i < e->ntraces; i++)
         if (strcmp(e->traces[i].name, m->traces[k].name) == 0) {

@@ -13,18 +13,10 @@
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$here/../..}
 top_builddir=${top_builddir:-$top_srcdir}
-bin=$top_builddir/usim-batch
-merge=$top_builddir/usim-merge
-check=$top_builddir/tests/batch/h5check
-ana=$top_srcdir/scripts/usim-analyze
-py=/usr/bin/python3
 test_name=crn.sh
 . "$top_srcdir/tests/batch/testlib.sh"
 need "$bin" "$merge" "$check"
-if ! [ -x $py ] || ! $py -c 'import h5py, numpy' 2>/dev/null; then
-    echo "$test_name: skipped: /usr/bin/python3 lacks h5py or numpy"
-    exit 77
-fi
+need_python
 
 # The example file, with its output in $tmp; the independent twin differs
 # in the one setting.

@@ -16,18 +16,10 @@
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$here/../..}
 top_builddir=${top_builddir:-$top_srcdir}
-bin=$top_builddir/usim-batch
-merge=$top_builddir/usim-merge
-check=$top_builddir/tests/batch/h5check
-ana=$top_srcdir/scripts/usim-analyze
-py=/usr/bin/python3
 test_name=mser.sh
 . "$top_srcdir/tests/batch/testlib.sh"
 need "$bin" "$merge" "$check"
-if ! [ -x $py ] || ! $py -c 'import h5py, numpy' 2>/dev/null; then
-    echo "$test_name: skipped: /usr/bin/python3 lacks h5py or numpy"
-    exit 77
-fi
+need_python
 cd "$tmp" || exit 99
 cfg=$top_srcdir/configs/mser5.cfg
 
@@ -117,13 +109,8 @@ assert len(r[r["pilot"]]) == 12 and (r[r["pilot"]]["run"] >= 40).all()
 print(w)
 PY
 
-bad() {
-    name=$1 pat=$2
-    shift 2
-    printf 'model = "mm1";\n%s\n' "$*" >bad.cfg
-    expect "$name" 2 "$pat" "$bin" -q -o bad.h5 bad.cfg
-    [ ! -e bad.h5 ] && ok || { ko "$name: wrote bad.h5"; rm -f bad.h5; }
-}
+# Bad settings (testlib.sh: refuse).
+bad() { refuse "$1" "$2" 'model = "mm1"; '"$3"; }
 bad "no until" "MSER-5 compares the pilots' traces over \[0, until\]: set until" \
     'parameters = { customers = 100; }; warmup = { method = "mser5"; trace = "queue_length"; };'
 bad "typo in the trace" "did you mean 'queue_length'" \

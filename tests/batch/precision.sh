@@ -19,18 +19,10 @@
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$here/../..}
 top_builddir=${top_builddir:-$top_srcdir}
-bin=$top_builddir/usim-batch
-merge=$top_builddir/usim-merge
-check=$top_builddir/tests/batch/h5check
-ana=$top_srcdir/scripts/usim-analyze
-py=/usr/bin/python3
 test_name=precision.sh
 . "$top_srcdir/tests/batch/testlib.sh"
 need "$bin" "$merge" "$check"
-if ! [ -x $py ] || ! $py -c 'import h5py, numpy' 2>/dev/null; then
-    echo "$test_name: skipped: /usr/bin/python3 lacks h5py or numpy"
-    exit 77
-fi
+need_python
 cd "$tmp" || exit 99
 cfg=$top_srcdir/configs/precision.cfg
 
@@ -142,20 +134,14 @@ grep -q "precision: 0 of 3 points met the target, 3 stopped at max_replications"
 $py "$ana" far.h5 >ana 2>&1
 [ "$(grep -c 'max reached' ana)" = 3 ] && ok || ko "far: usim-analyze: $(cat ana)"
 
-# Bad settings: exit 2, one clear line, no output file.
-bad() {
-    name=$1 pat=$2
-    shift 2
-    printf 'model = "mm1";\nuntil = 100.0;\n%s\n' "$*" >bad.cfg
-    expect "$name" 2 "$pat" "$bin" -q -o bad.h5 bad.cfg
-    [ ! -e bad.h5 ] && ok || { ko "$name: wrote bad.h5"; rm -f bad.h5; }
-}
+# Bad settings (testlib.sh: refuse).
+bad() { refuse "$1" "$2" 'model = "mm1"; until = 100.0; '"$3"; }
 bad "with replications" "precision decides how many replications" \
     'replications = 5; precision = { scalars = ["mean_wait"]; half_width = 1.0; };'
 bad "two targets" "either half_width (absolute) or relative_half_width" \
     'precision = { scalars = ["mean_wait"]; half_width = 1.0; relative_half_width = 0.1; };'
 bad "no target" "missing: the target" 'precision = { scalars = ["mean_wait"]; };'
-bad "typo in a scalar" 'did you mean "mean_wait"' \
+bad "typo in a scalar" "did you mean 'mean_wait'" \
     'precision = { scalars = ["mean_wiat"]; half_width = 1.0; };'
 bad "a scalar twice" 'is listed twice' \
     'precision = { scalars = ["mean_wait", "mean_wait"]; half_width = 1.0; };'

@@ -8,8 +8,26 @@
 #                   one check: CMD exits with STATUS and its output (stdout
 #                   and stderr, kept in $tmp/out) matches the grep PATTERN
 #                   (an empty PATTERN matches anything);
+#   refuse NAME PATTERN TEXT
+#                   usim-batch refuses the experiment file TEXT: exit 2,
+#                   output matching PATTERN, and no output file;
 #   report          the closing line "NAME: N passed, N failed" and the
 #                   test's exit status (0 only if nothing failed).
+#   $bin $merge $check $ana $py
+#                   usim-batch, usim-merge, h5check, usim-analyze and the
+#                   Python with Debian's h5py (unless the test set them);
+#   need_python     skip the test (exit 77) if $py lacks h5py or numpy;
+: "${bin:=$top_builddir/usim-batch}"
+: "${merge:=$top_builddir/usim-merge}"
+: "${check:=$top_builddir/tests/batch/h5check}"
+: "${ana:=$top_srcdir/scripts/usim-analyze}"
+: "${py:=/usr/bin/python3}"
+need_python() {
+    if ! [ -x "$py" ] || ! "$py" -c 'import h5py, numpy' 2>/dev/null; then
+        echo "$test_name: skipped: $py lacks h5py or numpy"
+        exit 77
+    fi
+}
 need() {
     for x in "$@"; do
         [ -x "$x" ] || { echo "$test_name: no $x (build it first)"; exit 99; }
@@ -30,6 +48,16 @@ expect() {
         ko "$expect_name: exit $expect_got, expected $expect_want: $(head -c 600 "$tmp/out")"
     elif [ -n "$expect_pat" ] && ! grep -q -- "$expect_pat" "$tmp/out"; then
         ko "$expect_name: no '$expect_pat' in: $(head -c 600 "$tmp/out")"
+    else
+        ok
+    fi
+}
+refuse() {
+    printf '%s\n' "$3" >"$tmp/refused.cfg"
+    expect "$1" 2 "$2" "$bin" -q -o "$tmp/refused.h5" "$tmp/refused.cfg"
+    if [ -e "$tmp/refused.h5" ]; then
+        ko "$1: wrote an output file"
+        rm -f "$tmp/refused.h5"
     else
         ok
     fi
