@@ -460,6 +460,20 @@ USIM_API size_t usim_sim_drift_groups(const usim_sim *sim);
 USIM_API int usim_sim_drift_group(const usim_sim *sim, size_t i, const char **name,
                                   usim_drift_stats *out);
 
+/*
+ * The distribution of the drift of every completed timed wait of the run
+ * (all tasks), as counts of |actual - requested| in resolution units
+ * (ticks): bin k counts the drifts in [2^(k - USIM_DRIFT_BIN_ZERO),
+ * 2^(k + 1 - USIM_DRIFT_BIN_ZERO)) ticks, bin 0 also everything smaller
+ * (exactly on time included) and the last bin everything larger.  With
+ * the naive policy a wait drifts by its rounding up to whole ticks, less
+ * than a tick (bins below USIM_DRIFT_BIN_ZERO); a wait that overran shows
+ * far above.
+ */
+#define USIM_DRIFT_BINS 64
+#define USIM_DRIFT_BIN_ZERO 33 /* bin k starts at 2^(k - 33) ticks */
+USIM_API void usim_sim_drift_hist(const usim_sim *sim, uint64_t bins[USIM_DRIFT_BINS]);
+
 /* ------------------------------------------------------------------ */
 /* Tasks (inside a task)                                               */
 /* ------------------------------------------------------------------ */

@@ -93,6 +93,11 @@ size_t usim_sim_drift_groups(const usim_sim *sim)
     return sim->drift.n;
 }
 
+void usim_sim_drift_hist(const usim_sim *sim, uint64_t bins[USIM_DRIFT_BINS])
+{
+    memcpy(bins, sim->drift.hist, sizeof sim->drift.hist);
+}
+
 int usim_sim_drift_group(const usim_sim *sim, size_t i, const char **name,
                          usim_drift_stats *out)
 {

@@ -6,7 +6,9 @@
  * nothing else on the hot path.  The run's statistics are per task name
  * ("drift groups", in the order names first waited): a task's sums join
  * its group when it is freed (drift_fold), and a read adds those of the
- * tasks still held (drift.c, cached until the next event).
+ * tasks still held (drift.c, cached until the next event).  Every wait
+ * also counts in the run's histogram of |drift| (usim_sim_drift_hist):
+ * one increment in a bin that the exponent of |drift| / resolution picks.
  */
 #ifndef USIM_KERNEL_DRIFT_H
 #define USIM_KERNEL_DRIFT_H
@@ -15,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "kernel/task.h"
 
@@ -30,7 +33,22 @@ typedef struct drift_registry {
     size_t view_n;
     int *index;
     size_t cap_index;
+    double per_tick;                 /* 1 / resolution */
+    uint64_t hist[USIM_DRIFT_BINS]; /* every wait of the run */
 } drift_registry;
+
+/* The bin of a drift of `ticks` resolution units (>= 0):
+ * floor(log2(ticks)) + USIM_DRIFT_BIN_ZERO clamped to the bins, read off
+ * the exponent field (0 and subnormals have field 0: bin 0).  No branch
+ * and no libm: it runs at every timed wait. */
+static inline unsigned drift_bin(double ticks)
+{
+    uint64_t bits;
+    memcpy(&bits, &ticks, sizeof bits);
+    int64_t k = (int64_t)((bits >> 52) & 0x7ff) - 1023 + USIM_DRIFT_BIN_ZERO;
+    k = k < 0 ? 0 : k;
+    return (unsigned)(k >= USIM_DRIFT_BINS ? USIM_DRIFT_BINS - 1 : k);
+}
 
 static inline void drift_acc_add(drift_acc *a, double requested, double actual,
                                  bool overrun)
@@ -49,12 +67,14 @@ static inline void drift_acc_add(drift_acc *a, double requested, double actual,
  * out (the task's sums are then not folded into any group). */
 int drift_group_index(usim_sim *sim, const char *name);
 
-/* Records a completed timed wait of t that requested `requested` time
- * units and lasted `actual`; the group is registered at the first one. */
-static inline void drift_record(usim_task *t, double requested, double actual,
-                                bool overrun)
+/* Records a completed timed wait of t (of the simulation whose registry
+ * is r) that requested `requested` time units and lasted `actual`; the
+ * group is registered at the first one. */
+static inline void drift_record(usim_task *t, drift_registry *r, double requested,
+                                double actual, bool overrun)
 {
     drift_acc_add(&t->drift, requested, actual, overrun);
+    r->hist[drift_bin(fabs(actual - requested) * r->per_tick)]++;
     if (t->drift_group < 0)
         t->drift_group = drift_group_index(t->sim, t->name);
 }

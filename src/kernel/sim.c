@@ -172,6 +172,7 @@ usim_sim *usim_sim_create(const usim_config *cfg)
     double n = ticks_per_unit(cfg->resolution);
     sim->time_div = n != 0 ? n : 1.0;
     sim->time_mul = n != 0 ? 1.0 : cfg->resolution;
+    sim->drift.per_tick = 1.0 / cfg->resolution;
     heap_init(&sim->timers);
     warmup_init(&sim->warmup);
     sim->order_state =

@@ -20,7 +20,7 @@
 
 /* Keep each on one line of this form: configure.ac's sed reads them. */
 #define USIM_VERSION_MAJOR 0
-#define USIM_VERSION_MINOR 4
+#define USIM_VERSION_MINOR 5
 #define USIM_VERSION_PATCH 0
 
 /* 0xMMmmpp, for #if comparisons: 0.3.0 is 0x000300. */

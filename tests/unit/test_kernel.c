@@ -450,6 +450,37 @@ static void test_drift_groups_sum_freed_and_live_tasks_of_a_name(void **state)
     fixture_destroy(sim);
 }
 
+/* Sleeps of 1.0, 1.3, 0.75 and 1.5 at resolution 1 (naive: up to whole
+ * ticks, 1, 2, 1 and 2), so |drift| 0, 0.7, 0.25 and 0.5 ticks: bin 0 (on
+ * time), bin 33 + floor(log2 0.7) = 32, 33 - 2 = 31, and 33 - 1 = 32. */
+static void *mixed_sleeps(void *arg)
+{
+    (void)arg;
+    const double d[] = {1.0, 1.3, 0.75, 1.5};
+    for (size_t i = 0; i < 4; i++)
+        usim_sleep(d[i]);
+    return NULL;
+}
+
+static void test_drift_histogram_bins_each_wait(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    uint64_t bins[USIM_DRIFT_BINS];
+    usim_sim_drift_hist(sim, bins);
+    for (size_t k = 0; k < USIM_DRIFT_BINS; k++)
+        assert_int_equal(bins[k], 0);
+    usim_sim_spawn(sim, mixed_sleeps, NULL, "m");
+    usim_sim_spawn(sim, three_sleeps, NULL, "t"); /* 1.5 three times: 0.5 each */
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    usim_sim_drift_hist(sim, bins);
+    uint64_t want[USIM_DRIFT_BINS] = {[0] = 1, [31] = 1, [32] = 5};
+    for (size_t k = 0; k < USIM_DRIFT_BINS; k++)
+        assert_int_equal(bins[k], want[k]);
+    assert_int_equal(usim_sim_drift(sim).waits, 7);
+    fixture_destroy(sim);
+}
+
 /* ------------------------------------------------------------------ */
 /* Turn order                                                          */
 /* ------------------------------------------------------------------ */
@@ -1914,6 +1945,7 @@ int main(void)
         KERNEL_TEST(test_periodic_loop_wakes_at_1_6_3_0_4_6),
         KERNEL_TEST(test_periodic_loop_counts_overruns_without_shifting),
         KERNEL_TEST(test_drift_groups_sum_freed_and_live_tasks_of_a_name),
+        KERNEL_TEST(test_drift_histogram_bins_each_wait),
         KERNEL_TEST(test_spawn_turn_point_fifo_and_lifo_interleave_differently),
         KERNEL_TEST(test_random_order_repeats_for_a_seed_and_differs_across_seeds),
         KERNEL_TEST(test_equal_time_timers_fire_in_scheduling_order),
