@@ -3,7 +3,8 @@
  * how usim-batch records failures while the other runs go on.
  *
  * Each run waits `steps` times one time unit, recording a trace point and
- * the scalar `run` (its own run id: a known answer for output checks).
+ * the scalar `run_id` (its own run id: a known answer for output checks;
+ * not `run`, which names a column of /results).
  * The run whose id is `fail_run` (every run if fail_run = -1) instead ends
  * as `how` says:
  *   0 normally            1 usim_fail()               2 deadlock (waits on
@@ -41,7 +42,7 @@ static const usim_param_desc fail_params[] = {
 };
 
 static const usim_output_desc fail_scalars[] = {
-    {"run", "", "the run id, as the run saw it"},
+    {"run_id", "", "the run id, as the run saw it"},
     {"steps_done", "", "unit waits completed"},
 };
 
@@ -112,7 +113,7 @@ static int fail_setup(usim_sim *sim, const usim_params *p, void **state)
     f->steps = (uint64_t)usim_param(p, "steps");
     f->tr = usim_sim_trace(sim, "step");
     usim_flag_init(&f->never, false, "never");
-    usim_sim_scalar_set(sim, "run", (double)run);
+    usim_sim_scalar_set(sim, "run_id", (double)run);
     if (usim_sim_spawn(sim, body, f, "body") == NULL)
         return usim_error(USIM_ENOMEM, "fail: cannot spawn the task");
     return 0;

@@ -20,7 +20,7 @@
  * is the default (10 machines, 10 +- 2 min per part, mttf 300, repairs
  * 30, jobs 30).
  *
- * Scalars: parts_made, breakdowns, repairs, repair_time (time the
+ * Scalars: parts_made, breakdowns, repairs, repairing_time (time the
  * repairman spent on repairs), other_time (on the other jobs, both
  * counting the work under way at the end), other_jobs (completed),
  * mean_repair_wait (from a breakdown to the start of its repair),
@@ -33,7 +33,7 @@
  * floor(T / t_p) exactly (10 machines, T = 1000.5, t_p = 10: 1000).
  * With breakdowns the repairman is never idle and never doing two things:
  * an other job is always waiting for him at priority 2, and a repair
- * preempts it at once, so repair_time + other_time = T exactly (the
+ * preempts it at once, so repairing_time + other_time = T exactly (the
  * time accounts of the two kinds of work are kept apart).  Every
  * breakdown is repaired or is still waiting/under repair at the end:
  * breakdowns = repairs + broken, the last counted from the machines'
@@ -74,7 +74,8 @@ static const usim_output_desc shop_scalars[] = {
     {"parts_made", "", "parts finished by all machines"},
     {"breakdowns", "", "machine failures"},
     {"repairs", "", "repairs completed"},
-    {"repair_time", "time", "repairman's time on repairs (the one under way included)"},
+    {"repairing_time", "time",
+     "repairman's time on repairs (the one under way included)"},
     {"other_time", "time",
      "repairman's time on other jobs (the one under way included)"},
     {"other_jobs", "", "other jobs completed"},
@@ -267,7 +268,7 @@ static void shop_finish(usim_sim *sim, void *state)
     usim_sim_scalar_set(sim, "parts_made", (double)s->parts);
     usim_sim_scalar_set(sim, "breakdowns", (double)s->breakdowns);
     usim_sim_scalar_set(sim, "repairs", (double)s->repairs);
-    usim_sim_scalar_set(sim, "repair_time", repair);
+    usim_sim_scalar_set(sim, "repairing_time", repair);
     usim_sim_scalar_set(sim, "other_time", other);
     usim_sim_scalar_set(sim, "other_jobs", (double)s->other_jobs);
     usim_sim_scalar_set(sim, "mean_repair_wait",

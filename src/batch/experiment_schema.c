@@ -36,6 +36,46 @@ static const char *const trace_modes[] = {"change", "sample"}; /* usim_trace_mod
 /* model, description, until, replications, seed                       */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The output names a column after each parameter (in /runs and /results)
+ * and each scalar (in /results): a name must be none of the fixed columns
+ * of those tables, and no parameter may share a scalar's name.  Checked
+ * here, before anything is written, rather than when the file is created.
+ */
+static const char *const fixed_columns[] = {"run",    "point",  "replication", "status",
+                                            "pilot",  "warmup", "end_time",    "events",
+                                            "wall_s", "message"};
+#define RESULTS_FIXED 6 /* the first ones: /results has them too */
+
+static int check_column_names(loader *ld, const config_setting_t *s)
+{
+    const usim_model *m = ld->e->model;
+    for (size_t i = 0; i < m->n_params; i++) {
+        const char *p = m->params[i].name;
+        for (size_t k = 0; k < USIM_ARRAY_LEN(fixed_columns); k++)
+            if (strcmp(p, fixed_columns[k]) == 0)
+                return setting_fail(ld, s,
+                                    "model \"%s\" has a parameter '%s', the name of a "
+                                    "fixed column of /runs: rename it in the model",
+                                    m->name, p);
+        for (size_t k = 0; k < m->n_scalars; k++)
+            if (strcmp(p, m->scalars[k].name) == 0)
+                return setting_fail(ld, s,
+                                    "model \"%s\" has a parameter and a scalar both "
+                                    "named '%s' (columns of /results): rename one in "
+                                    "the model",
+                                    m->name, p);
+    }
+    for (size_t i = 0; i < m->n_scalars; i++)
+        for (size_t k = 0; k < RESULTS_FIXED; k++)
+            if (strcmp(m->scalars[i].name, fixed_columns[k]) == 0)
+                return setting_fail(ld, s,
+                                    "model \"%s\" has a scalar '%s', the name of a "
+                                    "fixed column of /results: rename it in the model",
+                                    m->name, m->scalars[i].name);
+    return 0;
+}
+
 static int load_model(loader *ld, const config_setting_t *root)
 {
     experiment *e = ld->e;
@@ -53,7 +93,7 @@ static int load_model(loader *ld, const config_setting_t *root)
     char why[512];
     if (registry_find(name, e->dir, &e->reg, why, sizeof why) == 0) {
         e->model = e->reg.model;
-        return 0;
+        return check_column_names(ld, s);
     }
     if (registry_is_path(name))
         return setting_fail(ld, s, "%s", why);

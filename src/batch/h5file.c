@@ -16,13 +16,35 @@ struct h5file {
     h5out_spec spec; /* borrowed from the caller, outlives the file */
     char *path;
     layout l;
-    hid_t file, runs, scalars, drift, drift_idx, sessions, grp_traces, grp_index,
-        grp_index_traces;
+    hid_t file, runs, results, scalars, drift, drift_idx, sessions, grp_traces,
+        grp_index, grp_index_traces;
     hid_t *traces, *trace_idx;
     uint64_t drift_rows, *trace_rows;
     uint64_t next_row;     /* rows below it of the fixed-size datasets are written */
     unsigned char *rowbuf; /* one /runs row, or scalar rows of one run */
+    unsigned char *resbuf; /* one /results row */
 };
+
+/* A string array attribute of n texts, all "" if texts is NULL. */
+static int attr_texts(hid_t loc, const char *name, size_t n, const char *const *texts)
+{
+    if (texts)
+        return h5layout_attr_strs(loc, name, n, texts);
+    const char **empty = calloc(n + 1, sizeof *empty);
+    if (!empty)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        empty[i] = "";
+    int rc = h5layout_attr_strs(loc, name, n, empty);
+    free(empty);
+    return rc;
+}
+
+/* The text of entry k of an optional array of texts. */
+static const char *text_at(const char *const *texts, size_t k)
+{
+    return texts && texts[k] ? texts[k] : "";
+}
 
 static int write_root_attrs(h5file *f)
 {
@@ -64,9 +86,16 @@ static int write_root_attrs(h5file *f)
     rc |= h5layout_attr_u64(root, "npoints", s->npoints);
     rc |= h5layout_attr_u64(root, "replications", s->replications);
     rc |= h5layout_attr_strs(root, "parameters", s->nparams, s->params);
-    rc |= h5layout_attr_strs(root, "parameter_labels", s->nparams, s->param_labels);
+    rc |= attr_texts(root, "parameter_labels", s->nparams, s->param_labels);
+    rc |= attr_texts(root, "parameter_types", s->nparams, s->param_types);
+    rc |= attr_texts(root, "parameter_units", s->nparams, s->param_units);
+    rc |= attr_texts(root, "parameter_help", s->nparams, s->param_help);
     rc |= h5layout_attr_strs(root, "scalars", s->nscalars, s->scalars);
+    rc |= attr_texts(root, "scalar_units", s->nscalars, s->scalar_units);
+    rc |= attr_texts(root, "scalar_help", s->nscalars, s->scalar_help);
     rc |= h5layout_attr_strs(root, "traces", s->ntraces, s->traces);
+    rc |= attr_texts(root, "trace_units", s->ntraces, s->trace_units);
+    rc |= attr_texts(root, "trace_help", s->ntraces, s->trace_help);
     rc |= h5layout_attr_int(root, "compression", s->compression);
     rc |= h5layout_attr_u64(root, "shard_index", s->shard_index);
     rc |= h5layout_attr_u64(root, "shard_count", s->shard_count);
@@ -91,18 +120,22 @@ static int write_pending_rows(h5file *f, uint64_t from, uint64_t to)
     if (from >= to)
         return 0;
     unsigned char *buf = calloc(blk, l->runs_size > ssz ? l->runs_size : ssz);
+    unsigned char *res = calloc(blk, l->results_size);
     index_row *idx = calloc(blk, sizeof *idx);
     int rc = -1;
-    if (!buf || !idx)
+    if (!buf || !res || !idx)
         goto out;
     for (uint64_t r0 = from; r0 < to; r0 += blk) {
         uint64_t n = to - r0 < blk ? to - r0 : blk;
         for (uint64_t i = 0; i < n; i++) {
             uint64_t run = h5spec_run(s, r0 + i);
             h5layout_pending_row(l, s, buf + i * l->runs_size, run);
+            h5layout_results_row(l, res + i * l->results_size, buf + i * l->runs_size,
+                                 NULL);
             idx[i] = (index_row){.run = run};
         }
         if (h5layout_rows_write(f->runs, l->runs_t, r0, n, buf) < 0 ||
+            h5layout_rows_write(f->results, l->results_t, r0, n, res) < 0 ||
             h5layout_rows_write(f->drift_idx, l->index_t, r0, n, idx) < 0)
             goto out;
         for (size_t k = 0; k < s->ntraces; k++)
@@ -127,6 +160,7 @@ static int write_pending_rows(h5file *f, uint64_t from, uint64_t to)
     rc = 0;
 out:
     free(buf);
+    free(res);
     free(idx);
     return rc;
 }
@@ -140,8 +174,8 @@ int h5file_create(h5file **out, const h5out_spec *s, const char *path, char *err
     if (!f)
         return H5OUT_ENOMEM;
     f->spec = *s;
-    f->file = f->runs = f->scalars = f->drift = f->drift_idx = f->sessions =
-        H5I_INVALID_HID;
+    f->file = f->runs = f->results = f->scalars = f->drift = f->drift_idx =
+        f->sessions = H5I_INVALID_HID;
     f->grp_traces = f->grp_index = f->grp_index_traces = H5I_INVALID_HID;
     f->path = strdup(path);
     f->traces = calloc(s->ntraces + 1, sizeof *f->traces);
@@ -159,9 +193,18 @@ int h5file_create(h5file **out, const h5out_spec *s, const char *path, char *err
         h5file_close(f, NULL, 0);
         return H5OUT_EIO;
     }
+    if (f->l.results_t < 0) { /* a spec read from a file of format 4 or older */
+        h5spec_set_err(err, errlen,
+                       "%s: the types of the parameters are not known: cannot write "
+                       "/results",
+                       path);
+        h5file_close(f, NULL, 0);
+        return H5OUT_EMISMATCH;
+    }
     f->rowbuf =
         calloc(1, f->l.runs_size + h5layout_scalar_size(&f->l) * (s->nscalars + 1));
-    if (!f->rowbuf) {
+    f->resbuf = calloc(1, f->l.results_size);
+    if (!f->rowbuf || !f->resbuf) {
         h5file_close(f, NULL, 0);
         return H5OUT_ENOMEM;
     }
@@ -180,6 +223,8 @@ int h5file_create(h5file **out, const h5out_spec *s, const char *path, char *err
     bool ok = write_root_attrs(f) >= 0;
     ok = ok && (f->runs = h5layout_dataset_create(f->file, "runs", l->runs_t, rows,
                                                   runs_chunk, level)) >= 0;
+    ok = ok && (f->results = h5layout_dataset_create(f->file, "results", l->results_t,
+                                                     rows, runs_chunk, level)) >= 0;
     ok = ok && (f->scalars = h5layout_dataset_create(f->file, "scalars", l->scalar_t,
                                                      rows * s->nscalars, scalars_chunk,
                                                      level)) >= 0;
@@ -196,12 +241,15 @@ int h5file_create(h5file **out, const h5out_spec *s, const char *path, char *err
     ok = ok && (f->drift_idx = h5layout_dataset_create(
                     f->grp_index, "drift", l->index_t, rows, index_chunk, level)) >= 0;
     for (size_t k = 0; ok && k < s->ntraces; k++) {
-        ok = (f->traces[k] =
-                  h5layout_dataset_create(f->grp_traces, s->traces[k], l->trace_t, 0,
-                                          TRACE_CHUNK, level)) >= 0 &&
-             (f->trace_idx[k] =
-                  h5layout_dataset_create(f->grp_index_traces, s->traces[k], l->index_t,
-                                          rows, index_chunk, level)) >= 0;
+        ok =
+            (f->traces[k] =
+                 h5layout_dataset_create(f->grp_traces, s->traces[k], l->trace_t, 0,
+                                         TRACE_CHUNK, level)) >= 0 &&
+            h5layout_attr_str(f->traces[k], "units", text_at(s->trace_units, k)) >= 0 &&
+            h5layout_attr_str(f->traces[k], "help", text_at(s->trace_help, k)) >= 0 &&
+            (f->trace_idx[k] =
+                 h5layout_dataset_create(f->grp_index_traces, s->traces[k], l->index_t,
+                                         rows, index_chunk, level)) >= 0;
     }
     if (!ok) {
         int rc = h5layout_fail(err, errlen, "cannot create the datasets", path);
@@ -294,6 +342,9 @@ int h5file_put(h5file *f, const run_result *r, char *err, size_t errlen)
     }
 
     h5layout_runs_row(l, f->rowbuf, r);
+    h5layout_results_row(l, f->resbuf, f->rowbuf, r);
+    if (h5layout_rows_write(f->results, l->results_t, row, 1, f->resbuf) < 0)
+        return h5layout_fail(err, errlen, "cannot write /results", f->path);
     if (h5layout_rows_write(f->runs, l->runs_t, row, 1, f->rowbuf) < 0)
         return h5layout_fail(err, errlen, "cannot write /runs", f->path);
     return 0;
@@ -333,7 +384,7 @@ int h5file_close(h5file *f, char *err, size_t errlen)
         if (f->trace_idx && f->trace_idx[k] > 0) /* NULL if its calloc failed */
             H5Dclose(f->trace_idx[k]);
     }
-    hid_t ds[] = {f->runs, f->scalars, f->drift, f->drift_idx, f->sessions};
+    hid_t ds[] = {f->runs, f->results, f->scalars, f->drift, f->drift_idx, f->sessions};
     for (size_t i = 0; i < sizeof ds / sizeof *ds; i++)
         if (ds[i] > 0)
             H5Dclose(ds[i]);
@@ -348,6 +399,7 @@ int h5file_close(h5file *f, char *err, size_t errlen)
     free(f->trace_idx);
     free(f->trace_rows);
     free(f->rowbuf);
+    free(f->resbuf);
     free(f->path);
     free(f);
     return rc;

@@ -19,7 +19,9 @@
 typedef struct h5file h5file;
 
 /* Creates `path` (truncating it) with every dataset.  The spec is
- * borrowed and must outlive the file. */
+ * borrowed and must outlive the file.  A spec without parameter types
+ * (read from a file of format 4 or older) cannot be written:
+ * H5OUT_EMISMATCH. */
 int h5file_create(h5file **out, const h5out_spec *s, const char *path, char *err,
                   size_t errlen);
 /* Writes every row of r (a run the file holds); the /runs row last. */

@@ -21,7 +21,7 @@ struct h5in {
     hid_t *traces, *trace_idx;
     uint8_t *status; /* run_status per row */
     uint64_t runs_done;
-    int complete;
+    int complete, format;
     prov_session *sessions;
     size_t nsessions;
     char msg[512];
@@ -169,6 +169,45 @@ static int read_statistics(h5in *in)
     return 0;
 }
 
+/* The optional string array attribute `name` of n entries (units, help
+ * texts: format 5), all "" in a file without it; 0 or -1 (unreadable, or
+ * not n entries). */
+static int read_texts(h5in *in, const char *name, size_t n, const char *const **out)
+{
+    size_t got = 0;
+    if (has_attr(in, name))
+        return read_attr_strs(in, name, &got, out) < 0 || got != n ? -1 : 0;
+    const char **empty = calloc(n + 1, sizeof *empty);
+    if (!empty || own_ptr(in, empty) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        empty[i] = "";
+    *out = empty;
+    return 0;
+}
+
+/* The parameter types (format 5: required; older: not known, NULL), the
+ * units and help texts. */
+static int read_descriptions(h5in *in)
+{
+    h5out_spec *s = &in->spec;
+    size_t n = 0;
+    s->param_types = NULL;
+    if (in->format >= 5 || has_attr(in, "parameter_types")) {
+        if (read_attr_strs(in, "parameter_types", &n, &s->param_types) < 0 ||
+            n != s->nparams)
+            return -1;
+    }
+    return read_texts(in, "parameter_units", s->nparams, &s->param_units) < 0 ||
+                   read_texts(in, "parameter_help", s->nparams, &s->param_help) < 0 ||
+                   read_texts(in, "scalar_units", s->nscalars, &s->scalar_units) < 0 ||
+                   read_texts(in, "scalar_help", s->nscalars, &s->scalar_help) < 0 ||
+                   read_texts(in, "trace_units", s->ntraces, &s->trace_units) < 0 ||
+                   read_texts(in, "trace_help", s->ntraces, &s->trace_help) < 0
+               ? -1
+               : 0;
+}
+
 /* The root attributes into in->spec; 0 or -1. */
 static int read_spec(h5in *in)
 {
@@ -220,7 +259,7 @@ static int read_spec(h5in *in)
         return -1;
     if (s->param_labels != NULL && nlabels != s->nparams)
         return -1;
-    return 0;
+    return read_descriptions(in);
 }
 
 /* The status column, in blocks (only the "status" member is read). */
@@ -302,6 +341,7 @@ int h5in_open(h5in **out, const char *path, char *err, size_t errlen)
         rc = H5OUT_EMISMATCH;
         goto fail;
     }
+    in->format = fmt;
     if (read_spec(in) < 0) {
         rc = h5layout_fail(err, errlen, "cannot read the root attributes", path);
         goto fail;
@@ -371,6 +411,11 @@ run_status h5in_status(const h5in *in, uint64_t run)
     if (!h5spec_holds(&in->spec, run))
         return RUN_PENDING;
     return (run_status)in->status[h5spec_row(&in->spec, run)];
+}
+
+int h5in_format(const h5in *in)
+{
+    return in->format;
 }
 
 uint64_t h5in_runs_done(const h5in *in)

@@ -24,6 +24,8 @@ const h5out_spec *h5in_spec(const h5in *in);
 /* Status of a run as stored: RUN_PENDING if not done, or if the file does
  * not hold the run (another shard's). */
 run_status h5in_status(const h5in *in, uint64_t run);
+/* The root attribute format_version (H5OUT_FORMAT_OLDEST and later). */
+int h5in_format(const h5in *in);
 /* The root attributes runs_done and complete. */
 uint64_t h5in_runs_done(const h5in *in);
 bool h5in_complete(const h5in *in);

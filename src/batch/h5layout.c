@@ -6,7 +6,11 @@
  * model parameter).  A choice or a distribution is stored as its label,
  * the run's value in memory (and in the journal) being the label's index:
  * the file reads as what the experiment file wrote, and the journal stays
- * numbers.
+ * numbers.  /runs holds every other parameter as a double; /results, the
+ * wide table, as its type (an int64 for an integer, the bool enum for a
+ * boolean), followed by a double per declared scalar.  Its first columns
+ * are the bytes of the /runs row's first columns, so the two tables agree
+ * by construction.
  */
 #include "batch/h5layout.h"
 
@@ -96,8 +100,8 @@ size_t h5layout_scalar_size(const layout *l)
 
 void h5layout_free(layout *l)
 {
-    hid_t *ts[] = {&l->runs_t,  &l->scalar_t, &l->drift_t,   &l->trace_t,
-                   &l->index_t, &l->status_t, &l->session_t, &l->bool_t};
+    hid_t *ts[] = {&l->runs_t,  &l->results_t, &l->scalar_t,  &l->drift_t, &l->trace_t,
+                   &l->index_t, &l->status_t,  &l->session_t, &l->bool_t};
     for (size_t i = 0; i < sizeof ts / sizeof *ts; i++) {
         if (*ts[i] > 0)
             H5Tclose(*ts[i]);
@@ -109,6 +113,103 @@ void h5layout_free(layout *l)
     }
     free(l->cols);
     l->cols = NULL;
+}
+
+static const char *const kind_names[] = {
+    [KIND_REAL] = "real",     [KIND_INT] = "int",   [KIND_BOOL] = "bool",
+    [KIND_CHOICE] = "choice", [KIND_DIST] = "dist",
+};
+
+const char *h5layout_kind_name(param_kind k)
+{
+    return k > KIND_UNKNOWN && k <= KIND_DIST ? kind_names[k] : "";
+}
+
+param_kind h5layout_kind_parse(const char *name)
+{
+    for (param_kind k = KIND_REAL; k <= KIND_DIST; k++)
+        if (name && strcmp(name, kind_names[k]) == 0)
+            return k;
+    return KIND_UNKNOWN;
+}
+
+/* The kind of each parameter, checked against its labels (a choice or a
+ * distribution has them, a number has none); 0, or -1 with err set. */
+static int param_kinds(layout *l, const h5out_spec *s, char *err, size_t errlen)
+{
+    for (size_t k = 0; s->param_types && k < s->nparams; k++) {
+        param_col *c = &l->cols[k];
+        const char *name = s->param_types[k];
+        c->kind = h5layout_kind_parse(name);
+        bool labelled = c->kind == KIND_CHOICE || c->kind == KIND_DIST;
+        if (c->kind == KIND_UNKNOWN) {
+            h5spec_set_err(err, errlen, "parameter '%s' has the unknown type '%s'",
+                           s->params[k], name ? name : "");
+            return -1;
+        }
+        if (labelled != (c->len > 0)) {
+            h5spec_set_err(err, errlen, "parameter '%s' of type %s %s", s->params[k],
+                           name, labelled ? "has no values" : "has labelled values");
+            return -1;
+        }
+    }
+    /* The /results offsets, after its fixed columns (those of /runs). */
+    size_t off = OFF_WARMUP + 8;
+    for (size_t k = 0; k < s->nparams; k++) {
+        l->cols[k].res_off = off;
+        off += l->cols[k].len ? l->cols[k].len : 8;
+    }
+    l->res_off_scalars = off;
+    l->results_size = off + 8 * s->nscalars;
+    return 0;
+}
+
+/* The /results row type: the fixed columns of /runs (its first members),
+ * every parameter as its type, every scalar.  0, or -1 with err set. */
+static int results_type(layout *l, const h5out_spec *s, hid_t status, char *err,
+                        size_t errlen)
+{
+    hid_t t = l->results_t = H5Tcreate(H5T_COMPOUND, l->results_size);
+    bool ok = t >= 0;
+    ok = ok && H5Tinsert(t, "run", 0, H5T_NATIVE_UINT64) >= 0;
+    ok = ok && H5Tinsert(t, "point", 8, H5T_NATIVE_UINT64) >= 0;
+    ok = ok && H5Tinsert(t, "replication", 16, H5T_NATIVE_UINT64) >= 0;
+    ok = ok && H5Tinsert(t, "status", 24, status) >= 0;
+    ok = ok && H5Tinsert(t, "pilot", OFF_PILOT, l->bool_t) >= 0;
+    ok = ok && H5Tinsert(t, "warmup", OFF_WARMUP, H5T_NATIVE_DOUBLE) >= 0;
+    if (!ok) {
+        h5spec_set_err(err, errlen, "cannot build the row type of /results");
+        return -1;
+    }
+    for (size_t k = 0; k < s->nparams + s->nscalars; k++) {
+        const char *name;
+        size_t off;
+        hid_t ct = H5T_NATIVE_DOUBLE, str = H5I_INVALID_HID;
+        if (k < s->nparams) {
+            const param_col *c = &l->cols[k];
+            name = s->params[k];
+            off = c->res_off;
+            if (c->len)
+                ct = str = str_type(c->len);
+            else if (c->kind == KIND_INT)
+                ct = H5T_NATIVE_INT64;
+            else if (c->kind == KIND_BOOL)
+                ct = l->bool_t;
+        } else {
+            name = s->scalars[k - s->nparams];
+            off = l->res_off_scalars + 8 * (k - s->nparams);
+        }
+        herr_t in = H5Tinsert(t, name, off, ct);
+        if (str >= 0)
+            H5Tclose(str);
+        if (in < 0) {
+            /* The experiment loader refuses such models first. */
+            h5spec_set_err(err, errlen, "%s '%s' clashes with a column of /results",
+                           k < s->nparams ? "parameter" : "scalar", name);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* The columns of the parameters: their labels split, offsets from `off`;
@@ -173,8 +274,8 @@ static bool session_type(layout *l)
 int h5layout_init(layout *l, const h5out_spec *s, char *err, size_t errlen)
 {
     memset(l, 0, sizeof *l);
-    l->runs_t = l->scalar_t = l->drift_t = l->trace_t = l->index_t = l->status_t =
-        l->session_t = l->bool_t = H5I_INVALID_HID;
+    l->runs_t = l->results_t = l->scalar_t = l->drift_t = l->trace_t = l->index_t =
+        l->status_t = l->session_t = l->bool_t = H5I_INVALID_HID;
     l->nparams = s->nparams;
     l->nscalars = s->nscalars;
     l->ntraces = s->ntraces;
@@ -236,6 +337,11 @@ int h5layout_init(layout *l, const h5out_spec *s, char *err, size_t errlen)
             h5spec_set_err(err, errlen,
                            "a parameter name clashes with a column of /runs");
     }
+    if (ok && param_kinds(l, s, err, errlen) < 0)
+        ok = false;
+    if (ok && (s->param_types || s->nparams == 0) &&
+        results_type(l, s, st, err, errlen) < 0)
+        ok = false;
 
     l->scalar_t = H5Tcreate(H5T_COMPOUND, h5layout_scalar_size(l));
     ok &= H5Tinsert(l->scalar_t, "run", offsetof(scalar_row, run), H5T_NATIVE_UINT64) >=
@@ -316,6 +422,32 @@ void h5layout_runs_row(const layout *l, unsigned char *buf, const run_result *r)
             memcpy(m, r->message, H5OUT_MESSAGE_LEN - 4);
             memcpy(m + H5OUT_MESSAGE_LEN - 4, "...", 3);
         }
+    }
+}
+
+void h5layout_results_row(const layout *l, unsigned char *buf,
+                          const unsigned char *runs, const run_result *r)
+{
+    memset(buf, 0, l->results_size);
+    memcpy(buf, runs, OFF_WARMUP + 8);
+    for (size_t k = 0; k < l->nparams; k++) {
+        const param_col *c = &l->cols[k];
+        unsigned char *to = buf + c->res_off;
+        double v = r ? r->params[k] : NAN;
+        if (c->len) { /* the label /runs holds ("" while pending) */
+            memcpy(to, runs + c->off, c->len);
+        } else if (c->kind == KIND_INT) { /* pending: 0 */
+            int64_t i = isfinite(v) ? (int64_t)llround(v) : 0;
+            memcpy(to, &i, 8);
+        } else if (c->kind == KIND_BOOL) { /* pending: FALSE */
+            *to = !isnan(v) && v != 0;
+        } else {
+            memcpy(to, &v, 8);
+        }
+    }
+    for (size_t k = 0; k < l->nscalars; k++) {
+        double v = r ? r->scalars[k] : NAN;
+        memcpy(buf + l->res_off_scalars + 8 * k, &v, 8);
     }
 }
 

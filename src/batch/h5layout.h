@@ -8,21 +8,35 @@
  *   /              attributes: format_version, usim_version, git_revision,
  *                  git_dirty, compiler, cflags; config, config_sha256, seed,
  *                  rng, random_numbers, model, model_path, model_sha256,
- *                  description, nruns,
- *                  npoints, replications, parameters, parameter_labels,
- *                  scalars, traces (string arrays), compression, shard_index,
- * shard_count, complete (0/1), runs_done, created (UTC timestamp) /runs          one
- * row per run of the file, in run order: run, point, replication, status (fixed
- * string), pilot (bool enum), warmup, <parameters> (a double each; a choice or a
- * distribution: a fixed string as long as its longest label, "" while pending),
- * end_time, events, wall_s, message (fixed string, H5OUT_MESSAGE_LEN) /scalars rows *
- * nscalars rows, row = row_of(run) * nscalars + k: run, name, value (NaN: not set, or
- * run pending) /drift run, task, waits, requested, actual, mean, max_abs, final,
- * overruns; rows of a run are contiguous /traces/NAME   run, t, value; rows of a run
- * are contiguous /index/drift, /index/traces/NAME one row per run of the file: run,
- * start, count /shards        one row per invocation of usim-batch that wrote runs into
- * the file (a merged file: every shard's): shard_index, shard_count, host, start, end,
- * runs, slurm_job_id, slurm_array_job_id, slurm_array_task_id
+ *                  description, nruns, npoints, replications; parameters,
+ *                  parameter_labels, parameter_types, parameter_units,
+ *                  parameter_help, scalars, scalar_units, scalar_help,
+ *                  traces, trace_units, trace_help (string arrays, aligned
+ *                  with the names); compression, shard_index, shard_count,
+ *                  complete (0/1), runs_done, created (UTC timestamp)
+ *   /runs          one row per run of the file, in run order: run, point,
+ *                  replication, status (fixed string), pilot (bool enum),
+ *                  warmup, <parameters> (a double each; a choice or a
+ *                  distribution: a fixed string as long as its longest
+ *                  label, "" while pending), end_time, events, wall_s,
+ *                  message (fixed string, H5OUT_MESSAGE_LEN)
+ *   /results       the wide table: row i is the run of /runs row i, with
+ *                  its first six columns, then each parameter as its type
+ *                  (real: double, int: int64, bool: the bool enum, choice
+ *                  and dist: the label as in /runs; pending: NaN, 0, FALSE,
+ *                  ""), then each declared scalar (double, NaN if not set)
+ *   /scalars       rows * nscalars rows, row = row_of(run) * nscalars + k:
+ *                  run, name, value (NaN: not set, or run pending)
+ *   /drift         run, task, waits, requested, actual, mean, max_abs,
+ *                  final, overruns; rows of a run are contiguous
+ *   /traces/NAME   run, t, value; rows of a run are contiguous; attributes
+ *                  units and help
+ *   /index/drift, /index/traces/NAME
+ *                  one row per run of the file: run, start, count
+ *   /shards        one row per invocation of usim-batch that wrote runs
+ *                  into the file (a merged file: every shard's):
+ *                  shard_index, shard_count, host, start, end, runs,
+ *                  slurm_job_id, slurm_array_job_id, slurm_array_task_id
  *
  * A shard file (h5spec.h) holds the rows of its own runs only.  Datasets
  * are chunked with an unlimited maximum size, chunk sizes depend only on
@@ -49,29 +63,45 @@
 #define OFF_PILOT 34  /* /runs: after status (24 + STATUS_LEN) */
 #define OFF_WARMUP 40
 #define TASK_LEN 64
-#define RUNS_CHUNK 256
+#define RUNS_CHUNK 256 /* and /results */
 #define SCALARS_CHUNK 4096
 #define DRIFT_CHUNK 1024
 #define TRACE_CHUNK 8192
 #define INDEX_CHUNK 4096
 #define INIT_BLOCK 4096 /* rows written or read at a time for whole columns */
 
-/* The /runs column of one parameter. */
+/* A parameter's type (h5out_spec.param_types). */
+typedef enum param_kind {
+    KIND_UNKNOWN, /* a file of format 4 or older */
+    KIND_REAL,
+    KIND_INT,
+    KIND_BOOL,
+    KIND_CHOICE,
+    KIND_DIST,
+} param_kind;
+
+/* The /runs and /results columns of one parameter. */
 typedef struct param_col {
-    size_t off;
-    size_t len;          /* 0: a double; else the string's width */
+    size_t off;     /* in a /runs row */
+    size_t res_off; /* in a /results row */
+    param_kind kind;
+    size_t len;          /* 0: a number; else the string's width (both tables) */
     size_t nlabels;      /* the values a string column holds */
     char *text;          /* the labels, split in place */
     const char **labels; /* into text */
 } param_col;
 
-/* Sizes, offsets and HDF5 types of the rows of a file of one spec. */
+/* Sizes, offsets and HDF5 types of the rows of a file of one spec.
+ * results_t is H5I_INVALID_HID when the parameter types are not known
+ * (such a spec can be read, not written). */
 typedef struct layout {
     size_t nparams, nscalars, ntraces;
     param_col *cols; /* nparams */
     size_t runs_size, off_params, off_end, off_events, off_wall, off_msg;
+    size_t results_size, res_off_scalars;
     size_t name_len; /* scalar name column */
-    hid_t runs_t, scalar_t, drift_t, trace_t, index_t, status_t, session_t, bool_t;
+    hid_t runs_t, results_t, scalar_t, drift_t, trace_t, index_t, status_t, session_t,
+        bool_t;
 } layout;
 
 typedef struct scalar_row {
@@ -108,6 +138,14 @@ void h5layout_runs_row(const layout *l, unsigned char *buf, const run_result *r)
 void h5layout_pending_row(const layout *l, const h5out_spec *s, unsigned char *buf,
                           uint64_t run);
 int h5layout_runs_unpack(const layout *l, const unsigned char *buf, run_result *r);
+/* The /results row (buf: l->results_size bytes) of the run whose /runs
+ * row is `runs`: r the run's results, or NULL for a pending run. */
+void h5layout_results_row(const layout *l, unsigned char *buf,
+                          const unsigned char *runs, const run_result *r);
+/* The name of a type of h5out_spec.param_types, and back (KIND_UNKNOWN if
+ * it is none). */
+const char *h5layout_kind_name(param_kind k);
+param_kind h5layout_kind_parse(const char *name);
 
 /* Chunk size of a dataset of `rows` fixed rows (0: it grows). */
 hsize_t h5layout_chunk(hsize_t rows, hsize_t chunk);

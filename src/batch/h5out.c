@@ -105,6 +105,8 @@ struct h5out {
     double snap_rate;        /* its seconds per journal byte (at least FLOOR) */
     prov_session *sessions;  /* earlier invocations' records, then this one's */
     size_t nsessions;
+    h5out_failure failures[H5OUT_FAILURES_KEPT]; /* the first failed runs */
+    size_t nfailures;
     bool finished;
     char msg[512];
 };
@@ -255,6 +257,47 @@ uint64_t h5out_runs_failed(const h5out *o)
     return o->nfailed;
 }
 
+const h5out_failure *h5out_failures(const h5out *o, size_t *n)
+{
+    *n = o->nfailures;
+    return o->failures;
+}
+
+/* Keeps r among the lowest-numbered failed runs (runs arrive in any
+ * order: threads, resumes). */
+static void keep_failure(h5out *o, const run_result *r)
+{
+    size_t at = o->nfailures;
+    while (at > 0 && o->failures[at - 1].run > r->run)
+        at--;
+    if (at == H5OUT_FAILURES_KEPT)
+        return;
+    size_t last = o->nfailures < H5OUT_FAILURES_KEPT ? o->nfailures : o->nfailures - 1;
+    memmove(&o->failures[at + 1], &o->failures[at], (last - at) * sizeof *o->failures);
+    if (o->nfailures < H5OUT_FAILURES_KEPT)
+        o->nfailures++;
+    h5out_failure *f = &o->failures[at];
+    *f = (h5out_failure){.run = r->run,
+                         .point = r->point,
+                         .replication = r->replication,
+                         .status = r->status};
+    const char *m = r->message ? r->message : "";
+    size_t len = strlen(m);
+    if (len > H5OUT_FAILURE_MESSAGE) {
+        /* Cut before "...", not inside a UTF-8 sequence. */
+        len = H5OUT_FAILURE_MESSAGE - 3;
+        while (len > 0 && ((unsigned char)m[len] & 0xC0) == 0x80)
+            len--;
+        memcpy(f->message, m, len);
+        memcpy(f->message + len, "...", 4);
+    } else {
+        memcpy(f->message, m, len + 1);
+    }
+    for (char *p = f->message; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = ' ';
+}
+
 /* Journals one run; it is done from now on. */
 static int put_run(h5out *o, const run_result *r, char *err, size_t errlen)
 {
@@ -283,8 +326,10 @@ static int put_run(h5out *o, const run_result *r, char *err, size_t errlen)
         return H5OUT_EIO;
     }
     o->ndone++;
-    if (run_status_failed(r->status))
+    if (run_status_failed(r->status)) {
         o->nfailed++;
+        keep_failure(o, r);
+    }
     return 0;
 }
 

@@ -88,6 +88,22 @@ const char *h5out_errmsg(const h5out *o);
 uint64_t h5out_runs_done(const h5out *o);
 uint64_t h5out_runs_failed(const h5out *o);
 
+/* A run that did not end ok, as the end of a batch lists it: its message
+ * cut to H5OUT_FAILURE_MESSAGE bytes (ending in "..." if it was longer),
+ * control characters as spaces, so that it prints as one line. */
+#define H5OUT_FAILURES_KEPT 5
+#define H5OUT_FAILURE_MESSAGE 120
+typedef struct h5out_failure {
+    uint64_t run, point, replication;
+    run_status status;
+    char message[H5OUT_FAILURE_MESSAGE + 1];
+} h5out_failure;
+
+/* The lowest-numbered runs in the file that did not end ok (recovered
+ * ones too), at most H5OUT_FAILURES_KEPT, in run order, *n of them; valid
+ * until the next call of a function of o.  h5out_runs_failed counts all. */
+const h5out_failure *h5out_failures(const h5out *o, size_t *n);
+
 /*
  * Makes the closed file `tmp` the durable, atomic replacement of `path`:
  * fsync, rename, fsync of the directory.  tmp is removed on failure.

@@ -55,10 +55,14 @@ void h5spec_release(h5out_spec *s)
     const char **strs[SPEC_NSTRINGS] = SPEC_STRINGS(s);
     for (size_t i = 0; i < SPEC_NSTRINGS; i++)
         free((char *)*strs[i]);
-    const char *const *arrays[] = {s->params, s->scalars, s->traces, s->param_labels,
-                                   s->precision_scalars};
-    size_t counts[] = {s->nparams, s->nscalars, s->ntraces, s->nparams, s->nprecision};
-    for (size_t a = 0; a < 5; a++) {
+    const char *const *arrays[] = {
+        s->params,      s->scalars,     s->traces,     s->param_labels,
+        s->param_types, s->param_units, s->param_help, s->scalar_units,
+        s->scalar_help, s->trace_units, s->trace_help, s->precision_scalars};
+    size_t counts[] = {s->nparams,  s->nscalars, s->ntraces, s->nparams,
+                       s->nparams,  s->nparams,  s->nparams, s->nscalars,
+                       s->nscalars, s->ntraces,  s->ntraces, s->nprecision};
+    for (size_t a = 0; a < sizeof counts / sizeof *counts; a++) {
         for (size_t i = 0; arrays[a] && i < counts[a]; i++)
             free((char *)arrays[a][i]);
         free((void *)arrays[a]);
@@ -66,7 +70,8 @@ void h5spec_release(h5out_spec *s)
     memset(s, 0, sizeof *s);
 }
 
-/* The labels of each parameter, "" for all if there are none. */
+/* The labels (units, help texts) of each parameter (scalar, trace), ""
+ * for all if there are none. */
 static const char *const *labels_dup(size_t n, const char *const *labels)
 {
     const char **d = calloc(n + 1, sizeof *d);
@@ -114,8 +119,18 @@ int h5spec_dup(h5out_spec *d, const h5out_spec *s)
     d->scalars = names_dup(s->nscalars, s->scalars);
     d->traces = names_dup(s->ntraces, s->traces);
     d->param_labels = labels_dup(s->nparams, s->param_labels);
+    /* Types stay unknown (NULL) if they are. */
+    d->param_types = s->param_types ? names_dup(s->nparams, s->param_types) : NULL;
+    d->param_units = labels_dup(s->nparams, s->param_units);
+    d->param_help = labels_dup(s->nparams, s->param_help);
+    d->scalar_units = labels_dup(s->nscalars, s->scalar_units);
+    d->scalar_help = labels_dup(s->nscalars, s->scalar_help);
+    d->trace_units = labels_dup(s->ntraces, s->trace_units);
+    d->trace_help = labels_dup(s->ntraces, s->trace_help);
     d->precision_scalars = names_dup(s->nprecision, s->precision_scalars);
     if (!ok || !d->params || !d->scalars || !d->traces || !d->param_labels ||
+        (s->param_types && !d->param_types) || !d->param_units || !d->param_help ||
+        !d->scalar_units || !d->scalar_help || !d->trace_units || !d->trace_help ||
         !d->precision_scalars) {
         h5spec_release(d);
         return H5OUT_ENOMEM;
@@ -204,6 +219,13 @@ int h5spec_cmp(const h5out_spec *a, const h5out_spec *b, char *err, size_t errle
         if (strcmp(la, lb)) {
             h5spec_set_err(err, errlen, "the values of parameter '%s' differ",
                            a->params[k]);
+            return -1;
+        }
+        if (a->param_types && b->param_types &&
+            strcmp(str(a->param_types[k]), str(b->param_types[k]))) {
+            h5spec_set_err(err, errlen, "the type of parameter '%s' differs (%s vs %s)",
+                           a->params[k], str(a->param_types[k]),
+                           str(b->param_types[k]));
             return -1;
         }
     }

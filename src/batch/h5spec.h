@@ -5,10 +5,11 @@
  *
  * Identity.  Two files hold results of the same experiment when their
  * configuration text, model (name and, for a plugin, the SHA-256 of its
- * shared object), usim version, seed, run counts and column names are
- * equal (h5spec_cmp).  Which runs a file holds (its shard) and how it is
- * compressed are not part of that identity; the journal of a file names
- * both (h5spec_ident).
+ * shared object), usim version, seed, run counts, column names and
+ * parameter types (where both know them) are equal (h5spec_cmp).  Units
+ * and help texts describe columns, they come with the model.  Which runs
+ * a file holds (its shard) and how it is compressed are not part of that
+ * identity; the journal of a file names both (h5spec_ident).
  *
  * Shards.  A file holds the runs of its shard (runspace.h: by run id, or
  * by point when the experiment decides per point), one row per run in run
@@ -27,10 +28,16 @@
  * choice or distribution parameter is a string column of /runs, and the
  * root attribute parameter_labels lists its values.  4: /runs has the
  * columns warmup and pilot, status can be "unneeded", and the root holds
- * the warm-up method, pilots, shard rule and precision target.  Readers
- * accept H5OUT_FORMAT_OLDEST and later: a format-2 file has numbers only,
- * a format-3 file no warm-up or pilot columns. */
-#define H5OUT_FORMAT_VERSION 4
+ * the warm-up method, pilots, shard rule and precision target.  5: the
+ * wide table /results (a row per run: the fixed columns of /runs, every
+ * parameter typed as its model declares it, every scalar), the root
+ * attributes parameter_types, parameter_units, parameter_help,
+ * scalar_units, scalar_help, trace_units and trace_help, and the
+ * attributes units and help of each /traces/NAME.  Readers accept
+ * H5OUT_FORMAT_OLDEST and later: a format-2 file has numbers only, a
+ * format-3 file no warm-up or pilot columns, a format-4 file no /results
+ * and no types, units or help. */
+#define H5OUT_FORMAT_VERSION 5
 #define H5OUT_FORMAT_OLDEST 2
 
 /* Longest stored message (longer ones are truncated, ending in "..."). */
@@ -73,13 +80,23 @@ typedef struct h5out_spec {
      * values its column can hold, joined by '\n' (a run's value is the
      * index of its label).  NULL: all "". */
     const char *const *param_labels;
+    /* Per parameter its type as the model declares it: "real", "int",
+     * "bool", "choice" or "dist".  NULL: not known (a file of format 4 or
+     * older); a file is written only with them. */
+    const char *const *param_types;
+    /* The units and help texts of the model's parameters, declared
+     * scalars and enabled traces, aligned with their names ("" where the
+     * model gives none; NULL: all ""). */
+    const char *const *param_units, *const *param_help;
     size_t nscalars;
     const char *const *scalars; /* declared scalar names, descriptor order */
+    const char *const *scalar_units, *const *scalar_help;
     size_t ntraces;
     const char *const *traces; /* enabled trace names, config order */
-    int compression;           /* deflate level 0..9 (0: no filters) */
-    uint64_t shard_index;      /* the runs this file holds (0 and 1: all; */
-    uint64_t shard_count;      /* a shard_count of 0 is read as 1) */
+    const char *const *trace_units, *const *trace_help;
+    int compression;      /* deflate level 0..9 (0: no filters) */
+    uint64_t shard_index; /* the runs this file holds (0 and 1: all; */
+    uint64_t shard_count; /* a shard_count of 0 is read as 1) */
     /* The build that wrote the file (NULL: h5spec_dup fills in this one). */
     const char *usim_version, *git_revision, *compiler, *cflags;
     int git_dirty;

@@ -107,9 +107,12 @@ static runner_opts runner_opts_for(const options *o, const uint64_t *runs, size_
 }
 
 /* Names of the parameters, declared scalars and enabled traces of e, as
- * the output spec lists them. */
+ * the output spec lists them, and what the model's descriptor says of
+ * them (types, units, help texts). */
 typedef struct spec_names {
     const char **params, **scalars, **traces, **precision;
+    const char **types, **param_units, **param_help, **scalar_units, **scalar_help,
+        **trace_units, **trace_help;
     char **labels; /* experiment_param_labels, owned */
     size_t nlabels;
 } spec_names;
@@ -119,10 +122,44 @@ static void spec_names_free(spec_names *n)
     for (size_t i = 0; n->labels && i < n->nlabels; i++)
         free(n->labels[i]);
     free(n->labels);
-    free(n->params);
-    free(n->scalars);
-    free(n->traces);
-    free(n->precision);
+    const char **arrays[] = {n->params,      n->scalars,      n->traces,
+                             n->precision,   n->types,        n->param_units,
+                             n->param_help,  n->scalar_units, n->scalar_help,
+                             n->trace_units, n->trace_help};
+    for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++)
+        free(arrays[i]);
+}
+
+/* A descriptor's text, "" where the model gives none. */
+static const char *text_or_empty(const char *s)
+{
+    return s ? s : "";
+}
+
+/* The type of a parameter as the output names it (h5spec.h). */
+static const char *param_type_name(usim_param_type t)
+{
+    switch (t) {
+    case USIM_PARAM_INT:
+        return "int";
+    case USIM_PARAM_BOOL:
+        return "bool";
+    case USIM_PARAM_CHOICE:
+        return "choice";
+    case USIM_PARAM_DIST:
+        return "dist";
+    default:
+        return "real";
+    }
+}
+
+/* The descriptor of an enabled trace (its name is the model's). */
+static const usim_output_desc *trace_desc(const experiment *e, const char *name)
+{
+    for (size_t i = 0; i < e->model->n_traces; i++)
+        if (strcmp(e->model->traces[i].name, name) == 0)
+            return &e->model->traces[i];
+    return NULL;
 }
 
 /* What the output of e (for the runs of --shard) describes; the strings
@@ -136,20 +173,42 @@ static int output_spec(h5out_spec *s, spec_names *names, const options *o,
     names->labels = calloc(e->nparams + 1, sizeof *names->labels);
     names->nlabels = e->nparams;
     names->precision = calloc(e->precision.nscalars + 1, sizeof *names->precision);
+    size_t np = e->nparams + 1, ns = e->model->n_scalars + 1, nt = e->ntraces + 1;
+    names->types = calloc(np, sizeof *names->types);
+    names->param_units = calloc(np, sizeof *names->param_units);
+    names->param_help = calloc(np, sizeof *names->param_help);
+    names->scalar_units = calloc(ns, sizeof *names->scalar_units);
+    names->scalar_help = calloc(ns, sizeof *names->scalar_help);
+    names->trace_units = calloc(nt, sizeof *names->trace_units);
+    names->trace_help = calloc(nt, sizeof *names->trace_help);
     bool ok = names->params && names->scalars && names->traces && names->labels &&
-              names->precision;
+              names->precision && names->types && names->param_units &&
+              names->param_help && names->scalar_units && names->scalar_help &&
+              names->trace_units && names->trace_help;
     for (size_t i = 0; ok && i < e->nparams; i++) {
-        names->params[i] = e->params[i].desc->name;
+        const usim_param_desc *d = e->params[i].desc;
+        names->params[i] = d->name;
+        names->types[i] = param_type_name(d->type);
+        names->param_units[i] = text_or_empty(d->unit);
+        names->param_help[i] = text_or_empty(d->help);
         ok = (names->labels[i] = experiment_param_labels(e, i)) != NULL;
     }
     if (!ok) {
         spec_names_free(names);
         return -1;
     }
-    for (size_t i = 0; i < e->model->n_scalars; i++)
-        names->scalars[i] = e->model->scalars[i].name;
-    for (size_t i = 0; i < e->ntraces; i++)
+    for (size_t i = 0; i < e->model->n_scalars; i++) {
+        const usim_output_desc *d = &e->model->scalars[i];
+        names->scalars[i] = d->name;
+        names->scalar_units[i] = text_or_empty(d->unit);
+        names->scalar_help[i] = text_or_empty(d->help);
+    }
+    for (size_t i = 0; i < e->ntraces; i++) {
+        const usim_output_desc *d = trace_desc(e, e->traces[i].name);
         names->traces[i] = e->traces[i].name;
+        names->trace_units[i] = text_or_empty(d ? d->unit : NULL);
+        names->trace_help[i] = text_or_empty(d ? d->help : NULL);
+    }
     const exp_precision *pr = &e->precision;
     for (size_t i = 0; i < pr->nscalars; i++)
         names->precision[i] = e->model->scalars[pr->scalars[i]].name;
@@ -182,10 +241,17 @@ static int output_spec(h5out_spec *s, spec_names *names, const options *o,
         .nparams = e->nparams,
         .params = names->params,
         .param_labels = (const char *const *)names->labels,
+        .param_types = names->types,
+        .param_units = names->param_units,
+        .param_help = names->param_help,
         .nscalars = e->model->n_scalars,
         .scalars = names->scalars,
+        .scalar_units = names->scalar_units,
+        .scalar_help = names->scalar_help,
         .ntraces = e->ntraces,
         .traces = names->traces,
+        .trace_units = names->trace_units,
+        .trace_help = names->trace_help,
         .compression = e->compression,
         .shard_index = o->shard_set ? o->shard_i : 0,
         .shard_count = o->shard_set ? o->shard_n : 1,
@@ -358,6 +424,26 @@ static int run_adaptive(const options *o, const experiment *e, h5out *out,
     return e->precise ? record_unneeded(e, out, a, done) : EXIT_OK;
 }
 
+/* The end of a batch with failed runs: how many, and the first ones. */
+static void report_failures(const char *path, uint64_t failed, uint64_t written,
+                            const h5out_failure *listed, size_t nlisted)
+{
+    fprintf(stderr,
+            "%s: %" PRIu64 " of the %" PRIu64 " runs in %s did not end ok; see "
+            "/runs status and message\n",
+            progname, failed, written, path);
+    for (size_t i = 0; i < nlisted; i++) {
+        const h5out_failure *f = &listed[i];
+        fprintf(stderr,
+                "  run %" PRIu64 " (point %" PRIu64 ", replication %" PRIu64
+                "): %s%s%s\n",
+                f->run, f->point, f->replication, run_status_name(f->status),
+                f->message[0] ? ": " : "", f->message);
+    }
+    if (failed > nlisted)
+        fprintf(stderr, "  ... and %" PRIu64 " more\n", failed - nlisted);
+}
+
 /*
  * Opens the output, runs the selected runs that are not done, finishes.
  * In a worker process of a supervisor, `plan` says more: whether to
@@ -434,6 +520,9 @@ static int run_experiment(const options *o, const experiment *e, uint64_t *runs,
     }
     /* Runs of earlier invocations (--resume) count too. */
     uint64_t failed = h5out_runs_failed(out), written = h5out_runs_done(out);
+    size_t nlisted;
+    h5out_failure listed[H5OUT_FAILURES_KEPT];
+    memcpy(listed, h5out_failures(out, &nlisted), sizeof listed);
     if ((rc = h5out_finish(out)) < 0) {
         fprintf(stderr, "%s: %s: %s\n", progname, path, h5out_errmsg(out));
         h5out_close(out);
@@ -443,10 +532,7 @@ static int run_experiment(const options *o, const experiment *e, uint64_t *runs,
     h5out_close(out);
     if (failed > 0) {
         if (!o->quiet)
-            fprintf(stderr,
-                    "%s: %" PRIu64 " of the %" PRIu64 " runs in %s did not end ok; see "
-                    "/runs status and message\n",
-                    progname, failed, written, path);
+            report_failures(path, failed, written, listed, nlisted);
         status = EXIT_RUNS_FAILED;
     }
 out:

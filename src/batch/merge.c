@@ -186,6 +186,14 @@ static int open_inputs(merge *m)
                     : "");
             return exit_for(rc);
         }
+        /* The merged file is of this format; an older one lacks what it
+         * holds (the parameter types of /results, units, help texts). */
+        if (h5in_format(m->in[i]) != H5OUT_FORMAT_VERSION) {
+            say("%s: written in usim's output format %d; usim-merge writes format %d "
+                "from shards of that format: merge it with the usim that wrote it",
+                m->names[i], h5in_format(m->in[i]), H5OUT_FORMAT_VERSION);
+            return EXIT_USAGE;
+        }
     }
     const h5out_spec *a = h5in_spec(m->in[0]);
     for (int i = 1; i < m->nin; i++) {

@@ -18,6 +18,7 @@
 #include "batch/h5out.h"
 
 static const char *const params[] = {"x"};
+static const char *const types[] = {"real"};
 static const char *const scalars[] = {"a", "b"};
 static const char *const traces[] = {"level"};
 
@@ -72,6 +73,7 @@ int main(int argc, char **argv)
                     .replications = 1,
                     .nparams = 1,
                     .params = params,
+                    .param_types = types,
                     .nscalars = 2,
                     .scalars = scalars,
                     .ntraces = 1,

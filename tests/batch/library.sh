@@ -22,7 +22,7 @@
 #   gas_station:  fuel_delivered = fuel_dispensed + level_final -
 #                 level_initial, cars_arrived = cars_refueled +
 #                 cars_present, in every run; trucks were called.
-#   machine_shop: repair_time + other_time = until (the preempted
+#   machine_shop: repairing_time + other_time = until (the preempted
 #                 repairman is never idle, never doing two things);
 #                 breakdowns = repairs + broken; without breakdowns and
 #                 with constant parts of 10, 10 x floor(40320.5 / 10) =
@@ -176,8 +176,8 @@ each gas_station.txt "trucks called - arrived (0 or 1 on its way)" \
 # ---- machine_shop ---------------------------------------------------
 # runs 0-3: SimPy's defaults; runs 4-7: no breakdowns, constant parts.
 model machine_shop
-each machine_shop.txt "repair_time + other_time - until" \
-    'v["repair_time"] + v["other_time"] - 40320.5' 1e-6
+each machine_shop.txt "repairing_time + other_time - until" \
+    'v["repairing_time"] + v["other_time"] - 40320.5' 1e-6
 each machine_shop.txt "breakdowns - repairs - broken" \
     'v["breakdowns"] - v["repairs"] - v["broken"]' 0
 each machine_shop.txt "with breakdowns: some, and other jobs preempted" \

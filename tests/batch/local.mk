@@ -101,3 +101,13 @@ EXTRA_DIST += tests/batch/library.sh
 # The fixed warm-up: start-up bias of M/M/1 without it, none with it.
 TESTS += tests/batch/warmup.sh
 EXTRA_DIST += tests/batch/warmup.sh
+
+# Output format 5: /results (types, values against /runs and /scalars,
+# pending, unneeded and pilot rows, shards merged), the units and help
+# attributes against --list-models, and a plugin whose names clash with
+# the output's columns (refused before anything is written).
+check_LTLIBRARIES += tests/batch/clash_model.la
+tests_batch_clash_model_la_SOURCES = tests/batch/clash_model.c
+tests_batch_clash_model_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+TESTS += tests/batch/results.sh
+EXTRA_DIST += tests/batch/results.sh

@@ -69,6 +69,13 @@ cp "$tmp/a1.h5" "$tmp/f1.h5"
 "$check" setattr "$tmp/f1.h5" format_version 1 || ko "setattr"
 expect "another format" 2 "output format 1" \
     "$merge" "$tmp/x.h5" "$tmp/a0.h5" "$tmp/f1.h5" "$tmp/a2.h5"
+# A shard of format 4 opens, but lacks what the merged file of format 5
+# holds (parameter types, units, help): refused, nothing written.
+cp "$tmp/a1.h5" "$tmp/f4.h5"
+"$check" setattr "$tmp/f4.h5" format_version 4 || ko "setattr"
+expect "a format-4 shard" 2 "f4.h5: written in usim's output format 4; usim-merge writes format 5" \
+    "$merge" "$tmp/x.h5" "$tmp/a0.h5" "$tmp/f4.h5" "$tmp/a2.h5"
+[ ! -e "$tmp/x.h5" ] && ok || ko "a refused merge wrote its output"
 # A git revision that differs is reported, not refused.
 cp "$tmp/a1.h5" "$tmp/g1.h5"
 "$check" setattr "$tmp/g1.h5" git_revision 0123456789ab || ko "setattr"

@@ -9,8 +9,9 @@
 #   mm1:   customers = N ends by itself with N served; at load 0.5 the mean
 #          system time is 1/(mu - lambda) = 2 and the utilization 0.5
 #          (M/M/1 theory; 200000 customers: within 3%).
-#   fail:  each `how` gives its status (a setup error too); the scalar `run` is the run id; a
-#          resumed file with failed runs still exits 1.
+#   fail:  each `how` gives its status (a setup error too); the scalar
+#          `run_id` is the run id; a resumed file with failed runs still
+#          exits 1 and lists the first five with their messages.
 #   SIGINT during a run: exit 130, then --resume finishes with exit 0 and
 #          the same datasets as an uninterrupted run (h5check cmp).
 # Run from the build directory (make check).  Prints "NAME: N passed, N failed".
@@ -136,10 +137,23 @@ printf '%s\n' "0 ok" "1 failed" "2 deadlock" "3 failed" "4 limit" "5 failed" "6 
     "7 failed" >want
 if cmp -s got want; then ok; else ko "fail statuses: $(tr '\n' ',' <got)"; fi
 for r in 0 3 6; do
-    near "fail scalar run of run $r" "$(scalar fail.h5 $r run)" $r 0
+    near "fail scalar run_id of run $r" "$(scalar fail.h5 $r run_id)" $r 0
 done
-# Resuming a finished file runs nothing; its failed runs still make exit 1.
+# Resuming a finished file runs nothing; its failed runs still make exit 1,
+# and the end lists the first five of them (runs of the earlier
+# invocation) with their status and message, one line each.
 run "resume of a file with failed runs" 1 --resume -o fail.h5 fail.cfg
+"$bin" --resume -o fail.h5 fail.cfg 2>&1 | sed -n '/did not end ok/,$p' >got
+cat >want <<'TXT'
+usim-batch: 7 of the 8 runs in fail.h5 did not end ok; see /runs status and message
+  run 1 (point 1, replication 0): failed: task 'body' failed at t=2: run 1 fails on purpose after 2 steps
+  run 2 (point 2, replication 0): deadlock: deadlock at t=2: 1 task waits forever: 'body' on flag 'never'
+  run 3 (point 3, replication 0): failed: stack overflow in task 'body' (64 KiB stack)
+  run 4 (point 4, replication 0): limit: event limit of 1000 events reached at t=999
+  run 5 (point 5, replication 0): failed: strict drift: task 'body' sleeps 0.3, which is 1.5 ticks at resolution 0.2 (not a whole number)
+  ... and 2 more
+TXT
+if cmp -s got want; then ok; else ko "failed runs listed: $(cat got)"; fi
 
 # ---- SIGINT and --resume -------------------------------------------
 cat >long.cfg <<'CFG'

@@ -102,7 +102,7 @@ h5dump -a parameter_labels "$tmp/pk.h5" | tr -s ' \n' ' ' >"$tmp/labels"
 if grep -qF '(0): "", "constant(1) gamma(2, 0.5)", "fifo lifo", (3): "" }' "$tmp/labels"; then ok; else
     ko "parameter_labels: $(cat "$tmp/labels")"
 fi
-if [ "$("$check" attr "$tmp/pk.h5" format_version)" = 4 ]; then ok; else ko "format_version"; fi
+if [ "$("$check" attr "$tmp/pk.h5" format_version)" = 5 ]; then ok; else ko "format_version"; fi
 # Two shards merged are the unsharded file (the layout is rebuilt from the
 # shards' attributes).
 expect "shard 0/2" 0 "" "$bin" -q --shard 0/2 -o "$tmp/s0.h5" "$tmp/pk.cfg"

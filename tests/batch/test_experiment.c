@@ -267,7 +267,7 @@ static void test_runner_records_a_failed_run_with_its_message(void **state)
                          "parameters: { fail_run = 2; how = 1; steps = 1; };\n");
     run_result *ok = runner_run_one(e, 1), *bad = runner_run_one(e, 2);
     assert_int_equal(ok->status, RUN_OK);
-    assert_true(ok->scalars[0] == 1); /* the scalar `run` */
+    assert_true(ok->scalars[0] == 1); /* the scalar `run_id` */
     assert_int_equal(bad->status, RUN_FAILED);
     assert_non_null(strstr(bad->message, "run 2 fails on purpose"));
     assert_true(bad->scalars[0] == 2);

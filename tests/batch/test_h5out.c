@@ -37,6 +37,7 @@
 #define REPS 3
 
 static const char *const param_names[] = {"arrival_rate", "service_rate"};
+static const char *const param_types[] = {"real", "real"};
 static const char *const scalar_names[] = {"mean_wait", "served", "utilisation"};
 static const char *const trace_names[] = {"queue_length", "busy"};
 
@@ -51,6 +52,7 @@ static h5out_spec test_spec(const char *config)
                         .replications = REPS,
                         .nparams = 2,
                         .params = param_names,
+                        .param_types = param_types,
                         .nscalars = 3,
                         .scalars = scalar_names,
                         .ntraces = 2,
@@ -357,7 +359,8 @@ static void test_compare_sees_a_changed_scalar(void **state)
     h5out_close(o);
     char why[512];
     assert_int_equal(h5compare_files(fx->path, fx->path2, why, sizeof why), 1);
-    assert_string_equal(why, "/scalars: row 19 differs"); /* 6 * 3 + 1 */
+    /* /results (its row 6) holds the scalars too, and comes first. */
+    assert_string_equal(why, "/results: row 6 differs");
 }
 
 static void test_create_refuses_an_existing_file_without_force(void **state)
@@ -606,6 +609,49 @@ static void test_long_message_is_truncated_with_dots(void **state)
     h5in_close(in);
 }
 
+/* The first failed runs the end of a batch lists: the lowest run ids in
+ * run order whatever the order they come in, messages cut to 120 bytes
+ * before a UTF-8 sequence, on one line; the count covers the others. */
+static void test_failures_lists_the_first_failed_runs(void **state)
+{
+    fixture *fx = *state;
+    h5out_spec s = test_spec("x = 14;");
+    h5out *o = create(&s, fx->path);
+    uint64_t order[] = {11, 9, 2, 10, 7, 4, 0, 8};
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+        run_result *r = fake_result(order[i]);
+        r->status = order[i] == 0 ? RUN_OK : order[i] == 4 ? RUN_UNNEEDED : RUN_LIMIT;
+        free(r->message);
+        r->message = malloc(200);
+        /* 116 bytes, then "é" (2 bytes) across the cut at 117 */
+        memset(r->message, 'a' + (char)order[i], 116);
+        strcpy(r->message + 116, order[i] == 7 ? "\xc3\xa9tail and more text" : "");
+        if (order[i] == 9)
+            strcpy(r->message, "two\nlines");
+        assert_int_equal(h5out_write_run(o, r), 0);
+        run_result_free(r);
+    }
+    size_t n;
+    const h5out_failure *f = h5out_failures(o, &n);
+    assert_int_equal(n, H5OUT_FAILURES_KEPT);
+    assert_int_equal(h5out_runs_failed(o), 6);
+    uint64_t want[] = {2, 7, 8, 9, 10};
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(f[i].run, want[i]);
+        assert_int_equal(f[i].point, want[i] / REPS);
+        assert_int_equal(f[i].replication, want[i] % REPS);
+        assert_int_equal(f[i].status, RUN_LIMIT);
+    }
+    assert_int_equal(strlen(f[0].message), 116);
+    /* 116 'h' and "é" make 118 bytes and the text goes on: cut at 116
+     * (not inside "é"), then "...". */
+    assert_int_equal(strlen(f[1].message), 116 + 3);
+    assert_string_equal(f[1].message + 116, "...");
+    assert_int_equal(f[1].message[115], 'a' + 7);
+    assert_string_equal(f[3].message, "two lines");
+    h5out_close(o);
+}
+
 static void test_writing_a_run_twice_is_an_error(void **state)
 {
     fixture *fx = *state;
@@ -771,6 +817,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_create_refuses_the_journal_of_an_interrupted_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failures_lists_the_first_failed_runs,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_writing_a_run_twice_is_an_error, setup,
                                         teardown),
     };

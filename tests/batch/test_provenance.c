@@ -146,6 +146,7 @@ static void test_shard_rows(void **state)
 static h5out_spec base_spec(void)
 {
     static const char *const params[] = {"x"};
+    static const char *const types[] = {"real"};
     return (h5out_spec){.config = "model = \"m\";",
                         .model = "m",
                         .model_sha256 = "",
@@ -156,6 +157,7 @@ static h5out_spec base_spec(void)
                         .replications = 2,
                         .nparams = 1,
                         .params = params,
+                        .param_types = types,
                         .shard_count = 1};
 }
 
@@ -184,6 +186,16 @@ static void test_spec_identity(void **state)
     b.usim_version = "9.9.8";
     assert_int_equal(h5spec_cmp(&a, &b, err, sizeof err), -1);
     assert_non_null(strstr(err, "9.9.9 vs 9.9.8"));
+    /* The parameter types are part of it where both know them; units and
+     * help texts describe the columns. */
+    static const char *const ints[] = {"int"}, *const units[] = {"s"};
+    b = base_spec();
+    b.param_types = ints;
+    assert_int_equal(h5spec_cmp(&a, &b, err, sizeof err), -1);
+    assert_non_null(strstr(err, "type of parameter 'x' differs (real vs int)"));
+    b.param_types = NULL; /* a file of format 4 */
+    b.param_units = units;
+    assert_int_equal(h5spec_cmp(&a, &b, err, sizeof err), 0);
     /* h5spec_dup fills in the configuration's hash. */
     h5out_spec d;
     assert_int_equal(h5spec_dup(&d, &a), 0);
@@ -191,6 +203,8 @@ static void test_spec_identity(void **state)
     sha256_hex(a.config, strlen(a.config), hex);
     assert_string_equal(d.config_sha256, hex);
     assert_string_equal(d.git_revision, "abc");
+    assert_string_equal(d.param_types[0], "real");
+    assert_string_equal(d.param_units[0], ""); /* none given */
     assert_int_equal(h5spec_cmp(&a, &d, err, sizeof err), 0);
     assert_int_equal(h5spec_ident(&a), h5spec_ident(&d));
     h5spec_release(&d);
