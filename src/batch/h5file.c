@@ -16,8 +16,8 @@ struct h5file {
     h5out_spec spec; /* borrowed from the caller, outlives the file */
     char *path;
     layout l;
-    hid_t file, runs, results, scalars, drift, drift_idx, sessions, grp_traces,
-        grp_index, grp_index_traces;
+    hid_t file, runs, results, scalars, drift, drift_idx, drift_hist, sessions,
+        grp_traces, grp_index, grp_index_traces;
     hid_t *traces, *trace_idx;
     uint64_t drift_rows, *trace_rows;
     uint64_t next_row;     /* rows below it of the fixed-size datasets are written */
@@ -63,6 +63,13 @@ static int write_root_attrs(h5file *f)
     rc |= h5layout_attr_str(root, "config_sha256", s->config_sha256);
     rc |= h5layout_attr_u64(root, "seed", s->seed);
     rc |= h5layout_attr_double(root, "warmup", s->warmup);
+    /* Where each bin of /drift_hist starts, in time units (usim.h,
+     * usim_sim_drift_hist: bin k from 2^(k - 33) ticks, bin 0 from 0). */
+    double low[USIM_DRIFT_BINS] = {0};
+    for (int k = 1; k < USIM_DRIFT_BINS; k++)
+        low[k] = ldexp(s->resolution, k - USIM_DRIFT_BIN_ZERO);
+    rc |= h5layout_attr_double(root, "resolution", s->resolution);
+    rc |= h5layout_attr_doubles(root, "drift_hist_low", USIM_DRIFT_BINS, low);
     rc |= h5layout_attr_str(root, "warmup_method", s->warmup_method);
     rc |= h5layout_attr_str(root, "warmup_trace", s->warmup_trace);
     rc |= h5layout_attr_u64(root, "pilot_replications", s->pilots);
@@ -122,8 +129,9 @@ static int write_pending_rows(h5file *f, uint64_t from, uint64_t to)
     unsigned char *buf = calloc(blk, l->runs_size > ssz ? l->runs_size : ssz);
     unsigned char *res = calloc(blk, l->results_size);
     index_row *idx = calloc(blk, sizeof *idx);
+    drift_hist_row *hist = calloc(blk, sizeof *hist);
     int rc = -1;
-    if (!buf || !res || !idx)
+    if (!buf || !res || !idx || !hist)
         goto out;
     for (uint64_t r0 = from; r0 < to; r0 += blk) {
         uint64_t n = to - r0 < blk ? to - r0 : blk;
@@ -133,10 +141,12 @@ static int write_pending_rows(h5file *f, uint64_t from, uint64_t to)
             h5layout_results_row(l, res + i * l->results_size, buf + i * l->runs_size,
                                  NULL);
             idx[i] = (index_row){.run = run};
+            hist[i].run = run;
         }
         if (h5layout_rows_write(f->runs, l->runs_t, r0, n, buf) < 0 ||
             h5layout_rows_write(f->results, l->results_t, r0, n, res) < 0 ||
-            h5layout_rows_write(f->drift_idx, l->index_t, r0, n, idx) < 0)
+            h5layout_rows_write(f->drift_idx, l->index_t, r0, n, idx) < 0 ||
+            h5layout_rows_write(f->drift_hist, l->drift_hist_t, r0, n, hist) < 0)
             goto out;
         for (size_t k = 0; k < s->ntraces; k++)
             if (h5layout_rows_write(f->trace_idx[k], l->index_t, r0, n, idx) < 0)
@@ -162,6 +172,7 @@ out:
     free(buf);
     free(res);
     free(idx);
+    free(hist);
     return rc;
 }
 
@@ -175,7 +186,7 @@ int h5file_create(h5file **out, const h5out_spec *s, const char *path, char *err
         return H5OUT_ENOMEM;
     f->spec = *s;
     f->file = f->runs = f->results = f->scalars = f->drift = f->drift_idx =
-        f->sessions = H5I_INVALID_HID;
+        f->drift_hist = f->sessions = H5I_INVALID_HID;
     f->grp_traces = f->grp_index = f->grp_index_traces = H5I_INVALID_HID;
     f->path = strdup(path);
     f->traces = calloc(s->ntraces + 1, sizeof *f->traces);
@@ -230,6 +241,9 @@ int h5file_create(h5file **out, const h5out_spec *s, const char *path, char *err
                                                      level)) >= 0;
     ok = ok && (f->drift = h5layout_dataset_create(f->file, "drift", l->drift_t, 0,
                                                    DRIFT_CHUNK, level)) >= 0;
+    ok = ok && (f->drift_hist =
+                    h5layout_dataset_create(f->file, "drift_hist", l->drift_hist_t,
+                                            rows, runs_chunk, level)) >= 0;
     ok = ok && (f->sessions = h5layout_dataset_create(f->file, "shards", l->session_t,
                                                       0, SESSIONS_CHUNK, level)) >= 0;
     ok = ok && (f->grp_traces = H5Gcreate2(f->file, "traces", H5P_DEFAULT, H5P_DEFAULT,
@@ -321,6 +335,10 @@ int h5file_put(h5file *f, const run_result *r, char *err, size_t errlen)
     }
     if (h5layout_rows_write(f->drift_idx, l->index_t, row, 1, &idx) < 0)
         return h5layout_fail(err, errlen, "cannot write /index/drift", f->path);
+    drift_hist_row hist = {.run = r->run};
+    memcpy(hist.count, r->drift_hist, sizeof hist.count);
+    if (h5layout_rows_write(f->drift_hist, l->drift_hist_t, row, 1, &hist) < 0)
+        return h5layout_fail(err, errlen, "cannot write /drift_hist", f->path);
 
     for (size_t k = 0; k < s->ntraces; k++) {
         const run_trace *tr = &r->traces[k];
@@ -384,7 +402,8 @@ int h5file_close(h5file *f, char *err, size_t errlen)
         if (f->trace_idx && f->trace_idx[k] > 0) /* NULL if its calloc failed */
             H5Dclose(f->trace_idx[k]);
     }
-    hid_t ds[] = {f->runs, f->results, f->scalars, f->drift, f->drift_idx, f->sessions};
+    hid_t ds[] = {f->runs,      f->results,    f->scalars, f->drift,
+                  f->drift_idx, f->drift_hist, f->sessions};
     for (size_t i = 0; i < sizeof ds / sizeof *ds; i++)
         if (ds[i] > 0)
             H5Dclose(ds[i]);

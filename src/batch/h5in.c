@@ -17,7 +17,7 @@ struct h5in {
     size_t nowned;
     char *path;
     layout l;
-    hid_t file, runs, scalars, drift, drift_idx;
+    hid_t file, runs, scalars, drift, drift_idx, drift_hist; /* drift_hist: format 5 */
     hid_t *traces, *trace_idx;
     uint8_t *status; /* run_status per row */
     uint64_t runs_done;
@@ -239,6 +239,10 @@ static int read_spec(h5in *in)
     }
     /* Files written before the warm-up existed have none: 0. */
     s->warmup = 0;
+    s->resolution = 0;
+    if (H5Aexists(in->file, "resolution") > 0 &&
+        read_attr_scalar(in, "resolution", H5T_NATIVE_DOUBLE, &s->resolution) < 0)
+        return -1;
     if (H5Aexists(in->file, "warmup") > 0 &&
         read_attr_scalar(in, "warmup", H5T_NATIVE_DOUBLE, &s->warmup) < 0)
         return -1;
@@ -315,7 +319,8 @@ int h5in_open(h5in **out, const char *path, char *err, size_t errlen)
     h5in *in = calloc(1, sizeof *in);
     if (!in)
         return H5OUT_ENOMEM;
-    in->file = in->runs = in->scalars = in->drift = in->drift_idx = H5I_INVALID_HID;
+    in->file = in->runs = in->scalars = in->drift = in->drift_idx = in->drift_hist =
+        H5I_INVALID_HID;
     in->path = strdup(path);
     int rc = H5OUT_EIO;
     in->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -373,6 +378,10 @@ int h5in_open(h5in **out, const char *path, char *err, size_t errlen)
               (in->scalars = H5Dopen2(in->file, "scalars", H5P_DEFAULT)) >= 0 &&
               (in->drift = H5Dopen2(in->file, "drift", H5P_DEFAULT)) >= 0 &&
               (in->drift_idx = H5Dopen2(in->file, "index/drift", H5P_DEFAULT)) >= 0;
+    /* Files before format 5 have no drift histogram: their runs read
+     * back with zeros. */
+    if (ok && H5Lexists(in->file, "drift_hist", H5P_DEFAULT) > 0)
+        ok = (in->drift_hist = H5Dopen2(in->file, "drift_hist", H5P_DEFAULT)) >= 0;
     for (size_t k = 0; ok && k < s->ntraces; k++) {
         size_t len = strlen(s->traces[k]) + sizeof "index/traces/";
         char *name = malloc(len);
@@ -492,6 +501,12 @@ int h5in_read_run(h5in *in, uint64_t run, run_result **out)
         for (size_t k = 0; k < s->nscalars; k++)
             r->scalars[k] = ((scalar_row *)(buf + k * ssz))->value;
     }
+    if (in->drift_hist > 0) {
+        drift_hist_row hist;
+        if (h5layout_rows_read(in->drift_hist, l->drift_hist_t, row, 1, &hist) < 0)
+            goto h5fail;
+        memcpy(r->drift_hist, hist.count, sizeof r->drift_hist);
+    }
     index_row idx;
     int ir = read_index(in, in->drift_idx, run, in->drift, &idx);
     if (ir == -1)
@@ -577,7 +592,7 @@ void h5in_close(h5in *in)
         if (in->trace_idx && in->trace_idx[k] > 0) /* NULL if its calloc failed */
             H5Dclose(in->trace_idx[k]);
     }
-    hid_t ds[] = {in->runs, in->scalars, in->drift, in->drift_idx};
+    hid_t ds[] = {in->runs, in->scalars, in->drift, in->drift_idx, in->drift_hist};
     for (size_t i = 0; i < sizeof ds / sizeof *ds; i++)
         if (ds[i] > 0)
             H5Dclose(ds[i]);

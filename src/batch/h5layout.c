@@ -100,8 +100,9 @@ size_t h5layout_scalar_size(const layout *l)
 
 void h5layout_free(layout *l)
 {
-    hid_t *ts[] = {&l->runs_t,  &l->results_t, &l->scalar_t,  &l->drift_t, &l->trace_t,
-                   &l->index_t, &l->status_t,  &l->session_t, &l->bool_t};
+    hid_t *ts[] = {&l->runs_t,  &l->results_t,   &l->scalar_t, &l->drift_t,
+                   &l->trace_t, &l->index_t,     &l->status_t, &l->session_t,
+                   &l->bool_t,  &l->drift_hist_t};
     for (size_t i = 0; i < sizeof ts / sizeof *ts; i++) {
         if (*ts[i] > 0)
             H5Tclose(*ts[i]);
@@ -275,7 +276,7 @@ int h5layout_init(layout *l, const h5out_spec *s, char *err, size_t errlen)
 {
     memset(l, 0, sizeof *l);
     l->runs_t = l->results_t = l->scalar_t = l->drift_t = l->trace_t = l->index_t =
-        l->status_t = l->session_t = l->bool_t = H5I_INVALID_HID;
+        l->status_t = l->session_t = l->bool_t = l->drift_hist_t = H5I_INVALID_HID;
     l->nparams = s->nparams;
     l->nscalars = s->nscalars;
     l->ntraces = s->ntraces;
@@ -377,6 +378,17 @@ int h5layout_init(layout *l, const h5out_spec *s, char *err, size_t errlen)
                     H5T_NATIVE_UINT64) >= 0;
     ok &= H5Tinsert(l->index_t, "count", offsetof(index_row, count),
                     H5T_NATIVE_UINT64) >= 0;
+
+    /* run, and the counts as one array column (h5py: an (n, bins) array). */
+    hsize_t bins = USIM_DRIFT_BINS;
+    hid_t counts = H5Tarray_create2(H5T_NATIVE_UINT64, 1, &bins);
+    l->drift_hist_t = H5Tcreate(H5T_COMPOUND, sizeof(drift_hist_row));
+    ok &= H5Tinsert(l->drift_hist_t, "run", offsetof(drift_hist_row, run),
+                    H5T_NATIVE_UINT64) >= 0;
+    ok &= counts >= 0 && H5Tinsert(l->drift_hist_t, "count",
+                                   offsetof(drift_hist_row, count), counts) >= 0;
+    if (counts >= 0)
+        H5Tclose(counts);
     ok &= session_type(l);
 
     H5Tclose(st);
@@ -657,6 +669,15 @@ int h5layout_attr_u64(hid_t loc, const char *name, uint64_t v)
 int h5layout_attr_int(hid_t loc, const char *name, int v)
 {
     return attr_scalar(loc, name, H5T_NATIVE_INT, &v);
+}
+
+int h5layout_attr_doubles(hid_t loc, const char *name, size_t n, const double *v)
+{
+    hsize_t dims[1] = {n};
+    hid_t sp = H5Screate_simple(1, dims, NULL);
+    int rc = attr_write(loc, name, H5T_NATIVE_DOUBLE, sp, v);
+    H5Sclose(sp);
+    return rc;
 }
 
 int h5layout_attr_double(hid_t loc, const char *name, double v)

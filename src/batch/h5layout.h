@@ -29,6 +29,9 @@
  *                  run, name, value (NaN: not set, or run pending)
  *   /drift         run, task, waits, requested, actual, mean, max_abs,
  *                  final, overruns; rows of a run are contiguous
+ *   /drift_hist    one row per run of the file: run, count (USIM_DRIFT_BINS
+ *                  u64: usim_sim_drift_hist); root attributes resolution
+ *                  and drift_hist_low (the bins' lower edges, time units)
  *   /traces/NAME   run, t, value; rows of a run are contiguous; attributes
  *                  units and help
  *   /index/drift, /index/traces/NAME
@@ -101,7 +104,7 @@ typedef struct layout {
     size_t results_size, res_off_scalars;
     size_t name_len; /* scalar name column */
     hid_t runs_t, results_t, scalar_t, drift_t, trace_t, index_t, status_t, session_t,
-        bool_t;
+        bool_t, drift_hist_t;
 } layout;
 
 typedef struct scalar_row {
@@ -126,6 +129,12 @@ typedef struct trace_row {
 typedef struct index_row {
     uint64_t run, start, count;
 } index_row;
+
+/* A /drift_hist row: the run's per-wait drift counts (usim_sim_drift_hist). */
+typedef struct drift_hist_row {
+    uint64_t run;
+    uint64_t count[USIM_DRIFT_BINS];
+} drift_hist_row;
 
 /* Builds the row types of spec s; 0, or H5OUT_EIO with the reason in err. */
 int h5layout_init(layout *l, const h5out_spec *s, char *err, size_t errlen);
@@ -169,6 +178,7 @@ int h5layout_attr_strs(hid_t loc, const char *name, size_t n,
 int h5layout_attr_u64(hid_t loc, const char *name, uint64_t v);
 int h5layout_attr_int(hid_t loc, const char *name, int v);
 int h5layout_attr_double(hid_t loc, const char *name, double v);
+int h5layout_attr_doubles(hid_t loc, const char *name, size_t n, const double *v);
 /* A variable-length UTF-8 string type (H5Tclose it). */
 hid_t h5layout_vlen_str(void);
 

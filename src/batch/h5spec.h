@@ -59,7 +59,8 @@ typedef struct h5out_spec {
     const char *model_sha256;  /* SHA-256 of the plugin; "" for a built-in */
     const char *description;   /* "" if none */
     uint64_t seed, nruns, npoints, replications;
-    double warmup; /* the fixed time the statistics start (0: none) */
+    double warmup;     /* the fixed time the statistics start (0: none) */
+    double resolution; /* kernel.resolution: the drift histogram's ticks */
     /* "none", "fixed" or "mser5" (NULL: from warmup), and the trace MSER-5
      * reads ("" unless mser5). */
     const char *warmup_method, *warmup_trace;

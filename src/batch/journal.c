@@ -126,6 +126,7 @@ static void serialise(wbuf *b, const run_result *r)
         put(b, r->traces[i].t, r->traces[i].n * sizeof(double));
         put(b, r->traces[i].v, r->traces[i].n * sizeof(double));
     }
+    put(b, r->drift_hist, sizeof r->drift_hist);
 }
 
 typedef struct rbuf {
@@ -259,6 +260,8 @@ static run_result *deserialise(const unsigned char *p, size_t len)
         tr->t = get_array(&b, tr->n, sizeof(double));
         tr->v = get_array(&b, tr->n, sizeof(double));
     }
+    for (size_t k = 0; !b.bad && k < USIM_DRIFT_BINS; k++)
+        r->drift_hist[k] = get_u64(&b);
     if (b.bad || b.pos != b.len || r->status > RUN_STATUS_LAST || pilot > 1) {
         if (!r->drift)
             r->ndrift = 0;

@@ -18,8 +18,9 @@
 
 #include "batch/result.h"
 
-/* The first 8 bytes of a journal (2: records carry pilot and warmup). */
-#define JOURNAL_MAGIC "USIMJRN2"
+/* The first 8 bytes of a journal (2: records carry pilot and warmup; 3:
+ * and the drift histogram). */
+#define JOURNAL_MAGIC "USIMJRN3"
 
 typedef struct journal journal;
 

@@ -65,6 +65,9 @@ typedef struct run_result {
     run_drift *drift;
     size_t ntraces; /* the experiment's enabled traces, config order */
     run_trace *traces;
+    /* The run's per-wait drift distribution (usim_sim_drift_hist); zeros
+     * for a run that did not run. */
+    uint64_t drift_hist[USIM_DRIFT_BINS];
 } run_result;
 
 void run_result_free(run_result *r);

@@ -152,6 +152,7 @@ static int collect_scalars(const experiment *e, usim_sim *sim, run_result *r)
 
 static int collect_drift(usim_sim *sim, run_result *r)
 {
+    usim_sim_drift_hist(sim, r->drift_hist);
     size_t n = usim_sim_drift_groups(sim);
     if ((r->drift = calloc(n ? n : 1, sizeof *r->drift)) == NULL)
         return -1;

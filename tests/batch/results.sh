@@ -14,6 +14,8 @@
 #   - the root attributes parameter_types, parameter_units, parameter_help,
 #     scalar_units, scalar_help, trace_units, trace_help and each trace's
 #     units and help equal what --list-models prints for the model;
+#   - /drift_hist holds each run's per-wait drift counts, adding up to the
+#     waits of its /drift rows, with the bin edges as a root attribute;
 #   - a plugin whose names clash with the output's columns (clash_model.c)
 #     is refused before anything is written, naming the name.
 # Run from the build directory (make check).  Prints "NAME: N passed, N failed".
@@ -139,6 +141,29 @@ check_results "$tmp/drift.h5" 4
 same "drift periodic" "$(value "$tmp/drift.h5" '[bool(x) for x in r["periodic"]]')" \
     "[False, False, True, True]"
 same "drift tasks" "$(value "$tmp/drift.h5" 'r["tasks"].tolist()')" "[1, 2, 1, 2]"
+
+# ---- /drift_hist: every timed wait of a run in one bin ------------------
+# mm1 at resolution 0.5: every sleep starts on a tick and waits until the
+# next tick at or after its exponential duration X, so its drift is
+# 0.5 - u, u = X mod 0.5; u has density proportional to exp(-rate u) on
+# [0, 0.5), so bin k (drifts from 2^(k-33) to 2^(k-32) ticks, a tick 0.5)
+# holds the share (exp(-rate (0.5 - hi)) - exp(-rate (0.5 - lo))) /
+# (1 - exp(-rate / 2)) of a task's waits, rate 0.9 (arrivals) and 1
+# (server), as many waits each.  Nothing from bin 33 on (a whole tick);
+# the counts of each run add up to the waits of its /drift rows (the
+# second method); the root attribute drift_hist_low holds the bin edges.
+cat >"$tmp/tick.cfg" <<'CFG'
+model = "mm1";
+replications = 3;
+kernel = { resolution = 0.5; };
+parameters = { customers = 4000; };
+CFG
+expect "mm1 at resolution 0.5" 0 "" "$bin" -q -o "$tmp/tick.h5" "$tmp/tick.cfg"
+same "drift_hist = waits" "$(value "$tmp/tick.h5" 'all(int(h["count"].sum()) == int(sum(d["waits"] for d in f["drift"][()] if d["run"] == h["run"])) for h in f["drift_hist"][()])')" True
+same "drift_hist edges" "$(value "$tmp/tick.h5" 'bool(f.attrs["drift_hist_low"][0] == 0 and (f.attrs["drift_hist_low"][1:] == [2.0 ** (k - 33) * 0.5 for k in range(1, 64)]).all())')" True
+same "drift_hist under a tick" "$(value "$tmp/tick.h5" 'int(f["drift_hist"]["count"][:, 33:].sum())')" 0
+same "drift_hist shares" "$(value "$tmp/tick.h5" 'all(abs(f["drift_hist"]["count"].sum(0)[k] / f["drift_hist"]["count"].sum() - np.mean([(np.exp(-q * (0.5 - 2.0 ** (k - 32) / 2)) - np.exp(-q * (0.5 - 2.0 ** (k - 33) / 2))) / (1 - np.exp(-q / 2)) for q in (0.9, 1.0)])) < 0.02 for k in (32, 31, 30, 29))')" True
+same "drift_hist rows" "$(value "$tmp/tick.h5" 'f["drift_hist"]["run"].tolist()')" "[0, 1, 2]"
 
 # ---- pending rows: only some runs done ----------------------------------
 expect "mg1 runs 0-2,5" 0 "" "$bin" -q --runs 0-2,5 -o "$tmp/part.h5" "$tmp/mg1.cfg"

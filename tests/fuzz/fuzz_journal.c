@@ -106,7 +106,8 @@ static int same_result(const run_result *a, const run_result *b)
         a->nparams != b->nparams || !same_doubles(a->params, b->params, a->nparams) ||
         a->nscalars != b->nscalars ||
         !same_doubles(a->scalars, b->scalars, a->nscalars) || a->ndrift != b->ndrift ||
-        a->ntraces != b->ntraces)
+        a->ntraces != b->ntraces ||
+        memcmp(a->drift_hist, b->drift_hist, sizeof a->drift_hist))
         return 0;
     for (size_t i = 0; i < a->ndrift; i++)
         if (!same_str(a->drift[i].task, b->drift[i].task) ||
