@@ -27,6 +27,12 @@
  * The model reports that value beside the simulated one (scalar
  * erlang_c_wait), so a run can be checked against the theory at a glance.
  * Arrivals never stop: the experiment file's `until` ends each run.
+ *
+ * Warm-up: the experiment file's `warmup = T;` needs no code here.  The
+ * model keeps its statistics in a usim_tally and usim_levels initialised
+ * in setup, which libusim resets at T: mean_wait then counts the customers
+ * whose service starts at or after T, and the time averages cover [T,
+ * until].
  */
 #include <math.h>
 #include <stdbool.h>
@@ -42,10 +48,6 @@ static const usim_param_desc bank_params[] = {
     {"service_rate", USIM_PARAM_REAL, 1.0, 1e-9, 1e9, "1/time",
      "mean services per time unit of one teller (mu)", NULL, NULL},
     {"tellers", USIM_PARAM_INT, 3, 1, 1000, "", "tellers (c)", NULL, NULL},
-    {"warmup", USIM_PARAM_REAL, 0, 0, 1e15, "time",
-     "statistics start at this time (customers arriving earlier "
-     "are not counted)",
-     NULL, NULL},
 };
 
 /* Scalars: one number per run each, set in finish.  Every name set with
@@ -53,7 +55,7 @@ static const usim_param_desc bank_params[] = {
 static const usim_output_desc bank_scalars[] = {
     {"mean_wait", "time", "mean time in line before service (customers counted)"},
     {"erlang_c_wait", "time", "the theory's mean wait in line (Erlang C)"},
-    {"customers_counted", "", "customers in mean_wait: arrived after warmup, served"},
+    {"customers_counted", "", "customers in mean_wait: served, service started after the warm-up"},
     {"utilization", "", "time-weighted fraction of the tellers busy"},
     {"mean_waiting", "", "time-weighted mean number of customers in line"},
 };
@@ -69,14 +71,14 @@ static const usim_output_desc bank_traces[] = {
  * execute side by side on several threads, so nothing may be kept in
  * static or global variables (see models/README.md). */
 typedef struct bank {
-    double mean_interarrival, mean_service, warmup;
+    double mean_interarrival, mean_service;
     long tellers;
     usim_resource counter; /* the tellers: one unit each */
     bool counter_ready;    /* counter initialised (teardown destroys it) */
     usim_rng arrivals, service;
-    usim_tally waits;       /* waits of those arriving after warmup, served */
+    usim_tally waits;       /* waits of the customers served */
     long waiting, busy;     /* customers in line, tellers serving */
-    usim_level waiting_lvl; /* their time-weighted means since warmup */
+    usim_level waiting_lvl; /* their time-weighted means */
     usim_level busy_lvl;
     usim_trace *tr_waiting, *tr_wait; /* NULL when not asked for */
 } bank;
@@ -112,8 +114,7 @@ static void *customer_task(void *arg)
         if (usim_sleep(usim_exponential(&b->service, b->mean_service)) != 0)
             break; /* cancelled: the run is over, record nothing more */
         set_busy(b, b->busy - 1);
-        if (arrival >= b->warmup)
-            usim_tally_add(&b->waits, wait);
+        usim_tally_add(&b->waits, wait);
     }
     return NULL;
 }
@@ -128,18 +129,6 @@ static void *arrivals_task(void *arg)
     while (usim_sleep(usim_exponential(&b->arrivals, b->mean_interarrival)) == 0) {
         if (usim_spawn_ex(customer_task, b, "customer", &detached) == NULL)
             usim_fail("bank: cannot spawn a customer: %s", usim_errmsg());
-    }
-    return NULL;
-}
-
-/* The warm-up: at `warmup` the time-weighted statistics start afresh from
- * the values then (the waits are filtered by arrival time instead). */
-static void *warmup_task(void *arg)
-{
-    bank *b = arg;
-    if (usim_sleep_until(b->warmup) == 0) {
-        usim_level_init(&b->waiting_lvl, usim_now(), (double)b->waiting);
-        usim_level_init(&b->busy_lvl, usim_now(), (double)b->busy);
     }
     return NULL;
 }
@@ -179,7 +168,6 @@ static int bank_setup(usim_sim *sim, const usim_params *p, void **state)
     b->mean_interarrival = 1 / lambda;
     b->mean_service = 1 / mu;
     b->tellers = c;
-    b->warmup = usim_param(p, "warmup");
     int rc = usim_resource_init(&b->counter, c, "tellers");
     if (rc != 0)
         return rc;
@@ -194,8 +182,7 @@ static int bank_setup(usim_sim *sim, const usim_params *p, void **state)
     usim_level_init(&b->busy_lvl, 0, 0);
     b->tr_waiting = usim_sim_trace(sim, "waiting");
     b->tr_wait = usim_sim_trace(sim, "wait");
-    if (usim_sim_spawn(sim, arrivals_task, b, "arrivals") == NULL ||
-        (b->warmup > 0 && usim_sim_spawn(sim, warmup_task, b, "warmup") == NULL))
+    if (usim_sim_spawn(sim, arrivals_task, b, "arrivals") == NULL)
         return usim_error(USIM_ENOMEM, "bank: cannot spawn the tasks");
     return 0;
 }

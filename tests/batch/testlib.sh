@@ -17,10 +17,12 @@
 #                   usim-batch, usim-merge, h5check, usim-analyze and the
 #                   Python with Debian's h5py (unless the test set them);
 #   need_python     skip the test (exit 77) if $py lacks h5py or numpy;
-: "${bin:=$top_builddir/usim-batch}"
-: "${merge:=$top_builddir/usim-merge}"
-: "${check:=$top_builddir/tests/batch/h5check}"
-: "${ana:=$top_srcdir/scripts/usim-analyze}"
+# (A test that runs with set -u and without top_builddir, such as
+# tests/cluster, sets what it uses itself.)
+: "${bin:=${top_builddir:-.}/usim-batch}"
+: "${merge:=${top_builddir:-.}/usim-merge}"
+: "${check:=${top_builddir:-.}/tests/batch/h5check}"
+: "${ana:=${top_srcdir:-.}/scripts/usim-analyze}"
 : "${py:=/usr/bin/python3}"
 need_python() {
     if ! [ -x "$py" ] || ! "$py" -c 'import h5py, numpy' 2>/dev/null; then
