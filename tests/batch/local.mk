@@ -101,3 +101,8 @@ EXTRA_DIST += tests/batch/library.sh
 # The fixed warm-up: start-up bias of M/M/1 without it, none with it.
 TESTS += tests/batch/warmup.sh
 EXTRA_DIST += tests/batch/warmup.sh
+# The usim_results package against the raw datasets (formats 3, 4 and 5),
+# and usim-report: its numbers, plots, CSV, HTML and --compare (Python).
+TESTS += tests/report/reader.sh tests/report/report.sh
+EXTRA_DIST += tests/report/reader.sh tests/report/report.sh tests/report/check_reader.py \
+	tests/report/make_format5_h5.py
