@@ -127,7 +127,7 @@ class Results:
         self.parameters = list_attr(a, "parameters")
         self.scalar_names = list_attr(a, "scalars")
         self.trace_names = list_attr(a, "traces")
-        np_, ns, nt = len(self.parameters), len(self.scalar_names), len(self.trace_names)
+        np_ = len(self.parameters)
         types = list_attr(a, "parameter_types", np_) if "parameter_types" in a else None
         self.parameter_types = dict(zip(self.parameters, types or [""] * np_))
         self.units, self.help = {}, {}

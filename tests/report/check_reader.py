@@ -9,6 +9,7 @@ when the file's format_version is 5, /results and the type, unit and help
 attributes.  Prints "ok" or "ko TEXT" per check (tests/report/reader.sh
 counts them).
 """
+import importlib.util
 import math
 import sys
 
@@ -193,9 +194,7 @@ def main(path):
         check(all((int(p), int(q)) == where[int(x)] for x, p, q in
                   zip(raw["run"], tr["point"], tr["replication"])), "trace %s points" % t)
         check(tr.attrs["units"] == {"value": r.units[t]}, "trace %s units" % t)
-        try:
-            import xarray  # noqa: F401
-        except ImportError:
+        if importlib.util.find_spec("xarray") is None:
             continue
         ds = r.to_xarray(t)
         per = {}

@@ -11,6 +11,7 @@
 #     (/results with int64 and bool columns, units and help);
 #   - refusals: no such file, a text file, an HDF5 file of another program,
 #     a format newer than the reader's: each its exception and one message;
+#     to_xarray without xarray: an ImportError naming python3-xarray;
 #   - fingerprints: a scalar or a trace sample changed in a copy changes
 #     that run's digest and no other.
 # Prints "NAME: N passed, N failed".
@@ -116,6 +117,15 @@ for path, cls, msg in cases:
         print("ok" if msg in str(e) and "\n" not in str(e) else "ko %s: %r" % (path, str(e)))
     except Exception as e:
         print("ko %s: %s: %s" % (path, type(e).__name__, e))
+# to_xarray without xarray (hidden): an ImportError that says what to install.
+import sys
+sys.modules["xarray"] = None
+try:
+    ur.open_results("mm1.h5").to_xarray("queue_length")
+    print("ko to_xarray without xarray")
+except ImportError as e:
+    print("ok" if "python3-xarray" in str(e) else "ko to_xarray: %s" % e)
+del sys.modules["xarray"]
 # And as a context manager, closing the file.
 with ur.open_results("mm1.h5") as r:
     n = len(r.results())
