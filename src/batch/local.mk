@@ -80,8 +80,8 @@ usim_merge_CFLAGS = $(BATCH_CFLAGS)
 usim_merge_LDFLAGS = $(AM_LDFLAGS) $(OPENMP_CFLAGS)
 usim_merge_LDADD = libusim_batch.la libusim_models.la libusim_core.la $(BATCH_LIBS)
 
-man_MANS = man/usim-batch.1 man/usim-merge.1 man/usim-submit.1
-EXTRA_DIST += man/usim-batch.1 man/usim-merge.1 man/usim-submit.1
+man_MANS = man/usim-batch.1 man/usim-merge.1 man/usim-submit.1 man/usim-report.1
+EXTRA_DIST += man/usim-batch.1 man/usim-merge.1 man/usim-submit.1 man/usim-report.1
 
 # Bad experiment files, each with the one error line it must produce.
 TESTS += tests/batch/bad_configs.sh
@@ -163,6 +163,9 @@ EXTRA_DIST += tests/batch/models.sh
 
 # usim-analyze RESULTS.h5 [--plots DIR]: summary and plots (Python, h5py).
 dist_bin_SCRIPTS = scripts/usim-analyze
+# usim-report RESULTS.h5 [--csv] [--html], --compare OLD NEW: the report of
+# an output file (Python; both use python/usim_results).
+dist_bin_SCRIPTS += scripts/usim-report
 
 # usim-submit EXPERIMENT.cfg: the experiment as a SLURM array job of shards
 # and a merge job (bash; drives usim-batch, usim-merge, sbatch, squeue).

@@ -119,9 +119,49 @@ run_example() {
         }
         END { if (!found) exit 1 }' && ok ||
         ko "$label: bank_main: theory 1.078652 not within: $out"
-    for page in usim-batch usim-merge usim-submit; do
+    for page in usim-batch usim-merge usim-submit usim-report; do
         [ -f "$prefix/share/man/man1/$page.1" ] && ok || ko "$label: no man page $page.1"
     done
+    check_python "$label" "$prefix"
+}
+
+# check_python LABEL PREFIX: the usim_results package is installed where
+# /usr/bin/python3 imports it for PREFIX (PREFIX/lib/python3.X/dist-packages,
+# on its path for /usr and /usr/local), and PREFIX's usim-analyze and
+# usim-report use that copy, not the source tree's.  No byte code is
+# written (it would carry the path it was compiled at).
+check_python() {
+    label=$1 prefix=$2
+    if ! "$py" -c 'import h5py, numpy, pandas' 2>/dev/null; then
+        echo "install.sh: $label: $py lacks h5py, numpy or pandas: no Python checks"
+        return
+    fi
+    site=$prefix/lib/python$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')/dist-packages
+    got=$(cd / && env -u PYTHONPATH PYTHONDONTWRITEBYTECODE=1 "$py" -c "
+import sys
+sys.path.insert(0, '$site')
+import usim_results
+print(usim_results.__file__, round(usim_results.t_quantile(0.975, 10), 7))" 2>&1)
+    [ "$got" = "$site/usim_results/__init__.py 2.2281389" ] && ok ||
+        ko "$label: usim_results from $site: $got"
+    for tool in usim-analyze usim-report; do
+        got=$(cd / && env -u PYTHONPATH PYTHONDONTWRITEBYTECODE=1 "$py" -c "
+from importlib.machinery import SourceFileLoader
+import sys
+SourceFileLoader('tool', '$prefix/bin/$tool').load_module()
+print(sys.modules['usim_results'].__file__)" 2>&1)
+        [ "$got" = "$site/usim_results/__init__.py" ] && ok ||
+            ko "$label: $prefix/bin/$tool imports usim_results from '$got', not $site"
+    done
+    printf '%s\n' 'model = "mm1"; until = 100.0; replications = 2;' \
+        'parameters: { arrival_rate = [0.5, 0.7]; };' >"$tmp/$label/mm1.cfg"
+    if (cd / && env -u PYTHONPATH PYTHONDONTWRITEBYTECODE=1 sh -c \
+        '"$1/bin/usim-batch" -q -o "$2/mm1.h5" "$2/mm1.cfg" &&
+         "$1/bin/usim-report" --no-plots "$2/mm1.h5"' sh "$prefix" "$tmp/$label" \
+        >"$tmp/$label/report.log" 2>&1) &&
+        grep -q "^point 1: arrival_rate = 0.7" "$tmp/$label/report.log"; then ok; else
+        ko "$label: $prefix/bin/usim-report mm1.h5: $(head -5 "$tmp/$label/report.log")"
+    fi
 }
 
 # ---- 1. configure --prefix, make install ----------------------------------

@@ -4,3 +4,9 @@
 # broken, blank and not self-contained ones (skipped without chromium).
 TESTS += tests/report/render.sh
 EXTRA_DIST += tests/report/render.sh tests/report/render_check.py
+
+# The usim_results package against the raw datasets (formats 3, 4 and 5),
+# and usim-report: its numbers, plots, CSV, HTML and --compare (Python).
+TESTS += tests/report/reader.sh tests/report/report.sh
+EXTRA_DIST += tests/report/reader.sh tests/report/report.sh tests/report/check_reader.py \
+	tests/report/make_format5_h5.py
