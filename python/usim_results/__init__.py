@@ -94,13 +94,16 @@ Module functions
     drift_groups(results) per task name over all runs: task, runs, waits,
                           mean_abs (mean |drift| per wait), max_abs,
                           final_mean, overruns
+    diff_lines(results, p, q, confidence)
+                          paired_diff as printed lines (usim-analyze and
+                          usim-report --diff)
     settings_lines(results) the warm-up and precision lines usim-analyze
                           and usim-report print
 
 Needs Debian's python3-h5py, python3-numpy and python3-pandas.
 """
-from .analysis import (drift_groups, paired_diff, point_warmups, precision_table,
-                       settings_lines)
+from .analysis import (diff_lines, drift_groups, paired_diff, point_warmups,
+                       precision_table, settings_lines)
 from .errors import FormatTooNewError, NotUsimFileError, ResultsError
 from .reader import MAX_FORMAT, MIN_FORMAT, STATUSES, Results, open_results
 from .stats import mean_ci, t95, t_cdf, t_quantile, welch
@@ -108,4 +111,4 @@ from .stats import mean_ci, t95, t_cdf, t_quantile, welch
 __all__ = ["open_results", "Results", "ResultsError", "NotUsimFileError",
            "FormatTooNewError", "STATUSES", "MIN_FORMAT", "MAX_FORMAT", "t_quantile",
            "t_cdf", "t95", "mean_ci", "welch", "paired_diff", "precision_table",
-           "point_warmups", "drift_groups", "settings_lines"]
+           "point_warmups", "drift_groups", "settings_lines", "diff_lines"]

@@ -247,6 +247,21 @@ def paired_diff(results, p, q, confidence=0.95):
     return out
 
 
+
+def diff_lines(results, p, q, confidence=0.95):
+    """The paired differences of paired_diff as printed lines: a header
+    naming the points, the pairing and the random-numbers mode, then one
+    line per scalar (mean +- half-width, n pairs)."""
+    mode = str(results.attrs.get("random_numbers", "independent"))
+    d = paired_diff(results, p, q, confidence)
+    level = "" if confidence == 0.95 else ", %g%% CI" % (100 * confidence)
+    lines = ["point %d - point %d, paired by replication (random numbers %s%s):"
+             % (q, p, mode, level)]
+    for name in results.scalar_names:
+        m, h, n = d[name]
+        lines.append("  %-24s %14.6g +- %-12.4g (n=%d)" % (name, m, h, n))
+    return lines
+
 def drift_groups(res):
     """The drift per task name over all runs: a DataFrame task, runs,
     waits, mean_abs (mean |drift| per wait, weighted by waits), max_abs,

@@ -331,6 +331,24 @@ class Results:
                 cols[n] = col
         return pd.DataFrame(cols)
 
+    def drift_hist(self):
+        """/drift_hist (format 5) as the long table run, bin, low, high, count:
+        how many of each run's timed waits drifted by |actual - requested|
+        in [low, high) time units (bin 0 from 0: on time, or within 2^-32
+        ticks), bins without waits left out; empty for older files."""
+        cols = ["run", "bin", "low", "high", "count"]
+        if "drift_hist" not in self.file:
+            return pd.DataFrame({c: [] for c in cols})
+        d = self._read("drift_hist")
+        low = np.asarray(self.file.attrs["drift_hist_low"], dtype=float)
+        high = np.append(low[1:], np.inf)
+        counts = np.asarray(d["count"], dtype=np.int64).reshape(len(d), -1)
+        r, b = np.nonzero(counts)
+        df = pd.DataFrame({"run": d["run"].astype(np.int64)[r], "bin": b.astype(np.int64),
+                           "low": low[b], "high": high[b], "count": counts[r, b]})
+        df.attrs["units"] = {"low": "time", "high": "time"}
+        return df
+
     def shards(self):
         """/shards: one row per invocation of usim-batch that wrote runs into
         the file (shard_index, shard_count, host, start, end, runs,

@@ -5,7 +5,7 @@
 #     2x smaller than with independent runs (BENCHMARKS.md: about 7x);
 #   - at two points with equal parameters, replication r of both gives
 #     bit-identical scalars; with independent runs they differ;
-#   - usim-analyze --diff 0 1 prints the paired mean and CI worked out
+#   - usim-analyze --diff 0 1 (and usim-report's) prints the paired mean and CI worked out
 #     here from the raw /scalars rows (Student t, 19 df: 2.093);
 #   - the mode is a root attribute and in --dry-run and --info;
 #   - a resumed common run and merged shards of one equal the single run,
@@ -95,6 +95,14 @@ got=$($py "$ana" "$tmp/c.h5" --diff 0 1 | sed -n '/^point 1 - point 0, paired/,$
 expect "usim-analyze --diff names the mode" 0 "paired by replication (random numbers common)" \
     $py "$ana" "$tmp/c.h5" --diff 0 1
 expect "usim-analyze --diff, no such point" 2 "no sweep point 5" $py "$ana" "$tmp/c.h5" --diff 0 5
+# usim-report --diff: the same worked-out numbers.
+rep=$top_srcdir/scripts/usim-report
+got=$($py "$rep" "$tmp/c.h5" --no-plots --diff 0 1 | sed -n '/^point 1 - point 0, paired/,$p' |
+    awk '$1 == "mean_wait" { print $2, $4 }')
+[ -n "$want" ] && [ "$got" = "$want" ] && ok ||
+    ko "usim-report --diff 0 1: mean_wait '$got', worked out '$want'"
+expect "usim-report --diff, no such point" 2 "no sweep point 5" \
+    $py "$rep" "$tmp/c.h5" --no-plots --diff 0 5
 
 # Resume: a part of the runs, then --resume, equals the uninterrupted run.
 "$bin" -q --runs 0-6,25-31 -o "$tmp/r.h5" "$tmp/c.cfg" 2>/dev/null

@@ -182,6 +182,22 @@ def main(path):
                                                      "max_abs", "final", "overruns"))
               for i in range(len(raw))), "drift values")
 
+    # drift_hist(): the nonzero counts of /drift_hist, cell by cell, with the
+    # bin edges 2^(k - 33) ticks (k >= 1; 0 for bin 0) of the resolution.
+    dh = r.drift_hist()
+    if "drift_hist" in f:
+        raw = f["drift_hist"][()]
+        cells = {(int(row["run"]), k): int(c) for row in raw
+                 for k, c in enumerate(row["count"]) if c}
+        got = {(int(a), int(b)): int(c) for a, b, c in zip(dh["run"], dh["bin"], dh["count"])}
+        res = float(f.attrs["resolution"])
+        check(got == cells and len(cells) > 0, "drift_hist counts")
+        check(all(lo == (0.0 if k == 0 else 2.0 ** (k - 33) * res) and
+                  (hi == 2.0 ** (k - 32) * res if k < 63 else hi == float("inf"))
+                  for k, lo, hi in zip(dh["bin"], dh["low"], dh["high"])), "drift_hist edges")
+    else:
+        check(len(dh) == 0, "no drift_hist before format 5")
+
     # trace(name) and to_xarray(name).
     where = {int(row["run"]): (int(row["point"]), int(row["replication"])) for row in runs}
     for t in traces:

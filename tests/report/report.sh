@@ -6,7 +6,8 @@
 #   - the PNG files: the expected set, valid PNGs (matplotlib reads them)
 #     and not blank (pixel variance); nothing else in the directory touched;
 #   - --html: one self-contained page (every plot a data URI with an alt
-#     text, no scripts, no external links) with the provenance;
+#     text, no scripts, no external links) with the provenance, rendered
+#     in headless Chromium: every image loads, the screenshot not blank;
 #   - --compare: a file with itself (exit 0, bit-identical), another seed
 #     (exit 1: different, no significant difference at 0.05; seeds 1 and 2
 #     checked to give none), another service rate (exit 2);
@@ -81,14 +82,14 @@ for p in sorted(set(int(x) for x in runs["point"])):
         h = t_quantile_numeric(0.975, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v))
         want[(p, s)] = (v.mean(), h, len(v), v.std(ddof=1),
                         {q: float(rows[0][q]) for q in params})
-# The printed lines: "point P: ..." then "  NAME  MEAN +- HW (n=N)".
+# The printed lines: "point P: ..." then "  NAME [UNIT]  MEAN +- HW (n=N)".
 got, point = {}, None
 for line in open(printed):
     m = re.match(r"point (\d+): ", line)
     if m:
         point = int(m.group(1))
         continue
-    m = re.match(r"  (\S+)\s+(\S+) \+- (\S+)\s+\(n=(\d+)\)$", line.rstrip("\n"))
+    m = re.match(r"  (\S+)(?: \[[^]]*\])?\s+(\S+) \+- (\S+)\s+\(n=(\d+)\)$", line.rstrip("\n"))
     if m and point is not None:
         got[(point, m.group(1))] = (float(m.group(2)), float(m.group(3)), int(m.group(4)))
 print("ok" if sorted(got) == sorted(want) else "ko printed keys %s" % sorted(got))
@@ -142,6 +143,20 @@ for needle in (text(f.attrs["git_revision"]), text(f.attrs["config_sha256"]),
                "<h3>point 3: arrival_rate = 0.8, service_rate = 2</h3>"):
     print("ok" if needle in page else "ko no %r in the page" % needle)
 PY
+
+# The page in a real browser (headless Chromium, render_check.py): every
+# plot loads and the screenshot is not blank.  CI must have the browser.
+npng=$(ls r/*.png | wc -l)
+"$py" "$here/render_check.py" r/report.html --min-images "$npng" >render.out 2>&1
+rc=$?
+if [ $rc -eq 77 ]; then
+    echo "$test_name: no chromium: the page was not rendered"
+    [ "${CI:-}" = true ] && ko "render: CI must have chromium"
+elif [ $rc -eq 0 ] && grep -q "^images=$npng loaded=$npng " render.out; then
+    ok
+else
+    ko "render: exit $rc: $(cat render.out)"
+fi
 
 # The default directory: RESULTS_report next to the file.
 mkdir sub
