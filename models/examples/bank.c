@@ -55,7 +55,8 @@ static const usim_param_desc bank_params[] = {
 static const usim_output_desc bank_scalars[] = {
     {"mean_wait", "time", "mean time in line before service (customers counted)"},
     {"erlang_c_wait", "time", "the theory's mean wait in line (Erlang C)"},
-    {"customers_counted", "", "customers in mean_wait: served, service started after the warm-up"},
+    {"customers_counted", "",
+     "customers in mean_wait: served, service started after the warm-up"},
     {"utilization", "", "time-weighted fraction of the tellers busy"},
     {"mean_waiting", "", "time-weighted mean number of customers in line"},
 };

@@ -11,26 +11,10 @@
 #include <string.h>
 
 #include "batch/distspec.h"
+#include "batch/params.h"
 #include "batch/registry.h"
 #include "batch/sha256.h"
 #include "config.h"
-
-static const char *param_type_name(usim_param_type t)
-{
-    switch (t) {
-    case USIM_PARAM_INT:
-        return "int";
-    case USIM_PARAM_BOOL:
-        return "bool";
-    case USIM_PARAM_CHOICE:
-        return "choice";
-    case USIM_PARAM_DIST:
-        return "dist";
-    case USIM_PARAM_REAL:
-        break;
-    }
-    return "real";
-}
 
 static void describe_outputs(const char *what, const usim_output_desc *o, size_t n)
 {
@@ -62,7 +46,7 @@ static void describe_model(const usim_model *m)
                    p->dist_def, lb, unit, rb, help);
         } else {
             printf("    %-20s %-6s default %-8g range [%g, %g]%s%s%s  %s\n", p->name,
-                   param_type_name(p->type), p->def, p->min, p->max, lb, unit, rb,
+                   params_type_name(p->type), p->def, p->min, p->max, lb, unit, rb,
                    help);
         }
     }

@@ -30,6 +30,7 @@
 #include "batch/h5spec.h"
 #include "batch/options.h"
 #include "batch/orders.h"
+#include "batch/params.h"
 #include "batch/runner.h"
 #include "batch/supervisor.h"
 #include "config.h"
@@ -136,23 +137,6 @@ static const char *text_or_empty(const char *s)
     return s ? s : "";
 }
 
-/* The type of a parameter as the output names it (h5spec.h). */
-static const char *param_type_name(usim_param_type t)
-{
-    switch (t) {
-    case USIM_PARAM_INT:
-        return "int";
-    case USIM_PARAM_BOOL:
-        return "bool";
-    case USIM_PARAM_CHOICE:
-        return "choice";
-    case USIM_PARAM_DIST:
-        return "dist";
-    default:
-        return "real";
-    }
-}
-
 /* The descriptor of an enabled trace (its name is the model's). */
 static const usim_output_desc *trace_desc(const experiment *e, const char *name)
 {
@@ -188,7 +172,7 @@ static int output_spec(h5out_spec *s, spec_names *names, const options *o,
     for (size_t i = 0; ok && i < e->nparams; i++) {
         const usim_param_desc *d = e->params[i].desc;
         names->params[i] = d->name;
-        names->types[i] = param_type_name(d->type);
+        names->types[i] = params_type_name(d->type);
         names->param_units[i] = text_or_empty(d->unit);
         names->param_help[i] = text_or_empty(d->help);
         ok = (names->labels[i] = experiment_param_labels(e, i)) != NULL;

@@ -128,3 +128,20 @@ const usim_dist *usim_param_dist(const usim_params *p, const char *name)
     long k = find(p, name, 1u << USIM_PARAM_DIST, "usim_param_dist");
     return k < 0 ? &stand_in : &p->dists[k];
 }
+
+const char *params_type_name(usim_param_type t)
+{
+    switch (t) {
+    case USIM_PARAM_INT:
+        return "int";
+    case USIM_PARAM_BOOL:
+        return "bool";
+    case USIM_PARAM_CHOICE:
+        return "choice";
+    case USIM_PARAM_DIST:
+        return "dist";
+    case USIM_PARAM_REAL:
+        break;
+    }
+    return "real";
+}

@@ -25,4 +25,8 @@ void params_init(usim_params *p, const usim_model *m, const double *values,
 const char *params_error(const usim_params *p);
 void params_release(usim_params *p);
 
+/* A parameter type as --list-models and the output's parameter_types
+ * name it: "real", "int", "bool", "choice", "dist". */
+const char *params_type_name(usim_param_type t);
+
 #endif

@@ -33,7 +33,7 @@ typedef struct drift_registry {
     size_t view_n;
     int *index;
     size_t cap_index;
-    double per_tick;                 /* 1 / resolution */
+    double per_tick;                /* 1 / resolution */
     uint64_t hist[USIM_DRIFT_BINS]; /* every wait of the run */
 } drift_registry;
 

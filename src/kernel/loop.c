@@ -434,8 +434,8 @@ int loop_timed_wait(usim_task *self, int64_t wake_tick, double requested)
     int rc =
         block_common(self, NULL, NULL, "sleep", NULL, NULL, wake_tick, BLOCK_BEGIN);
     if (__builtin_expect(rc == 0, 1))
-        drift_record(self, &sim->drift, requested, (double)(sim->now - start) * sim->cfg.resolution,
-                     false);
+        drift_record(self, &sim->drift, requested,
+                     (double)(sim->now - start) * sim->cfg.resolution, false);
     else
         self->carry_valid = false;
     return rc;
@@ -462,8 +462,8 @@ int loop_wait_until(usim_task *self, int64_t wake_tick, double requested, bool h
     if (rc == 0 && hop && sim->now > start)
         rc = loop_trigger_hop(self);
     if (rc == 0)
-        drift_record(self, &sim->drift, requested, (double)(sim->now - start) * sim->cfg.resolution,
-                     false);
+        drift_record(self, &sim->drift, requested,
+                     (double)(sim->now - start) * sim->cfg.resolution, false);
     else
         self->carry_valid = false;
     return rc;

@@ -299,8 +299,8 @@ bool usim_every_next(usim_every *e)
         e->rc = rc;
         return false;
     }
-    drift_record(self, &sim->drift, e->interval, (double)(sim->now - e->last) * sim->cfg.resolution,
-                 overrun);
+    drift_record(self, &sim->drift, e->interval,
+                 (double)(sim->now - e->last) * sim->cfg.resolution, overrun);
     e->last = sim->now;
     /* The loop keeps its own grid; a usim_sleep after it starts from now. */
     self->carry_valid = false;
