@@ -124,6 +124,14 @@ for p in $(pgrep -f slurmstepd); do
     fi
 done
 if [ -z "$left" ]; then ok; else ko "slurmstepd after slurm_stop:$left"; fi
-if ! pgrep -f 'sleep 30[01]' >/dev/null; then ok; else ko "a job's sleep survived: $(pgrep -af 'sleep 30[01]')"; fi
+# A job's sleep inherited the test's environment (SLURM_CONF names $tmp);
+# a sleep elsewhere on the machine is not the test's.  No environment at
+# all: a zombie, counted as ours.
+left=
+for p in $(pgrep -f 'sleep 30[01]'); do
+    env=$(tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null)
+    case $env in "" | *"$tmp"*) left="$left $p" ;; esac
+done
+if [ -z "$left" ]; then ok; else ko "a job's sleep survived:$left"; fi
 if slurm_stop; then ok; else ko "second slurm_stop exit $?"; fi
 report
