@@ -62,6 +62,46 @@ static inline void loop_wake(usim_task *t, int rc)
     t->wake_rc = rc;
     loop_make_ready(t->sim, t);
 }
+/* Stale timers are compacted only beyond this many (loop.c). */
+#define LOOP_STALE_MIN 1024
+
+/* True if a task sleeping until `at` would be the next to run: nothing
+ * is ready, no live or stale timer is due by `at` (an equal time was set
+ * earlier and goes first), `at` is within the run, and the loop has
+ * nothing to decide before then (see pick_next in loop.c).  Here rather
+ * than in loop.c for loop_sleep_shortcut. */
+static inline bool loop_sleeper_is_next(const usim_sim *sim, int64_t at)
+{
+    const heap *h = &sim->timers;
+    return sim->ready.n == 0 && (heap_size(h) == 0 || heap_top_time(h) > at) &&
+           at <= sim->until && sim->events < sim->check_at && !sim->stopping;
+}
+
+/* The ticks below which usim_sleep's fast paths run (time.c): ending
+ * there, a sleep is far from the end of the int64 tick range. */
+#define LOOP_SLEEP_FAST_MAX (INT64_C(1) << 61)
+
+/* usim_sleep's shortcut (time.c) for a task with no flag of `slow`
+ * sleeping until tick `at` > now: when nothing can happen before `at`,
+ * moves the clock there and counts the event, exactly what
+ * loop_timed_wait would do (its entry checks pass with no flag set, the
+ * wait does not end now, no compaction is due, and block_common takes
+ * its sleeper_is_next branch), and returns true; false (nothing done)
+ * otherwise. */
+static inline bool loop_sleep_shortcut(usim_sim *sim, int64_t at)
+{
+    if (!(sim->stale_timers <= LOOP_STALE_MIN && loop_sleeper_is_next(sim, at)))
+        return false;
+    sim->now = at;
+    sim->events++;
+    return true;
+}
+
+/* The rest of usim_sleep's fast path: loop_timed_wait(self, at, d) for
+ * the same task, `at` > now, at most LOOP_SLEEP_FAST_MAX, when the
+ * shortcut did not apply. */
+int loop_sleep_wait(usim_task *self, int64_t at, double d);
+
 void loop_switch_out(usim_task *self); /* to the next task; returns when resumed */
 void loop_finish_task(usim_task *self) __attribute__((noreturn));
 void loop_abandon(usim_task *self) __attribute__((noreturn));
