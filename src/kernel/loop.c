@@ -438,12 +438,22 @@ timed_handover(usim_task *self, usim_sim *sim, usim_task *top, int64_t at)
     return self->wake_rc;
 }
 
-int loop_sleep_wait(usim_task *self, int64_t at, double d)
+/* Not inlined into usim_sleep: the registers this saves around the
+ * switch would otherwise be saved on the shortcut too. */
+__attribute__((noinline)) int loop_sleep_handover(usim_task *self, int64_t at, double d)
 {
     usim_sim *sim = self->sim;
-    usim_task *top;
-    if (__builtin_expect(!(sim->stale_timers <= LOOP_STALE_MIN &&
-                           (top = handover_target(sim, at)) != NULL),
+    const heap *h = &sim->timers;
+    assert(!(self->slow & TASK_WAIT_SLOW) && at > sim->now &&
+           at <= LOOP_SLEEP_FAST_MAX);
+    assert(sim->stale_timers <= LOOP_STALE_MIN && !sim->ready.n && heap_size(h) &&
+           heap_top_time(h) <= at);
+    /* The rest of handover_target's conditions (at is not
+     * SCHED_NO_TIMEOUT). */
+    usim_task *top = heap_top_obj(h);
+    if (__builtin_expect(!(top->timer_seq == heap_top_seq(h) &&
+                           heap_top_time(h) <= sim->until && !sim->stopping &&
+                           sim->events < sim->check_at),
                          0))
         return loop_timed_wait(self, at, d);
     /* loop_timed_wait's handover, and its drift record with the group

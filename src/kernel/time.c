@@ -119,9 +119,9 @@ static __attribute__((noinline)) int sleep_naive(usim_task *self, double d, int6
  * sleep_general's naive branch with entry checks that pass.  When it
  * ends after now and by LOOP_SLEEP_FAST_MAX, the overflow check of
  * tick_after cannot fail (the clock is below 2^61 and n at most 2^62),
- * and the wait goes to loop.h's fast paths: the shortcut, completed here
- * with the drift that loop_timed_wait records (the group is known, so
- * there is nothing to register), or loop_sleep_wait. */
+ * and the wait goes to loop_sleep_fast; when that completes it inline,
+ * the drift is recorded here as loop_timed_wait records it (the group is
+ * known, so there is nothing to register). */
 int usim_sleep(double d)
 {
     usim_task *self = sched_self();
@@ -132,12 +132,12 @@ int usim_sleep(double d)
             int64_t n = ticks_ceil_nonneg_int(q);
             int64_t now = sim->now;
             if (__builtin_expect(n >= 1 && n <= LOOP_SLEEP_FAST_MAX - now, 1)) {
-                if (__builtin_expect(loop_sleep_shortcut(sim, now + n), 1)) {
-                    drift_record_grouped(self, &sim->drift, d,
-                                         (double)n * sim->cfg.resolution);
-                    return 0;
-                }
-                return loop_sleep_wait(self, now + n, d);
+                int rc;
+                if (__builtin_expect(!loop_sleep_fast(self, sim, now + n, d, &rc), 0))
+                    return rc;
+                drift_record_grouped(self, &sim->drift, d,
+                                     (double)n * sim->cfg.resolution);
+                return 0;
             }
             return sleep_naive(self, d, n);
         }
