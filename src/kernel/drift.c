@@ -18,6 +18,25 @@ struct drift_group {
 };
 
 /* ------------------------------------------------------------------ */
+/* Histogram bins                                                      */
+/* ------------------------------------------------------------------ */
+
+/* Field e is 2^(e - 1023): bin e - 1023 + USIM_DRIFT_BIN_ZERO, within
+ * [0, USIM_DRIFT_BINS - 1]; field 0 (zero, subnormals) is bin 0. */
+#define BIN_FIELD(k) (1023 - USIM_DRIFT_BIN_ZERO + (k))
+#define BIN1(k) [BIN_FIELD(k)] = (k)
+#define BIN8(k)                                                                        \
+    BIN1(k), BIN1(k + 1), BIN1(k + 2), BIN1(k + 3), BIN1(k + 4), BIN1(k + 5),          \
+        BIN1(k + 6), BIN1(k + 7)
+_Static_assert(USIM_DRIFT_BINS == 64 && BIN_FIELD(0) > 0 && BIN_FIELD(63) < 2047,
+               "the table below spells out 64 bins");
+const uint8_t drift_bin_of_exponent[2048] = {
+    BIN8(0),  BIN8(8),  BIN8(16), BIN8(24), BIN8(32),
+    BIN8(40), BIN8(48), BIN1(56), BIN1(57), BIN1(58),
+    BIN1(59), BIN1(60), BIN1(61), BIN1(62), [BIN_FIELD(63)... 2047] = 63,
+};
+
+/* ------------------------------------------------------------------ */
 /* Sums                                                                */
 /* ------------------------------------------------------------------ */
 
@@ -165,6 +184,12 @@ int drift_group_index(usim_sim *sim, const char *name)
     snprintf(g->name, sizeof g->name, "%s", name);
     index_insert(r->index, r->cap_index, r->groups, (int)r->n);
     return (int)r->n++;
+}
+
+void drift_first_wait(usim_task *t)
+{
+    t->drift_group = drift_group_index(t->sim, t->name);
+    t->sleep_general = t->drift_group < 0 || t->sim->cfg.drift != USIM_DRIFT_NAIVE;
 }
 
 void drift_registry_free(drift_registry *r)

@@ -13,6 +13,7 @@
 #ifndef USIM_KERNEL_DRIFT_H
 #define USIM_KERNEL_DRIFT_H
 
+#include <assert.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -37,17 +38,19 @@ typedef struct drift_registry {
     uint64_t hist[USIM_DRIFT_BINS]; /* every wait of the run */
 } drift_registry;
 
+/* drift_bin's table: the bin of each value of the exponent field. */
+extern const uint8_t drift_bin_of_exponent[2048];
+
 /* The bin of a drift of `ticks` resolution units (>= 0):
  * floor(log2(ticks)) + USIM_DRIFT_BIN_ZERO clamped to the bins, read off
- * the exponent field (0 and subnormals have field 0: bin 0).  No branch
- * and no libm: it runs at every timed wait. */
+ * the exponent field (0 and subnormals have field 0: bin 0) through a
+ * table that holds that clamped sum for each field value.  No branch and
+ * no libm: it runs at every timed wait. */
 static inline unsigned drift_bin(double ticks)
 {
     uint64_t bits;
     memcpy(&bits, &ticks, sizeof bits);
-    int64_t k = (int64_t)((bits >> 52) & 0x7ff) - 1023 + USIM_DRIFT_BIN_ZERO;
-    k = k < 0 ? 0 : k;
-    return (unsigned)(k >= USIM_DRIFT_BINS ? USIM_DRIFT_BINS - 1 : k);
+    return drift_bin_of_exponent[(bits >> 52) & 0x7ff];
 }
 
 static inline void drift_acc_add(drift_acc *a, double requested, double actual,
@@ -67,6 +70,10 @@ static inline void drift_acc_add(drift_acc *a, double requested, double actual,
  * out (the task's sums are then not folded into any group). */
 int drift_group_index(usim_sim *sim, const char *name);
 
+/* The task's first completed timed wait: registers its group and lets
+ * its sleeps take usim_sleep's fast path if the policy is naive. */
+void drift_first_wait(usim_task *t);
+
 /* Records a completed timed wait of t (of the simulation whose registry
  * is r) that requested `requested` time units and lasted `actual`; the
  * group is registered at the first one. */
@@ -75,8 +82,18 @@ static inline void drift_record(usim_task *t, drift_registry *r, double requeste
 {
     drift_acc_add(&t->drift, requested, actual, overrun);
     r->hist[drift_bin(fabs(actual - requested) * r->per_tick)]++;
-    if (t->drift_group < 0)
-        t->drift_group = drift_group_index(t->sim, t->name);
+    if (__builtin_expect(t->drift_group < 0, 0))
+        drift_first_wait(t);
+}
+
+/* drift_record for a task whose group is known (t->sleep_general is
+ * clear), of a wait that did not overrun: the same sums. */
+static inline void drift_record_grouped(usim_task *t, drift_registry *r,
+                                        double requested, double actual)
+{
+    assert(t->drift_group >= 0);
+    drift_acc_add(&t->drift, requested, actual, false);
+    r->hist[drift_bin(fabs(actual - requested) * r->per_tick)]++;
 }
 
 /* Adds t's sums to its group, as t is freed. */

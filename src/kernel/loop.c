@@ -192,7 +192,7 @@ static void timeout_call_begins(usim_task *self)
 
 void loop_timeout_begins(usim_task *self)
 {
-    if (self->slow)
+    if (self->slow & TASK_CALL_SLOW)
         timeout_call_begins(self);
 }
 
@@ -221,7 +221,7 @@ static int stop_code(usim_task *self)
     return 0;
 }
 
-/* entry_checks when some flag of `slow` is set. */
+/* entry_checks when some flag of TASK_WAIT_SLOW is set. */
 static int entry_checks_slow(usim_task *self, int64_t *dl, bool begin)
 {
     if (begin)
@@ -246,13 +246,13 @@ static int entry_checks_slow(usim_task *self, int64_t *dl, bool begin)
  * start of the call (see loop_call_begin). */
 static inline int entry_checks(usim_task *self, int64_t *dl, bool begin)
 {
-    if (__builtin_expect(self->slow != 0, 0))
+    if (__builtin_expect(self->slow & TASK_WAIT_SLOW, 0))
         return entry_checks_slow(self, dl, begin);
-    *dl = time_deadline(self);
-    if (*dl <= self->sim->now) {
-        self->carry_valid = false;
-        return USIM_ETIMEDOUT;
-    }
+    /* No flag: not cancelled, interrupted or told of a failed child, no
+     * usim_timeout, no scope deadline (the one it would read is
+     * SCHED_NO_TIMEOUT, after every tick). */
+    assert(time_deadline(self) == SCHED_NO_TIMEOUT);
+    *dl = SCHED_NO_TIMEOUT;
     return 0;
 }
 
@@ -264,21 +264,9 @@ static void compact_timers(usim_sim *sim);
  * fill with them whichever path a run takes. */
 static inline void compact_if_stale(usim_sim *sim)
 {
-    if (__builtin_expect(sim->stale_timers > 1024, 0) &&
+    if (__builtin_expect(sim->stale_timers > LOOP_STALE_MIN, 0) &&
         sim->stale_timers > heap_size(&sim->timers) / 2)
         compact_timers(sim);
-}
-
-/* True if a task sleeping until `at` would be the next to run: nothing
- * is ready, no live or stale timer is due by `at` (an equal time was set
- * earlier and goes first), `at` is within the run, and the loop has
- * nothing to decide before then (see pick_next). */
-static inline bool sleeper_is_next(const usim_sim *sim, int64_t at)
-{
-    const heap *h = &sim->timers;
-    return sim->ready.n == 0 && (heap_size(h) == 0 || heap_top_time(h) > at) &&
-           at <= sim->until && sim->events < sim->check_at && !sim->final &&
-           !sim->destroying;
 }
 
 /* The live timer on top of the heap, due by `at`, when the loop would run
@@ -291,7 +279,7 @@ static inline usim_task *handover_target(const usim_sim *sim, int64_t at)
     usim_task *top = heap_top_obj(h);
     int64_t t = heap_top_time(h);
     bool next = top->timer_seq == heap_top_seq(h) && t <= at && t <= sim->until &&
-                !sim->final && !sim->destroying && sim->events < sim->check_at;
+                !sim->stopping && sim->events < sim->check_at;
     return next ? top : NULL;
 }
 
@@ -333,7 +321,7 @@ block_common(usim_task *self, usim_waitlist *wl, usim_task *before, const char *
     if (wl)
         link_waiter(wl, self, before);
     compact_if_stale(sim);
-    if (!wl && wake_tick <= dl && sleeper_is_next(sim, at)) {
+    if (!wl && wake_tick <= dl && loop_sleeper_is_next(sim, at)) {
         /* The wait would end before anything else happens: skip the
          * event queue and the switch, exactly as if the timer had been
          * set, popped and the task resumed (begin_turn). */
@@ -427,12 +415,73 @@ void loop_abandon(usim_task *self)
     coro_exit();
 }
 
+/* block_common's handover for a timed wait until `at` when it would take
+ * that path with nothing else to check on the way: no flag of
+ * TASK_WAIT_SLOW (the entry checks pass, the deadline is
+ * SCHED_NO_TIMEOUT), at > now (the wait does not end now), no
+ * compaction due, and `top` = handover_target(sim, at) (so the
+ * sleeper_is_next branch is not taken: top is due by `at`).  The same
+ * heap step and switch as there, and the same stores but those of the
+ * wait's description (wait_data, wait_kind, wait_name): a task waiting
+ * for its live timer and on no wait list is never described (a deadlock
+ * report has no live timer) and never asked for its waiter record. */
+static inline __attribute__((always_inline)) int
+timed_handover(usim_task *self, usim_sim *sim, usim_task *top, int64_t at)
+{
+    heap_entry due = {0};
+    self->timer_seq = heap_replace_top(&sim->timers, &due, at, self);
+    self->timer_refs++;
+    self->timer_is_deadline = false;
+    self->state = TASK_BLOCKED;
+    switch_to(sim, self, timers_due_at(sim, top, due.t));
+    assert(!self->wl && !self->timer_seq);
+    return self->wake_rc;
+}
+
+/* Not inlined into usim_sleep: the registers this saves around the
+ * switch would otherwise be saved on the shortcut too. */
+__attribute__((noinline)) int loop_sleep_handover(usim_task *self, int64_t at, double d)
+{
+    usim_sim *sim = self->sim;
+    const heap *h = &sim->timers;
+    assert(!(self->slow & TASK_WAIT_SLOW) && at > sim->now &&
+           at <= LOOP_SLEEP_FAST_MAX);
+    assert(sim->stale_timers <= LOOP_STALE_MIN && !sim->ready.n && heap_size(h) &&
+           heap_top_time(h) <= at);
+    /* The rest of handover_target's conditions (at is not
+     * SCHED_NO_TIMEOUT). */
+    usim_task *top = heap_top_obj(h);
+    if (__builtin_expect(!(top->timer_seq == heap_top_seq(h) &&
+                           heap_top_time(h) <= sim->until && !sim->stopping &&
+                           sim->events < sim->check_at),
+                         0))
+        return loop_timed_wait(self, at, d);
+    /* loop_timed_wait's handover, and its drift record with the group
+     * already known (no sleep_general flag). */
+    int64_t start = sim->now;
+    int rc = timed_handover(self, sim, top, at);
+    if (__builtin_expect(rc == 0, 1))
+        drift_record_grouped(self, &sim->drift, d,
+                             (double)(sim->now - start) * sim->cfg.resolution);
+    else
+        self->carry_valid = false;
+    return rc;
+}
+
 int loop_timed_wait(usim_task *self, int64_t wake_tick, double requested)
 {
     usim_sim *sim = self->sim;
     int64_t start = sim->now;
-    int rc =
-        block_common(self, NULL, NULL, "sleep", NULL, NULL, wake_tick, BLOCK_BEGIN);
+    usim_task *top;
+    int rc;
+    if (__builtin_expect(!(self->slow & TASK_WAIT_SLOW) && wake_tick > start &&
+                             sim->stale_timers <= LOOP_STALE_MIN &&
+                             (top = handover_target(sim, wake_tick)) != NULL,
+                         1))
+        rc = timed_handover(self, sim, top, wake_tick);
+    else
+        rc =
+            block_common(self, NULL, NULL, "sleep", NULL, NULL, wake_tick, BLOCK_BEGIN);
     if (__builtin_expect(rc == 0, 1))
         drift_record(self, &sim->drift, requested,
                      (double)(sim->now - start) * sim->cfg.resolution, false);
@@ -612,7 +661,7 @@ static usim_task *advance_time(usim_sim *sim, int64_t until)
  * the loop must decide instead. */
 static usim_task *pick_next(usim_sim *sim)
 {
-    if (sim->final || sim->destroying || sim->events >= sim->check_at)
+    if (sim->stopping || sim->events >= sim->check_at)
         return NULL;
     if (sim->ready.n)
         return next_ready(sim);

@@ -62,6 +62,25 @@ static inline void loop_wake(usim_task *t, int rc)
     t->wake_rc = rc;
     loop_make_ready(t->sim, t);
 }
+/* Stale timers are compacted only beyond this many (loop.c). */
+#define LOOP_STALE_MIN 1024
+
+/* True if a task sleeping until `at` would be the next to run: nothing
+ * is ready, no live or stale timer is due by `at` (an equal time was set
+ * earlier and goes first), `at` is within the run, and the loop has
+ * nothing to decide before then (see pick_next in loop.c).  Here rather
+ * than in loop.c for loop_sleep_fast. */
+static inline bool loop_sleeper_is_next(const usim_sim *sim, int64_t at)
+{
+    const heap *h = &sim->timers;
+    return sim->ready.n == 0 && (heap_size(h) == 0 || heap_top_time(h) > at) &&
+           at <= sim->until && sim->events < sim->check_at && !sim->stopping;
+}
+
+/* The ticks below which usim_sleep's fast paths run (time.c): ending
+ * there, a sleep is far from the end of the int64 tick range. */
+#define LOOP_SLEEP_FAST_MAX (INT64_C(1) << 61)
+
 void loop_switch_out(usim_task *self); /* to the next task; returns when resumed */
 void loop_finish_task(usim_task *self) __attribute__((noreturn));
 void loop_abandon(usim_task *self) __attribute__((noreturn));
@@ -74,6 +93,11 @@ int loop_block(usim_task *self, usim_waitlist *wl, usim_task *before, const char
  * drift if it completes; any other end resets the task's tracked-drift
  * carry.  The start of a blocking call. */
 int loop_timed_wait(usim_task *self, int64_t wake_tick, double requested);
+/* loop_timed_wait(self, at, d) for a task with no flag of `slow`
+ * (usim_sleep's fast path, below), at > now, at most
+ * LOOP_SLEEP_FAST_MAX, when no compaction is due, nothing is ready and
+ * the heap's top is due by `at`. */
+int loop_sleep_handover(usim_task *self, int64_t at, double d);
 /* The same for usim_sleep_until: SCHED_NO_TIMEOUT waits forever, and
  * `hop` adds μsim's trigger hop (musim) to a wait that took time. */
 int loop_wait_until(usim_task *self, int64_t wake_tick, double requested, bool hop);
@@ -103,6 +127,36 @@ int loop_call_begin(usim_task *self);
 void loop_timeout_begins(usim_task *self);
 /* Records that a call of self returns USIM_ECANCELED; returns that. */
 int loop_cancel_seen(usim_task *self);
+/* usim_sleep's fast path (time.c) for a task with no flag of `slow`
+ * sleeping until tick `at`, now < at <= LOOP_SLEEP_FAST_MAX: what
+ * loop_timed_wait(self, at, d) does, where its entry checks pass (no flag
+ * set: the deadline is SCHED_NO_TIMEOUT) and the wait does not end now.
+ * Inline, the case where nothing can happen before `at` (no compaction
+ * is due, and block_common takes its sleeper_is_next branch): the clock
+ * moves there, the event counts, and it returns true for the caller to
+ * record the drift.  Otherwise it returns false, with *rc what
+ * loop_timed_wait returns, drift recorded. */
+static inline bool loop_sleep_fast(usim_task *self, usim_sim *sim, int64_t at, double d,
+                                   int *rc)
+{
+    if (__builtin_expect(sim->stale_timers <= LOOP_STALE_MIN && sim->ready.n == 0, 1)) {
+        const heap *h = &sim->timers;
+        if (heap_size(h) && heap_top_time(h) <= at) {
+            *rc = loop_sleep_handover(self, at, d);
+            return false;
+        }
+        if (__builtin_expect(
+                at <= sim->until && sim->events < sim->check_at && !sim->stopping, 1)) {
+            assert(loop_sleeper_is_next(sim, at));
+            sim->now = at;
+            sim->events++;
+            return true;
+        }
+    }
+    *rc = loop_timed_wait(self, at, d);
+    return false;
+}
+
 usim_status loop_run(usim_sim *sim, int64_t until);
 void loop_unwind_all(usim_sim *sim);
 void loop_release(usim_sim *sim); /* stacks, timers, ready ring */

@@ -44,12 +44,12 @@ bool sched_cancelled(const usim_task *t)
 
 bool sched_fast(const usim_task *t)
 {
-    return t->slow == 0;
+    return (t->slow & TASK_CALL_SLOW) == 0;
 }
 
 int sched_call_begin(usim_task *self)
 {
-    if (__builtin_expect(self->slow == 0, 1))
+    if (__builtin_expect((self->slow & TASK_CALL_SLOW) == 0, 1))
         return 0;
     return loop_call_begin(self);
 }

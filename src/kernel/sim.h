@@ -28,8 +28,13 @@ struct usim_sim {
     double time_div, time_mul;
     int64_t now;
     usim_status status;
-    bool final;      /* status can no longer change */
-    bool destroying; /* usim_sim_destroy is unwinding the tasks */
+    union {
+        struct {
+            bool final;      /* status can no longer change */
+            bool destroying; /* usim_sim_destroy is unwinding the tasks */
+        };
+        uint16_t stopping; /* either: the loop has something to decide */
+    };
     char *error;
     char *setup_error; /* a mistake made while it was being set up */
 
@@ -94,6 +99,7 @@ static inline void task_set_scope_top(usim_task *t, usim_scope *s)
 {
     t->scope_top = s;
     t->deadline = s ? s->deadline : SCHED_NO_TIMEOUT;
+    t->deadline_set = t->deadline != SCHED_NO_TIMEOUT;
 }
 
 /* scope.c */

@@ -133,6 +133,7 @@ usim_task *task_create(usim_sim *sim, usim_fn fn, void *arg, const char *name,
     t->stack_size = stack;
     t->detached = opts && opts->detached;
     t->drift_group = -1;
+    t->sleep_general = true; /* until its drift group is known (drift.h) */
     t->scope = scope;
     task_set_scope_top(t, scope);
     t->volatile_child = vol;

@@ -48,8 +48,12 @@ struct usim_task {
     bool zombie;         /* freed as soon as timer_refs drops to 0 */
     bool timer_is_deadline;
 
-    /* What sends the task's blocking calls down their general path: all
-     * zero (`slow`) lets them complete inline (sched_fast). */
+    /* What sends the task's calls down their general path, one byte per
+     * reason in one word tested at once: the first six (TASK_CALL_SLOW)
+     * stop the primitives' inline fast paths (sched_fast); with
+     * deadline_set (TASK_WAIT_SLOW) they send a blocking call through the
+     * full entry checks; all eight zero (`slow` == 0) let usim_sleep take
+     * its fast path (time.c). */
     union {
         struct {
             bool cancelled;
@@ -58,6 +62,8 @@ struct usim_task {
             bool timeout_active; /* that deadline belongs to the call under way */
             bool child_failed;   /* failed_scope is set */
             bool musim;          /* the simulation's order is USIM_ORDER_MUSIM */
+            bool deadline_set;   /* deadline != SCHED_NO_TIMEOUT (task_set_scope_top) */
+            bool sleep_general;  /* drift policy not naive, or no drift group yet */
         };
         uint64_t slow;
     };
@@ -101,6 +107,17 @@ struct usim_task {
     char name[TASK_NAME_MAX];
     usim_cond_source done_cond; /* usim_wait_cond on its end (cond.h) */
 };
+
+/* The bytes of `slow` that concern the primitives (the first six), and
+ * those that concern a blocking call's entry checks (deadline_set too). */
+#define TASK_CALL_SLOW UINT64_C(0x0000ffffffffffff)
+#define TASK_WAIT_SLOW UINT64_C(0x00ffffffffffffff)
+_Static_assert(offsetof(usim_task, musim) - offsetof(usim_task, slow) == 5 &&
+                   offsetof(usim_task, deadline_set) - offsetof(usim_task, slow) == 6 &&
+                   offsetof(usim_task, sleep_general) - offsetof(usim_task, slow) ==
+                       7 &&
+                   __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+               "the masks above name the bytes of usim_task.slow");
 
 /* The links of the four kinds of lists (list.h). */
 #define TASK_WAIT_LINK offsetof(usim_task, wait)

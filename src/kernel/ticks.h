@@ -38,6 +38,7 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Relative tolerance of the whole-tick test. */
 #define TICKS_TOL 1e-9
@@ -100,6 +101,28 @@ static inline double ticks_ceil_nonneg(double q)
     double n = (double)(int64_t)(q + 0.5);
     return fabs(q - n) <= TICKS_TOL * (q > 1.0 ? q : 1.0) ? n
                                                           : (double)(int64_t)q + 1.0;
+}
+
+/* ticks_ceil_nonneg as an integer, (int64_t)ticks_ceil_nonneg(q): the
+ * same comparison, and the same tick (every value here is a whole number
+ * below 2^62, exact in both types; the rounded-up branch is taken only
+ * below 5e8, where q + 0.5 and the truncations are exact too). */
+static inline int64_t ticks_ceil_nonneg_int(double q)
+{
+    int64_t n = (int64_t)(q + 0.5);
+    return fabs(q - (double)n) <= TICKS_TOL * (q > 1.0 ? q : 1.0) ? n : (int64_t)q + 1;
+}
+
+/* True if 0 <= q < TICKS_FAST_MAX, in one integer comparison: the bits of
+ * non-negative doubles are ordered as their values, and those of
+ * negatives (-0.0 included) and NaNs compare above 2^62's (a -0.0 then
+ * takes the general path, which gives it the same tick 0). */
+#define TICKS_FAST_MAX_BITS UINT64_C(0x43d0000000000000) /* 0x1p62 */
+static inline bool ticks_in_fast_range(double q)
+{
+    uint64_t bits;
+    memcpy(&bits, &q, sizeof bits);
+    return bits < TICKS_FAST_MAX_BITS;
 }
 
 /* The first tick at or after q (a duration, or an absolute time). */

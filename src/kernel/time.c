@@ -84,7 +84,9 @@ static int64_t sleep_target(usim_task *self, double d, double q)
     }
 }
 
-int usim_sleep(double d)
+/* usim_sleep, every case: the policies, the checks of the duration, the
+ * wait with its entry checks. */
+static __attribute__((noinline)) int sleep_general(double d)
 {
     usim_task *self = sched_require_task("usim_sleep");
     if (!self)
@@ -100,6 +102,47 @@ int usim_sleep(double d)
     else
         target = sleep_target(self, d, q);
     return loop_timed_wait(self, target, d);
+}
+
+/* usim_sleep of a naive sleep of n = ticks_ceil_nonneg(q) ticks that
+ * sleep_general would compute too, but that the shortcut did not
+ * complete. */
+static __attribute__((noinline)) int sleep_naive(usim_task *self, double d, int64_t n)
+{
+    return loop_timed_wait(self, tick_after(self, self->sim->now, (double)n), d);
+}
+
+/* The hot path: a task with no flag of `slow` (no cancellation,
+ * interrupt, timeout, failed child or scope deadline, not musim; naive
+ * drift and its drift group known) sleeping a duration whose quotient is
+ * within ticks.h's fast range (so d is finite and >= 0).  That is
+ * sleep_general's naive branch with entry checks that pass.  When it
+ * ends after now and by LOOP_SLEEP_FAST_MAX, the overflow check of
+ * tick_after cannot fail (the clock is below 2^61 and n at most 2^62),
+ * and the wait goes to loop_sleep_fast; when that completes it inline,
+ * the drift is recorded here as loop_timed_wait records it (the group is
+ * known, so there is nothing to register). */
+int usim_sleep(double d)
+{
+    usim_task *self = sched_self();
+    if (__builtin_expect(self != NULL, 1)) {
+        usim_sim *sim = self->sim;
+        double q = ticks_quotient(d, sim->cfg.resolution);
+        if (__builtin_expect(self->slow == 0 && ticks_in_fast_range(q), 1)) {
+            int64_t n = ticks_ceil_nonneg_int(q);
+            int64_t now = sim->now;
+            if (__builtin_expect(n >= 1 && n <= LOOP_SLEEP_FAST_MAX - now, 1)) {
+                int rc;
+                if (__builtin_expect(!loop_sleep_fast(self, sim, now + n, d, &rc), 0))
+                    return rc;
+                drift_record_grouped(self, &sim->drift, d,
+                                     (double)n * sim->cfg.resolution);
+                return 0;
+            }
+            return sleep_naive(self, d, n);
+        }
+    }
+    return sleep_general(d);
 }
 
 int usim_delay(int64_t ticks)

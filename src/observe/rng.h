@@ -12,6 +12,7 @@
 
 #include <assert.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "usim.h"
 
@@ -44,7 +45,15 @@ static inline uint64_t rng_next64(usim_rng *r)
     if (__builtin_expect(r->avail >= 2, 1)) {
         unsigned i = RNG_WORDS - r->avail;
         r->avail -= 2;
-        return (uint64_t)r->buf[i] << 32 | r->buf[i + 1];
+        /* buf[i] << 32 | buf[i + 1], read as one 64-bit word: on a
+         * little-endian machine that word has buf[i] in its low half, so
+         * the halves swap (one rotate). */
+        uint64_t w;
+        memcpy(&w, &r->buf[i], sizeof w);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        w = w << 32 | w >> 32;
+#endif
+        return w;
     }
     uint64_t hi = rng_next32(r);
     return hi << 32 | rng_next32(r);

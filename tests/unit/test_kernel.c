@@ -17,7 +17,8 @@
 #include <cmocka.h>
 
 #include "fixture.h"
-#include "kernel/sim.h" /* the event heap's size, for the stale-timer test */
+#include "kernel/sim.h"   /* the event heap's size, for the stale-timer test */
+#include "kernel/ticks.h" /* usim_sleep's fast path rounding */
 #include "usim.h"
 
 /* A log of (label, tick) events shared by the tasks of one test. */
@@ -479,6 +480,74 @@ static void test_drift_histogram_bins_each_wait(void **state)
         assert_int_equal(bins[k], want[k]);
     assert_int_equal(usim_sim_drift(sim).waits, 7);
     fixture_destroy(sim);
+}
+
+/* The histogram's table against libm: every exponent field, at the
+ * smallest and the largest value it holds, lands in the bin that
+ * floor(log2) = ilogb gives (bin 0 for zero and subnormals, the last bin
+ * for infinity and everything that large). */
+static unsigned bin_by_ilogb(double x)
+{
+    if (x == 0 || !isnormal(x))
+        return isinf(x) ? USIM_DRIFT_BINS - 1 : 0;
+    int k = ilogb(x) + USIM_DRIFT_BIN_ZERO;
+    return k < 0 ? 0 : k >= USIM_DRIFT_BINS ? USIM_DRIFT_BINS - 1 : (unsigned)k;
+}
+
+static void test_drift_bin_table_matches_ilogb(void **state)
+{
+    (void)state;
+    for (uint64_t e = 0; e < 2048; e++) {
+        for (uint64_t mant = 0; mant <= 1; mant++) {
+            uint64_t bits = e << 52 | (mant ? (UINT64_C(1) << 52) - 1 : 0);
+            if (e == 2047 && mant)
+                continue; /* NaN: never a drift */
+            double x;
+            memcpy(&x, &bits, sizeof x);
+            assert_int_equal(drift_bin(x), bin_by_ilogb(x));
+        }
+    }
+    assert_int_equal(drift_bin(0.7), 32); /* the cases worked out above */
+    assert_int_equal(drift_bin(0.25), 31);
+    assert_int_equal(drift_bin(0x1p40), USIM_DRIFT_BINS - 1);
+}
+
+/* usim_sleep's fast path rounds with ticks_ceil_nonneg_int and tests the
+ * range with ticks_in_fast_range: the same ticks as ticks_ceil_nonneg,
+ * and the same range as 0 <= q < TICKS_FAST_MAX except -0.0 (sent to the
+ * general path), at the tolerance's edges and around the range's ends. */
+static void test_sleep_fast_path_rounding_is_ticks_ceil(void **state)
+{
+    (void)state;
+    const double base[] = {0.0, 1e-10, 0.5,    1.0,    3.0,  1e3,    4.9e8,
+                           5e8, 5.1e8, 0x1p52, 0x1p53, 1e17, 0x1p61, 0x1p62};
+    int checked = 0;
+    for (size_t i = 0; i < sizeof base / sizeof base[0]; i++) {
+        for (int k = -3; k <= 3; k++) {
+            /* Just inside and outside the tolerance, and a few ulps off. */
+            double tol = TICKS_TOL * (base[i] > 1.0 ? base[i] : 1.0);
+            const double q[] = {base[i] + k * tol * 0.999, base[i] + k * tol * 1.001,
+                                nextafter(base[i], k < 0 ? 0.0 : INFINITY),
+                                base[i] + 0.5 + k * tol};
+            for (size_t j = 0; j < 4; j++) {
+                bool in = q[j] >= 0 && q[j] < TICKS_FAST_MAX;
+                assert_int_equal(ticks_in_fast_range(q[j]), in);
+                if (!in)
+                    continue;
+                assert_true((double)ticks_ceil_nonneg_int(q[j]) ==
+                            ticks_ceil_nonneg(q[j]));
+                checked++;
+            }
+        }
+    }
+    assert_true(checked > 300);
+    assert_false(ticks_in_fast_range(-0.0));
+    assert_false(ticks_in_fast_range(-1e-300));
+    assert_false(ticks_in_fast_range(NAN));
+    assert_false(ticks_in_fast_range(-NAN));
+    assert_false(ticks_in_fast_range(INFINITY));
+    assert_true(ticks_in_fast_range(nextafter(TICKS_FAST_MAX, 0)));
+    assert_false(ticks_in_fast_range(TICKS_FAST_MAX));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1946,6 +2015,8 @@ int main(void)
         KERNEL_TEST(test_periodic_loop_counts_overruns_without_shifting),
         KERNEL_TEST(test_drift_groups_sum_freed_and_live_tasks_of_a_name),
         KERNEL_TEST(test_drift_histogram_bins_each_wait),
+        KERNEL_TEST(test_drift_bin_table_matches_ilogb),
+        KERNEL_TEST(test_sleep_fast_path_rounding_is_ticks_ceil),
         KERNEL_TEST(test_spawn_turn_point_fifo_and_lifo_interleave_differently),
         KERNEL_TEST(test_random_order_repeats_for_a_seed_and_differs_across_seeds),
         KERNEL_TEST(test_equal_time_timers_fire_in_scheduling_order),
