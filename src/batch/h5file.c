@@ -4,9 +4,11 @@
 #include "batch/h5file.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "batch/h5layout.h"
 
@@ -23,14 +25,45 @@
  * extended as its rows are written.
  */
 typedef struct column {
-    hid_t ds, type;     /* borrowed */
-    size_t size;        /* bytes per row */
-    uint64_t chunk;     /* rows per chunk of ds */
-    uint64_t start, n;  /* buf holds rows [start, start + n) */
-    uint64_t end;       /* ... of the chunk that ends before row `end` */
-    bool grows;         /* extend ds to start + n when writing */
-    unsigned char *buf; /* one chunk's rows */
+    struct h5file *f;
+    hid_t ds, type;        /* borrowed */
+    size_t size;           /* bytes per row */
+    uint64_t chunk;        /* rows per chunk of ds */
+    uint64_t start, n;     /* buf holds rows [start, start + n) */
+    uint64_t end;          /* ... of the chunk that ends before row `end` */
+    bool grows;            /* extend ds to start + n when writing */
+    unsigned char *buf;    /* one chunk's rows */
+    unsigned char **spare; /* buffers back from compression, for buf */
+    size_t nspare;
 } column;
+
+/*
+ * Compression off the writer's own thread.  A complete chunk of a
+ * compressed dataset is not handed to HDF5's filter pipeline, which would
+ * deflate it on this thread when the chunk leaves its cache: it waits in
+ * `jobs` with others, the jobs are shuffled and deflated in parallel
+ * (compress_threads), exactly as HDF5's shuffle and deflate filters do,
+ * and written in their order with H5Dwrite_chunk.  The file is the same
+ * (the same filters declared, the same bytes stored); only fewer cores
+ * wait.  Partial chunks (a dataset's last, and rows written out of
+ * order) still go through H5Dwrite, after the jobs queued before them.
+ */
+#define MAX_JOBS 32
+
+typedef struct chunk_job {
+    struct column *c;
+    uint64_t start;           /* its first row */
+    unsigned char *raw, *out; /* the rows; the stored bytes */
+    size_t out_n;
+    int zrc; /* compress2's */
+} chunk_job;
+
+static int compress_threads = 1;
+
+void h5file_compress_threads(int n)
+{
+    compress_threads = n >= 1 ? n : 1;
+}
 
 struct h5file {
     h5out_spec spec; /* borrowed from the caller, outlives the file */
@@ -43,14 +76,88 @@ struct h5file {
     uint64_t next_row; /* rows below it of the fixed-size datasets are written */
     column c_runs, c_results, c_scalars, c_drift, c_drift_idx, c_drift_hist;
     column *c_traces, *c_trace_idx; /* per trace */
+    int level;                      /* deflate (0: no filters) */
+    chunk_job jobs[MAX_JOBS];
+    size_t njobs;
 };
 
-static int column_init(column *c, hid_t ds, hid_t type, size_t size, uint64_t chunk,
-                       bool grows)
+/* HDF5's shuffle filter (H5Zshuffle.c): byte k of every element, then
+ * byte k + 1 ... (n elements of `size` bytes). */
+static void shuffle(unsigned char *dst, const unsigned char *src, size_t n, size_t size)
 {
-    *c = (column){.ds = ds, .type = type, .size = size, .chunk = chunk, .grows = grows};
+    for (size_t k = 0; k < size; k++)
+        for (size_t i = 0; i < n; i++)
+            dst[k * n + i] = src[i * size + k];
+}
+
+static void compress_job(chunk_job *j, int level)
+{
+    const column *c = j->c;
+    size_t n = c->chunk * c->size;
+    unsigned char *tmp = malloc(n);
+    uLongf out_n = compressBound(n);
+    j->out = malloc(out_n);
+    if (!tmp || !j->out) {
+        j->zrc = Z_MEM_ERROR;
+    } else {
+        shuffle(tmp, j->raw, c->chunk, c->size);
+        j->zrc = compress2(j->out, &out_n, tmp, n, level);
+        j->out_n = out_n;
+    }
+    free(tmp);
+}
+
+/* Compresses the queued chunks in parallel and writes them in order. */
+static int drain_jobs(h5file *f)
+{
+    int rc = 0;
+    long n = (long)f->njobs;
+    int threads = compress_threads < n ? compress_threads : (int)n;
+    if (n == 0)
+        return 0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1)
+    for (long i = 0; i < n; i++)
+        compress_job(&f->jobs[i], f->level);
+    for (size_t i = 0; i < f->njobs; i++) {
+        chunk_job *j = &f->jobs[i];
+        column *c = j->c;
+        hsize_t off[1] = {j->start};
+        if (rc == 0 && (j->zrc != Z_OK || H5Dwrite_chunk(c->ds, H5P_DEFAULT, 0, off,
+                                                         j->out_n, j->out) < 0))
+            rc = -1;
+        free(j->out);
+        if (c->nspare < MAX_JOBS)
+            c->spare[c->nspare++] = j->raw;
+        else
+            free(j->raw);
+    }
+    f->njobs = 0;
+    return rc;
+}
+
+static int column_init(h5file *f, column *c, hid_t ds, hid_t type, size_t size,
+                       uint64_t chunk, bool grows)
+{
+    *c = (column){
+        .f = f, .ds = ds, .type = type, .size = size, .chunk = chunk, .grows = grows};
     c->buf = malloc(chunk * size);
-    return c->buf ? 0 : -1;
+    c->spare = malloc(MAX_JOBS * sizeof *c->spare);
+    return c->buf && c->spare ? 0 : -1;
+}
+
+/* Queues the complete chunk in c->buf for compression; c gets another. */
+static int column_queue(column *c)
+{
+    h5file *f = c->f;
+    unsigned char *next =
+        c->nspare ? c->spare[--c->nspare] : malloc(c->chunk * c->size);
+    if (!next || (f->njobs == MAX_JOBS && drain_jobs(f) < 0)) {
+        free(next);
+        return -1;
+    }
+    f->jobs[f->njobs++] = (chunk_job){.c = c, .start = c->start, .raw = c->buf};
+    c->buf = next;
+    return 0;
 }
 
 /* Writes the gathered rows. */
@@ -63,7 +170,13 @@ static int column_flush(column *c)
         if (H5Dset_extent(c->ds, dims) < 0)
             return -1;
     }
-    int rc = h5layout_rows_write(c->ds, c->type, c->start, c->n, c->buf);
+    int rc;
+    if (c->f->level > 0 && c->n == c->chunk && c->chunk > 1 && c->start % c->chunk == 0)
+        rc = column_queue(c);
+    else
+        rc = drain_jobs(c->f) < 0
+                 ? -1
+                 : h5layout_rows_write(c->ds, c->type, c->start, c->n, c->buf);
     c->n = 0;
     return rc;
 }
@@ -104,6 +217,11 @@ static void column_free(column *c)
 {
     free(c->buf);
     c->buf = NULL;
+    for (size_t i = 0; i < c->nspare; i++)
+        free(c->spare[i]);
+    free(c->spare);
+    c->spare = NULL;
+    c->nspare = 0;
 }
 
 /* Every column's gathered rows. */
@@ -116,6 +234,7 @@ static int columns_flush(h5file *f)
         rc |= column_flush(cs[i]);
     for (size_t k = 0; k < f->spec.ntraces; k++)
         rc |= column_flush(&f->c_traces[k]) | column_flush(&f->c_trace_idx[k]);
+    rc |= drain_jobs(f);
     return rc ? -1 : 0;
 }
 
@@ -275,21 +394,22 @@ static int columns_init(h5file *f, hsize_t runs_chunk, hsize_t scalars_chunk,
 {
     const layout *l = &f->l;
     int rc = 0;
-    rc |= column_init(&f->c_runs, f->runs, l->runs_t, l->runs_size, runs_chunk, false);
-    rc |= column_init(&f->c_results, f->results, l->results_t, l->results_size,
+    rc |=
+        column_init(f, &f->c_runs, f->runs, l->runs_t, l->runs_size, runs_chunk, false);
+    rc |= column_init(f, &f->c_results, f->results, l->results_t, l->results_size,
                       runs_chunk, false);
-    rc |= column_init(&f->c_scalars, f->scalars, l->scalar_t, h5layout_scalar_size(l),
-                      scalars_chunk, false);
-    rc |= column_init(&f->c_drift, f->drift, l->drift_t, sizeof(drift_row), DRIFT_CHUNK,
-                      true);
-    rc |= column_init(&f->c_drift_idx, f->drift_idx, l->index_t, sizeof(index_row),
+    rc |= column_init(f, &f->c_scalars, f->scalars, l->scalar_t,
+                      h5layout_scalar_size(l), scalars_chunk, false);
+    rc |= column_init(f, &f->c_drift, f->drift, l->drift_t, sizeof(drift_row),
+                      DRIFT_CHUNK, true);
+    rc |= column_init(f, &f->c_drift_idx, f->drift_idx, l->index_t, sizeof(index_row),
                       index_chunk, false);
-    rc |= column_init(&f->c_drift_hist, f->drift_hist, l->drift_hist_t,
+    rc |= column_init(f, &f->c_drift_hist, f->drift_hist, l->drift_hist_t,
                       sizeof(drift_hist_row), runs_chunk, false);
     for (size_t k = 0; k < f->spec.ntraces; k++) {
-        rc |= column_init(&f->c_traces[k], f->traces[k], l->trace_t, sizeof(trace_row),
-                          TRACE_CHUNK, true);
-        rc |= column_init(&f->c_trace_idx[k], f->trace_idx[k], l->index_t,
+        rc |= column_init(f, &f->c_traces[k], f->traces[k], l->trace_t,
+                          sizeof(trace_row), TRACE_CHUNK, true);
+        rc |= column_init(f, &f->c_trace_idx[k], f->trace_idx[k], l->index_t,
                           sizeof(index_row), index_chunk, false);
     }
     return rc ? -1 : 0;
@@ -304,6 +424,7 @@ int h5file_create(h5file **out, const h5out_spec *s, const char *path, char *err
     if (!f)
         return H5OUT_ENOMEM;
     f->spec = *s;
+    f->level = level;
     f->file = f->runs = f->results = f->scalars = f->drift = f->drift_idx =
         f->drift_hist = f->sessions = H5I_INVALID_HID;
     f->grp_traces = f->grp_index = f->grp_index_traces = H5I_INVALID_HID;
@@ -520,6 +641,8 @@ int h5file_close(h5file *f, char *err, size_t errlen)
             H5Gclose(gs[i]);
     if (f->file > 0 && H5Fclose(f->file) < 0)
         rc = h5layout_fail(err, errlen, "cannot close", f->path);
+    for (size_t i = 0; i < f->njobs; i++) /* an error left them queued */
+        free(f->jobs[i].raw);
     h5layout_free(&f->l);
     free(f->traces);
     free(f->trace_idx);
