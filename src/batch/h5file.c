@@ -4,13 +4,66 @@
 #include "batch/h5file.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "batch/h5layout.h"
 
 #define SESSIONS_CHUNK 64
+
+/*
+ * Rows on their way to one dataset.  An H5Dwrite costs HDF5 thousands of
+ * instructions whatever it writes (dataspaces, a type-path search through
+ * compound members, chunk lookups), and a write that covers part of a
+ * chunk makes HDF5 fill the rest first: so consecutive rows are gathered
+ * here and written one whole chunk at a time, at chunk boundaries.  Rows
+ * not consecutive with the gathered ones (a gap of rows written later)
+ * flush what is gathered first.  A dataset that grows (/drift, traces) is
+ * extended as its rows are written.
+ */
+typedef struct column {
+    struct h5file *f;
+    hid_t ds, type;        /* borrowed */
+    size_t size;           /* bytes per row */
+    uint64_t chunk;        /* rows per chunk of ds */
+    uint64_t start, n;     /* buf holds rows [start, start + n) */
+    uint64_t end;          /* ... of the chunk that ends before row `end` */
+    bool grows;            /* extend ds to start + n when writing */
+    unsigned char *buf;    /* one chunk's rows */
+    unsigned char **spare; /* buffers back from compression, for buf */
+    size_t nspare;
+} column;
+
+/*
+ * Compression off the writer's own thread.  A complete chunk of a
+ * compressed dataset is not handed to HDF5's filter pipeline, which would
+ * deflate it on this thread when the chunk leaves its cache: it waits in
+ * `jobs` with others, the jobs are shuffled and deflated in parallel
+ * (compress_threads), exactly as HDF5's shuffle and deflate filters do,
+ * and written in their order with H5Dwrite_chunk.  The file is the same
+ * (the same filters declared, the same bytes stored); only fewer cores
+ * wait.  Partial chunks (a dataset's last, and rows written out of
+ * order) still go through H5Dwrite, after the jobs queued before them.
+ */
+#define MAX_JOBS 32
+
+typedef struct chunk_job {
+    struct column *c;
+    uint64_t start;           /* its first row */
+    unsigned char *raw, *out; /* the rows; the stored bytes */
+    size_t out_n;
+    int zrc; /* compress2's */
+} chunk_job;
+
+static int compress_threads = 1;
+
+void h5file_compress_threads(int n)
+{
+    compress_threads = n >= 1 ? n : 1;
+}
 
 struct h5file {
     h5out_spec spec; /* borrowed from the caller, outlives the file */
@@ -19,11 +72,171 @@ struct h5file {
     hid_t file, runs, results, scalars, drift, drift_idx, drift_hist, sessions,
         grp_traces, grp_index, grp_index_traces;
     hid_t *traces, *trace_idx;
-    uint64_t drift_rows, *trace_rows;
-    uint64_t next_row;     /* rows below it of the fixed-size datasets are written */
-    unsigned char *rowbuf; /* one /runs row, or scalar rows of one run */
-    unsigned char *resbuf; /* one /results row */
+    uint64_t drift_rows, *trace_rows; /* rows so far, gathered ones included */
+    uint64_t next_row; /* rows below it of the fixed-size datasets are written */
+    column c_runs, c_results, c_scalars, c_drift, c_drift_idx, c_drift_hist;
+    column *c_traces, *c_trace_idx; /* per trace */
+    int level;                      /* deflate (0: no filters) */
+    chunk_job jobs[MAX_JOBS];
+    size_t njobs;
 };
+
+/* HDF5's shuffle filter (H5Zshuffle.c): byte k of every element, then
+ * byte k + 1 ... (n elements of `size` bytes). */
+static void shuffle(unsigned char *dst, const unsigned char *src, size_t n, size_t size)
+{
+    for (size_t k = 0; k < size; k++)
+        for (size_t i = 0; i < n; i++)
+            dst[k * n + i] = src[i * size + k];
+}
+
+static void compress_job(chunk_job *j, int level)
+{
+    const column *c = j->c;
+    size_t n = c->chunk * c->size;
+    unsigned char *tmp = malloc(n);
+    uLongf out_n = compressBound(n);
+    j->out = malloc(out_n);
+    if (!tmp || !j->out) {
+        j->zrc = Z_MEM_ERROR;
+    } else {
+        shuffle(tmp, j->raw, c->chunk, c->size);
+        j->zrc = compress2(j->out, &out_n, tmp, n, level);
+        j->out_n = out_n;
+    }
+    free(tmp);
+}
+
+/* Compresses the queued chunks in parallel and writes them in order. */
+static int drain_jobs(h5file *f)
+{
+    int rc = 0;
+    long n = (long)f->njobs;
+    int threads = compress_threads < n ? compress_threads : (int)n;
+    if (n == 0)
+        return 0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1)
+    for (long i = 0; i < n; i++)
+        compress_job(&f->jobs[i], f->level);
+    for (size_t i = 0; i < f->njobs; i++) {
+        chunk_job *j = &f->jobs[i];
+        column *c = j->c;
+        hsize_t off[1] = {j->start};
+        if (rc == 0 && (j->zrc != Z_OK || H5Dwrite_chunk(c->ds, H5P_DEFAULT, 0, off,
+                                                         j->out_n, j->out) < 0))
+            rc = -1;
+        free(j->out);
+        if (c->nspare < MAX_JOBS)
+            c->spare[c->nspare++] = j->raw;
+        else
+            free(j->raw);
+    }
+    f->njobs = 0;
+    return rc;
+}
+
+static int column_init(h5file *f, column *c, hid_t ds, hid_t type, size_t size,
+                       uint64_t chunk, bool grows)
+{
+    *c = (column){
+        .f = f, .ds = ds, .type = type, .size = size, .chunk = chunk, .grows = grows};
+    c->buf = malloc(chunk * size);
+    c->spare = malloc(MAX_JOBS * sizeof *c->spare);
+    return c->buf && c->spare ? 0 : -1;
+}
+
+/* Queues the complete chunk in c->buf for compression; c gets another. */
+static int column_queue(column *c)
+{
+    h5file *f = c->f;
+    unsigned char *next =
+        c->nspare ? c->spare[--c->nspare] : malloc(c->chunk * c->size);
+    if (!next || (f->njobs == MAX_JOBS && drain_jobs(f) < 0)) {
+        free(next);
+        return -1;
+    }
+    f->jobs[f->njobs++] = (chunk_job){.c = c, .start = c->start, .raw = c->buf};
+    c->buf = next;
+    return 0;
+}
+
+/* Writes the gathered rows. */
+static int column_flush(column *c)
+{
+    if (c->n == 0)
+        return 0;
+    if (c->grows) {
+        hsize_t dims[1] = {c->start + c->n};
+        if (H5Dset_extent(c->ds, dims) < 0)
+            return -1;
+    }
+    int rc;
+    if (c->f->level > 0 && c->n == c->chunk && c->chunk > 1 && c->start % c->chunk == 0)
+        rc = column_queue(c);
+    else
+        rc = drain_jobs(c->f) < 0
+                 ? -1
+                 : h5layout_rows_write(c->ds, c->type, c->start, c->n, c->buf);
+    c->n = 0;
+    return rc;
+}
+
+/*
+ * Room for rows from `at` on, as many of `want` (at least 1) as fit in at's
+ * chunk: *got of them, not zeroed; NULL if writing failed.  Fill them, then
+ * call column_done.
+ */
+static void *column_rows(column *c, uint64_t at, uint64_t want, uint64_t *got)
+{
+    if (c->n > 0 && at != c->start + c->n && column_flush(c) < 0)
+        return NULL;
+    if (c->n == 0) {
+        c->start = at;
+        c->end = (at / c->chunk + 1) * c->chunk;
+    }
+    uint64_t room = c->end - (c->start + c->n);
+    *got = want < room ? want : room;
+    unsigned char *p = c->buf + c->n * c->size;
+    c->n += *got;
+    return p;
+}
+
+static void *column_row(column *c, uint64_t at)
+{
+    uint64_t got;
+    return column_rows(c, at, 1, &got);
+}
+
+/* After filling rows: a chunk that is complete is written. */
+static int column_done(column *c)
+{
+    return c->start + c->n == c->end ? column_flush(c) : 0;
+}
+
+static void column_free(column *c)
+{
+    free(c->buf);
+    c->buf = NULL;
+    for (size_t i = 0; i < c->nspare; i++)
+        free(c->spare[i]);
+    free(c->spare);
+    c->spare = NULL;
+    c->nspare = 0;
+}
+
+/* Every column's gathered rows. */
+static int columns_flush(h5file *f)
+{
+    int rc = 0;
+    column *cs[] = {&f->c_runs,  &f->c_results,   &f->c_scalars,
+                    &f->c_drift, &f->c_drift_idx, &f->c_drift_hist};
+    for (size_t i = 0; i < sizeof cs / sizeof *cs; i++)
+        rc |= column_flush(cs[i]);
+    for (size_t k = 0; k < f->spec.ntraces; k++)
+        rc |= column_flush(&f->c_traces[k]) | column_flush(&f->c_trace_idx[k]);
+    rc |= drain_jobs(f);
+    return rc ? -1 : 0;
+}
 
 /* A string array attribute of n texts, all "" if texts is NULL. */
 static int attr_texts(hid_t loc, const char *name, size_t n, const char *const *texts)
@@ -112,6 +325,35 @@ static int write_root_attrs(h5file *f)
     return rc ? -1 : 0;
 }
 
+/* An index row (/index/drift, /index/traces/NAME). */
+static int put_index(column *c, uint64_t row, const index_row *idx)
+{
+    index_row *p = column_row(c, row);
+    if (!p)
+        return -1;
+    *p = *idx;
+    return column_done(c);
+}
+
+/* The /scalars rows of the run at `row`: its values, or NaN. */
+static int put_scalars(h5file *f, uint64_t row, uint64_t run, const double *values)
+{
+    const h5out_spec *s = &f->spec;
+    size_t ssz = h5layout_scalar_size(&f->l);
+    for (size_t k = 0; k < s->nscalars; k++) {
+        scalar_row *sr = column_row(&f->c_scalars, row * s->nscalars + k);
+        if (!sr)
+            return -1;
+        memset(sr, 0, ssz); /* the bytes after the name's NUL too */
+        sr->run = run;
+        sr->value = values ? values[k] : NAN;
+        strcpy(sr->name, s->scalars[k]);
+        if (column_done(&f->c_scalars) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /*
  * Writes rows [from, to) of the fixed-size datasets as pending.  Rows are
  * written lazily, in order (h5file_put fills the gap before the row it
@@ -122,58 +364,55 @@ static int write_pending_rows(h5file *f, uint64_t from, uint64_t to)
 {
     const h5out_spec *s = &f->spec;
     const layout *l = &f->l;
-    size_t ssz = h5layout_scalar_size(l);
-    size_t blk = INIT_BLOCK;
-    if (from >= to)
-        return 0;
-    unsigned char *buf = calloc(blk, l->runs_size > ssz ? l->runs_size : ssz);
-    unsigned char *res = calloc(blk, l->results_size);
-    index_row *idx = calloc(blk, sizeof *idx);
-    drift_hist_row *hist = calloc(blk, sizeof *hist);
-    int rc = -1;
-    if (!buf || !res || !idx || !hist)
-        goto out;
-    for (uint64_t r0 = from; r0 < to; r0 += blk) {
-        uint64_t n = to - r0 < blk ? to - r0 : blk;
-        for (uint64_t i = 0; i < n; i++) {
-            uint64_t run = h5spec_run(s, r0 + i);
-            h5layout_pending_row(l, s, buf + i * l->runs_size, run);
-            h5layout_results_row(l, res + i * l->results_size, buf + i * l->runs_size,
-                                 NULL);
-            idx[i] = (index_row){.run = run};
-            hist[i].run = run;
-        }
-        if (h5layout_rows_write(f->runs, l->runs_t, r0, n, buf) < 0 ||
-            h5layout_rows_write(f->results, l->results_t, r0, n, res) < 0 ||
-            h5layout_rows_write(f->drift_idx, l->index_t, r0, n, idx) < 0 ||
-            h5layout_rows_write(f->drift_hist, l->drift_hist_t, r0, n, hist) < 0)
-            goto out;
+    for (uint64_t row = from; row < to; row++) {
+        uint64_t run = h5spec_run(s, row);
+        unsigned char *runs = column_row(&f->c_runs, row);
+        unsigned char *res = column_row(&f->c_results, row);
+        drift_hist_row *hist = column_row(&f->c_drift_hist, row);
+        if (!runs || !res || !hist)
+            return -1;
+        h5layout_pending_row(l, s, runs, run);
+        h5layout_results_row(l, res, runs, NULL);
+        memset(hist, 0, sizeof *hist);
+        hist->run = run;
+        index_row idx = {.run = run};
+        if (column_done(&f->c_runs) < 0 || column_done(&f->c_results) < 0 ||
+            column_done(&f->c_drift_hist) < 0 ||
+            put_index(&f->c_drift_idx, row, &idx) < 0 ||
+            put_scalars(f, row, run, NULL) < 0)
+            return -1;
         for (size_t k = 0; k < s->ntraces; k++)
-            if (h5layout_rows_write(f->trace_idx[k], l->index_t, r0, n, idx) < 0)
-                goto out;
+            if (put_index(&f->c_trace_idx[k], row, &idx) < 0)
+                return -1;
     }
-    if (s->nscalars) {
-        uint64_t end = to * s->nscalars;
-        for (uint64_t i0 = from * s->nscalars; i0 < end; i0 += blk) {
-            uint64_t n = end - i0 < blk ? end - i0 : blk;
-            memset(buf, 0, n * ssz);
-            for (uint64_t i = 0; i < n; i++) {
-                scalar_row *row = (scalar_row *)(buf + i * ssz);
-                row->run = h5spec_run(s, (i0 + i) / s->nscalars);
-                row->value = NAN;
-                strcpy(row->name, s->scalars[(i0 + i) % s->nscalars]);
-            }
-            if (h5layout_rows_write(f->scalars, l->scalar_t, i0, n, buf) < 0)
-                goto out;
-        }
+    return 0;
+}
+
+/* The columns of the datasets of a created file. */
+static int columns_init(h5file *f, hsize_t runs_chunk, hsize_t scalars_chunk,
+                        hsize_t index_chunk)
+{
+    const layout *l = &f->l;
+    int rc = 0;
+    rc |=
+        column_init(f, &f->c_runs, f->runs, l->runs_t, l->runs_size, runs_chunk, false);
+    rc |= column_init(f, &f->c_results, f->results, l->results_t, l->results_size,
+                      runs_chunk, false);
+    rc |= column_init(f, &f->c_scalars, f->scalars, l->scalar_t,
+                      h5layout_scalar_size(l), scalars_chunk, false);
+    rc |= column_init(f, &f->c_drift, f->drift, l->drift_t, sizeof(drift_row),
+                      DRIFT_CHUNK, true);
+    rc |= column_init(f, &f->c_drift_idx, f->drift_idx, l->index_t, sizeof(index_row),
+                      index_chunk, false);
+    rc |= column_init(f, &f->c_drift_hist, f->drift_hist, l->drift_hist_t,
+                      sizeof(drift_hist_row), runs_chunk, false);
+    for (size_t k = 0; k < f->spec.ntraces; k++) {
+        rc |= column_init(f, &f->c_traces[k], f->traces[k], l->trace_t,
+                          sizeof(trace_row), TRACE_CHUNK, true);
+        rc |= column_init(f, &f->c_trace_idx[k], f->trace_idx[k], l->index_t,
+                          sizeof(index_row), index_chunk, false);
     }
-    rc = 0;
-out:
-    free(buf);
-    free(res);
-    free(idx);
-    free(hist);
-    return rc;
+    return rc ? -1 : 0;
 }
 
 int h5file_create(h5file **out, const h5out_spec *s, const char *path, char *err,
@@ -185,6 +424,7 @@ int h5file_create(h5file **out, const h5out_spec *s, const char *path, char *err
     if (!f)
         return H5OUT_ENOMEM;
     f->spec = *s;
+    f->level = level;
     f->file = f->runs = f->results = f->scalars = f->drift = f->drift_idx =
         f->drift_hist = f->sessions = H5I_INVALID_HID;
     f->grp_traces = f->grp_index = f->grp_index_traces = H5I_INVALID_HID;
@@ -192,7 +432,10 @@ int h5file_create(h5file **out, const h5out_spec *s, const char *path, char *err
     f->traces = calloc(s->ntraces + 1, sizeof *f->traces);
     f->trace_idx = calloc(s->ntraces + 1, sizeof *f->trace_idx);
     f->trace_rows = calloc(s->ntraces + 1, sizeof *f->trace_rows);
-    if (!f->path || !f->traces || !f->trace_idx || !f->trace_rows) {
+    f->c_traces = calloc(s->ntraces + 1, sizeof *f->c_traces);
+    f->c_trace_idx = calloc(s->ntraces + 1, sizeof *f->c_trace_idx);
+    if (!f->path || !f->traces || !f->trace_idx || !f->trace_rows || !f->c_traces ||
+        !f->c_trace_idx) {
         h5file_close(f, NULL, 0);
         return H5OUT_ENOMEM;
     }
@@ -212,14 +455,6 @@ int h5file_create(h5file **out, const h5out_spec *s, const char *path, char *err
         h5file_close(f, NULL, 0);
         return H5OUT_EMISMATCH;
     }
-    f->rowbuf =
-        calloc(1, f->l.runs_size + h5layout_scalar_size(&f->l) * (s->nscalars + 1));
-    f->resbuf = calloc(1, f->l.results_size);
-    if (!f->rowbuf || !f->resbuf) {
-        h5file_close(f, NULL, 0);
-        return H5OUT_ENOMEM;
-    }
-
     f->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (f->file < 0) {
         int rc = h5layout_fail(err, errlen, "cannot create the output file", path);
@@ -270,6 +505,10 @@ int h5file_create(h5file **out, const h5out_spec *s, const char *path, char *err
         h5file_close(f, NULL, 0);
         return rc;
     }
+    if (columns_init(f, runs_chunk, scalars_chunk, index_chunk) < 0) {
+        h5file_close(f, NULL, 0);
+        return H5OUT_ENOMEM;
+    }
     *out = f;
     return 0;
 }
@@ -295,75 +534,64 @@ int h5file_put(h5file *f, const run_result *r, char *err, size_t errlen)
             return h5layout_fail(err, errlen, "cannot write pending rows", f->path);
         f->next_row = row + 1;
     }
-    if (s->nscalars) {
-        size_t ssz = h5layout_scalar_size(l);
-        memset(f->rowbuf, 0, ssz * s->nscalars);
-        for (size_t k = 0; k < s->nscalars; k++) {
-            scalar_row *sr = (scalar_row *)(f->rowbuf + k * ssz);
-            sr->run = r->run;
-            sr->value = r->scalars[k];
-            strcpy(sr->name, s->scalars[k]);
-        }
-        if (h5layout_rows_write(f->scalars, l->scalar_t, row * s->nscalars, s->nscalars,
-                                f->rowbuf) < 0)
-            return h5layout_fail(err, errlen, "cannot write /scalars", f->path);
-    }
+    if (put_scalars(f, row, r->run, r->scalars) < 0)
+        return h5layout_fail(err, errlen, "cannot write /scalars", f->path);
 
     index_row idx = {.run = r->run, .start = f->drift_rows, .count = r->ndrift};
-    if (r->ndrift) {
-        drift_row *rows = calloc(r->ndrift, sizeof *rows);
-        if (!rows)
-            return H5OUT_ENOMEM;
-        for (size_t i = 0; i < r->ndrift; i++) {
-            const usim_drift_stats *st = &r->drift[i].st;
-            rows[i] = (drift_row){.run = r->run,
-                                  .waits = st->waits,
-                                  .requested = st->requested,
-                                  .actual = st->actual,
-                                  .mean = st->mean_abs,
-                                  .max_abs = st->max_abs,
-                                  .final = st->final,
-                                  .overruns = st->overruns};
-            snprintf(rows[i].task, TASK_LEN, "%s",
-                     r->drift[i].task ? r->drift[i].task : "");
-        }
-        int rc =
-            h5layout_rows_append(f->drift, l->drift_t, &f->drift_rows, r->ndrift, rows);
-        free(rows);
-        if (rc < 0)
+    for (size_t i = 0; i < r->ndrift; i++) {
+        const usim_drift_stats *st = &r->drift[i].st;
+        drift_row *d = column_row(&f->c_drift, f->drift_rows);
+        if (!d)
+            return h5layout_fail(err, errlen, "cannot append to /drift", f->path);
+        *d = (drift_row){.run = r->run,
+                         .waits = st->waits,
+                         .requested = st->requested,
+                         .actual = st->actual,
+                         .mean = st->mean_abs,
+                         .max_abs = st->max_abs,
+                         .final = st->final,
+                         .overruns = st->overruns};
+        snprintf(d->task, TASK_LEN, "%s", r->drift[i].task ? r->drift[i].task : "");
+        f->drift_rows++;
+        if (column_done(&f->c_drift) < 0)
             return h5layout_fail(err, errlen, "cannot append to /drift", f->path);
     }
-    if (h5layout_rows_write(f->drift_idx, l->index_t, row, 1, &idx) < 0)
+    if (put_index(&f->c_drift_idx, row, &idx) < 0)
         return h5layout_fail(err, errlen, "cannot write /index/drift", f->path);
-    drift_hist_row hist = {.run = r->run};
-    memcpy(hist.count, r->drift_hist, sizeof hist.count);
-    if (h5layout_rows_write(f->drift_hist, l->drift_hist_t, row, 1, &hist) < 0)
+    drift_hist_row *hist = column_row(&f->c_drift_hist, row);
+    if (!hist)
+        return h5layout_fail(err, errlen, "cannot write /drift_hist", f->path);
+    hist->run = r->run;
+    memcpy(hist->count, r->drift_hist, sizeof hist->count);
+    if (column_done(&f->c_drift_hist) < 0)
         return h5layout_fail(err, errlen, "cannot write /drift_hist", f->path);
 
     for (size_t k = 0; k < s->ntraces; k++) {
         const run_trace *tr = &r->traces[k];
+        column *c = &f->c_traces[k];
         idx = (index_row){.run = r->run, .start = f->trace_rows[k], .count = tr->n};
-        if (tr->n) {
-            trace_row *rows = malloc(tr->n * sizeof *rows);
-            if (!rows)
-                return H5OUT_ENOMEM;
-            for (size_t i = 0; i < tr->n; i++)
-                rows[i] = (trace_row){.run = r->run, .t = tr->t[i], .value = tr->v[i]};
-            int rc = h5layout_rows_append(f->traces[k], l->trace_t, &f->trace_rows[k],
-                                          tr->n, rows);
-            free(rows);
-            if (rc < 0)
+        for (size_t i = 0; i < tr->n;) {
+            uint64_t got;
+            trace_row *t = column_rows(c, f->trace_rows[k], tr->n - i, &got);
+            if (!t)
+                return h5layout_fail(err, errlen, "cannot append to a trace", f->path);
+            for (uint64_t j = 0; j < got; j++, i++)
+                t[j] = (trace_row){.run = r->run, .t = tr->t[i], .value = tr->v[i]};
+            f->trace_rows[k] += got;
+            if (column_done(c) < 0)
                 return h5layout_fail(err, errlen, "cannot append to a trace", f->path);
         }
-        if (h5layout_rows_write(f->trace_idx[k], l->index_t, row, 1, &idx) < 0)
+        if (put_index(&f->c_trace_idx[k], row, &idx) < 0)
             return h5layout_fail(err, errlen, "cannot write a trace index", f->path);
     }
 
-    h5layout_runs_row(l, f->rowbuf, r);
-    h5layout_results_row(l, f->resbuf, f->rowbuf, r);
-    if (h5layout_rows_write(f->results, l->results_t, row, 1, f->resbuf) < 0)
-        return h5layout_fail(err, errlen, "cannot write /results", f->path);
-    if (h5layout_rows_write(f->runs, l->runs_t, row, 1, f->rowbuf) < 0)
+    unsigned char *runs = column_row(&f->c_runs, row);
+    unsigned char *res = column_row(&f->c_results, row);
+    if (!runs || !res)
+        return h5layout_fail(err, errlen, "cannot write /runs", f->path);
+    h5layout_runs_row(l, runs, r);
+    h5layout_results_row(l, res, runs, r);
+    if (column_done(&f->c_results) < 0 || column_done(&f->c_runs) < 0)
         return h5layout_fail(err, errlen, "cannot write /runs", f->path);
     return 0;
 }
@@ -381,7 +609,7 @@ int h5file_put_sessions(h5file *f, const prov_session *sessions, size_t n, char 
 int h5file_flush(h5file *f, uint64_t ndone, bool complete, char *err, size_t errlen)
 {
     uint64_t rows = h5spec_rows(&f->spec);
-    if (write_pending_rows(f, f->next_row, rows) < 0)
+    if (write_pending_rows(f, f->next_row, rows) < 0 || columns_flush(f) < 0)
         return h5layout_fail(err, errlen, "cannot write pending rows", f->path);
     f->next_row = rows;
     if (h5layout_attr_u64(f->file, "runs_done", ndone) < 0 ||
@@ -413,12 +641,22 @@ int h5file_close(h5file *f, char *err, size_t errlen)
             H5Gclose(gs[i]);
     if (f->file > 0 && H5Fclose(f->file) < 0)
         rc = h5layout_fail(err, errlen, "cannot close", f->path);
+    for (size_t i = 0; i < f->njobs; i++) /* an error left them queued */
+        free(f->jobs[i].raw);
     h5layout_free(&f->l);
     free(f->traces);
     free(f->trace_idx);
     free(f->trace_rows);
-    free(f->rowbuf);
-    free(f->resbuf);
+    column *cs[] = {&f->c_runs,  &f->c_results,   &f->c_scalars,
+                    &f->c_drift, &f->c_drift_idx, &f->c_drift_hist};
+    for (size_t i = 0; i < sizeof cs / sizeof *cs; i++)
+        column_free(cs[i]);
+    for (size_t k = 0; k < f->spec.ntraces && f->c_traces && f->c_trace_idx; k++) {
+        column_free(&f->c_traces[k]);
+        column_free(&f->c_trace_idx[k]);
+    }
+    free(f->c_traces);
+    free(f->c_trace_idx);
     free(f->path);
     free(f);
     return rc;

@@ -18,6 +18,10 @@
 
 typedef struct h5file h5file;
 
+/* How many threads compress the chunks of the files written from now on
+ * (default 1), in the writer's own OpenMP team. */
+void h5file_compress_threads(int n);
+
 /* Creates `path` (truncating it) with every dataset.  The spec is
  * borrowed and must outlive the file.  A spec without parameter types
  * (read from a file of format 4 or older) cannot be written:

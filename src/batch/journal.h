@@ -4,7 +4,7 @@
  * SIGKILL may have left half-flushed.
  *
  * File: a header (magic, format, hash of the experiment identity) then
- * records [magic u32][length u32][payload][FNV-1a 64 of payload].  A record
+ * records [magic u32][length u32][payload][journal_checksum of payload].  A record
  * is written by one write(2), so a killed process leaves at most one torn
  * record at the end; the reader stops at the first record that does not
  * check out.  Integers and doubles are stored in host byte order (the
@@ -19,8 +19,13 @@
 #include "batch/result.h"
 
 /* The first 8 bytes of a journal (2: records carry pilot and warmup; 3:
- * and the drift histogram). */
-#define JOURNAL_MAGIC "USIMJRN3"
+ * and the drift histogram; 4: a word-wise checksum instead of FNV-1a).
+ * Only this format is read: a journal of another is refused, as one of
+ * another experiment is. */
+#define JOURNAL_MAGIC "USIMJRN4"
+
+/* The checksum of a record's payload (word-wise, see journal.c). */
+uint64_t journal_checksum(const void *payload, size_t n);
 
 typedef struct journal journal;
 

@@ -31,6 +31,8 @@ libusim_batch_la_SOURCES = \
 	src/batch/sha256.c src/batch/sha256.h \
 	src/batch/watch.c src/batch/watch.h
 libusim_batch_la_CFLAGS = $(BATCH_CFLAGS)
+# h5file.c deflates chunks itself (HDF5 links zlib, but not for us).
+libusim_batch_la_LIBADD = -lz
 nodist_libusim_batch_la_SOURCES = src/batch/build_revision.h
 
 # The git revision of the source tree, for the provenance of output files:

@@ -26,6 +26,7 @@
 #include "batch/describe.h"
 #include "batch/determinism.h"
 #include "batch/experiment.h"
+#include "batch/h5file.h"
 #include "batch/h5out.h"
 #include "batch/h5spec.h"
 #include "batch/options.h"
@@ -464,6 +465,8 @@ static int run_experiment(const options *o, const experiment *e, uint64_t *runs,
         status = EXIT_IO;
         goto out;
     }
+    /* The chunks of the file compress on as many threads as runs run. */
+    h5file_compress_threads(plan ? plan->threads : threads_of(o));
     if (resume) {
         rc = h5out_resume(&out, &spec, path, done, err, sizeof err);
     } else {

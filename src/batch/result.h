@@ -68,6 +68,9 @@ typedef struct run_result {
     /* The run's per-wait drift distribution (usim_sim_drift_hist); zeros
      * for a run that did not run. */
     uint64_t drift_hist[USIM_DRIFT_BINS];
+    /* The runner's: the worker that made it, which also frees it. */
+    size_t worker;
+    struct run_result *next_garbage;
 } run_result;
 
 void run_result_free(run_result *r);

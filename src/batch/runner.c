@@ -5,7 +5,8 @@
  * master of an OpenMP team that runs the simulations.  A finished run
  * travels from its worker to the writer through `handoff`, a bounded FIFO
  * (a mutex and two condition variables): bounded so that a slow disk
- * makes workers wait instead of piling up traces in memory.  The writer
+ * makes workers wait instead of piling up traces in memory, and batched
+ * (see handoff) so that small runs do not cost a wake-up each.  The writer
  * is the only thread that touches HDF5 (one global lock in HDF5 anyway)
  * and the progress display.
  */
@@ -332,13 +333,38 @@ run_result *runner_unrun_result(const experiment *e, uint64_t run, run_status st
 /* Hand-off queue: workers -> writer                                   */
 /* ------------------------------------------------------------------ */
 
+/*
+ * A finished run is a few microseconds of the writer's work when runs are
+ * small, and waking a sleeping writer per run (a futex wake, then its
+ * futex wait) costs as much.  So a push never wakes the writer unless the
+ * queue is half full: the writer looks at the queue every POLL_S when it
+ * is idle (a run waits that long at most before it is journaled), and
+ * takes everything there in one round trip.  Workers sleep only when the
+ * queue is full, by count or by bytes (traces), and are woken only then.
+ */
+#define HANDOFF_CAP 256           /* results in the queue at most */
+#define HANDOFF_BYTES (64u << 20) /* ... and about this many bytes */
+#define POLL_S 0.002              /* the idle writer's look at the queue */
+
 typedef struct handoff {
     pthread_mutex_t mu;
     pthread_cond_t not_empty, not_full;
     run_result **ring;
     size_t cap, head, len;
-    bool closed; /* no more pushes */
+    size_t bytes;        /* of the results queued (result_bytes) */
+    bool writer_waits;   /* the writer sleeps on not_empty */
+    size_t workers_wait; /* workers sleeping on not_full */
+    bool closed;         /* no more pushes */
 } handoff;
+
+/* About the memory a result holds: its traces and a row's worth. */
+static size_t result_bytes(const run_result *r)
+{
+    size_t n = 1024;
+    for (size_t k = 0; k < r->ntraces; k++)
+        n += r->traces[k].n * 2 * sizeof(double);
+    return n;
+}
 
 static int handoff_init(handoff *h, size_t cap)
 {
@@ -364,12 +390,19 @@ static void handoff_destroy(handoff *h)
 
 static void handoff_push(handoff *h, run_result *r)
 {
+    size_t bytes = result_bytes(r);
     pthread_mutex_lock(&h->mu);
-    while (h->len == h->cap)
+    /* An empty queue takes any result, however large. */
+    while (h->len == h->cap || (h->len > 0 && h->bytes + bytes > HANDOFF_BYTES)) {
+        h->workers_wait++;
         pthread_cond_wait(&h->not_full, &h->mu);
+        h->workers_wait--;
+    }
     h->ring[(h->head + h->len) % h->cap] = r;
     h->len++;
-    pthread_cond_signal(&h->not_empty);
+    h->bytes += bytes;
+    if (h->writer_waits && (2 * h->len >= h->cap || 2 * h->bytes >= HANDOFF_BYTES))
+        pthread_cond_signal(&h->not_empty);
     pthread_mutex_unlock(&h->mu);
 }
 
@@ -381,9 +414,7 @@ static void handoff_close(handoff *h)
     pthread_mutex_unlock(&h->mu);
 }
 
-/* The next result; NULL after `timeout` seconds (*end false) or when the
- * queue is closed and drained (*end true). */
-static run_result *handoff_pop(handoff *h, double timeout, bool *end)
+static struct timespec deadline(double timeout)
 {
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
@@ -393,22 +424,37 @@ static run_result *handoff_pop(handoff *h, double timeout, bool *end)
         until.tv_sec++;
         until.tv_nsec -= 1000000000L;
     }
-    run_result *r = NULL;
+    return until;
+}
+
+/* Moves the queued results (at most max) to out: their number; 0 after
+ * POLL_S with none queued (*end false) or when the queue is closed and
+ * drained (*end true). */
+static size_t handoff_pop(handoff *h, run_result **out, size_t max, bool *end)
+{
+    size_t n = 0;
     *end = false;
     pthread_mutex_lock(&h->mu);
-    while (h->len == 0 && !h->closed)
-        if (pthread_cond_timedwait(&h->not_empty, &h->mu, &until) == ETIMEDOUT)
-            break;
-    if (h->len > 0) {
-        r = h->ring[h->head];
+    if (h->len == 0 && !h->closed) {
+        struct timespec until = deadline(POLL_S);
+        h->writer_waits = true;
+        while (h->len == 0 && !h->closed)
+            if (pthread_cond_timedwait(&h->not_empty, &h->mu, &until) == ETIMEDOUT)
+                break;
+        h->writer_waits = false;
+    }
+    for (; n < max && h->len > 0; n++) {
+        out[n] = h->ring[h->head];
+        h->bytes -= result_bytes(out[n]);
         h->head = (h->head + 1) % h->cap;
         h->len--;
-        pthread_cond_signal(&h->not_full);
-    } else if (h->closed) {
-        *end = true;
     }
+    if (n > 0 && h->workers_wait > 0)
+        pthread_cond_broadcast(&h->not_full);
+    if (n == 0 && h->closed)
+        *end = true;
     pthread_mutex_unlock(&h->mu);
-    return r;
+    return n;
 }
 
 /* ------------------------------------------------------------------ */
@@ -426,36 +472,62 @@ typedef struct writer {
     char *err;
     size_t errlen;
     atomic_bool failed; /* tells workers to stop starting runs */
+    /* Per worker: the results the writer is done with, for the worker to
+     * free.  malloc's arenas are per thread: a writer freeing what a worker
+     * allocated would contend for the worker's arena lock with every run
+     * (futex calls both sides), where the worker freeing its own does not. */
+    _Atomic(run_result *) *garbage;
+    size_t nworkers;
 } writer;
+
+static void writer_take(writer *w, run_result *r)
+{
+    if (w->rc == 0 && w->out != NULL) {
+        int rc = h5out_write_run(w->out, r);
+        if (rc < 0) {
+            w->rc = rc;
+            snprintf(w->err, w->errlen, "%s", h5out_errmsg(w->out));
+            atomic_store(&w->failed, true);
+        }
+    }
+    if (w->rc == 0 && w->sink != NULL)
+        w->sink(r, w->sink_ctx);
+    if (w->rc == 0) {
+        progress_add(&w->prog, r->status == RUN_OK, r->events);
+        w->st->done++;
+        w->st->failed += run_status_failed(r->status);
+        w->st->events += r->events;
+    }
+    _Atomic(run_result *) *g = &w->garbage[r->worker < w->nworkers ? r->worker : 0];
+    r->next_garbage = atomic_load(g);
+    while (!atomic_compare_exchange_weak(g, &r->next_garbage, r))
+        ;
+}
 
 static void *writer_main(void *arg)
 {
     writer *w = arg;
+    run_result *batch[HANDOFF_CAP];
     bool end = false;
     while (!end) {
-        run_result *r = handoff_pop(&w->q, 0.25, &end);
-        if (r != NULL) {
-            if (w->rc == 0 && w->out != NULL) {
-                int rc = h5out_write_run(w->out, r);
-                if (rc < 0) {
-                    w->rc = rc;
-                    snprintf(w->err, w->errlen, "%s", h5out_errmsg(w->out));
-                    atomic_store(&w->failed, true);
-                }
-            }
-            if (w->rc == 0 && w->sink != NULL)
-                w->sink(r, w->sink_ctx);
-            if (w->rc == 0) {
-                progress_add(&w->prog, r->status == RUN_OK, r->events);
-                w->st->done++;
-                w->st->failed += run_status_failed(r->status);
-                w->st->events += r->events;
-            }
-            run_result_free(r);
-        }
+        size_t n = handoff_pop(&w->q, batch, HANDOFF_CAP, &end);
+        for (size_t i = 0; i < n; i++)
+            writer_take(w, batch[i]);
         progress_show(&w->prog, false);
     }
     return NULL;
+}
+
+/* Frees the results the writer has put on `g` (all of them at once: no
+ * other thread takes from g, so there is no ABA). */
+static void free_garbage(_Atomic(run_result *) *g)
+{
+    run_result *r = atomic_exchange(g, NULL);
+    while (r != NULL) {
+        run_result *next = r->next_garbage;
+        run_result_free(r);
+        r = next;
+    }
 }
 
 /* The warm-up of a run: none for a pilot, its point's in opts, else the
@@ -480,7 +552,10 @@ int runner_run(const experiment *e, h5out *o, const runner_opts *opts, runner_st
     int threads = opts->threads >= 1 ? opts->threads : 1;
     if ((size_t)threads > opts->nruns && opts->nruns > 0)
         threads = (int)opts->nruns;
-    if (handoff_init(&w.q, 2 * (size_t)threads + 2) < 0) {
+    w.nworkers = (size_t)threads;
+    w.garbage = calloc(w.nworkers, sizeof *w.garbage);
+    if (w.garbage == NULL || handoff_init(&w.q, HANDOFF_CAP) < 0) {
+        free(w.garbage);
         snprintf(err, errlen, "out of memory");
         return H5OUT_ENOMEM;
     }
@@ -492,6 +567,7 @@ int runner_run(const experiment *e, h5out *o, const runner_opts *opts, runner_st
     if (pthread_create(&tid, NULL, writer_main, &w) != 0) {
         snprintf(err, errlen, "cannot start the writer thread");
         handoff_destroy(&w.q);
+        free(w.garbage);
         return H5OUT_ENOMEM;
     }
 
@@ -507,6 +583,7 @@ int runner_run(const experiment *e, h5out *o, const runner_opts *opts, runner_st
             continue;
         }
         size_t slot = (size_t)omp_get_thread_num();
+        free_garbage(&w.garbage[slot]);
         watch_begin(opts->watch, slot, runs[i]);
         run_result *r = runner_run_at(e, runs[i], warmup_of(e, opts, runs[i]));
         watch_end(opts->watch, slot);
@@ -515,12 +592,16 @@ int runner_run(const experiment *e, h5out *o, const runner_opts *opts, runner_st
             atomic_fetch_add(&skipped, 1);
             continue;
         }
+        r->worker = slot;
         handoff_push(&w.q, r);
     }
 
     handoff_close(&w.q);
     pthread_join(tid, NULL);
     handoff_destroy(&w.q);
+    for (size_t i = 0; i < w.nworkers; i++)
+        free_garbage(&w.garbage[i]);
+    free(w.garbage);
     st->skipped = atomic_load(&skipped);
     st->wall_s = progress_clock() - t0;
     progress_end(&w.prog);

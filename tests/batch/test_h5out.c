@@ -458,6 +458,40 @@ static void test_resume_drops_a_torn_journal_record(void **state)
     h5out_close(o);
 }
 
+/* One byte changed inside a record (not torn: the length still fits):
+ * its checksum no longer holds, so reading stops there and that run and
+ * the ones after it are not done. */
+static void test_resume_stops_at_a_corrupt_journal_record(void **state)
+{
+    fixture *fx = *state;
+    h5out_spec s = test_spec("x = 7;");
+    char err[512];
+    h5out *o = create(&s, fx->path);
+    uint64_t first[] = {0, 1, 2};
+    write_runs(o, first, 3);
+    h5out_close(o);
+    FILE *f = fopen(fx->journal, "r+b");
+    assert_non_null(f);
+    uint32_t len; /* the first record: header 16, magic 4, length 4 */
+    assert_int_equal(fseek(f, 16 + 4, SEEK_SET), 0);
+    assert_int_equal(fread(&len, 4, 1, f), 1);
+    long second = 16 + 8 + (long)len + 8;
+    unsigned char c; /* a byte of the second record's warmup (payload offset 28) */
+    assert_int_equal(fseek(f, second + 8 + 28, SEEK_SET), 0);
+    assert_int_equal(fread(&c, 1, 1, f), 1);
+    c ^= 0x10;
+    assert_int_equal(fseek(f, second + 8 + 28, SEEK_SET), 0);
+    assert_int_equal(fwrite(&c, 1, 1, f), 1);
+    assert_int_equal(fclose(f), 0);
+
+    uint8_t done[NRUNS];
+    OK(h5out_resume(&o, &s, fx->path, done, err, sizeof err));
+    assert_int_equal(done[0], 1);
+    assert_int_equal(done[1], 0);
+    assert_int_equal(done[2], 0);
+    h5out_close(o);
+}
+
 static void test_resume_refuses_another_experiments_file(void **state)
 {
     fixture *fx = *state;
@@ -801,6 +835,8 @@ int main(void)
             teardown),
         cmocka_unit_test_setup_teardown(test_resume_drops_a_torn_journal_record, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_resume_stops_at_a_corrupt_journal_record,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_resume_refuses_another_experiments_file,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_resume_of_a_finished_file_reads_its_runs,

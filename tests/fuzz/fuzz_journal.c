@@ -8,7 +8,7 @@
  *   odd   the rest is a list of payloads, each a little-endian u16 length
  *         and that many bytes, written as records with a valid header,
  *         magic, length and checksum, so that the deserialiser sees them
- *         (random bytes almost never carry a valid FNV-1a checksum).
+ *         (random bytes almost never carry a valid checksum).
  * The file goes to a private directory of this process (on tmpfs where
  * there is one).  The seed corpus (tests/fuzz/corpus/journal/) holds
  * journals of real usim-batch runs of the three built-in models, killed
@@ -32,7 +32,6 @@
 
 #include "fuzz_dir.h"
 #include "batch/journal.h"
-#include "kernel/fnv1a.h"
 
 #define RECORD_MAGIC 0x52554e52u /* journal.c's "RUNR" */
 #define MAX_RECORDS 64
@@ -75,7 +74,7 @@ static void write_records(FILE *f, const uint8_t *p, size_t n)
         if (len > n)
             len = n;
         uint32_t h[2] = {RECORD_MAGIC, (uint32_t)len};
-        uint64_t sum = fnv1a64(FNV1A64_BASIS, p, len);
+        uint64_t sum = journal_checksum(p, len);
         put(f, h, sizeof h);
         put(f, p, len);
         put(f, &sum, sizeof sum);
