@@ -18,6 +18,7 @@
  * over [w, end].
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -77,12 +78,29 @@ typedef struct mm1 {
     usim_trace *tr_queue, *tr_system;
 } mm1;
 
-/* Records the queue length if the trace is on and the length changed (a
- * put handed straight to the waiting server changes nothing). */
-static void trace_queue(mm1 *m)
+/* The two tasks are the hot path of every mm1 run, so they are built for
+ * it: flatten inlines the kernel's fast paths (usim_sleep's front end, the
+ * queue's put and get, the exponential draw) into them, which link-time
+ * optimisation does not do by itself for functions usim-batch exports to
+ * plugins; and whether a trace is on is decided once, before the loop, so
+ * the untraced loop has no trace test at all. */
+#define MM1_HOT __attribute__((flatten))
+#define MM1_INLINE static inline __attribute__((always_inline))
+
+/* An exponential draw with the given mean: mean * (one draw of mean 1.0)
+ * is exactly usim_exponential(r, mean) (that is mean * E with E the
+ * standard draw, and 1.0 * E == E), without the check of the mean on
+ * every draw: both means come from rates within the parameters' ranges,
+ * so they are positive and finite. */
+MM1_INLINE double draw(usim_rng *r, double mean)
 {
-    if (!m->tr_queue)
-        return;
+    return mean * usim_exponential(r, 1.0);
+}
+
+/* Records the queue length if the length changed (a put handed straight
+ * to the waiting server changes nothing); the trace is on. */
+MM1_INLINE void trace_queue(mm1 *m)
+{
     double n = (double)usim_queue_length(&m->queue);
     if (n != m->length) {
         m->length = n;
@@ -90,11 +108,13 @@ static void trace_queue(mm1 *m)
     }
 }
 
-static void *arrival_task(void *arg)
+/* The arrival loop; `traced` is a constant in each of its two copies. */
+MM1_INLINE void arrivals(mm1 *m, bool traced)
 {
-    mm1 *m = arg;
-    for (uint64_t i = 0; m->customers == 0 || i < m->customers; i++) {
-        if (usim_sleep(usim_exponential(&m->arrivals, m->mean_interarrival)) != 0)
+    /* customers = 0 is unlimited: 2^64 - 1 arrivals are never reached. */
+    uint64_t n = m->customers ? m->customers : UINT64_MAX;
+    for (uint64_t i = 0; i < n; i++) {
+        if (usim_sleep(draw(&m->arrivals, m->mean_interarrival)) != 0)
             break;
         double now = usim_now();
         m->queued++; /* before the put: the server may start it at once */
@@ -105,26 +125,45 @@ static void *arrival_task(void *arg)
             m->queued_arrivals -= now;
             break;
         }
-        trace_queue(m);
+        if (traced)
+            trace_queue(m);
     }
+}
+
+MM1_HOT static void *arrival_task(void *arg)
+{
+    mm1 *m = arg;
+    if (m->tr_queue)
+        arrivals(m, true);
+    else
+        arrivals(m, false);
     usim_queue_close(&m->queue);
     return NULL;
 }
 
-static void *server_task(void *arg)
+/* The server loop; `traced` (either trace on) is a constant in each of its
+ * two copies. */
+MM1_INLINE void serve(mm1 *m, bool traced)
 {
-    mm1 *m = arg;
+    /* The time the last service ended, and whether a customer was
+     * waiting then: if one was, the get below returns at once (this task
+     * is the queue's only consumer) and the service starts at that very
+     * time, so the clock need not be read again. */
+    double now = 0;
+    bool waiting = false;
     USIM_FOR_EACH_ITEM (&m->queue, item) {
         double arrival = usim_item_double(item);
-        double start = usim_now();
+        double start = waiting ? now : usim_now();
         m->queued--;
         m->queued_arrivals -= arrival;
         m->started_waits += start - arrival;
-        trace_queue(m);
+        if (traced && m->tr_queue)
+            trace_queue(m);
         m->service_start = start;
-        if (usim_sleep(usim_exponential(&m->service, m->mean_service)) != 0)
+        if (usim_sleep(draw(&m->service, m->mean_service)) != 0)
             break;
-        double now = usim_now();
+        now = usim_now();
+        waiting = m->queued != 0;
         m->busy += now - start;
         m->service_start = NAN;
         if (arrival >= m->from) { /* not one that arrived in the warm-up */
@@ -132,9 +171,18 @@ static void *server_task(void *arg)
             m->sum_wait += start - arrival;
             m->sum_system_time += now - arrival;
         }
-        if (m->tr_system)
+        if (traced && m->tr_system)
             usim_trace_record(m->tr_system, now - arrival);
     }
+}
+
+MM1_HOT static void *server_task(void *arg)
+{
+    mm1 *m = arg;
+    if (m->tr_queue || m->tr_system)
+        serve(m, true);
+    else
+        serve(m, false);
     return NULL;
 }
 
