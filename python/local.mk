@@ -5,7 +5,7 @@
 # `make install usimpythondir=DIR`.  From the source tree: PYTHONPATH=python.
 usimresultsdir = $(usimpythondir)/usim_results
 dist_usimresults_DATA = python/usim_results/__init__.py python/usim_results/analysis.py \
-	python/usim_results/errors.py python/usim_results/reader.py \
+	python/usim_results/errors.py python/usim_results/reader.py python/usim_results/scan.py \
 	python/usim_results/stats.py
 
 # `make bench` also reads a file of 10^5 runs with usim_results (seconds).

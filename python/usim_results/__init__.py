@@ -60,13 +60,35 @@ Tables (pandas DataFrames)
                    ImportError without it)
     scalar_matrix() the /scalars values as a (row of /runs, scalar) array
     shards()       /shards: host, start, end, runs, SLURM ids per invocation
+    nrows          the rows of /runs (int)
 
-Statistics (pilot runs and unneeded slots never count)
+Tables in blocks (memory that does not grow with the number of runs)
+    results_blocks(rows=None)  results() as consecutive DataFrames of at
+                   most rows rows (default block_rows()), indexed by row
+                   number: their concatenation is results()
+    table_blocks(name, fields=None, rows=None)  (start row, structured
+                   array) of a raw table (runs, drift, ...), only the
+                   given fields if any
+    block_rows(rows=None)  the block size: rows, else the environment
+                   variable USIM_RESULTS_BLOCK, else BLOCK_ROWS (16384)
+
+Statistics (pilot runs and unneeded slots never count).  swept, settings,
+summary, failures, point_warmups, precision_table and drift_groups read
+the file in blocks of rows (usim_results.scan): their memory does not
+grow with the number of runs, their numbers are those of the whole
+tables (summary's bit for bit: pandas' groupby recurrences, carried from
+block to block; drift_groups' means from exact sums, where the pairwise
+sums of pandas may differ in the last bits).  precision_table keeps one float per run of its target
+scalars.  paired_diff, fingerprints, trace() and the tables read whole.
     summary(confidence=0.95)  point, <swept parameters>, scalar, n, mean,
                    sd, half_width over the non-pilot ok runs with a finite
                    value (two-sided Student t interval, n - 1 df)
     failures()     run, point, replication, status, pilot, message of the
                    runs that ended failed, limit or deadlock
+    failure_digest(keep=100) (module function) the failures as counts
+                   per status, the number of pilots, the first keep rows and
+                   every failed pilot run: what usim-analyze and usim-report
+                   print, in memory bounded by keep and the pilots
     settings()     warm-up and precision target: {warmup, warmup_method,
                    warmup_trace, pilot_replications, shard_by,
                    precision_scalars, half_width, relative_half_width,
@@ -99,16 +121,23 @@ Module functions
                           usim-report --diff)
     settings_lines(results) the warm-up and precision lines usim-analyze
                           and usim-report print
+    scan(results)         the one pass over the rows that the summaries
+                          share (a usim_results.scan.Scan, kept with the
+                          Results)
+    Moments, ExactSum     (usim_results.stats) a mean and sd, and a sum, of
+                          values given in blocks, independent of the blocks
 
 Needs Debian's python3-h5py, python3-numpy and python3-pandas.
 """
-from .analysis import (diff_lines, drift_groups, paired_diff, point_warmups,
-                       precision_table, settings_lines)
+from .analysis import (diff_lines, drift_groups, failure_digest, paired_diff,
+                       point_warmups, precision_table, scan, settings_lines)
 from .errors import FormatTooNewError, NotUsimFileError, ResultsError
-from .reader import MAX_FORMAT, MIN_FORMAT, STATUSES, Results, open_results
-from .stats import mean_ci, t95, t_cdf, t_quantile, welch
+from .reader import (BLOCK_ROWS, MAX_FORMAT, MIN_FORMAT, STATUSES, Results, block_rows,
+                     open_results)
+from .stats import ExactSum, Moments, mean_ci, t95, t_cdf, t_quantile, welch
 
 __all__ = ["open_results", "Results", "ResultsError", "NotUsimFileError",
            "FormatTooNewError", "STATUSES", "MIN_FORMAT", "MAX_FORMAT", "t_quantile",
            "t_cdf", "t95", "mean_ci", "welch", "paired_diff", "precision_table",
-           "point_warmups", "drift_groups", "settings_lines", "diff_lines"]
+           "point_warmups", "drift_groups", "settings_lines", "diff_lines",
+           "failure_digest", "scan", "BLOCK_ROWS", "block_rows", "Moments", "ExactSum"]

@@ -6,12 +6,18 @@ verdicts, paired differences and per-run fingerprints.  Only the
 experiment proper counts: pilot runs (MSER-5 warm-up estimates) never
 enter a mean, interval, difference or failure count of a point, and a
 slot a precision target did not need (status "unneeded") never ran.
+
+The summaries (swept, settings, point_parameters, summary, failures,
+point_warmups, precision_table, drift_groups) read the file in blocks of
+rows (usim_results.scan): their memory does not grow with the number of
+runs.  paired_diff and fingerprints read whole tables.
 """
 import hashlib
 
 import numpy as np
 import pandas as pd
 
+from . import scan as _scan
 from .stats import mean_ci, t_quantile
 
 
@@ -19,6 +25,12 @@ def _open(source):
     """A Results from a Results or a path (the caller's to keep open)."""
     from .reader import Results
     return source if isinstance(source, Results) else Results(source)
+
+
+def scan(res):
+    """The one pass over the rows of a file that the summaries share: a
+    usim_results.scan.Scan, made once and kept with the Results."""
+    return _scan.scan(_open(res))
 
 
 def main_mask(df):
@@ -30,27 +42,9 @@ def ok_mask(df):
     return ~df["pilot"].to_numpy() & (df["status"] == "ok").to_numpy()
 
 
-def _has_value(col):
-    """Rows whose parameter value is known (a pending row has NaN or "")."""
-    c = col.to_numpy()
-    if c.dtype.kind == "f":
-        return np.isfinite(c)
-    if c.dtype.kind == "O":
-        return c != ""
-    return np.ones(len(c), dtype=bool)
-
-
 def swept(res):
     """The parameters with more than one value among non-pilot rows."""
-    df = res._results()
-    rows = ~df["pilot"].to_numpy() & (df["status"] != "pending").to_numpy()
-    out = []
-    for p in res.parameters:
-        col = df[p]
-        known = rows & _has_value(col)
-        if col[known].nunique() > 1:
-            out.append(p)
-    return out
+    return list(_scan.scan(res).swept)
 
 
 def settings(res):
@@ -58,22 +52,20 @@ def settings(res):
     of format 4 and later, or what formats 2 and 3 imply (a fixed warm-up
     at most, no pilots, no target)."""
     a = res.attrs
-    df = res._results()
     warmup = float(a.get("warmup", 0.0))
-    if "warmup" not in a and len(df):
-        warmup = float(np.nanmax(np.append(df["warmup"].to_numpy(), 0.0)))
+    if "warmup" not in a and res.nrows:
+        warmup = _scan.scan(res).max_warmup
     method = str(a.get("warmup_method", "fixed" if warmup > 0 else "none"))
     confidence = float(a.get("precision_confidence", 0.95))
     if not 0 < confidence < 1:  # NaN or out of range: the default level
         confidence = 0.95
-    ps = a.get("precision_scalars", [])
     return {
         "warmup": warmup,
         "warmup_method": method,
         "warmup_trace": str(a.get("warmup_trace", "")),
         "pilot_replications": int(a.get("pilot_replications", 0)),
         "shard_by": str(a.get("shard_by", "run")),
-        "precision_scalars": [ps] if isinstance(ps, str) else list(ps),
+        "precision_scalars": _scan.precision_scalars(a),
         "half_width": float(a.get("precision_half_width", float("nan"))),
         "relative_half_width": float(a.get("precision_relative_half_width", float("nan"))),
         "confidence": confidence,
@@ -85,9 +77,7 @@ def settings(res):
 def point_parameters(res):
     """{point: {parameter: value}} of every point of the experiment proper
     that has a row with known values (the first such row)."""
-    df = res._results()
-    rows = df[~df["pilot"].to_numpy() & (df["status"] != "pending").to_numpy()]
-    first = rows.drop_duplicates("point").sort_values("point")
+    first = _scan.scan(res).first.drop_duplicates("point").sort_values("point")
     out = {}
     for _, r in first.iterrows():
         out[int(r["point"])] = {p: r[p] for p in res.parameters}
@@ -101,21 +91,14 @@ def summary(res, confidence=0.95):
     n - 1 df; NaN for n < 2).  Every point with a run that ran is there
     (n = 0 if none ended ok), in point order, scalars in declared order."""
     res = _open(res)
-    df = res._results()
-    sw = swept(res)
+    sc = _scan.scan(res)
+    sw = list(sc.swept)
     params = point_parameters(res)
-    ok = df[ok_mask(df)]
-    cols = [res.scalar_columns[s] for s in res.scalar_names]
-    values = ok[cols].to_numpy(dtype=float) if cols else np.zeros((len(ok), 0))
-    values = np.where(np.isfinite(values), values, np.nan)
-    g = pd.DataFrame(values, columns=res.scalar_names).groupby(ok["point"].to_numpy())
-    n, mean, sd = g.count(), g.mean(), g.std(ddof=1)
+    none = (0, float("nan"), float("nan"))
     rows = []
     for point in sorted(params):
         for s in res.scalar_names:
-            k = int(n.at[point, s]) if point in n.index else 0
-            m = float(mean.at[point, s]) if k else float("nan")
-            d = float(sd.at[point, s]) if k > 1 else float("nan")
+            k, m, d = sc.stats.get((point, s), none)
             h = t_quantile((1.0 + confidence) / 2.0, k - 1) * d / np.sqrt(k) if k > 1 \
                 else float("nan")
             row = {"point": point}
@@ -134,12 +117,14 @@ def failures(res):
     """The runs that ended failed, limit or deadlock: run, point,
     replication, status, pilot, message (pilots included, flagged)."""
     res = _open(res)
-    runs = res.runs()
-    bad = runs["status"].isin(["failed", "limit", "deadlock"]).to_numpy()
-    cols = ["run", "point", "replication", "status", "pilot"]
-    out = runs.loc[bad, cols].reset_index(drop=True)
-    out["message"] = runs.loc[bad, "message"].to_numpy() if "message" in runs else ""
-    return out
+    return pd.concat(_scan.failure_blocks(res), ignore_index=True)
+
+
+def failure_digest(res, keep=100):
+    """The failures as {"counts": {status: n}, "pilots", "total", "head":
+    the first keep rows, "pilot_rows": every failed pilot run} (see
+    usim_results.scan.failure_digest)."""
+    return _scan.failure_digest(_open(res), keep)
 
 
 def point_warmups(source):
@@ -149,20 +134,13 @@ def point_warmups(source):
     NaN for a point whose warm-up is not known yet (MSER-5 before any of
     its main runs ran)."""
     res = _open(source)
-    df = res._results()
+    sc = _scan.scan(res)
     exp = settings(res)
-    pilot = df["pilot"].to_numpy()
-    status = df["status"]
-    ran = ~pilot & (status != "unneeded").to_numpy() & (status != "pending").to_numpy()
-    point = df["point"].to_numpy()
-    w = df["warmup"].to_numpy()
     out = {}
-    for p in np.unique(point[~pilot]):
+    for p in sorted(sc.points):
         # (formats 2 and 3: the column holds the root attribute's warm-up)
-        v = w[ran & (point == p)]
-        v = v[np.isfinite(v)]
-        if len(v):
-            out[int(p)] = float(v[0])
+        if p in sc.warmups:
+            out[int(p)] = sc.warmups[p]
         elif exp["warmup_method"] == "mser5":
             out[int(p)] = float("nan")
         else:
@@ -189,20 +167,13 @@ def precision_table(source):
     exp = settings(res)
     if not exp["precision_scalars"]:
         return []
-    df = res._results()
-    main = main_mask(df)
-    status = df["status"]
-    ok = main & (status == "ok").to_numpy()
-    pending = (status == "pending").to_numpy()
-    point = df["point"].to_numpy()
+    sc = _scan.scan(res)
     table = []
-    for p in np.unique(point[~df["pilot"].to_numpy()]):
-        here = point == p
-        ran = int((main & here & ~pending).sum())
+    for p in sorted(sc.points):
+        ran = sc.ran.get(p, 0)
         for name in exp["precision_scalars"]:
             if name in res.scalar_columns:
-                v = df[res.scalar_columns[name]].to_numpy(dtype=float)[ok & here]
-                m, h, n = mean_ci(v, exp["confidence"])
+                m, h, n = mean_ci(sc.target_values(p, name), exp["confidence"])
             else:
                 m, h, n = float("nan"), float("nan"), 0
             target = precision_target(exp, m)
@@ -266,17 +237,7 @@ def drift_groups(res):
     """The drift per task name over all runs: a DataFrame task, runs,
     waits, mean_abs (mean |drift| per wait, weighted by waits), max_abs,
     final_mean, overruns."""
-    d = res.drift()
-    rows = []
-    for task, g in d.groupby("task", sort=True):
-        waits = int(g["waits"].sum())
-        mean = float((g["mean"] * g["waits"]).sum() / waits) if waits else float("nan")
-        rows.append({"task": task, "runs": int(g["run"].nunique()), "waits": waits,
-                     "mean_abs": mean, "max_abs": float(g["max_abs"].max()),
-                     "final_mean": float(g["final"].mean()),
-                     "overruns": int(g["overruns"].sum())})
-    return pd.DataFrame(rows, columns=["task", "runs", "waits", "mean_abs", "max_abs",
-                                       "final_mean", "overruns"])
+    return _scan.drift_groups(res)
 
 
 def fingerprints(source):

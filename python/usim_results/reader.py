@@ -5,6 +5,8 @@ Results wraps one open file: its root attributes decoded, and every table
 are str, status a Categorical, and numbers typed as far as the file says.
 All column work is vectorised: a file of 10^5 runs reads in a second or
 two (the /scalars rows are run-major, so the values are one reshape).
+results_blocks() gives the same table in blocks of rows, for statistics
+whose memory must not grow with the number of runs (usim_results.scan).
 """
 import os
 
@@ -20,6 +22,34 @@ from .errors import FormatTooNewError, NotUsimFileError, ResultsError
 MIN_FORMAT, MAX_FORMAT = 2, 5
 STATUSES = ["ok", "failed", "limit", "deadlock", "pending", "unneeded"]
 FIXED = ["run", "point", "replication", "status", "pilot", "warmup"]
+
+# Rows per block of results_blocks() and of the summaries read with it:
+# 16384 rows of /results are 2 MB (and the summary's working copies of
+# them about 15 MB), whatever the number of runs, and the blocks are big
+# enough that their per-block cost does not show (60 blocks for 10^6 runs).  The
+# environment variable USIM_RESULTS_BLOCK sets another size (the tests
+# force many blocks on a small file with it).
+BLOCK_ROWS = 16384
+
+
+def block_rows(rows=None):
+    """The rows per block: rows if given, else USIM_RESULTS_BLOCK if set,
+    else BLOCK_ROWS.  ValueError for anything but a positive whole number."""
+    if rows is None:
+        env = os.environ.get("USIM_RESULTS_BLOCK", "")
+        if not env:
+            return BLOCK_ROWS
+        try:
+            rows = int(env)
+        except ValueError:
+            raise ValueError("USIM_RESULTS_BLOCK=%s: not a whole number of rows" % env) \
+                from None
+        what = "USIM_RESULTS_BLOCK=%s" % env
+    else:
+        what = "block of %r rows" % (rows,)
+    if not isinstance(rows, (int, np.integer)) or isinstance(rows, bool) or rows < 1:
+        raise ValueError("%s: the rows per block must be at least 1" % what)
+    return int(rows)
 
 
 def decode(v):
@@ -156,7 +186,12 @@ class Results:
 
     def __repr__(self):
         return "<usim_results.Results %s: format %d, model %s, %d runs>" % (
-            self.path, self.format, self.attrs.get("model", "?"), len(self._raw_runs()))
+            self.path, self.format, self.attrs.get("model", "?"), self.nrows)
+
+    @property
+    def nrows(self):
+        """The rows of /runs (runs of every status, pilots included)."""
+        return int(self.file["runs"].shape[0])
 
     # -- raw reads -----------------------------------------------------------
     def _read(self, name):
@@ -164,6 +199,32 @@ class Results:
             return self.file[name][()]
         except (KeyError, OSError, ValueError) as e:
             raise ResultsError("%s: cannot read /%s: %s" % (self.path, name, e)) from None
+
+    def _read_rows(self, name, start, stop, fields=None):
+        """Rows start to stop of a table, only the given fields if any
+        (a structured array even for one field)."""
+        try:
+            d = self.file[name]
+            return d.fields(list(fields))[start:stop] if fields is not None \
+                else d[start:stop]
+        except (KeyError, OSError, ValueError) as e:
+            raise ResultsError("%s: cannot read /%s: %s" % (self.path, name, e)) from None
+
+    def _spans(self, n, rows=None):
+        """(start, stop) of the blocks of a table of n rows; one empty block
+        for an empty table, so that a reader of blocks always sees the
+        columns."""
+        step = block_rows(rows)
+        return [(a, min(a + step, n)) for a in range(0, n, step)] or [(0, 0)]
+
+    def table_blocks(self, name, fields=None, rows=None):
+        """A table (runs, drift, ...) as raw structured arrays of at most
+        rows rows each (default block_rows()), in file order: (start row,
+        array)."""
+        if name not in self.file:
+            raise ResultsError("%s: no /%s" % (self.path, name))
+        for a, b in self._spans(int(self.file[name].shape[0]), rows):
+            yield a, self._read_rows(name, a, b, fields)
 
     def _raw_runs(self):
         if self._runs is None:
@@ -279,6 +340,63 @@ class Results:
         df.attrs["units"] = self._units(df.columns)
         self._table = df
         return df
+
+    def results_blocks(self, rows=None):
+        """results() in consecutive blocks of at most rows rows (default
+        block_rows()): DataFrames with the same columns and types, indexed
+        by row number, whose concatenation is results().  An empty file
+        gives one empty block."""
+        if self._table is not None:
+            for a, b in self._spans(len(self._table), rows):
+                yield self._table.iloc[a:b]
+            return
+        if "results" in self.file:
+            for a, raw in self.table_blocks("results", rows=rows):
+                cols = {n: self._column(n, raw[n]) for n in raw.dtype.names}
+                if "pilot" in cols:
+                    cols["pilot"] = np.asarray(cols["pilot"]).astype(bool)
+                yield pd.DataFrame(cols, index=pd.RangeIndex(a, a + len(raw)))
+            return
+        # Formats 2 to 4: /runs and the run-major /scalars side by side; a
+        # file in any other order is placed by scalar_matrix() at once.
+        ns = len(self.scalar_names)
+        matrix = None if self._run_major() else self.scalar_matrix()
+        for a, runs in self.table_blocks("runs", rows=rows):
+            cols = self._fixed(runs)
+            for p in self.parameters:
+                cols[p] = self._typed(p, runs[p])
+            if matrix is not None:
+                values = matrix[a:a + len(runs)]
+            elif ns:
+                values = self._read_rows("scalars", a * ns, (a + len(runs)) * ns,
+                                         ["value"])["value"].astype(float) \
+                    .reshape(len(runs), ns)
+            else:
+                values = np.zeros((len(runs), 0))
+            for k, s in enumerate(self.scalar_names):
+                cols[self.scalar_columns[s]] = values[:, k]
+            yield pd.DataFrame(cols, index=pd.RangeIndex(a, a + len(runs)))
+
+    def _run_major(self):
+        """Whether /scalars holds every declared scalar of every run of
+        /runs, in the order of /runs (what the writer does): checked block
+        by block on the run and name columns."""
+        ns = len(self.scalar_names)
+        if ns == 0:
+            return True
+        if int(self.file["scalars"].shape[0]) != self.nrows * ns:
+            return False
+        names = np.array([s.encode() for s in self.scalar_names])
+        for a, runs in self.table_blocks("runs", ["run"]):
+            sc = self._read_rows("scalars", a * ns, (a + len(runs)) * ns, ["run", "name"])
+            n = len(runs)
+            if not (np.array_equal(sc["run"].reshape(n, ns),
+                                   np.repeat(runs["run"], ns).reshape(n, ns))
+                    and np.array_equal(sc["name"].reshape(n, ns),
+                                       np.broadcast_to(names.astype(sc["name"].dtype),
+                                                       (n, ns)))):
+                return False
+        return True
 
     def _units(self, columns):
         units = {c: self.units.get(c, "") for c in columns if c in self.parameter_types}

@@ -6,6 +6,10 @@ test has fractional df): the t CDF is the regularized incomplete beta
 function, by its continued fraction, and the quantile its inverse by
 bisection.  math.lgamma is all it needs, so nothing beyond numpy is
 required (no scipy).
+
+Moments and ExactSum accumulate a mean and variance, and a sum, over
+values that come in blocks (a file read a block of rows at a time), with
+results that do not depend on how the values were cut into blocks.
 """
 import functools
 import math
@@ -143,3 +147,89 @@ def welch(a, b):
     t = diff / math.sqrt(se2)
     df = se2 * se2 / (va * va / (len(a) - 1) + vb * vb / (len(b) - 1))
     return diff, t, df, min(1.0, 2.0 * t_tail(abs(t), df))
+
+
+class Moments:
+    """Count, mean and standard deviation of values given in blocks, in
+    one pass: the mean from a Kahan-compensated sum, the variance by
+    Welford's update (each value moves the running mean by its share and
+    adds its product of deviations from the old and the new mean; no sum
+    of squares, so no cancellation).  Both are recurrences over the
+    values in order whose whole state is carried from one block to the
+    next: the result is the same however the values are cut into blocks,
+    and bit for bit that of pandas' groupby mean and std (the same two
+    recurrences) over all of them at once."""
+
+    __slots__ = ("n", "total", "compensation", "running_mean", "m2")
+
+    def __init__(self):
+        self.n = 0
+        self.total = self.compensation = self.running_mean = self.m2 = 0.0
+
+    def add(self, values):
+        """Add the values (any sequence of floats, NaN not allowed: leave
+        out what does not count), in their order."""
+        # The count as a float (exact below 2^53): the division needs one.
+        n, total, comp = float(self.n), self.total, self.compensation
+        mean, m2 = self.running_mean, self.m2
+        for v in np.asarray(values, dtype=float).tolist():
+            n += 1.0
+            y = v - comp
+            t = total + y
+            comp = (t - total) - y
+            total = t
+            d = v - mean
+            mean += d / n
+            m2 += (v - mean) * d
+        self.n, self.total, self.compensation = int(n), total, comp
+        self.running_mean, self.m2 = mean, m2
+
+    def mean(self):
+        """The mean (NaN without values)."""
+        return self.total / self.n if self.n else float("nan")
+
+    def sd(self):
+        """The sample standard deviation, n - 1 in the denominator (NaN
+        for fewer than 2 values)."""
+        return math.sqrt(self.m2 / (self.n - 1)) if self.n > 1 else float("nan")
+
+
+class ExactSum:
+    """The sum of floats given in blocks, without rounding until it is
+    read: the running total is kept as a few floats whose exact sum is the
+    exact sum so far (math.fsum rounds once; its remainders are kept too),
+    so the result is the correctly rounded sum whatever the blocks.  NaN
+    values are left out (as pandas' sum does); infinities add as floats
+    (inf - inf is NaN)."""
+
+    __slots__ = ("partials", "special")
+
+    def __init__(self):
+        self.partials = []
+        self.special = 0.0
+
+    def add(self, values):
+        v = np.asarray(values, dtype=float)
+        v = v[~np.isnan(v)]
+        finite = np.isfinite(v)
+        if not finite.all():
+            self.special += float(np.sum(v[~finite]))
+        terms = self.partials + v[finite].tolist()
+        # Each remainder is the exact rest rounded, and at most half an ulp
+        # of the one before (all are multiples of the least float, so the
+        # last is 0): a handful of floats hold the exact sum.
+        out = []
+        try:
+            s = math.fsum(terms)
+            while s != 0.0:
+                out.append(s)
+                s = math.fsum(terms + [-x for x in out])
+        except OverflowError:  # beyond the largest float: an infinity
+            self.special += math.copysign(math.inf, sum(terms))
+            out = []
+        self.partials = out
+
+    def value(self):
+        if self.special != 0.0:  # an infinity, or NaN from two
+            return self.special
+        return math.fsum(self.partials)

@@ -10,3 +10,9 @@ EXTRA_DIST += tests/report/render.sh tests/report/render_check.py
 TESTS += tests/report/reader.sh tests/report/report.sh
 EXTRA_DIST += tests/report/reader.sh tests/report/report.sh tests/report/check_reader.py \
 	tests/report/make_format5_h5.py
+
+# The summaries read in blocks of rows: the same output as from the whole
+# file, the statistics of the whole tables, peak memory that does not grow
+# with the number of runs.
+TESTS += tests/report/blocks.sh
+EXTRA_DIST += tests/report/blocks.sh tests/report/check_blocks.py
