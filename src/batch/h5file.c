@@ -96,11 +96,26 @@ struct h5file {
 
 /* HDF5's shuffle filter (H5Zshuffle.c): byte k of every element, then
  * byte k + 1 ... (n elements of `size` bytes). */
-static void shuffle(unsigned char *dst, const unsigned char *src, size_t n, size_t size)
+static void shuffle(unsigned char *restrict dst, const unsigned char *restrict src,
+                    size_t n, size_t size)
 {
-    for (size_t k = 0; k < size; k++)
-        for (size_t i = 0; i < n; i++)
-            dst[k * n + i] = src[i * size + k];
+    for (size_t k = 0; k < size; k++) {
+        const unsigned char *s = src + k;
+        unsigned char *d = dst + k * n;
+        size_t i = 0;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        /* Eight elements' byte k gathered into a word, stored at once:
+         * about a third of the instructions of a byte at a time. */
+        for (; i + 8 <= n; i += 8, s += 8 * size) {
+            uint64_t w = 0;
+            for (unsigned b = 0; b < 8; b++)
+                w |= (uint64_t)s[b * size] << (8 * b);
+            memcpy(d + i, &w, sizeof w);
+        }
+#endif
+        for (; i < n; i++, s += size)
+            d[i] = *s;
+    }
 }
 
 static void compress_job(chunk_job *j)
