@@ -97,8 +97,24 @@ static int claim_signal(int sig, struct sigaction *prev)
     return sigaction(sig, &sa, prev);
 }
 
+/* 1 if on_fault is `sig`'s handler, 0 if not, -1 if it cannot be read. */
+static int handler_is_ours(int sig)
+{
+    struct sigaction cur;
+    if (sigaction(sig, NULL, &cur) != 0)
+        return -1;
+    return (cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_fault;
+}
+
+/* Called before every run: the usual answer is "already ours", found with
+ * two queries and no lock, so threads starting runs concurrently never
+ * contend.  Installing takes handler_mutex and checks again under it:
+ * two threads installing at once must not both save a handler as the one
+ * to chain to (the second would save on_fault itself and chain forever). */
 int coro_claim_fault_handler(void)
 {
+    if (handler_is_ours(SIGSEGV) == 1 && handler_is_ours(SIGBUS) == 1)
+        return 0;
     pthread_mutex_lock(&handler_mutex);
     int rc = claim_signal(SIGSEGV, &prev_segv);
     if (rc == 0)

@@ -9,6 +9,8 @@
 #   - rows of runs not done (--runs) are pending: NaN, 0, FALSE, "" and NaN
 #     scalars; rows a precision target did not need are "unneeded" with
 #     their point's parameters; pilot rows are flagged as in /runs;
+#   - the tables are deflated at level 1, the traces at the compression
+#     (4), all shuffled; compression 0 declares no filters;
 #   - a shard file holds its own rows only, and two shards merged equal the
 #     unsharded file (h5check cmp compares /results too);
 #   - the root attributes parameter_types, parameter_units, parameter_help,
@@ -132,6 +134,15 @@ same "mg1 types" "$(value "$tmp/mg1.h5" 'list(f.attrs["parameter_types"])')" \
     "['real', 'dist', 'choice', 'int']"
 same "mg1 row 13" "$(value "$tmp/mg1.h5" '(r[13]["arrival_rate"], r[13]["service"], r[13]["discipline"], int(r[13]["customers"]), r[13]["customers_served"])')" \
     "(0.5, b'gamma(2, 0.5)', b'fifo', 200, 200.0)"
+# Deflate levels: the traces' is the file's compression (4 by default), the
+# tables' 1, both shuffled; compression 0: no filters at all.
+filters='[(n, f[n].compression_opts, f[n].shuffle) for n in ("runs", "results", "scalars", "drift", "drift_hist", "shards", "index/drift", "index/traces/wait", "traces/wait")]'
+same "mg1 filters" "$(value "$tmp/mg1.h5" "$filters")" \
+    "[('runs', 1, True), ('results', 1, True), ('scalars', 1, True), ('drift', 1, True), ('drift_hist', 1, True), ('shards', 1, True), ('index/drift', 1, True), ('index/traces/wait', 1, True), ('traces/wait', 4, True)]"
+{ cat "$tmp/mg1.cfg"; echo 'output: { compression = 0; };'; } >"$tmp/mg1raw.cfg"
+expect "mg1 uncompressed" 0 "" "$bin" -q -o "$tmp/mg1raw.h5" "$tmp/mg1raw.cfg"
+same "mg1 no filters" "$(value "$tmp/mg1raw.h5" "$filters")" \
+    "[('runs', None, False), ('results', None, False), ('scalars', None, False), ('drift', None, False), ('drift_hist', None, False), ('shards', None, False), ('index/drift', None, False), ('index/traces/wait', None, False), ('traces/wait', None, False)]"
 cat >"$tmp/drift.cfg" <<'CFG'
 model = "drift";
 parameters: { periodic = [false, true]; tasks = [1, 2]; };
