@@ -134,5 +134,9 @@ int64_t cond_scope_deadline(const usim_cond *c, const char **err);
 
 /* scope.c: scope s's condition has fired; returns the tasks woken. */
 size_t scope_when_fired(usim_scope *s);
+/* scope.c: t was abandoned (its stack is never unwound, its scopes
+ * never close): the condition watches of the scopes it owns, which live
+ * on that stack, stop watching. */
+void scope_when_abandoned(usim_task *t);
 
 #endif

@@ -287,6 +287,10 @@ static usim_task *pick_next(usim_sim *sim);
 static inline __attribute__((always_inline)) usim_task *
 timers_due_at(usim_sim *sim, usim_task *first, int64_t now);
 static inline void switch_to(usim_sim *sim, usim_task *self, usim_task *next);
+static inline void begin_turn(usim_sim *sim, usim_task *t);
+static inline void timer_fired(usim_task *task);
+static inline bool another_due_at(const heap *h, int64_t now);
+static usim_task *timers_due_with_others(usim_sim *sim, usim_task *first, int64_t now);
 
 /* The caller goes to the back of the ready ring and the next task runs. */
 static void postpone(usim_task *self)
@@ -433,7 +437,20 @@ timed_handover(usim_task *self, usim_sim *sim, usim_task *top, int64_t at)
     self->timer_refs++;
     self->timer_is_deadline = false;
     self->state = TASK_BLOCKED;
-    switch_to(sim, self, timers_due_at(sim, top, due.t));
+    /* timers_due_at and switch_to, their lone-timer case first: `top`
+     * had the live timer on top, so it is not self (running, without a
+     * live timer) and switch_to's next == self and NULL cases cannot
+     * arise; self's own timer may be due with it, so the rest goes
+     * through timers_due_with_others and switch_to as there. */
+    assert(top != self && due.t >= sim->now);
+    sim->now = due.t;
+    timer_fired(top);
+    if (__builtin_expect(!another_due_at(&sim->timers, due.t), 1)) {
+        begin_turn(sim, top);
+        coro_switch(&self->co, &top->co);
+    } else {
+        switch_to(sim, self, timers_due_with_others(sim, top, due.t));
+    }
     assert(!self->wl && !self->timer_seq);
     return self->wake_rc;
 }

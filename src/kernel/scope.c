@@ -141,6 +141,13 @@ size_t scope_when_fired(usim_scope *s)
     return woken;
 }
 
+void scope_when_abandoned(usim_task *t)
+{
+    for (usim_scope *s = t->scope_top; s; s = s->parent)
+        if (s->owner == t && s->when)
+            cond_detach(&s->watch);
+}
+
 int usim_scope_open_when(usim_scope *s, const usim_cond *c)
 {
     usim_task *self = sched_require_task("usim_scope_open_when");

@@ -177,10 +177,13 @@ static size_t wake_done(usim_task *t)
     size_t woken = 0;
     cond_walk cw;
     cond_walk_begin(&cw, &t->done_cond);
-    for (; t->joiners.head; woken++) {
+    while (t->joiners.head) {
         usim_task *j = t->joiners.head;
         cond_walk_before(&cw, *(const uint64_t *)sched_wait_data(j));
+        if (j != t->joiners.head)
+            continue; /* a scope that fired woke j (it was in it) */
         loop_wake(j, 0);
+        woken++;
     }
     return woken + cond_walk_end(&cw);
 }
@@ -188,6 +191,8 @@ static size_t wake_done(usim_task *t)
 /* Runs in the ending task: joiners, scope, and a failure nobody catches. */
 void task_on_done(usim_task *t)
 {
+    if (t->abandoned) /* before a change could reach its dead watches */
+        scope_when_abandoned(t);
     wake_done(t);
     if (t->scope)
         scope_child_done(t);

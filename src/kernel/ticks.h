@@ -94,6 +94,21 @@ static inline bool ticks_whole(double q, double *n)
     return false;
 }
 
+/* q > 1.0 ? q : 1.0, the magnitude ticks_tol scales by, for a q that is
+ * not NaN.  On x86-64 one maxsd, which computes exactly that expression
+ * (its first operand if greater, else the second); the compiler makes a
+ * branch of it otherwise, with the multiply inside. */
+static inline double ticks_max1(double q)
+{
+#if defined(__x86_64__) && defined(__SSE2__)
+    double one = 1.0;
+    __asm__("maxsd %1, %0" : "+x"(q) : "xm"(one));
+    return q;
+#else
+    return q > 1.0 ? q : 1.0;
+#endif
+}
+
 /* The first tick at or after q for 0 <= q < TICKS_FAST_MAX: usim_sleep's
  * hot path, ticks_ceil_from(0, q) in fewer instructions. */
 static inline double ticks_ceil_nonneg(double q)
@@ -110,7 +125,7 @@ static inline double ticks_ceil_nonneg(double q)
 static inline int64_t ticks_ceil_nonneg_int(double q)
 {
     int64_t n = (int64_t)(q + 0.5);
-    return fabs(q - (double)n) <= TICKS_TOL * (q > 1.0 ? q : 1.0) ? n : (int64_t)q + 1;
+    return fabs(q - (double)n) <= TICKS_TOL * ticks_max1(q) ? n : (int64_t)q + 1;
 }
 
 /* True if 0 <= q < TICKS_FAST_MAX, in one integer comparison: the bits of

@@ -57,6 +57,15 @@ static bool flag_satisfies(enum flag_want want, bool value)
     return want == FLAG_ANY || (want == FLAG_TRUE) == value;
 }
 
+/* The first waiter of f that began waiting at `stamp` or later. */
+static usim_task *flag_waiter_from(const usim_flag *f, uint64_t stamp)
+{
+    usim_task *t = f->waiters.head;
+    while (t && ((const flag_waiter *)sched_wait_data(t))->stamp < stamp)
+        t = waitlist_next(t);
+    return t;
+}
+
 void usim_flag_set(usim_flag *f, bool value)
 {
     if (SYNC_CHECK(f, "usim_flag_set", "flag"))
@@ -68,9 +77,19 @@ void usim_flag_set(usim_flag *f, bool value)
         cond_walk_begin(&cw, &f->cond);
         usim_task *t = f->waiters.head;
         while (t) {
-            usim_task *next = waitlist_next(t); /* before t leaves the list */
             const flag_waiter *w = sched_wait_data(t);
-            cond_walk_before(&cw, w->stamp);
+            uint64_t stamp = w->stamp;
+            size_t fired = cw.woken;
+            cond_walk_before(&cw, stamp);
+            if (cw.woken != fired) {
+                /* A scope that fired wakes its tasks, and one may wait
+                 * here (t itself, or a later waiter): go on from the
+                 * first waiter still here that began at `stamp` or
+                 * later (the list is in stamp order). */
+                t = flag_waiter_from(f, stamp);
+                continue;
+            }
+            usim_task *next = waitlist_next(t); /* before t leaves the list */
             if (flag_satisfies(w->want, value)) {
                 sched_wake(t, 0);
                 woken++;

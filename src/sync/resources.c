@@ -104,6 +104,16 @@ static void take(usim_resources *r, const double *amounts)
         r->level[i] -= amounts[i];
 }
 
+/* The first watcher of r that began waiting at `stamp` or later (the
+ * list is in stamp order). */
+static usim_task *watcher_from(const usim_resources *r, uint64_t stamp)
+{
+    usim_task *t = r->watchers.head;
+    while (t && ((const level_waiter *)sched_wait_data(t))->stamp < stamp)
+        t = waitlist_next(t);
+    return t;
+}
+
 /* Wakes the borrowers that fit now (granting them unless they check
  * again themselves), then the watchers whose comparison holds and the
  * condition waits on the levels (kernel/cond.h) that the change
@@ -133,9 +143,18 @@ static size_t resources_serve(usim_resources *r)
     cond_walk_begin(&cw, &r->cond);
     t = r->watchers.head;
     while (t) {
-        usim_task *next = waitlist_next(t);
         const level_waiter *w = sched_wait_data(t);
-        cond_walk_before(&cw, w->stamp);
+        uint64_t stamp = w->stamp;
+        size_t fired = cw.woken;
+        cond_walk_before(&cw, stamp);
+        if (cw.woken != fired) {
+            /* A scope that fired wakes its tasks, and one may watch here
+             * (t itself, or a later watcher): go on from the first
+             * watcher still here that began at `stamp` or later. */
+            t = watcher_from(r, stamp);
+            continue;
+        }
+        usim_task *next = waitlist_next(t);
         if (levels_compare(r->level, w->op, w->levels, r->nkinds)) {
             sched_wake(t, 0);
             woken++;

@@ -92,6 +92,16 @@ const usim_level *usim_tracked_level(const usim_tracked *t)
     return &t->level;
 }
 
+/* The first waiter of t that began waiting at `stamp` or later (the
+ * list is in stamp order). */
+static usim_task *tracked_waiter_from(const usim_tracked *t, uint64_t stamp)
+{
+    usim_task *w = t->waiters.head;
+    while (w && ((const tracked_waiter *)sched_wait_data(w))->stamp < stamp)
+        w = waitlist_next(w);
+    return w;
+}
+
 void usim_tracked_set(usim_tracked *t, double v)
 {
     if (SYNC_CHECK(t, "usim_tracked_set", "tracked"))
@@ -103,9 +113,18 @@ void usim_tracked_set(usim_tracked *t, double v)
     cond_walk_begin(&cw, &t->cond);
     usim_task *w = t->waiters.head;
     while (w) {
-        usim_task *next = waitlist_next(w); /* before w leaves the list */
         const tracked_waiter *tw = sched_wait_data(w);
-        cond_walk_before(&cw, tw->stamp);
+        uint64_t stamp = tw->stamp;
+        size_t fired = cw.woken;
+        cond_walk_before(&cw, stamp);
+        if (cw.woken != fired) {
+            /* A scope that fired wakes its tasks, and one may wait here
+             * (w itself, or a later waiter): go on from the first waiter
+             * still here that began at `stamp` or later. */
+            w = tracked_waiter_from(t, stamp);
+            continue;
+        }
+        usim_task *next = waitlist_next(w); /* before w leaves the list */
         if (tracked_holds(v, tw->op, tw->x)) {
             sched_wake(w, 0);
             woken++;

@@ -767,6 +767,166 @@ static void test_scope_ending_on_tracked_or_time(void **state)
     }
 }
 
+/* A scope ended by a primitive whose plain waiters include the scope's
+ * own children: the change fires the scope first (it began watching
+ * before they began waiting), which wakes the children with
+ * USIM_ETIMEDOUT and takes them off the primitive's wait list while the
+ * primitive is walking it; the walk goes on with the waiter outside the
+ * scope, which the change itself wakes (0).  All at 3, under every
+ * order, for a flag, a tracked value, the levels of a resources and the
+ * end of a task. */
+enum scope_prim { PRIM_FLAG, PRIM_TRACKED, PRIM_RESOURCES, PRIM_DONE };
+static enum scope_prim prim;
+static usim_resources pool;
+static const double one[1] = {1};
+static usim_task *ender;
+static int in_rc[2], out_rc;
+static double in_at[2], out_at;
+
+static int prim_wait(void)
+{
+    switch (prim) {
+    case PRIM_FLAG:
+        return usim_flag_wait_true(&fa);
+    case PRIM_TRACKED:
+        return usim_tracked_wait(&tv, USIM_GE, 1);
+    case PRIM_RESOURCES:
+        return usim_resources_wait(&pool, USIM_GE, one);
+    case PRIM_DONE:
+        return usim_join(ender, NULL);
+    }
+    return -1;
+}
+
+static void *in_scope_waiter(void *arg)
+{
+    int *i = arg;
+    in_rc[*i] = prim_wait();
+    in_at[*i] = usim_now();
+    return NULL;
+}
+
+static void *outside_waiter(void *arg)
+{
+    (void)arg;
+    usim_sleep(1); /* begins waiting after the children */
+    out_rc = prim_wait();
+    out_at = usim_now();
+    return NULL;
+}
+
+static void *change_at_3(void *arg)
+{
+    (void)arg;
+    usim_sleep(3);
+    if (prim == PRIM_FLAG)
+        usim_flag_set(&fa, true);
+    else if (prim == PRIM_TRACKED)
+        usim_tracked_set(&tv, 1);
+    else if (prim == PRIM_RESOURCES)
+        usim_resources_increase(&pool, one);
+    return NULL; /* PRIM_DONE: its end is the change */
+}
+
+static void *scope_children_wait_main(void *arg)
+{
+    (void)arg;
+    static const char *const kinds[1] = {"k"};
+    static int idx[2] = {0, 1};
+    usim_flag_init(&fa, false, "a");
+    usim_tracked_init(&tv, 0, "v");
+    assert_int_equal(usim_resources_init(&pool, 1, kinds, (double[]){0}, 0, "pool"), 0);
+    ender = usim_spawn(change_at_3, NULL, "S");
+    usim_task *outside = usim_spawn(outside_waiter, NULL, "W");
+    usim_cond c = prim == PRIM_FLAG        ? usim_cond_flag(&fa, true)
+                  : prim == PRIM_TRACKED   ? usim_cond_tracked(&tv, USIM_GE, 1)
+                  : prim == PRIM_RESOURCES ? usim_cond_resources(&pool, USIM_GE, one)
+                                           : usim_cond_done(ender, true);
+    usim_scope s;
+    assert_int_equal(usim_scope_open_when(&s, &c), 0);
+    usim_scope_spawn(&s, in_scope_waiter, &idx[0], "C0");
+    usim_scope_spawn(&s, in_scope_waiter, &idx[1], "C1");
+    wait_rc = usim_sleep(100);
+    assert_true(usim_now() == 3);
+    usim_scope_close(&s);
+    assert_int_equal(usim_join(outside, NULL), 0);
+    if (prim != PRIM_DONE)
+        assert_int_equal(usim_join(ender, NULL), 0);
+    usim_flag_destroy(&fa);
+    usim_tracked_destroy(&tv);
+    usim_resources_destroy(&pool);
+    return NULL;
+}
+
+static void test_scope_children_waiting_on_what_ends_the_scope(void **state)
+{
+    (void)state;
+    for (int p = PRIM_FLAG; p <= PRIM_DONE; p++) {
+        for (size_t i = 0; i < 4; i++) {
+            prim = (enum scope_prim)p;
+            in_rc[0] = in_rc[1] = out_rc = wait_rc = 99;
+            in_at[0] = in_at[1] = out_at = -1;
+            run(all_orders[i], scope_children_wait_main);
+            assert_int_equal(wait_rc, USIM_ETIMEDOUT);
+            assert_int_equal(in_rc[0], USIM_ETIMEDOUT);
+            assert_int_equal(in_rc[1], USIM_ETIMEDOUT);
+            assert_int_equal(out_rc, 0);
+            assert_true(in_at[0] == 3 && in_at[1] == 3 && out_at == 3);
+        }
+    }
+}
+
+/* A task that fails the run inside a scope ended by `a | v >= 1` never
+ * closes the scope: its watch, on the abandoned stack, must stop
+ * watching a and v then.  A task that the destroy unwinds then changes
+ * both (with the watch still there, the change would reach the dead
+ * stack), and a and v are left without listeners, so destroying them
+ * after the simulation is fine. */
+static void *sets_both_when_unwound(void *arg)
+{
+    (void)arg;
+    assert_int_equal(usim_sleep(10), USIM_ECANCELED);
+    usim_flag_set(&fa, true);
+    usim_tracked_set(&tv, 5);
+    return NULL;
+}
+
+static void *fails_inside_scope_when(void *arg)
+{
+    (void)arg;
+    usim_cond parts[2] = {usim_cond_flag(&fa, true),
+                          usim_cond_tracked(&tv, USIM_GE, 1)};
+    usim_cond c = usim_cond_any(parts, 2);
+    usim_scope s;
+    assert_int_equal(usim_scope_open_when(&s, &c), 0);
+    assert_int_equal(usim_sleep(1), 0);
+    usim_fail("gives up");
+    return NULL;
+}
+
+static void test_failing_inside_scope_when_leaves_no_listeners(void **state)
+{
+    (void)state;
+    usim_flag_init(&fa, false, "a");
+    usim_tracked_init(&tv, 0, "v");
+    usim_config cfg;
+    usim_config_init(&cfg);
+    cfg.resolution = 1.0;
+    usim_sim *sim = fixture_sim(&cfg);
+    assert_non_null(usim_sim_spawn(sim, sets_both_when_unwound, NULL, "U"));
+    assert_non_null(usim_sim_spawn(sim, fails_inside_scope_when, NULL, "F"));
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_FAILED);
+    assert_true(usim_sim_now(sim) == 1);
+    assert_null(fa.cond.head);
+    assert_null(tv.cond.head);
+    fixture_destroy(sim);
+    assert_true(usim_flag_get(&fa));
+    assert_null(fa.cond.head);
+    assert_null(tv.cond.head);
+    usim_flag_destroy(&fa);
+    usim_tracked_destroy(&tv);
+}
+
 static void *scope_when_errors(void *arg)
 {
     (void)arg;
@@ -817,7 +977,9 @@ int main(void)
         FIXTURE_TEST(test_scope_ends_when_a_flag_is_set),
         FIXTURE_TEST(test_scope_ending_on_an_any),
         FIXTURE_TEST(test_scope_ending_on_tracked_or_time),
+        FIXTURE_TEST(test_scope_children_waiting_on_what_ends_the_scope),
         FIXTURE_TEST(test_scope_open_when_errors),
+        FIXTURE_TEST(test_failing_inside_scope_when_leaves_no_listeners),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
