@@ -157,7 +157,11 @@ EXTRA_DIST += tests/batch/load_scaling.sh
 
 # scripts/fuzz: libFuzzer targets for the experiment loader and the journal
 # reader, their seed corpus and regression inputs (scripts/test runs it).
-EXTRA_DIST += scripts/fuzz tests/fuzz
+# Named file by file: a build directory's tests/fuzz holds objects that a
+# whole-folder entry would ship in the tarball.
+EXTRA_DIST += scripts/fuzz tests/fuzz/fuzz_experiment.c tests/fuzz/fuzz_journal.c \
+	tests/fuzz/fuzz_dir.h tests/fuzz/experiment.dict tests/fuzz/lsan.supp \
+	tests/fuzz/corpus tests/fuzz/regressions
 
 # Known answers of the built-in models; SIGINT and --resume.
 TESTS += tests/batch/models.sh
