@@ -489,16 +489,8 @@ int loop_timed_wait(usim_task *self, int64_t wake_tick, double requested)
 {
     usim_sim *sim = self->sim;
     int64_t start = sim->now;
-    usim_task *top;
-    int rc;
-    if (__builtin_expect(!(self->slow & TASK_WAIT_SLOW) && wake_tick > start &&
-                             sim->stale_timers <= LOOP_STALE_MIN &&
-                             (top = handover_target(sim, wake_tick)) != NULL,
-                         1))
-        rc = timed_handover(self, sim, top, wake_tick);
-    else
-        rc =
-            block_common(self, NULL, NULL, "sleep", NULL, NULL, wake_tick, BLOCK_BEGIN);
+    int rc =
+        block_common(self, NULL, NULL, "sleep", NULL, NULL, wake_tick, BLOCK_BEGIN);
     if (__builtin_expect(rc == 0, 1))
         drift_record(self, &sim->drift, requested,
                      (double)(sim->now - start) * sim->cfg.resolution, false);
