@@ -36,7 +36,14 @@ struct journal_reader {
     uint64_t size; /* file size at open */
     unsigned char *buf;
     size_t cap;
+    uint64_t win_off; /* buf holds the file's bytes [win_off, win_off + win_len) */
+    size_t win_len;
 };
+
+/* Bytes read at once: records are read mostly in the order they were
+ * written (snapshots read them in run order, and runs finish roughly in
+ * that order), so one pread serves many records. */
+#define READ_AHEAD (1u << 20)
 
 /* ---- serialisation ---------------------------------------------------- */
 
@@ -452,30 +459,57 @@ uint64_t journal_tell(const journal_reader *jr)
     return jr->off;
 }
 
+/* Points *p at the file's bytes [off, off + len), in the window or read
+ * into it: 1, or 0 if the file ends before, or -ENOMEM. */
+static int window(journal_reader *jr, uint64_t off, size_t len, const unsigned char **p)
+{
+    if (off > jr->size || len > jr->size - off) /* any offset: never overflows */
+        return 0;
+    if (off >= jr->win_off && len <= jr->win_len &&
+        off - jr->win_off <= jr->win_len - len) {
+        *p = jr->buf + (off - jr->win_off);
+        return 1;
+    }
+    size_t want = len > READ_AHEAD ? len : READ_AHEAD;
+    if (want > jr->size - off)
+        want = (size_t)(jr->size - off);
+    if (jr->cap < want) {
+        unsigned char *b = realloc(jr->buf, want);
+        if (!b)
+            return -ENOMEM;
+        jr->buf = b;
+        jr->cap = want;
+    }
+    ssize_t got = pread(jr->fd, jr->buf, want, (off_t)off);
+    jr->win_off = off;
+    jr->win_len = got > 0 ? (size_t)got : 0;
+    *p = jr->buf;
+    return jr->win_len >= len;
+}
+
 /* Reads and checks the record at off; its total size in *size. */
 static int read_record(journal_reader *jr, uint64_t off, run_result **r, uint64_t *size)
 {
     uint32_t h[2];
-    if (off + 8 > jr->size || pread(jr->fd, h, 8, (off_t)off) != 8 ||
-        h[0] != RECORD_MAGIC)
+    const unsigned char *p;
+    int rc = window(jr, off, 8, &p);
+    if (rc <= 0)
+        return rc;
+    memcpy(h, p, 8);
+    if (h[0] != RECORD_MAGIC)
         return 0;
     uint64_t total = 8 + (uint64_t)h[1] + 8;
     if (off + total > jr->size)
         return 0; /* torn at the end */
-    if (jr->cap < (size_t)h[1] + 8) {
-        unsigned char *p = realloc(jr->buf, (size_t)h[1] + 8);
-        if (!p)
-            return -ENOMEM;
-        jr->buf = p;
-        jr->cap = (size_t)h[1] + 8;
-    }
-    if (pread(jr->fd, jr->buf, (size_t)h[1] + 8, (off_t)(off + 8)) != (ssize_t)h[1] + 8)
-        return 0;
+    rc = window(jr, off, (size_t)total, &p);
+    if (rc <= 0)
+        return rc;
+    p += 8;
     uint64_t sum;
-    memcpy(&sum, jr->buf + h[1], 8);
-    if (sum != journal_checksum(jr->buf, h[1]))
+    memcpy(&sum, p + h[1], 8);
+    if (sum != journal_checksum(p, h[1]))
         return 0;
-    *r = deserialise(jr->buf, h[1]);
+    *r = deserialise(p, h[1]);
     if (!*r)
         return 0; /* checks out but does not parse: treat as the end */
     *size = total;

@@ -26,6 +26,7 @@ libusim_batch_la_SOURCES = \
 	src/batch/h5file.c src/batch/h5file.h \
 	src/batch/h5in.c src/batch/h5in.h \
 	src/batch/h5out.c src/batch/h5out.h \
+	src/batch/zfast.c src/batch/zfast.h \
 	src/batch/journal.c src/batch/journal.h \
 	src/batch/provenance.c src/batch/provenance.h \
 	src/batch/sha256.c src/batch/sha256.h \

@@ -24,6 +24,13 @@ tests_batch_test_stats_CFLAGS = $(H5TEST_CFLAGS)
 tests_batch_test_stats_LDADD = $(H5TEST_LDADD)
 TESTS += tests/batch/test_stats
 
+# zfast: the tables' deflate streams inflate with zlib; their sizes.
+check_PROGRAMS += tests/batch/test_zfast
+tests_batch_test_zfast_SOURCES = tests/batch/test_zfast.c
+tests_batch_test_zfast_CFLAGS = $(H5TEST_CFLAGS)
+tests_batch_test_zfast_LDADD = $(H5TEST_LDADD) -lz
+TESTS += tests/batch/test_zfast
+
 # h5check: the reading side of the shell tests (cmp, opens, status).
 check_PROGRAMS += tests/batch/h5check
 tests_batch_h5check_SOURCES = tests/batch/h5check.c tests/batch/h5compare.c
