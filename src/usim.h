@@ -1054,6 +1054,7 @@ typedef struct usim_queue {
     size_t cap_ring, head, len;
     size_t capacity; /* 0 = unbounded */
     bool closed;
+    bool ranked; /* an item of priority > 0 has been queued (in padding) */
     uint32_t magic;
     const char *name;
     usim_waitlist putters, getters;

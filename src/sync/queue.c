@@ -29,12 +29,20 @@
  * (sched_woke).
  */
 #include <assert.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sync/sync.h"
 
 #define QUEUE_INITIAL_RING 16
+
+/* `ranked` lives in the padding after `closed`: the layout of the fields
+ * programs built against an earlier usim.h know stays as it was. */
+_Static_assert(offsetof(usim_queue, ranked) == offsetof(usim_queue, closed) + 1 &&
+                   offsetof(usim_queue, magic) == offsetof(usim_queue, closed) + 4 &&
+                   offsetof(usim_queue, name) == offsetof(usim_queue, closed) + 8,
+               "usim_queue's layout changed");
 
 typedef struct queue_getter {
     usim_filter filter; /* NULL: any item */
@@ -144,10 +152,28 @@ static inline bool queue_append(usim_queue *q, void *item, int priority)
     return true;
 }
 
+/* queue_append of a priority-0 item to a queue that never held an item
+ * of priority > 0 (q->ranked clear): every queued priority is <= 0, so
+ * queue_append's test of the last one (> 0) would fail and is left out. */
+static inline bool queue_append_plain(usim_queue *q, void *item)
+{
+    assert(!q->ranked);
+    size_t len = q->len, cap = q->cap_ring;
+    if (len == cap)
+        return false;
+    size_t j = q->head + len;
+    q->ring[j < cap ? j : j - cap] = (usim_queue_slot){item, 0};
+    q->len = len + 1;
+    queue_check(q);
+    return true;
+}
+
 /* Queues an item behind every item of its priority or better. */
 static int queue_insert(usim_queue *q, void *item, int priority)
 {
     assert(queue_room(q));
+    if (priority > 0)
+        q->ranked = true; /* before anything is queued: sticky */
     if (queue_append(q, item, priority))
         return 0;
     if (q->len == q->cap_ring) {
@@ -300,14 +326,15 @@ static int queue_get_impl(usim_queue *q, void **item, usim_filter filter, void *
  * a live queue, a running task with nothing pending (sched_fast: not
  * cancelled, no timeout, not under musim), nobody waiting on the other
  * side, an item or a free slot at hand.  Anything else takes the general
- * path. */
+ * path.  The put's case also needs a queue that never held an item of
+ * priority > 0 (queue_append_plain). */
 int usim_queue_put(usim_queue *q, void *item)
 {
     usim_task *self = sched_self();
     if (__builtin_expect(q && q->magic == SYNC_LIVE && self && sched_fast(self) &&
-                             !q->closed && waitlist_empty(&q->getters) &&
+                             !q->closed && !q->ranked && waitlist_empty(&q->getters) &&
                              waitlist_empty(&q->putters) && queue_room(q) &&
-                             queue_append(q, item, 0),
+                             queue_append_plain(q, item),
                          1))
         return 0;
     return queue_put_impl(q, item, 0, true, "usim_queue_put");
