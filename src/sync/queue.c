@@ -136,7 +136,10 @@ static int queue_grow(usim_queue *q)
 
 /* Appends the item if the ring has a free slot and the last item's
  * priority is not worse (the usual case: equal priorities); false if the
- * general insertion is needed. */
+ * general insertion is needed.  A queue that never held an item of
+ * priority > 0 (q->ranked clear) holds priorities <= 0 only, so an item of
+ * priority >= 0 needs no look at the last one: usim_queue_put's fast path
+ * (priority 0, ranked tested clear) compiles without it. */
 static inline bool queue_append(usim_queue *q, void *item, int priority)
 {
     size_t len = q->len, cap = q->cap_ring;
@@ -144,25 +147,10 @@ static inline bool queue_append(usim_queue *q, void *item, int priority)
         return false;
     size_t j = q->head + len;
     j = j < cap ? j : j - cap;
-    if (len && q->ring[j ? j - 1 : cap - 1].priority > priority)
+    if (len && (q->ranked || priority < 0) &&
+        q->ring[j ? j - 1 : cap - 1].priority > priority)
         return false;
     q->ring[j] = (usim_queue_slot){item, priority};
-    q->len = len + 1;
-    queue_check(q);
-    return true;
-}
-
-/* queue_append of a priority-0 item to a queue that never held an item
- * of priority > 0 (q->ranked clear): every queued priority is <= 0, so
- * queue_append's test of the last one (> 0) would fail and is left out. */
-static inline bool queue_append_plain(usim_queue *q, void *item)
-{
-    assert(!q->ranked);
-    size_t len = q->len, cap = q->cap_ring;
-    if (len == cap)
-        return false;
-    size_t j = q->head + len;
-    q->ring[j < cap ? j : j - cap] = (usim_queue_slot){item, 0};
     q->len = len + 1;
     queue_check(q);
     return true;
@@ -327,14 +315,14 @@ static int queue_get_impl(usim_queue *q, void **item, usim_filter filter, void *
  * cancelled, no timeout, not under musim), nobody waiting on the other
  * side, an item or a free slot at hand.  Anything else takes the general
  * path.  The put's case also needs a queue that never held an item of
- * priority > 0 (queue_append_plain). */
+ * priority > 0 (queue_append). */
 int usim_queue_put(usim_queue *q, void *item)
 {
     usim_task *self = sched_self();
     if (__builtin_expect(q && q->magic == SYNC_LIVE && self && sched_fast(self) &&
                              !q->closed && !q->ranked && waitlist_empty(&q->getters) &&
                              waitlist_empty(&q->putters) && queue_room(q) &&
-                             queue_append_plain(q, item),
+                             queue_append(q, item, 0),
                          1))
         return 0;
     return queue_put_impl(q, item, 0, true, "usim_queue_put");
