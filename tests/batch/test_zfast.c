@@ -1,9 +1,10 @@
 /*
  * test_zfast.c — zfast_compress (src/batch/zfast.h): every stream it makes
  * inflates with zlib to the bytes it was given, with zlib's own Adler-32
- * check, within zfast_bound; and data made of runs and short periods
- * shrinks as the tables' chunks must (sizes worked out from the fixed
- * Huffman codes of RFC 1951 by hand).
+ * check, within zfast_bound, in one block of fixed codes or in blocks of
+ * codes of their own; data made of runs and short periods shrinks as the
+ * tables' chunks must, and a block of few distinct bytes as a trace's
+ * planes must (sizes worked out from the Huffman codes by hand).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,15 +18,16 @@
 
 #include "batch/zfast.h"
 
-/* Compresses src, inflates the stream with zlib, checks the round trip;
- * returns the stream's length. */
-static size_t round_trip(const unsigned char *src, size_t n)
+/* Compresses src in blocks of `block` bytes (0: one, fixed codes),
+ * inflates the stream with zlib, checks the round trip; returns the
+ * stream's length. */
+static size_t round_trip_blocks(const unsigned char *src, size_t n, size_t block)
 {
     size_t bound = zfast_bound(n);
     unsigned char *z = malloc(bound + 1), *back = malloc(n + 1);
     assert_non_null(z);
     assert_non_null(back);
-    size_t zn = zfast_compress(z, src, n);
+    size_t zn = zfast_compress(z, src, n, block);
     assert_true(zn <= bound);
     uLongf got = n + 1; /* one more: a stream that inflates too long fails */
     assert_int_equal(uncompress(back, &got, z, zn), Z_OK);
@@ -34,6 +36,15 @@ static size_t round_trip(const unsigned char *src, size_t n)
     free(z);
     free(back);
     return zn;
+}
+
+/* Every stream both ways: one fixed block, and blocks of 512 bytes (the
+ * smallest there are) with codes of their own; returns the first's
+ * length. */
+static size_t round_trip(const unsigned char *src, size_t n)
+{
+    round_trip_blocks(src, n, 1);
+    return round_trip_blocks(src, n, 0);
 }
 
 static uint64_t lcg(uint64_t *s)
@@ -98,6 +109,18 @@ static void test_long_streams(void **state)
     for (size_t i = 0; i < n; i++)
         b[i] = lcg(&s) % 3 ? 0xfe : (unsigned char)lcg(&s);
     round_trip(b, n);
+    /* blocks of the traces' planes, of the largest there are and beyond
+     * (coded in pieces), over every kind of data at once: runs, random
+     * bytes, few values, periods */
+    for (size_t i = 0; i < n; i++) {
+        size_t part = i / 9000 % 4;
+        b[i] = part == 0   ? 0
+               : part == 1 ? (unsigned char)lcg(&s)
+               : part == 2 ? (unsigned char)("\x3f\x40\xf0"[lcg(&s) % 3])
+                           : (unsigned char)(i % 9);
+    }
+    for (size_t block = 8192; block <= 40000; block *= 2)
+        round_trip_blocks(b, n, block);
     free(b);
 }
 
@@ -123,12 +146,39 @@ static void test_sizes(void **state)
     assert_int_equal(round_trip(b, 4100), 41);
 }
 
+/*
+ * A block of few distinct bytes: 0, 1, ..., 8 repeated (period 9, out of
+ * every match's reach), 8190 bytes, all literals.
+ *  - Fixed codes: 8 bits each: 3 + 65520 + 7 = 65530 bits = 8192 bytes,
+ *    + 6 = 8198.
+ *  - Codes of its own: nine symbols of 910 each and the end of block
+ *    (1): an optimal code gives six symbols 3 bits and four 4 bits (the
+ *    end of block among the latter), so the literals cost 910 * (6 * 3 +
+ *    3 * 4) = 27300 bits; + 4 (end of block) + 3 (block type) = 27307
+ *    bits, 3414 bytes, + 6.  The header describing the codes adds 17 bits
+ *    and 3 per code length code (at most 19), plus the run-length coded
+ *    lengths of 257 + 2 codes (about 20 symbols of up to 4 + 7 bits): at
+ *    most 60 bytes.
+ */
+static void test_planes(void **state)
+{
+    (void)state;
+    unsigned char b[8190];
+    for (size_t i = 0; i < sizeof b; i++)
+        b[i] = (unsigned char)(i % 9);
+    assert_int_equal(round_trip_blocks(b, sizeof b, 0), 8198);
+    size_t own = round_trip_blocks(b, sizeof b, sizeof b);
+    assert_true(own >= 3414 + 6);
+    assert_true(own <= 3414 + 6 + 60);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trips),
         cmocka_unit_test(test_long_streams),
         cmocka_unit_test(test_sizes),
+        cmocka_unit_test(test_planes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
