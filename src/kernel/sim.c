@@ -159,7 +159,10 @@ usim_sim *usim_sim_create(const usim_config *cfg)
 {
     if (usim_config_check(cfg) != 0)
         return NULL;
-    if (coro_thread_init() != 0 || coro_claim_fault_handler() != 0) {
+    /* The overflow handler is claimed by usim_sim_run, once per run: no
+     * task runs before, and the model's setup may install handlers of its
+     * own in between. */
+    if (coro_thread_init() != 0) {
         usim_error(USIM_ENOMEM, "cannot set up the thread's coroutine support");
         return NULL;
     }
@@ -241,7 +244,13 @@ usim_status usim_sim_run(usim_sim *sim, double until)
     }
     if (sim->final)
         return sim->status;
-    coro_claim_fault_handler();
+    /* Foreign code (the model's setup, a test framework) may have
+     * displaced the overflow handler since the last run. */
+    if (coro_claim_fault_handler() != 0) {
+        usim_error(USIM_ENOMEM, "usim_sim_run: cannot install the stack overflow "
+                                "handler");
+        return USIM_FAILED;
+    }
     sched_here.sim = sim;
     usim_status st = loop_run(sim, until_ticks(sim, until));
     sched_here.sim = NULL;

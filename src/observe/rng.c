@@ -46,66 +46,70 @@ static void philox_scalar(const uint32_t ctr[4], const uint32_t key[2], uint32_t
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-/* The AVX2 version runs one block per 32-bit lane: lane b of x[j] is word
- * j of block b.  A Philox round multiplies x0 and x2 by constants into
- * 64-bit products; _mm256_mul_epu32 multiplies the even lanes, so the odd
- * lanes are shifted down and multiplied separately, and the two results
- * are shuffled back into hi and lo words per lane. */
+/* The AVX2 version runs one block per 64-bit lane, four blocks to a
+ * register (blocks 0-3 in a*, 4-7 in b*): lane b of x[j] holds word j of
+ * block b in its low half.  A Philox round multiplies x0 and x2 by
+ * constants into 64-bit products, and _mm256_mul_epu32 makes exactly
+ * those from the low halves of the lanes: the product's low half is the
+ * round's lo word and its high half, shifted down, the hi word.  The high
+ * halves of the lanes are left as they come (the multiplies never read
+ * them) and cleared only on output, so a round is two multiplies, two
+ * shifts and four XORs per register. */
 
-/* hi:lo = a * m for eight 32-bit lanes (m in the even lanes). */
-__attribute__((target("avx2"))) static inline void mulhilo8(__m256i a, __m256i m,
-                                                            __m256i *hi, __m256i *lo)
+/* One Philox round of four blocks, in place. */
+__attribute__((target("avx2"))) static inline void
+philox_round4(__m256i x[4], __m256i k0, __m256i k1, __m256i m0, __m256i m1)
 {
-    __m256i p02 = _mm256_mul_epu32(a, m);                        /* even lanes */
-    __m256i p13 = _mm256_mul_epu32(_mm256_srli_epi64(a, 32), m); /* odd lanes */
-    /* In each half: [lo0 hi0 lo2 hi2] -> [lo0 lo2 hi0 hi2], likewise p13. */
-    __m256i e = _mm256_shuffle_epi32(p02, _MM_SHUFFLE(3, 1, 2, 0));
-    __m256i o = _mm256_shuffle_epi32(p13, _MM_SHUFFLE(3, 1, 2, 0));
-    *lo = _mm256_unpacklo_epi32(e, o);
-    *hi = _mm256_unpackhi_epi32(e, o);
+    __m256i p0 = _mm256_mul_epu32(x[0], m0); /* hi0:lo0 */
+    __m256i p1 = _mm256_mul_epu32(x[2], m1); /* hi1:lo1 */
+    x[0] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), x[1]), k0);
+    x[2] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), x[3]), k1);
+    x[1] = p1; /* lo1 in the low half */
+    x[3] = p0; /* lo0 */
 }
 
-/* Eight consecutive blocks (AVX2): blocks 0-3 in the low halves, 4-7 in
- * the high halves. */
+/* The four blocks of x as 16 words in block order, into out. */
+__attribute__((target("avx2"))) static inline void philox_store4(const __m256i x[4],
+                                                                 uint32_t *out)
+{
+    /* Lane b of w01 is block b's words 0 and 1 as they lie in memory (word
+     * 0 in the low half), likewise w23; then per block, w01 before w23. */
+    __m256i w01 = _mm256_blend_epi32(x[0], _mm256_slli_epi64(x[1], 32), 0xaa);
+    __m256i w23 = _mm256_blend_epi32(x[2], _mm256_slli_epi64(x[3], 32), 0xaa);
+    __m256i b02 = _mm256_unpacklo_epi64(w01, w23); /* blocks 0 | 2 */
+    __m256i b13 = _mm256_unpackhi_epi64(w01, w23); /* blocks 1 | 3 */
+    _mm256_storeu_si256((__m256i *)out + 0, _mm256_permute2x128_si256(b02, b13, 0x20));
+    _mm256_storeu_si256((__m256i *)out + 1, _mm256_permute2x128_si256(b02, b13, 0x31));
+}
+
+/* Eight consecutive blocks (AVX2). */
 __attribute__((target("avx2"))) static void
 philox_avx2(const uint32_t ctr[4], const uint32_t key[2], uint32_t *out)
 {
-    uint32_t c[8][4];
-    for (uint32_t b = 0; b < 8; b++)
-        counter_plus(ctr, b, c[b]);
-    __m256i x0 =
-        _mm256_set_epi32((int)c[7][0], (int)c[6][0], (int)c[5][0], (int)c[4][0],
-                         (int)c[3][0], (int)c[2][0], (int)c[1][0], (int)c[0][0]);
-    __m256i x1 =
-        _mm256_set_epi32((int)c[7][1], (int)c[6][1], (int)c[5][1], (int)c[4][1],
-                         (int)c[3][1], (int)c[2][1], (int)c[1][1], (int)c[0][1]);
-    __m256i x2 = _mm256_set1_epi32((int)ctr[2]);
-    __m256i x3 = _mm256_set1_epi32((int)ctr[3]);
-    __m256i k0 = _mm256_set1_epi32((int)key[0]), k1 = _mm256_set1_epi32((int)key[1]);
-    const __m256i m0 = _mm256_set1_epi32((int)PHILOX_M4x32_0),
-                  m1 = _mm256_set1_epi32((int)PHILOX_M4x32_1);
-    const __m256i w0 = _mm256_set1_epi32((int)PHILOX_W32_0),
-                  w1 = _mm256_set1_epi32((int)PHILOX_W32_1);
+    /* ctr[1]:ctr[0] + b as one 64-bit add is counter_plus: the low half
+     * is word 0, the carry lands in word 1. */
+    __m256i c = _mm256_set1_epi64x((long long)((uint64_t)ctr[1] << 32 | ctr[0]));
+    __m256i a[4], b[4];
+    a[0] = _mm256_add_epi64(c, _mm256_set_epi64x(3, 2, 1, 0));
+    b[0] = _mm256_add_epi64(c, _mm256_set_epi64x(7, 6, 5, 4));
+    a[1] = _mm256_srli_epi64(a[0], 32);
+    b[1] = _mm256_srli_epi64(b[0], 32);
+    a[2] = b[2] = _mm256_set1_epi64x(ctr[2]);
+    a[3] = b[3] = _mm256_set1_epi64x(ctr[3]);
+    __m256i k0 = _mm256_set1_epi64x(key[0]), k1 = _mm256_set1_epi64x(key[1]);
+    const __m256i m0 = _mm256_set1_epi64x(PHILOX_M4x32_0),
+                  m1 = _mm256_set1_epi64x(PHILOX_M4x32_1);
+    /* The keys step in the low halves; the high halves stay 0. */
+    const __m256i w0 = _mm256_set1_epi64x(PHILOX_W32_0),
+                  w1 = _mm256_set1_epi64x(PHILOX_W32_1);
     for (int round = 0; round < 10; round++) {
-        __m256i hi0, lo0, hi1, lo1;
-        mulhilo8(x0, m0, &hi0, &lo0);
-        mulhilo8(x2, m1, &hi1, &lo1);
-        x0 = _mm256_xor_si256(_mm256_xor_si256(hi1, x1), k0);
-        x1 = lo1;
-        x2 = _mm256_xor_si256(_mm256_xor_si256(hi0, x3), k1);
-        x3 = lo0;
+        philox_round4(a, k0, k1, m0, m1);
+        philox_round4(b, k0, k1, m0, m1);
         k0 = _mm256_add_epi32(k0, w0);
         k1 = _mm256_add_epi32(k1, w1);
     }
-    /* Transpose in each half: r0 = [block 0 | block 4], r1 = [1 | 5], ... */
-    __m256i t0 = _mm256_unpacklo_epi32(x0, x1), t1 = _mm256_unpacklo_epi32(x2, x3);
-    __m256i t2 = _mm256_unpackhi_epi32(x0, x1), t3 = _mm256_unpackhi_epi32(x2, x3);
-    __m256i r0 = _mm256_unpacklo_epi64(t0, t1), r1 = _mm256_unpackhi_epi64(t0, t1);
-    __m256i r2 = _mm256_unpacklo_epi64(t2, t3), r3 = _mm256_unpackhi_epi64(t2, t3);
-    _mm256_storeu_si256((__m256i *)out + 0, _mm256_permute2x128_si256(r0, r1, 0x20));
-    _mm256_storeu_si256((__m256i *)out + 1, _mm256_permute2x128_si256(r2, r3, 0x20));
-    _mm256_storeu_si256((__m256i *)out + 2, _mm256_permute2x128_si256(r0, r1, 0x31));
-    _mm256_storeu_si256((__m256i *)out + 3, _mm256_permute2x128_si256(r2, r3, 0x31));
+    philox_store4(a, out);
+    philox_store4(b, out + 16);
 }
 #endif
 
