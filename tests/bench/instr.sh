@@ -5,7 +5,8 @@
 #   instr_total DIR COMMAND...  runs COMMAND under callgrind (following
 #                               usim-batch's supervised child) and prints
 #                               the instructions of all its processes
-#   instr_incl DIR FUNC         the inclusive instructions of FUNC in the
+#   instr_incl DIR FUNC         the inclusive instructions of FUNC (named
+#                               at the end of a line or before a space) in the
 #                               largest profile of DIR's last instr_total
 # Without valgrind, instr_total prints nothing and returns 1.
 instr_total() {
@@ -22,5 +23,6 @@ instr_total() {
 instr_incl() {
     big=$(ls -S "$1"/cg.* | head -n 1)
     callgrind_annotate --inclusive=yes "$big" 2>/dev/null |
-        awk -v f=":$2 " 'index($0, f) && $0 !~ /=>/ { gsub(",", "", $1); print $1; exit }'
+        awk -v f=":$2" '$0 !~ /=>/ && (index($0, f " ") || substr($0, length($0) - length(f) + 1) == f) {
+            gsub(",", "", $1); print $1; exit }'
 }
