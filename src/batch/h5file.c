@@ -28,6 +28,13 @@
  * flush what is gathered first.  A dataset that grows (/drift, traces) is
  * extended as its rows are written.
  */
+/* Who deflates a dataset's complete chunks (zfast.h). */
+typedef enum coder {
+    CODER_ZLIB,   /* zlib at the dataset's level */
+    CODER_TABLE,  /* zfast_compress in one block of fixed codes */
+    CODER_PLANES, /* zfast_compress with codes of each byte plane's own */
+} coder;
+
 typedef struct column {
     struct h5file *f;
     hid_t ds, type;        /* borrowed */
@@ -38,8 +45,7 @@ typedef struct column {
     uint64_t rows;         /* ds's rows, if it does not grow */
     bool grows;            /* extend ds to start + n when writing */
     int level;             /* ds's deflate level (0: no filters) */
-    bool fast;             /* deflated by zfast_compress, not zlib */
-    bool planes;           /* ... with codes of each byte plane's own */
+    coder coder;           /* what deflates its complete chunks */
     unsigned char *buf;    /* one chunk's rows */
     unsigned char **spare; /* buffers back from compression, for buf */
     size_t nspare;
@@ -91,15 +97,15 @@ static int table_level(int compression)
  * from a few values (the high bytes of its values), which Huffman codes
  * per plane take at close to their entropy.  On mm1's queue length that
  * is 5.64 bytes a sample for zlib level 4's 5.27, at a ninth of the
- * instructions (about 8 a byte against 70).  Above it zlib at the level asked for: a
- * smaller file (its matches reach 32 KiB back, ours 8 bytes) for several times the
- * time.
+ * instructions (about 8 a byte against 70).  Above it zlib at the level
+ * asked for: a smaller file (its matches reach 32 KiB back, ours 8
+ * bytes) for several times the time.
  */
 enum { FAST_TRACES = 4 };
 
-static bool trace_fast(int compression)
+static coder trace_coder(int compression)
 {
-    return compression >= 1 && compression <= FAST_TRACES;
+    return compression >= 1 && compression <= FAST_TRACES ? CODER_PLANES : CODER_ZLIB;
 }
 
 void h5file_compress_threads(int n)
@@ -190,13 +196,14 @@ static void compress_job(chunk_job *j)
     const column *c = j->c;
     size_t n = c->chunk * c->size;
     unsigned char *tmp = malloc(n);
-    uLongf out_n = c->fast ? zfast_bound(n) : compressBound(n);
+    uLongf out_n = c->coder != CODER_ZLIB ? zfast_bound(n) : compressBound(n);
     j->out = malloc(out_n);
     if (!tmp || !j->out) {
         j->zrc = Z_MEM_ERROR;
-    } else if (c->fast) {
+    } else if (c->coder != CODER_ZLIB) {
         shuffle(tmp, j->raw, c->chunk, c->size);
-        j->out_n = zfast_compress(j->out, tmp, n, c->planes ? c->chunk : 0);
+        j->out_n =
+            zfast_compress(j->out, tmp, n, c->coder == CODER_PLANES ? c->chunk : 0);
         j->zrc = Z_OK;
     } else {
         shuffle(tmp, j->raw, c->chunk, c->size);
@@ -235,7 +242,7 @@ static int drain_jobs(h5file *f)
 }
 
 static int column_init(h5file *f, column *c, hid_t ds, hid_t type, size_t size,
-                       uint64_t chunk, bool grows, int level, bool fast, bool planes)
+                       uint64_t chunk, bool grows, int level, coder coder)
 {
     *c = (column){.f = f,
                   .ds = ds,
@@ -244,8 +251,7 @@ static int column_init(h5file *f, column *c, hid_t ds, hid_t type, size_t size,
                   .chunk = chunk,
                   .grows = grows,
                   .level = level,
-                  .fast = fast,
-                  .planes = planes};
+                  .coder = coder};
     c->buf = malloc(chunk * size);
     c->spare = malloc(MAX_JOBS * sizeof *c->spare);
     return c->buf && c->spare ? 0 : -1;
@@ -508,23 +514,23 @@ static int columns_init(h5file *f, hsize_t runs_chunk, hsize_t scalars_chunk,
     const layout *l = &f->l;
     int t = table_level(f->spec.compression), rc = 0;
     rc |= column_init(f, &f->c_runs, f->runs, l->runs_t, l->runs_size, runs_chunk,
-                      false, t, true, false);
+                      false, t, CODER_TABLE);
     rc |= column_init(f, &f->c_results, f->results, l->results_t, l->results_size,
-                      runs_chunk, false, t, true, false);
+                      runs_chunk, false, t, CODER_TABLE);
     rc |= column_init(f, &f->c_scalars, f->scalars, l->scalar_t,
-                      h5layout_scalar_size(l), scalars_chunk, false, t, true, false);
+                      h5layout_scalar_size(l), scalars_chunk, false, t, CODER_TABLE);
     rc |= column_init(f, &f->c_drift, f->drift, l->drift_t, sizeof(drift_row),
-                      DRIFT_CHUNK, true, t, true, false);
+                      DRIFT_CHUNK, true, t, CODER_TABLE);
     rc |= column_init(f, &f->c_drift_idx, f->drift_idx, l->index_t, sizeof(index_row),
-                      index_chunk, false, t, true, false);
+                      index_chunk, false, t, CODER_TABLE);
     rc |= column_init(f, &f->c_drift_hist, f->drift_hist, l->drift_hist_t,
-                      sizeof(drift_hist_row), runs_chunk, false, t, true, false);
+                      sizeof(drift_hist_row), runs_chunk, false, t, CODER_TABLE);
     for (size_t k = 0; k < f->spec.ntraces; k++) {
         rc |= column_init(f, &f->c_traces[k], f->traces[k], l->trace_t,
                           sizeof(trace_row), TRACE_CHUNK, true, f->spec.compression,
-                          trace_fast(f->spec.compression), true);
+                          trace_coder(f->spec.compression));
         rc |= column_init(f, &f->c_trace_idx[k], f->trace_idx[k], l->index_t,
-                          sizeof(index_row), index_chunk, false, t, true, false);
+                          sizeof(index_row), index_chunk, false, t, CODER_TABLE);
     }
     uint64_t rows = h5spec_rows(&f->spec);
     f->c_runs.rows = f->c_results.rows = f->c_drift_idx.rows = f->c_drift_hist.rows =

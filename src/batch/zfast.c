@@ -12,10 +12,12 @@
  * found.  Otherwise each block of `block` bytes (a byte plane of a
  * shuffled chunk) is scanned into a buffer of symbols first, and coded
  * with the codes that cost it fewer bits: the fixed ones, or Huffman codes
- * built from its own symbol counts (a "dynamic" block, 3.2.7).  A plane of
- * few distinct bytes (the exponent bytes of a trace's values) then costs
- * 2 to 3 bits a byte instead of 8 or 9; a plane of random bytes (the low
- * bytes of its times) costs 8 instead of 8.4.
+ * built from its own symbol counts (a "dynamic" block, 3.2.7), or stored
+ * as it is (3.2.4).  A plane of few distinct bytes (the exponent bytes of
+ * a trace's values) then costs 2 to 3 bits a byte instead of 8 or 9; a
+ * plane of random bytes (the low bytes of its times) is stored, 8 bits a
+ * byte instead of 8.4, and judged random on its first bytes, so most of
+ * it is never scanned.
  */
 #include "batch/zfast.h"
 
@@ -40,8 +42,8 @@
  * is coded in pieces of this many bytes.  Symbol counts stay below 2^16,
  * which sort_by_count relies on. */
 #define MAX_BLOCK 16384
-/* A block of fewer symbols keeps the fixed codes without a count: a
- * dynamic block's header alone is 40 to 90 bytes. */
+/* A block of fewer symbols gets no codes of its own (they are not even
+ * built): a dynamic block's header alone is 10 to 90 bytes. */
 #define MIN_DYNAMIC 512
 /* Smaller blocks would all keep the fixed codes: they are joined. */
 #define MIN_BLOCK MIN_DYNAMIC
@@ -132,6 +134,15 @@ typedef struct {
     uint64_t acc; /* bits not yet stored, first lowest */
     unsigned n;   /* how many */
 } bitwriter;
+
+/* Pads the bits so far to a whole byte and stores them. */
+static void put_align(bitwriter *w)
+{
+    for (; w->n > 0; w->n = w->n > 8 ? w->n - 8 : 0) {
+        *w->out++ = (unsigned char)w->acc;
+        w->acc >>= 8;
+    }
+}
 
 /* Appends at most 32 bits. */
 static inline void put(bitwriter *w, uint32_t bits, unsigned n)
@@ -614,12 +625,7 @@ static uint64_t stored_bits(size_t len)
 static void put_stored(bitwriter *w, const unsigned char *src, size_t len, bool final)
 {
     put(w, final, 3);
-    put(w, 0, (8 - w->n % 8) % 8);
-    while (w->n > 0) {
-        *w->out++ = (unsigned char)w->acc;
-        w->acc >>= 8;
-        w->n -= 8;
-    }
+    put_align(w);
     uint32_t lens = (uint32_t)len | (uint32_t)(~len & 0xffff) << 16;
     for (int i = 0; i < 4; i++)
         *w->out++ = (unsigned char)(lens >> (8 * i));
@@ -717,11 +723,7 @@ size_t zfast_compress(unsigned char *dst, const unsigned char *src, size_t n,
             i = end;
         } while (i < n);
     }
-    while (w.n > 0) { /* the last bits, padded to a byte */
-        *w.out++ = (unsigned char)w.acc;
-        w.acc >>= 8;
-        w.n = w.n > 8 ? w.n - 8 : 0;
-    }
+    put_align(&w);
     uint32_t sum = adler32_of(src, n);
     for (int i = 3; i >= 0; i--)
         *w.out++ = (unsigned char)(sum >> (8 * i));
