@@ -138,12 +138,19 @@ static int collect_scalars(const experiment *e, usim_sim *sim, run_result *r)
         double v;
         if (usim_sim_scalar_at(sim, i, &name, &v) != 0)
             continue;
+        /* Declared names are unique (registry.c), and models mostly set
+         * their scalars in descriptor order: the search starts at the
+         * i-th declared one and stops at the match. */
         bool found = false;
-        for (size_t k = 0; k < m->n_scalars; k++)
+        for (size_t j = 0, k = i; j < m->n_scalars; j++, k++) {
+            if (k >= m->n_scalars)
+                k -= m->n_scalars;
             if (strcmp(m->scalars[k].name, name) == 0) {
                 r->scalars[k] = v;
                 found = true;
+                break;
             }
+        }
         if (!found &&
             fail_run(r, undeclared(m, "scalar", name, m->scalars, m->n_scalars)) < 0)
             return -1;
