@@ -1,8 +1,11 @@
 /*
- * observe.c — per-simulation state of the observation layer.
+ * observe.c — per-simulation state of the observation layer, and the
+ * thread's spare one that the next simulation starts from.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "kernel/service.h"
 #include "observe/observe.h"
@@ -25,19 +28,89 @@ bool obs_grow(void **arr, size_t *cap, size_t need, size_t size)
     return true;
 }
 
-static void obs_state_free(void *p)
+bool obs_name_take(char **slot, bool spare, const char *name)
 {
-    obs_state *st = p;
+    if (spare && strcmp(*slot, name) == 0)
+        return true;
+    char *copy = strdup(name);
+    if (!copy)
+        return false;
+    if (spare)
+        free(*slot);
+    *slot = copy;
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* The thread's spare state                                            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Batch runs create and destroy a simulation per run, thousands a second
+ * on each thread, and each run of a model sets the same scalars and asks
+ * for the same traces: so a destroyed simulation's state, emptied, waits
+ * for the thread's next one with its arrays and its copies of the names
+ * (obs_state), instead of a dozen allocations and frees per run.  Only a
+ * state of at most SPARE_MAX names of each kind is kept, so a run that
+ * set a million scalars does not leave them to the thread.  The key's
+ * destructor frees the spare when the thread ends.
+ */
+enum { SPARE_MAX = 64 };
+
+static _Thread_local obs_state *spare;
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+static _Thread_local bool spare_registered;
+
+static void state_destroy(obs_state *st)
+{
     for (size_t i = 0; i < st->ntraces; i++)
         trace_free(st->traces[i]);
     free(st->traces);
-    for (size_t i = 0; i < st->nscalars; i++)
+    for (size_t i = 0; i < st->held_scalars; i++)
         free(st->scalars[i].name);
     free(st->scalars);
-    for (size_t i = 0; i < st->nmissed; i++)
+    for (size_t i = 0; i < st->held_missed; i++)
         free(st->missed[i]);
     free(st->missed);
     free(st);
+}
+
+static void spare_release(void *arg)
+{
+    obs_state **slot = arg;
+    if (*slot)
+        state_destroy(*slot);
+    *slot = NULL;
+}
+
+static void make_spare_key(void)
+{
+    pthread_key_create(&spare_key, spare_release);
+}
+
+/* The simulation's state is done with: it becomes the thread's spare,
+ * emptied, or is freed. */
+static void obs_state_free(void *p)
+{
+    obs_state *st = p;
+    if (spare || st->held_scalars > SPARE_MAX || st->held_missed > SPARE_MAX)
+        goto destroy;
+    if (!spare_registered) {
+        pthread_once(&spare_once, make_spare_key);
+        if (pthread_setspecific(spare_key, &spare) != 0)
+            goto destroy;
+        spare_registered = true;
+    }
+    for (size_t i = 0; i < st->ntraces; i++)
+        trace_free(st->traces[i]);
+    st->ntraces = 0;
+    st->nscalars = 0;
+    st->nmissed = 0;
+    spare = st;
+    return;
+destroy:
+    state_destroy(st);
 }
 
 obs_state *obs_state_of(const usim_sim *sim)
@@ -50,8 +123,10 @@ obs_state *obs_state_make(usim_sim *sim)
     obs_state *st = service_state(sim);
     if (st)
         return st;
-    st = calloc(1, sizeof *st);
-    if (!st) {
+    if (spare) {
+        st = spare;
+        spare = NULL;
+    } else if (!(st = calloc(1, sizeof *st))) {
         usim_error(USIM_ENOMEM, "out of memory for the traces and scalars");
         return NULL;
     }

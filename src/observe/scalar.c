@@ -21,13 +21,15 @@ int usim_sim_scalar_set(usim_sim *sim, const char *name, double v)
             return 0;
         }
     }
-    char *copy = strdup(name);
-    if (!copy || !obs_grow((void **)&st->scalars, &st->cap_scalars, st->nscalars + 1,
-                           sizeof *st->scalars)) {
-        free(copy);
+    size_t n = st->nscalars;
+    if (!obs_grow((void **)&st->scalars, &st->cap_scalars, n + 1,
+                  sizeof *st->scalars) ||
+        !obs_name_take(&st->scalars[n].name, n < st->held_scalars, name))
         return usim_error(USIM_ENOMEM, "scalar '%s': out of memory", name);
-    }
-    st->scalars[st->nscalars++] = (obs_scalar){copy, v};
+    st->scalars[n].value = v;
+    st->nscalars = n + 1;
+    if (st->held_scalars == n)
+        st->held_scalars = n + 1;
     return 0;
 }
 

@@ -170,13 +170,13 @@ static void trace_missed(const usim_sim *sim, const char *name)
     for (size_t i = 0; i < st->nmissed; i++)
         if (strcmp(st->missed[i], name) == 0)
             return;
-    char *copy = strdup(name);
-    if (!copy || !obs_grow((void **)&st->missed, &st->cap_missed, st->nmissed + 1,
-                           sizeof *st->missed)) {
-        free(copy);
+    size_t n = st->nmissed;
+    if (!obs_grow((void **)&st->missed, &st->cap_missed, n + 1, sizeof *st->missed) ||
+        !obs_name_take(&st->missed[n], n < st->held_missed, name))
         return;
-    }
-    st->missed[st->nmissed++] = copy;
+    st->nmissed = n + 1;
+    if (st->held_missed == n)
+        st->held_missed = n + 1;
 }
 
 usim_trace *usim_sim_trace(const usim_sim *sim, const char *name)

@@ -274,6 +274,46 @@ static void test_scalars_last_value_wins_in_order_of_first_set(void **state)
     fixture_destroy(sim);
 }
 
+/* One thread's simulations one after another, as usim-batch runs them
+ * (the observation state of one is the next one's, emptied): none sees
+ * the scalars, traces or missed names of the one before, whether it uses
+ * the same names, others, or the same ones in another order. */
+static void test_next_simulation_starts_with_nothing_observed(void **state)
+{
+    (void)state;
+    static const char *const rounds[3][3] = {
+        {"mean_wait", "busy", "served"},
+        {"mean_wait", "idle", "busy"}, /* slot 1 changes, busy moves */
+        {"served", "mean_wait", "busy"},
+    };
+    for (int r = 0; r < 3; r++) {
+        usim_sim *sim = new_sim();
+        assert_int_equal(usim_sim_scalar_count(sim), 0);
+        assert_int_equal(usim_sim_trace_count(sim), 0);
+        assert_null(usim_sim_trace_missed(sim, 0));
+        assert_null(usim_sim_trace(sim, "queue_length")); /* a miss */
+        for (int i = 0; i < 3; i++)
+            assert_int_equal(usim_sim_scalar_set(sim, rounds[r][i], 10 * r + i), 0);
+        assert_null(usim_sim_trace(sim, rounds[r][0]));   /* a miss */
+        assert_null(usim_sim_trace(sim, "queue_length")); /* named once */
+        if (r == 0)
+            assert_non_null(usim_sim_trace_enable(sim, "a", USIM_TRACE_CHANGE, 0));
+        assert_int_equal(usim_sim_trace_count(sim), r == 0 ? 1 : 0);
+        assert_int_equal(usim_sim_scalar_count(sim), 3);
+        for (size_t i = 0; i < 3; i++) {
+            const char *name;
+            double v;
+            assert_int_equal(usim_sim_scalar_at(sim, i, &name, &v), 0);
+            assert_string_equal(name, rounds[r][i]);
+            assert_true(v == 10 * r + (double)i);
+        }
+        assert_string_equal(usim_sim_trace_missed(sim, 0), "queue_length");
+        assert_string_equal(usim_sim_trace_missed(sim, 1), rounds[r][0]);
+        assert_null(usim_sim_trace_missed(sim, 2));
+        fixture_destroy(sim);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -286,6 +326,7 @@ int main(void)
         FIXTURE_TEST(test_traces_are_found_by_name_and_index),
         FIXTURE_TEST(test_change_trace_keeps_every_point_of_a_long_run),
         FIXTURE_TEST(test_scalars_last_value_wins_in_order_of_first_set),
+        FIXTURE_TEST(test_next_simulation_starts_with_nothing_observed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
