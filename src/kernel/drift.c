@@ -193,6 +193,16 @@ void drift_first_wait(usim_task *t)
     t->sleep_general = t->drift_group < 0 || t->sim->cfg.drift != USIM_DRIFT_NAIVE;
 }
 
+void drift_registry_empty(drift_registry *r)
+{
+    for (size_t i = 0; i < r->cap_index; i++)
+        r->index[i] = -1;
+    r->n = 0;
+    r->view_events = 0;
+    r->view_n = 0;
+    memset(r->hist, 0, sizeof r->hist);
+}
+
 void drift_registry_free(drift_registry *r)
 {
     free(r->groups);

@@ -100,5 +100,7 @@ static inline void drift_record_grouped(usim_task *t, drift_registry *r,
 void drift_fold(usim_task *t);
 
 void drift_registry_free(drift_registry *r);
+/* No group and no wait; the arrays are kept (an emptied index). */
+void drift_registry_empty(drift_registry *r);
 
 #endif

@@ -25,6 +25,13 @@ void heap_destroy(heap *h)
     heap_init(h);
 }
 
+void heap_empty(heap *h)
+{
+    h->n = 0;
+    h->next_seq = 1;
+    heap_check(h);
+}
+
 int heap_grow(heap *h)
 {
     size_t cap = h->cap ? 2 * h->cap : 256;

@@ -51,6 +51,8 @@ typedef struct heap {
 
 void heap_init(heap *h);
 void heap_destroy(heap *h);
+/* As heap_init, but the arrays are kept for the entries to come. */
+void heap_empty(heap *h);
 /* Doubles the capacity; 0 or -1 if memory ran out. */
 int heap_grow(heap *h);
 /* Removes every entry for which keep(entry, ctx) is false, O(n). */

@@ -879,6 +879,4 @@ void loop_release(usim_sim *sim)
     for (usim_task *t = sim->all; t; t = list_next(t, TASK_ALL_LINK))
         if (t->co.stk.lo)
             release_task_memory(t);
-    heap_destroy(&sim->timers);
-    ring_free(&sim->ready);
 }

@@ -159,7 +159,7 @@ static inline bool loop_sleep_fast(usim_task *self, usim_sim *sim, int64_t at, d
 
 usim_status loop_run(usim_sim *sim, int64_t until);
 void loop_unwind_all(usim_sim *sim);
-void loop_release(usim_sim *sim); /* stacks, timers, ready ring */
+void loop_release(usim_sim *sim); /* the tasks' stacks */
 /* Control left the running task of `sim` by a non-local jump (a test
  * framework's failed assertion longjmps from inside a task back to the
  * caller of usim_sim_run): the thread still names `sim` as running.

@@ -29,6 +29,11 @@ enum { RING_CHECK_WALK = 64, RING_CHECK_PAIRS = 16 };
 /* Doubles the capacity (64 at first); USIM_ENOMEM if memory ran out. */
 int ring_grow(ready_ring *r);
 void ring_free(ready_ring *r);
+/* No task ready; the array is kept. */
+static inline void ring_empty(ready_ring *r)
+{
+    r->head = r->n = 0;
+}
 /* The invariants above. */
 bool ring_valid(const ready_ring *r);
 

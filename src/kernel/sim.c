@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <assert.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,6 +146,91 @@ int usim_config_check(const usim_config *cfg)
 /* Life cycle                                                          */
 /* ------------------------------------------------------------------ */
 
+/*
+ * usim-batch creates and destroys a simulation per run, thousands a
+ * second on each thread.  So a destroyed simulation's record, with its
+ * event heap, ready ring and drift groups emptied but their arrays kept,
+ * waits for the thread's next usim_sim_create: a few allocations and
+ * frees fewer per run.  An array grown past SPARE_* is freed instead (a
+ * run with a million timers does not leave them to the thread), and the
+ * key's destructor frees the spare when the thread ends.
+ */
+enum { SPARE_TIMERS = 4096, SPARE_READY = 4096, SPARE_GROUPS = 256 };
+
+static _Thread_local usim_sim *spare;
+static _Thread_local bool spare_registered;
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+
+static void record_free(usim_sim *sim)
+{
+    heap_destroy(&sim->timers);
+    ring_free(&sim->ready);
+    drift_registry_free(&sim->drift);
+    free(sim);
+}
+
+static void spare_release(void *arg)
+{
+    usim_sim **slot = arg;
+    if (*slot)
+        record_free(*slot);
+    *slot = NULL;
+}
+
+static void make_spare_key(void)
+{
+    pthread_key_create(&spare_key, spare_release);
+}
+
+/* A destroyed simulation's record (its tasks, observation state and
+ * messages already freed) becomes the thread's spare, or is freed. */
+static void record_retire(usim_sim *sim)
+{
+    if (!spare_registered) {
+        pthread_once(&spare_once, make_spare_key);
+        spare_registered = pthread_setspecific(spare_key, &spare) == 0;
+    }
+    if (spare || !spare_registered) {
+        record_free(sim);
+        return;
+    }
+    if (sim->timers.cap > SPARE_TIMERS)
+        heap_destroy(&sim->timers);
+    else
+        heap_empty(&sim->timers);
+    if (sim->ready.v && sim->ready.mask >= SPARE_READY)
+        ring_free(&sim->ready);
+    else
+        ring_empty(&sim->ready);
+    if (sim->drift.cap > SPARE_GROUPS)
+        drift_registry_free(&sim->drift);
+    else
+        drift_registry_empty(&sim->drift);
+    spare = sim;
+}
+
+/* A record as calloc gives it, but for the spare's empty arrays; NULL if
+ * memory ran out. */
+static usim_sim *record_new(void)
+{
+    usim_sim *sim = spare;
+    if (!sim) {
+        if ((sim = calloc(1, sizeof *sim)) != NULL)
+            heap_init(&sim->timers);
+        return sim;
+    }
+    spare = NULL;
+    heap timers = sim->timers;
+    ready_ring ready = sim->ready;
+    drift_registry drift = sim->drift;
+    memset(sim, 0, sizeof *sim);
+    sim->timers = timers;
+    sim->ready = ready;
+    sim->drift = drift;
+    return sim;
+}
+
 /* The whole number of ticks per time unit, when 1 / resolution is one
  * within 1e-9 relative (1e-9 gives 1e9, 0.2 gives 5); 0 otherwise.  Time
  * is then ticks / n, exact for every whole number of units. */
@@ -166,7 +252,7 @@ usim_sim *usim_sim_create(const usim_config *cfg)
         usim_error(USIM_ENOMEM, "cannot set up the thread's coroutine support");
         return NULL;
     }
-    usim_sim *sim = calloc(1, sizeof *sim);
+    usim_sim *sim = record_new();
     if (!sim) {
         usim_error(USIM_ENOMEM, "usim_sim_create: out of memory");
         return NULL;
@@ -176,7 +262,6 @@ usim_sim *usim_sim_create(const usim_config *cfg)
     sim->time_div = n != 0 ? n : 1.0;
     sim->time_mul = n != 0 ? 1.0 : cfg->resolution;
     sim->drift.per_tick = 1.0 / cfg->resolution;
-    heap_init(&sim->timers);
     warmup_init(&sim->warmup);
     sim->order_state =
         cfg->seed * 0x9e3779b97f4a7c15ULL ^ (cfg->run + 0x632be59bd9b4e019ULL);
@@ -207,11 +292,10 @@ void usim_sim_destroy(usim_sim *sim)
     if (sim->observe_free)
         sim->observe_free(sim->observe);
     report_free(&sim->blocked);
-    drift_registry_free(&sim->drift);
     warmup_free(&sim->warmup);
     free(sim->error);
     free(sim->setup_error);
-    free(sim);
+    record_retire(sim);
     stack_pool_trim();
 }
 

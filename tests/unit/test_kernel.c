@@ -482,6 +482,50 @@ static void test_drift_histogram_bins_each_wait(void **state)
     fixture_destroy(sim);
 }
 
+/* A thread's simulations one after another, as usim-batch runs them (a
+ * destroyed one's record, heap, ready ring and drift groups are the next
+ * one's, emptied): the first is destroyed paused at 2.0 with timers
+ * pending and two groups; the second, at resolution 1, sees only its own
+ * task "m" (mixed_sleeps: wakes at 1, 3, 4, 6, bins as in
+ * test_drift_histogram_bins_each_wait), and a third as much again. */
+static void test_next_simulation_starts_with_no_events_groups_or_waits(void **state)
+{
+    (void)state;
+    usim_sim *first = make_sim(0.2, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(first, sleeps_n, (void *)(intptr_t)5, "w");
+    usim_sim_spawn(first, sleeps_n, (void *)(intptr_t)3, "t");
+    assert_int_equal(usim_sim_run(first, 2.0), USIM_PAUSED);
+    assert_int_equal(usim_sim_drift_groups(first), 2);
+    fixture_destroy(first);
+    for (int round = 0; round < 2; round++) {
+        usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+        uint64_t bins[USIM_DRIFT_BINS];
+        usim_sim_drift_hist(sim, bins);
+        for (size_t k = 0; k < USIM_DRIFT_BINS; k++)
+            assert_int_equal(bins[k], 0);
+        assert_int_equal(usim_sim_drift_groups(sim), 0);
+        assert_int_equal(usim_sim_drift(sim).waits, 0);
+        assert_int_equal(usim_sim_events(sim), 0);
+        assert_true(usim_sim_now(sim) == 0);
+        usim_sim_spawn(sim, mixed_sleeps, NULL, "m");
+        assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+        assert_true(usim_sim_now(sim) == 6);
+        assert_int_equal(usim_sim_drift_groups(sim), 1);
+        const char *name;
+        usim_drift_stats g;
+        assert_int_equal(usim_sim_drift_group(sim, 0, &name, &g), 0);
+        assert_string_equal(name, "m");
+        assert_int_equal(g.waits, 4);
+        assert_float_equal(g.requested, 4.55, 1e-12);
+        assert_float_equal(g.actual, 6.0, 1e-12);
+        usim_sim_drift_hist(sim, bins);
+        uint64_t want[USIM_DRIFT_BINS] = {[0] = 1, [31] = 1, [32] = 2};
+        for (size_t k = 0; k < USIM_DRIFT_BINS; k++)
+            assert_int_equal(bins[k], want[k]);
+        fixture_destroy(sim);
+    }
+}
+
 /* The histogram's table against libm: every exponent field, at the
  * smallest and the largest value it holds, lands in the bin that
  * floor(log2) = ilogb gives (bin 0 for zero and subnormals, the last bin
@@ -2015,6 +2059,7 @@ int main(void)
         KERNEL_TEST(test_periodic_loop_counts_overruns_without_shifting),
         KERNEL_TEST(test_drift_groups_sum_freed_and_live_tasks_of_a_name),
         KERNEL_TEST(test_drift_histogram_bins_each_wait),
+        KERNEL_TEST(test_next_simulation_starts_with_no_events_groups_or_waits),
         KERNEL_TEST(test_drift_bin_table_matches_ilogb),
         KERNEL_TEST(test_sleep_fast_path_rounding_is_ticks_ceil),
         KERNEL_TEST(test_spawn_turn_point_fifo_and_lifo_interleave_differently),
