@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <assert.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,77 @@
 #include "kernel/drift.h"
 #include "kernel/loop.h"
 #include "kernel/ticks.h"
+
+/* ------------------------------------------------------------------ */
+/* Records                                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A freed task's record is kept for the thread's next spawn, up to
+ * SHELLS_KEEP of them: a run of usim-batch spawns a few tasks and frees
+ * them with its simulation, and glibc's calloc, which never takes a
+ * recently freed block from the thread's cache, cost several times the
+ * memset that empties a kept record.  A kept record's `arg` links it to
+ * the next one.  The key's destructor frees them when the thread ends.
+ */
+enum { SHELLS_KEEP = 64 };
+
+typedef struct shell_list {
+    usim_task *head;
+    size_t n;
+    bool registered;
+} shell_list;
+
+static _Thread_local shell_list shells;
+static pthread_key_t shells_key;
+static pthread_once_t shells_once = PTHREAD_ONCE_INIT;
+
+static void shells_release(void *arg)
+{
+    shell_list *l = arg;
+    while (l->head) {
+        usim_task *t = l->head;
+        l->head = t->arg;
+        free(t);
+    }
+    l->n = 0;
+}
+
+static void make_shells_key(void)
+{
+    pthread_key_create(&shells_key, shells_release);
+}
+
+/* A zeroed record; NULL if memory ran out. */
+static usim_task *record_new(void)
+{
+    usim_task *t = shells.head;
+    if (!t)
+        return calloc(1, sizeof *t);
+    shells.head = t->arg;
+    shells.n--;
+    memset(t, 0, sizeof *t);
+    return t;
+}
+
+static void record_free(usim_task *t)
+{
+    if (!shells.registered) {
+        pthread_once(&shells_once, make_shells_key);
+        shells.registered = pthread_setspecific(shells_key, &shells) == 0;
+    }
+    if (shells.n >= SHELLS_KEEP || !shells.registered) {
+        free(t);
+        return;
+    }
+    t->arg = shells.head;
+    shells.head = t;
+    shells.n++;
+}
+
+/* ------------------------------------------------------------------ */
+/* Life cycle                                                          */
+/* ------------------------------------------------------------------ */
 
 /* A task cancelled before its first turn never runs its function (its
  * first turn only ends it); a delayed start waits for its start tick
@@ -113,7 +185,7 @@ usim_task *task_create(usim_sim *sim, usim_fn fn, void *arg, const char *name,
     size_t stack = opts && opts->stack_size ? opts->stack_size : sim->cfg.stack_size;
     if (sim_check_stack_size(stack, "spawn: stack_size") != 0)
         return NULL;
-    usim_task *t = calloc(1, sizeof *t);
+    usim_task *t = record_new();
     if (!t) {
         usim_error(USIM_ENOMEM, "spawn: out of memory");
         return NULL;
@@ -122,7 +194,7 @@ usim_task *task_create(usim_sim *sim, usim_fn fn, void *arg, const char *name,
     /* For coro_create 0 is no guard; guard_size 0 is the smallest one. */
     guard = sim->cfg.stack_guard ? (guard ? guard : 1) : 0;
     if (coro_create(&t->co, task_main, t, stack, guard) != 0) {
-        free(t);
+        record_free(t);
         usim_error(USIM_ENOMEM, "spawn: cannot map a %zu-byte stack for task '%s'",
                    stack, name ? name : "task");
         return NULL;
@@ -143,7 +215,7 @@ usim_task *task_create(usim_sim *sim, usim_fn fn, void *arg, const char *name,
     t->start_tick = start_tick;
     const char *nm = name ? name : "task";
     size_t len = strnlen(nm, sizeof t->name - 1);
-    memcpy(t->name, nm, len); /* calloc'd: already terminated */
+    memcpy(t->name, nm, len); /* zeroed: already terminated */
     list_push_front(&sim->all, NULL, TASK_ALL_LINK, t);
     sim->live++;
     loop_make_ready(sim, t);
@@ -156,7 +228,7 @@ void task_free(usim_task *t)
     drift_fold(t);
     list_remove(&sim->all, NULL, TASK_ALL_LINK, t);
     free(t->error);
-    free(t);
+    record_free(t);
 }
 
 void task_release(usim_task *t)

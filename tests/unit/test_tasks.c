@@ -204,6 +204,46 @@ static void test_join_of_a_cancelled_task_says_so(void **state)
     }
 }
 
+/* A thread's simulations one after another, as usim-batch runs them (a
+ * freed task's record is the next spawn's): after a run with a
+ * cancelled sleeper and a task that cancelled itself, the tasks of the
+ * next simulation start as new, created and not cancelled, with no
+ * waits; each sleeps 2 and returns, SUCCESS with one wait. */
+static void *sleeps_2(void *arg)
+{
+    (void)arg;
+    usim_sleep(2);
+    note("woke");
+    return NULL;
+}
+
+static void test_tasks_of_the_next_simulation_start_as_new(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(USIM_ORDER_FIFO);
+    tasks[0] = usim_sim_spawn(sim, sleeps_10, NULL, "sleeper");
+    tasks[1] = usim_sim_spawn(sim, self_cancel_then_return, NULL, "self");
+    usim_sim_spawn(sim, cancel_then_join_all, NULL, "boss");
+    run_done(sim);
+    fixture_destroy(sim);
+    sim = make_sim(USIM_ORDER_FIFO);
+    usim_task *fresh[3];
+    for (int i = 0; i < 3; i++) {
+        fresh[i] = usim_sim_spawn(sim, sleeps_2, NULL, "fresh");
+        assert_int_equal(usim_task_status(fresh[i]), USIM_TASK_CREATED);
+        assert_false(usim_task_cancelled(fresh[i]));
+        assert_int_equal(usim_task_drift(fresh[i]).waits, 0);
+    }
+    run_done(sim);
+    assert_string_equal(trace, "fresh:woke@2 fresh:woke@2 fresh:woke@2");
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(usim_task_status(fresh[i]), USIM_TASK_SUCCESS);
+        assert_false(usim_task_cancelled(fresh[i]));
+        assert_int_equal(usim_task_drift(fresh[i]).waits, 1);
+    }
+    fixture_destroy(sim);
+}
+
 /* ------------------------------------------------------------------ */
 /* usim_task_status through a task's life                              */
 /* ------------------------------------------------------------------ */
@@ -632,6 +672,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         FIXTURE_TEST(test_cancel_before_start_never_runs_the_body),
         FIXTURE_TEST(test_join_of_a_cancelled_task_says_so),
+        FIXTURE_TEST(test_tasks_of_the_next_simulation_start_as_new),
         FIXTURE_TEST(test_task_status_follows_a_task_through_its_life),
         FIXTURE_TEST(test_spawn_after_starts_later_and_is_running_while_it_waits),
         FIXTURE_TEST(test_spawn_at_starts_at_that_time),
