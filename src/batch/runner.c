@@ -127,8 +127,8 @@ static int collect_scalars(const experiment *e, usim_sim *sim, run_result *r)
 {
     const usim_model *m = e->model;
     r->nscalars = m->n_scalars;
-    if ((r->scalars = malloc((m->n_scalars ? m->n_scalars : 1) * sizeof(double))) ==
-        NULL)
+    if (r->scalars == NULL && (r->scalars = malloc((m->n_scalars ? m->n_scalars : 1) *
+                                                   sizeof(double))) == NULL)
         return -1;
     for (size_t k = 0; k < m->n_scalars; k++)
         r->scalars[k] = NAN;
@@ -158,30 +158,60 @@ static int collect_scalars(const experiment *e, usim_sim *sim, run_result *r)
     return 0;
 }
 
+/* The groups' names in r->drift[k ..] are an earlier run's: freed. */
+static void drop_drift(run_result *r, size_t k)
+{
+    for (size_t i = k; i < r->ndrift; i++)
+        free(r->drift[i].task);
+    if (k < r->ndrift)
+        r->ndrift = k;
+}
+
+/* A reused result (result_reuse) comes with the drift array of an earlier
+ * run, of at least max(r->ndrift, 1) entries, and their names: a name that
+ * is the same in the same place (as the runs of a model have) is kept.
+ * Until the end r->ndrift counts every name held, so that a failure frees
+ * them all. */
 static int collect_drift(usim_sim *sim, run_result *r)
 {
     usim_sim_drift_hist(sim, r->drift_hist);
     size_t n = usim_sim_drift_groups(sim);
-    if ((r->drift = calloc(n ? n : 1, sizeof *r->drift)) == NULL)
-        return -1;
+    size_t held = r->ndrift;
+    if (r->drift == NULL || n > (held ? held : 1)) {
+        run_drift *d = realloc(r->drift, (n ? n : 1) * sizeof *d);
+        if (d == NULL)
+            return -1;
+        r->drift = d;
+    }
+    size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         const char *name;
         usim_drift_stats st;
         if (usim_sim_drift_group(sim, i, &name, &st) != 0)
             continue;
-        run_drift *d = &r->drift[r->ndrift];
-        if ((d->task = strdup(name ? name : "")) == NULL)
-            return -1;
+        run_drift *d = &r->drift[k];
+        name = name ? name : "";
+        if (k >= held || strcmp(d->task, name) != 0) {
+            char *copy = strdup(name);
+            if (copy == NULL)
+                return -1;
+            if (k < held)
+                free(d->task);
+            d->task = copy;
+        }
         d->st = st;
-        r->ndrift++;
+        if (++k > r->ndrift)
+            r->ndrift = k;
     }
+    drop_drift(r, k);
     return 0;
 }
 
 static int collect_traces(const experiment *e, usim_sim *sim, run_result *r)
 {
     r->ntraces = e->ntraces;
-    if ((r->traces = calloc(e->ntraces ? e->ntraces : 1, sizeof *r->traces)) == NULL)
+    if (r->traces == NULL &&
+        (r->traces = calloc(e->ntraces ? e->ntraces : 1, sizeof *r->traces)) == NULL)
         return -1;
     for (size_t i = 0; i < e->ntraces; i++) {
         usim_trace *tr = sim ? usim_sim_trace(sim, e->traces[i].name) : NULL;
@@ -201,11 +231,38 @@ static int collect_traces(const experiment *e, usim_sim *sim, run_result *r)
     return 0;
 }
 
-/* A result that says which run it is and with which parameters, nothing
- * else yet; NULL if memory runs out. */
-static run_result *result_new(const experiment *e, uint64_t run)
+/* `r`, a result of this experiment the writer is done with, emptied for
+ * another run: the record, its parameter, scalar and trace arrays (same
+ * sizes in every run of an experiment) and its drift groups (see
+ * collect_drift) are kept; the rest, the message and the trace points,
+ * was that run's alone.  Reusing a result costs a memset where a fresh
+ * one costs half a dozen allocations and frees. */
+static run_result *result_empty(run_result *r)
 {
-    run_result *r = calloc(1, sizeof *r);
+    free(r->message);
+    for (size_t i = 0; i < r->ntraces; i++) {
+        free(r->traces[i].t);
+        free(r->traces[i].v);
+    }
+    if (r->traces != NULL)
+        memset(r->traces, 0, (r->ntraces ? r->ntraces : 1) * sizeof *r->traces);
+    run_result kept = *r;
+    memset(r, 0, sizeof *r);
+    r->params = kept.params;
+    r->scalars = kept.scalars;
+    r->ndrift = kept.ndrift;
+    r->drift = kept.drift;
+    r->ntraces = kept.ntraces;
+    r->traces = kept.traces;
+    return r;
+}
+
+/* A result that says which run it is and with which parameters, nothing
+ * else yet; NULL if memory runs out.  `old`, if not NULL, is an emptied
+ * result to reuse (result_empty). */
+static run_result *result_new(const experiment *e, uint64_t run, run_result *old)
+{
+    run_result *r = old ? old : calloc(1, sizeof *r);
     if (r == NULL)
         return NULL;
     r->run = run;
@@ -213,7 +270,8 @@ static run_result *result_new(const experiment *e, uint64_t run)
     r->replication = experiment_replication(e, run);
     r->pilot = experiment_is_pilot(e, run);
     r->nparams = e->nparams;
-    if ((r->params = malloc((e->nparams ? e->nparams : 1) * sizeof(double))) == NULL) {
+    if (r->params == NULL &&
+        (r->params = malloc((e->nparams ? e->nparams : 1) * sizeof(double))) == NULL) {
         run_result_free(r);
         return NULL;
     }
@@ -226,11 +284,13 @@ run_result *runner_run_one(const experiment *e, uint64_t run)
     return runner_run_at(e, run, experiment_is_pilot(e, run) ? 0 : e->warmup);
 }
 
-run_result *runner_run_at(const experiment *e, uint64_t run, double warmup)
+/* runner_run_at, reusing `old` if not NULL (result_new). */
+static run_result *run_at(const experiment *e, uint64_t run, double warmup,
+                          run_result *old)
 {
     const usim_model *m = e->model;
     double t0 = progress_clock();
-    run_result *r = result_new(e, run);
+    run_result *r = result_new(e, run, old);
     if (r == NULL)
         return NULL;
     r->warmup = warmup;
@@ -293,6 +353,8 @@ collect:
     if (sim != NULL) {
         r->end_time = usim_sim_now(sim);
         r->events = usim_sim_events(sim);
+    } else {
+        drop_drift(r, 0);
     }
     if (collect_scalars(e, sim, r) < 0 || (sim && check_traces(e, sim, r) < 0) ||
         (sim && collect_drift(sim, r) < 0) ||
@@ -317,10 +379,15 @@ nomem:
     return NULL;
 }
 
+run_result *runner_run_at(const experiment *e, uint64_t run, double warmup)
+{
+    return run_at(e, run, warmup, NULL);
+}
+
 run_result *runner_unrun_result(const experiment *e, uint64_t run, run_status status,
                                 const char *message)
 {
-    run_result *r = result_new(e, run);
+    run_result *r = result_new(e, run, NULL);
     if (r == NULL)
         return NULL;
     r->status = status;
@@ -468,6 +535,17 @@ static size_t handoff_pop(handoff *h, run_result **out, size_t max, bool *end)
 /* The writer thread                                                   */
 /* ------------------------------------------------------------------ */
 
+/* A worker's emptied results (result_empty) for its next runs, linked by
+ * next_garbage: the writer hands results back in batches, and each run
+ * takes one.  As many are kept as can be in the queue, so that in a long
+ * experiment every result is reused: no more than the queue holds
+ * anyway, and without their traces. */
+enum { SPARES_KEEP = HANDOFF_CAP };
+typedef struct worker_spares {
+    run_result *head;
+    size_t n;
+} worker_spares;
+
 typedef struct writer {
     handoff q;
     h5out *out; /* NULL: results go to sink, or are counted and dropped */
@@ -480,10 +558,12 @@ typedef struct writer {
     size_t errlen;
     atomic_bool failed; /* tells workers to stop starting runs */
     /* Per worker: the results the writer is done with, for the worker to
-     * free.  malloc's arenas are per thread: a writer freeing what a worker
-     * allocated would contend for the worker's arena lock with every run
-     * (futex calls both sides), where the worker freeing its own does not. */
+     * reuse or free.  malloc's arenas are per thread: a writer freeing what
+     * a worker allocated would contend for the worker's arena lock with
+     * every run (futex calls both sides), where the worker freeing its own
+     * does not. */
     _Atomic(run_result *) *garbage;
+    worker_spares *spares; /* the worker's only */
     size_t nworkers;
 } writer;
 
@@ -525,16 +605,37 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-/* Frees the results the writer has put on `g` (all of them at once: no
- * other thread takes from g, so there is no ABA). */
-static void free_garbage(_Atomic(run_result *) *g)
+static void free_results(run_result *r)
 {
-    run_result *r = atomic_exchange(g, NULL);
     while (r != NULL) {
         run_result *next = r->next_garbage;
         run_result_free(r);
         r = next;
     }
+}
+
+/* Takes the results the writer has put on `g` (all of them at once: no
+ * other thread takes from g, so there is no ABA) into the worker's spares,
+ * emptied, or frees them; returns a spare for the next run, NULL if there
+ * is none. */
+static run_result *take_spare(_Atomic(run_result *) *g, worker_spares *s)
+{
+    run_result *r = atomic_exchange(g, NULL);
+    while (r != NULL && s->n < SPARES_KEEP) {
+        run_result *next = r->next_garbage;
+        result_empty(r);
+        r->next_garbage = s->head;
+        s->head = r;
+        s->n++;
+        r = next;
+    }
+    free_results(r);
+    if ((r = s->head) != NULL) {
+        s->head = r->next_garbage;
+        s->n--;
+        r->next_garbage = NULL;
+    }
+    return r;
 }
 
 /* The warm-up of a run: none for a pilot, its point's in opts, else the
@@ -561,8 +662,10 @@ int runner_run(const experiment *e, h5out *o, const runner_opts *opts, runner_st
         threads = (int)opts->nruns;
     w.nworkers = (size_t)threads;
     w.garbage = calloc(w.nworkers, sizeof *w.garbage);
-    if (w.garbage == NULL || handoff_init(&w.q, HANDOFF_CAP) < 0) {
+    w.spares = calloc(w.nworkers, sizeof *w.spares);
+    if (w.garbage == NULL || w.spares == NULL || handoff_init(&w.q, HANDOFF_CAP) < 0) {
         free(w.garbage);
+        free(w.spares);
         snprintf(err, errlen, "out of memory");
         return H5OUT_ENOMEM;
     }
@@ -575,6 +678,7 @@ int runner_run(const experiment *e, h5out *o, const runner_opts *opts, runner_st
         snprintf(err, errlen, "cannot start the writer thread");
         handoff_destroy(&w.q);
         free(w.garbage);
+        free(w.spares);
         return H5OUT_ENOMEM;
     }
 
@@ -590,9 +694,9 @@ int runner_run(const experiment *e, h5out *o, const runner_opts *opts, runner_st
             continue;
         }
         size_t slot = (size_t)omp_get_thread_num();
-        free_garbage(&w.garbage[slot]);
+        run_result *old = take_spare(&w.garbage[slot], &w.spares[slot]);
         watch_begin(opts->watch, slot, runs[i]);
-        run_result *r = runner_run_at(e, runs[i], warmup_of(e, opts, runs[i]));
+        run_result *r = run_at(e, runs[i], warmup_of(e, opts, runs[i]), old);
         watch_end(opts->watch, slot);
         if (r == NULL) {
             atomic_store(&nomem, true);
@@ -606,9 +710,12 @@ int runner_run(const experiment *e, h5out *o, const runner_opts *opts, runner_st
     handoff_close(&w.q);
     pthread_join(tid, NULL);
     handoff_destroy(&w.q);
-    for (size_t i = 0; i < w.nworkers; i++)
-        free_garbage(&w.garbage[i]);
+    for (size_t i = 0; i < w.nworkers; i++) {
+        free_results(atomic_exchange(&w.garbage[i], NULL));
+        free_results(w.spares[i].head);
+    }
     free(w.garbage);
+    free(w.spares);
     st->skipped = atomic_load(&skipped);
     st->wall_s = progress_clock() - t0;
     progress_end(&w.prog);
