@@ -223,11 +223,20 @@ static usim_sim *record_new(void)
     spare = NULL;
     heap timers = sim->timers;
     ready_ring ready = sim->ready;
-    drift_registry drift = sim->drift;
+    /* The drift registry's arrays only: the rest of it (its sums and
+     * histogram, emptied) is as big as the rest of the record. */
+    drift_registry *d = &sim->drift;
+    drift_group *groups = d->groups, *view = d->view;
+    int *index = d->index;
+    size_t cap = d->cap, cap_index = d->cap_index;
     memset(sim, 0, sizeof *sim);
     sim->timers = timers;
     sim->ready = ready;
-    sim->drift = drift;
+    d->groups = groups;
+    d->cap = cap;
+    d->view = view;
+    d->index = index;
+    d->cap_index = cap_index;
     return sim;
 }
 
