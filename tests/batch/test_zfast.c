@@ -4,7 +4,8 @@
  * check, within zfast_bound, in one block of fixed codes or in blocks of
  * codes of their own; data made of runs and short periods shrinks as the
  * tables' chunks must, and a block of few distinct bytes as a trace's
- * planes must (sizes worked out from the Huffman codes by hand).
+ * planes must (sizes worked out from the Huffman codes by hand); runs of
+ * one byte, whose Adler-32 is worked out without reading them, check out.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -125,6 +126,43 @@ static void test_long_streams(void **state)
 }
 
 /*
+ * Runs of one byte (matches at distance 1), which the fixed block's
+ * Adler-32 takes without reading them when they are long: of every
+ * length around the shortest it takes that way (32) and the longest match
+ * (258), of byte values up to 0xff, between literals and periods and
+ * back to back, in a stream longer than a stretch of the sums (5552);
+ * and a run broken by one other byte at every offset of its first 300
+ * (a match found 32 bytes a step ends at the byte).  zlib checks the
+ * bytes and the Adler-32.
+ */
+static void test_runs(void **state)
+{
+    (void)state;
+    enum { N = 40000 };
+    unsigned char *b = malloc(N);
+    assert_non_null(b);
+    uint64_t s = 3;
+    size_t i = 0;
+    for (unsigned k = 0; i < N; k++) {
+        size_t len = k % 3 == 2 ? 250 + lcg(&s) % 20 : 28 + lcg(&s) % 10;
+        unsigned char v = (unsigned char)(k % 5 == 0 ? 0xff : lcg(&s));
+        for (size_t j = 0; j < len && i < N; j++)
+            b[i++] = v;
+        size_t gap = k % 4 == 0 ? 0 : lcg(&s) % 12; /* literals, a period */
+        for (size_t j = 0; j < gap && i < N; j++)
+            b[i++] =
+                k % 4 == 1 ? (unsigned char)lcg(&s) : (unsigned char)"abcde"[j % 5];
+    }
+    round_trip(b, N);
+    for (size_t at = 0; at < 300; at++) {
+        memset(b, 0x5a, 600);
+        b[8 + at] = 0x5b;
+        round_trip(b, 600);
+    }
+    free(b);
+}
+
+/*
  * The sizes, by hand.  A stream is 2 header bytes, 3 block bits, the
  * symbols, 7 end-of-block bits, padding and 4 Adler-32 bytes.
  *  - 4096 zeros: literal 0 (8 bits), then 4095 = 15 * 258 + 225 copies at
@@ -175,9 +213,8 @@ static void test_planes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trips),
-        cmocka_unit_test(test_long_streams),
-        cmocka_unit_test(test_sizes),
+        cmocka_unit_test(test_round_trips), cmocka_unit_test(test_long_streams),
+        cmocka_unit_test(test_runs),        cmocka_unit_test(test_sizes),
         cmocka_unit_test(test_planes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
