@@ -210,11 +210,38 @@ static void test_planes(void **state)
     assert_true(own <= 3414 + 6 + 60);
 }
 
+/*
+ * A match found exactly where it starts, after any number of literals (a
+ * varying plane's literals are tested 13 positions at a time): g distinct
+ * bytes 0x20 + i, 40 bytes 0xaa, 20 distinct bytes 0x60 + j.  By hand:
+ * 3 block bits; g + 1 literals of 8 bits (values below 144); length 39
+ * (symbol 273, 7 bits, 3 extra) at distance 1 (5 bits); 20 literals; 7
+ * end-of-block bits: 8 g + 193 bits = g + 25 bytes, + 6 = g + 31.
+ */
+static void test_match_after_literals(void **state)
+{
+    (void)state;
+    unsigned char b[128];
+    for (size_t g = 0; g < 64; g++) {
+        size_t n = 0;
+        for (size_t i = 0; i < g; i++)
+            b[n++] = (unsigned char)(0x20 + i);
+        for (size_t i = 0; i < 40; i++)
+            b[n++] = 0xaa;
+        for (size_t j = 0; j < 20; j++)
+            b[n++] = (unsigned char)(0x60 + j);
+        assert_int_equal(round_trip(b, n), g + 31);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trips), cmocka_unit_test(test_long_streams),
-        cmocka_unit_test(test_runs),        cmocka_unit_test(test_sizes),
+        cmocka_unit_test(test_round_trips),
+        cmocka_unit_test(test_long_streams),
+        cmocka_unit_test(test_runs),
+        cmocka_unit_test(test_sizes),
+        cmocka_unit_test(test_match_after_literals),
         cmocka_unit_test(test_planes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
