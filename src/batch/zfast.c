@@ -318,8 +318,8 @@ static uint32_t adler32_add(uint32_t sum, const unsigned char *p, size_t n)
     return (uint32_t)(b << 16 | a);
 }
 
-/* The Adler-32 of data so far followed by len bytes v (a match at
- * distance 1), without reading them: a grows by len v, b by len a + v
+/* The Adler-32 of data so far followed by len bytes v (a run: matches
+ * at distance 1), without reading them: a grows by len v, b by len a + v
  * (1 + 2 + ... + len).  The tables' chunks are mostly such runs. */
 static uint32_t adler32_run(uint32_t sum, unsigned v, size_t len)
 {
@@ -328,6 +328,10 @@ static uint32_t adler32_run(uint32_t sum, unsigned v, size_t len)
     a = (a + len * v) % ADLER_BASE;
     return (uint32_t)(b << 16 | a);
 }
+
+/* The most of a run measured at once (adler32_run's sums stay far below
+ * 2^64). */
+#define RUN_SPAN (1u << 20)
 
 /* Runs shorter than this are left to adler32_add with the bytes around
  * them: a call costs about as much as summing this many bytes. */
@@ -455,6 +459,18 @@ scan(const unsigned char *src, size_t i, size_t end, size_t *last, sink *k, bool
         }
         if (best >= MIN_MATCH) {
             add_match(k, direct, best, dist);
+            if (direct && dist == 1 && best == MAX_MATCH) {
+                /* A run that goes on (a table's constant planes, one
+                 * after another): where the scan would find maximal
+                 * matches at distance 1 again and again, its length is
+                 * found at once, and they are coded in a row. */
+                size_t rest = end - (i + best);
+                size_t more =
+                    match_length(src + i + best, 1, rest < RUN_SPAN ? rest : RUN_SPAN);
+                for (size_t m = more / MAX_MATCH; m > 0; m--)
+                    add_match(k, true, MAX_MATCH, 1);
+                best += more / MAX_MATCH * MAX_MATCH;
+            }
             if (direct && dist == 1 && best >= ADLER_RUN) {
                 k->adler = adler32_add(k->adler, src + k->summed, i - k->summed);
                 k->adler = adler32_run(k->adler, src[i - 1], best);

@@ -131,6 +131,7 @@ static void test_long_streams(void **state)
  * length around the shortest it takes that way (32) and the longest match
  * (258), of byte values up to 0xff, between literals and periods and
  * back to back, in a stream longer than a stretch of the sums (5552);
+ * runs of several maximal matches, ending at literals or at the end;
  * and a run broken by one other byte at every offset of its first 300
  * (a match found 32 bytes a step ends at the byte).  zlib checks the
  * bytes and the Adler-32.
@@ -154,6 +155,17 @@ static void test_runs(void **state)
                 k % 4 == 1 ? (unsigned char)lcg(&s) : (unsigned char)"abcde"[j % 5];
     }
     round_trip(b, N);
+    /* runs of several maximal matches (measured at once), the rest of
+     * every length near one, then literals or the end */
+    for (size_t len = 2 * 258 - 4; len <= 5 * 258 + 4; len++) {
+        size_t n = 0;
+        b[n++] = 0x11;
+        memset(b + n, len % 2 ? 0 : 0xee, len);
+        n += len;
+        for (size_t j = 0; j < len % 7; j++)
+            b[n++] = (unsigned char)(0x30 + j);
+        round_trip(b, n);
+    }
     for (size_t at = 0; at < 300; at++) {
         memset(b, 0x5a, 600);
         b[8 + at] = 0x5b;
