@@ -124,6 +124,10 @@ struct h5file {
     uint64_t next_row; /* rows below it of the fixed-size datasets are written */
     column c_runs, c_results, c_scalars, c_drift, c_drift_idx, c_drift_hist;
     column *c_traces, *c_trace_idx; /* per trace */
+    /* Rows made once: a pending run's /runs and /results rows but its ids
+     * (h5layout_pending_templates), and the /scalars rows of a run but
+     * its number and values (nscalars rows of h5layout_scalar_size). */
+    unsigned char *pending_runs, *pending_results, *scalar_rows;
     chunk_job jobs[MAX_JOBS];
     size_t njobs;
 };
@@ -463,10 +467,9 @@ static int put_scalars(h5file *f, uint64_t row, uint64_t run, const double *valu
         scalar_row *sr = column_row(&f->c_scalars, row * s->nscalars + k);
         if (!sr)
             return -1;
-        memset(sr, 0, ssz); /* the bytes after the name's NUL too */
+        memcpy(sr, f->scalar_rows + k * ssz, ssz);
         sr->run = run;
         sr->value = values ? values[k] : NAN;
-        strcpy(sr->name, s->scalars[k]);
         if (column_done(&f->c_scalars) < 0)
             return -1;
     }
@@ -490,8 +493,8 @@ static int write_pending_rows(h5file *f, uint64_t from, uint64_t to)
         drift_hist_row *hist = column_row(&f->c_drift_hist, row);
         if (!runs || !res || !hist)
             return -1;
-        h5layout_pending_row(l, s, runs, run);
-        h5layout_results_row(l, res, runs, NULL);
+        h5layout_pending_rows(l, s, f->pending_runs, f->pending_results, runs, res,
+                              run);
         memset(hist, 0, sizeof *hist);
         hist->run = run;
         index_row idx = {.run = run};
@@ -631,7 +634,18 @@ int h5file_create(h5file **out, const h5out_spec *s, const char *path, char *err
         h5file_close(f, NULL, 0);
         return rc;
     }
-    if (columns_init(f, runs_chunk, scalars_chunk, index_chunk) < 0) {
+    size_t ssz = h5layout_scalar_size(l);
+    f->pending_runs = malloc(l->runs_size);
+    f->pending_results = malloc(l->results_size);
+    f->scalar_rows = calloc(s->nscalars + 1, ssz); /* zeros after each name's NUL */
+    if (f->pending_runs && f->pending_results && f->scalar_rows) {
+        h5layout_pending_templates(l, f->pending_runs, f->pending_results);
+        for (size_t k = 0; k < s->nscalars; k++)
+            strcpy(((scalar_row *)(void *)(f->scalar_rows + k * ssz))->name,
+                   s->scalars[k]);
+    }
+    if (!f->pending_runs || !f->pending_results || !f->scalar_rows ||
+        columns_init(f, runs_chunk, scalars_chunk, index_chunk) < 0) {
         h5file_close(f, NULL, 0);
         return H5OUT_ENOMEM;
     }
@@ -677,7 +691,10 @@ int h5file_put(h5file *f, const run_result *r, char *err, size_t errlen)
                          .max_abs = st->max_abs,
                          .final = st->final,
                          .overruns = st->overruns};
-        snprintf(d->task, TASK_LEN, "%s", r->drift[i].task ? r->drift[i].task : "");
+        /* the rest of the name stays zero, as the row was made (snprintf
+         * cost more than the row) */
+        const char *task = r->drift[i].task ? r->drift[i].task : "";
+        memcpy(d->task, task, strnlen(task, TASK_LEN - 1));
         f->drift_rows++;
         if (column_done(&f->c_drift) < 0)
             return h5layout_fail(err, errlen, "cannot append to /drift", f->path);
@@ -773,6 +790,9 @@ int h5file_close(h5file *f, char *err, size_t errlen)
     free(f->traces);
     free(f->trace_idx);
     free(f->trace_rows);
+    free(f->pending_runs);
+    free(f->pending_results);
+    free(f->scalar_rows);
     column *cs[] = {&f->c_runs,  &f->c_results,   &f->c_scalars,
                     &f->c_drift, &f->c_drift_idx, &f->c_drift_hist};
     for (size_t i = 0; i < sizeof cs / sizeof *cs; i++)

@@ -463,25 +463,36 @@ void h5layout_results_row(const layout *l, unsigned char *buf,
     }
 }
 
-/* What a file holds for a run before it is done. */
-void h5layout_pending_row(const layout *l, const h5out_spec *s, unsigned char *buf,
-                          uint64_t run)
+void h5layout_pending_templates(const layout *l, unsigned char *runs,
+                                unsigned char *results)
 {
     double nan = NAN;
-    memset(buf, 0, l->runs_size);
-    runspace sp = h5spec_space(s);
-    uint64_t point = runspace_point(&sp, run), rep = runspace_replication(&sp, run);
-    memcpy(buf, &run, 8);
-    memcpy(buf + 8, &point, 8);
-    memcpy(buf + 16, &rep, 8);
-    strcpy((char *)buf + 24, run_status_name(RUN_PENDING));
-    buf[OFF_PILOT] = runspace_is_pilot(&sp, run);
-    memcpy(buf + OFF_WARMUP, &nan, 8);
+    memset(runs, 0, l->runs_size);
+    strcpy((char *)runs + 24, run_status_name(RUN_PENDING));
+    memcpy(runs + OFF_WARMUP, &nan, 8);
     for (size_t k = 0; k < l->nparams; k++)
         if (l->cols[k].len == 0)
-            memcpy(buf + l->cols[k].off, &nan, 8);
-    memcpy(buf + l->off_end, &nan, 8);
-    memcpy(buf + l->off_wall, &nan, 8);
+            memcpy(runs + l->cols[k].off, &nan, 8);
+    memcpy(runs + l->off_end, &nan, 8);
+    memcpy(runs + l->off_wall, &nan, 8);
+    h5layout_results_row(l, results, runs, NULL);
+}
+
+void h5layout_pending_rows(const layout *l, const h5out_spec *s,
+                           const unsigned char *tmpl_runs,
+                           const unsigned char *tmpl_results, unsigned char *runs,
+                           unsigned char *results, uint64_t run)
+{
+    runspace sp = h5spec_space(s);
+    uint64_t point = runspace_point(&sp, run), rep = runspace_replication(&sp, run);
+    memcpy(runs, tmpl_runs, l->runs_size);
+    memcpy(runs, &run, 8);
+    memcpy(runs + 8, &point, 8);
+    memcpy(runs + 16, &rep, 8);
+    runs[OFF_PILOT] = runspace_is_pilot(&sp, run);
+    /* h5layout_results_row copies the ids, and only they depend on the run */
+    memcpy(results, tmpl_results, l->results_size);
+    memcpy(results, runs, OFF_WARMUP + 8);
 }
 
 int h5layout_runs_unpack(const layout *l, const unsigned char *buf, run_result *r)

@@ -141,16 +141,24 @@ int h5layout_init(layout *l, const h5out_spec *s, char *err, size_t errlen);
 void h5layout_free(layout *l);
 size_t h5layout_scalar_size(const layout *l);
 
-/* A /runs row (buf: l->runs_size bytes) of a finished run, of a pending
- * one, and the fields of a row read back. */
+/* A /runs row (buf: l->runs_size bytes) of a finished run, and the
+ * fields of a row read back. */
 void h5layout_runs_row(const layout *l, unsigned char *buf, const run_result *r);
-void h5layout_pending_row(const layout *l, const h5out_spec *s, unsigned char *buf,
-                          uint64_t run);
 int h5layout_runs_unpack(const layout *l, const unsigned char *buf, run_result *r);
 /* The /results row (buf: l->results_size bytes) of the run whose /runs
  * row is `runs`: r the run's results, or NULL for a pending run. */
 void h5layout_results_row(const layout *l, unsigned char *buf,
                           const unsigned char *runs, const run_result *r);
+/* What a file holds for a run before it is done.  The templates are what
+ * the /runs and /results rows of every pending run hold but its ids (run,
+ * point, replication, pilot), made once per file; h5layout_pending_rows
+ * makes a pending run's two rows from them. */
+void h5layout_pending_templates(const layout *l, unsigned char *runs,
+                                unsigned char *results);
+void h5layout_pending_rows(const layout *l, const h5out_spec *s,
+                           const unsigned char *tmpl_runs,
+                           const unsigned char *tmpl_results, unsigned char *runs,
+                           unsigned char *results, uint64_t run);
 /* The name of a type of h5out_spec.param_types, and back (KIND_UNKNOWN if
  * it is none). */
 const char *h5layout_kind_name(param_kind k);

@@ -19,10 +19,11 @@
 #include "batch/result.h"
 
 /* The first 8 bytes of a journal (2: records carry pilot and warmup; 3:
- * and the drift histogram; 4: a word-wise checksum instead of FNV-1a).
+ * and the drift histogram; 4: a word-wise checksum instead of FNV-1a;
+ * 5: only the histogram's bins from its first nonzero one to its last).
  * Only this format is read: a journal of another is refused, as one of
  * another experiment is. */
-#define JOURNAL_MAGIC "USIMJRN4"
+#define JOURNAL_MAGIC "USIMJRN5"
 
 /* The checksum of a record's payload (word-wise, see journal.c). */
 uint64_t journal_checksum(const void *payload, size_t n);

@@ -1,5 +1,6 @@
 /*
- * result.c — the run_result record: freeing it and naming its status.
+ * result.c — the run_result record: allocating it (one block, or one per
+ * member), freeing it and naming its status.
  */
 #include "batch/result.h"
 
@@ -27,20 +28,40 @@ bool run_status_parse(const char *name, run_status *s)
     return false;
 }
 
+run_result *run_result_block(size_t extra)
+{
+    if (extra > SIZE_MAX - RUN_RESULT_HEAD)
+        return NULL;
+    run_result *r = malloc(RUN_RESULT_HEAD + extra);
+    if (r) {
+        memset(r, 0, sizeof *r);
+        r->block_end = (const char *)r + RUN_RESULT_HEAD + extra;
+    }
+    return r;
+}
+
+/* Frees a member unless it lies in the record's own block. */
+static void release(const run_result *r, void *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    if (a < (uintptr_t)r || a >= (uintptr_t)r->block_end)
+        free(p);
+}
+
 void run_result_free(run_result *r)
 {
     if (r == NULL)
         return;
-    free(r->message);
-    free(r->params);
-    free(r->scalars);
+    release(r, r->message);
+    release(r, r->params);
+    release(r, r->scalars);
     for (size_t i = 0; i < r->ndrift; i++)
-        free(r->drift[i].task);
-    free(r->drift);
+        release(r, r->drift[i].task);
+    release(r, r->drift);
     for (size_t i = 0; i < r->ntraces; i++) {
-        free(r->traces[i].t);
-        free(r->traces[i].v);
+        release(r, r->traces[i].t);
+        release(r, r->traces[i].v);
     }
-    free(r->traces);
+    release(r, r->traces);
     free(r);
 }

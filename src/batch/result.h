@@ -71,7 +71,26 @@ typedef struct run_result {
     /* The runner's: the worker that made it, which also frees it. */
     size_t worker;
     struct run_result *next_garbage;
+    /* Members that point into [the record, block_end) share the record's
+     * own allocation and are not freed on their own (run_result_block):
+     * one malloc per record instead of one per array.  NULL: none do. */
+    const void *block_end;
 } run_result;
+
+/* A record whose members may point into `extra` bytes that follow it in
+ * the same allocation (run_result_extra; aligned for any type), which
+ * run_result_free does not free on their own.  The record is zeroed, the
+ * extra bytes are not.  NULL if memory runs out. */
+run_result *run_result_block(size_t extra);
+/* The record's bytes in such a block, rounded up to that alignment. */
+#define RUN_RESULT_HEAD                                                                \
+    ((sizeof(run_result) + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) *        \
+     _Alignof(max_align_t))
+/* The first of a run_result_block record's extra bytes. */
+static inline void *run_result_extra(run_result *r)
+{
+    return (char *)r + RUN_RESULT_HEAD;
+}
 
 void run_result_free(run_result *r);
 

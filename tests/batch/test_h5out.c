@@ -61,7 +61,9 @@ static h5out_spec test_spec(const char *config)
 }
 
 /* A result whose every field is a function of the run id: run r has
- * r % 3 drift groups and traces of 5r % 7 and r % 4 points. */
+ * r % 3 drift groups, traces of 5r % 7 and r % 4 points, and a drift
+ * histogram that is empty (r % 4 == 0), or counts in bins r % 7 and
+ * r % 7 + 2, and in the last bin too when r % 4 == 3. */
 static run_result *fake_result(uint64_t run)
 {
     run_result *r = calloc(1, sizeof *r);
@@ -97,6 +99,12 @@ static run_result *fake_result(uint64_t run)
                                             .final = 1e-9,
                                             .overruns = i};
     }
+    if (run % 4) {
+        r->drift_hist[run % 7] = run;
+        r->drift_hist[run % 7 + 2] = 1;
+    }
+    if (run % 4 == 3)
+        r->drift_hist[USIM_DRIFT_BINS - 1] = 2;
     r->ntraces = 2;
     r->traces = calloc(2, sizeof *r->traces);
     size_t lens[2] = {(5 * run) % 7, run % 4};
@@ -147,6 +155,8 @@ static void assert_same_result(const run_result *a, const run_result *b)
         assert_same_double(a->drift[i].st.final, b->drift[i].st.final);
         assert_int_equal(a->drift[i].st.overruns, b->drift[i].st.overruns);
     }
+    for (size_t k = 0; k < USIM_DRIFT_BINS; k++)
+        assert_int_equal(a->drift_hist[k], b->drift_hist[k]);
     assert_int_equal(a->ntraces, b->ntraces);
     for (size_t k = 0; k < a->ntraces; k++) {
         assert_int_equal(a->traces[k].n, b->traces[k].n);

@@ -4,7 +4,8 @@
  * check, within zfast_bound, in one block of fixed codes or in blocks of
  * codes of their own; data made of runs and short periods shrinks as the
  * tables' chunks must, and a block of few distinct bytes as a trace's
- * planes must (sizes worked out from the Huffman codes by hand).
+ * planes must (sizes worked out from the Huffman codes by hand); runs of
+ * one byte, whose Adler-32 is worked out without reading them, check out.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -125,6 +126,55 @@ static void test_long_streams(void **state)
 }
 
 /*
+ * Runs of one byte (matches at distance 1), which the fixed block's
+ * Adler-32 takes without reading them when they are long: of every
+ * length around the shortest it takes that way (32) and the longest match
+ * (258), of byte values up to 0xff, between literals and periods and
+ * back to back, in a stream longer than a stretch of the sums (5552);
+ * runs of several maximal matches, ending at literals or at the end;
+ * and a run broken by one other byte at every offset of its first 300
+ * (a match found 32 bytes a step ends at the byte).  zlib checks the
+ * bytes and the Adler-32.
+ */
+static void test_runs(void **state)
+{
+    (void)state;
+    enum { N = 40000 };
+    unsigned char *b = malloc(N);
+    assert_non_null(b);
+    uint64_t s = 3;
+    size_t i = 0;
+    for (unsigned k = 0; i < N; k++) {
+        size_t len = k % 3 == 2 ? 250 + lcg(&s) % 20 : 28 + lcg(&s) % 10;
+        unsigned char v = (unsigned char)(k % 5 == 0 ? 0xff : lcg(&s));
+        for (size_t j = 0; j < len && i < N; j++)
+            b[i++] = v;
+        size_t gap = k % 4 == 0 ? 0 : lcg(&s) % 12; /* literals, a period */
+        for (size_t j = 0; j < gap && i < N; j++)
+            b[i++] =
+                k % 4 == 1 ? (unsigned char)lcg(&s) : (unsigned char)"abcde"[j % 5];
+    }
+    round_trip(b, N);
+    /* runs of several maximal matches (measured at once), the rest of
+     * every length near one, then literals or the end */
+    for (size_t len = 2 * 258 - 4; len <= 5 * 258 + 4; len++) {
+        size_t n = 0;
+        b[n++] = 0x11;
+        memset(b + n, len % 2 ? 0 : 0xee, len);
+        n += len;
+        for (size_t j = 0; j < len % 7; j++)
+            b[n++] = (unsigned char)(0x30 + j);
+        round_trip(b, n);
+    }
+    for (size_t at = 0; at < 300; at++) {
+        memset(b, 0x5a, 600);
+        b[8 + at] = 0x5b;
+        round_trip(b, 600);
+    }
+    free(b);
+}
+
+/*
  * The sizes, by hand.  A stream is 2 header bytes, 3 block bits, the
  * symbols, 7 end-of-block bits, padding and 4 Adler-32 bytes.
  *  - 4096 zeros: literal 0 (8 bits), then 4095 = 15 * 258 + 225 copies at
@@ -172,12 +222,38 @@ static void test_planes(void **state)
     assert_true(own <= 3414 + 6 + 60);
 }
 
+/*
+ * A match found exactly where it starts, after any number of literals (a
+ * varying plane's literals are tested 13 positions at a time): g distinct
+ * bytes 0x20 + i, 40 bytes 0xaa, 20 distinct bytes 0x60 + j.  By hand:
+ * 3 block bits; g + 1 literals of 8 bits (values below 144); length 39
+ * (symbol 273, 7 bits, 3 extra) at distance 1 (5 bits); 20 literals; 7
+ * end-of-block bits: 8 g + 193 bits = g + 25 bytes, + 6 = g + 31.
+ */
+static void test_match_after_literals(void **state)
+{
+    (void)state;
+    unsigned char b[128];
+    for (size_t g = 0; g < 64; g++) {
+        size_t n = 0;
+        for (size_t i = 0; i < g; i++)
+            b[n++] = (unsigned char)(0x20 + i);
+        for (size_t i = 0; i < 40; i++)
+            b[n++] = 0xaa;
+        for (size_t j = 0; j < 20; j++)
+            b[n++] = (unsigned char)(0x60 + j);
+        assert_int_equal(round_trip(b, n), g + 31);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trips),
         cmocka_unit_test(test_long_streams),
+        cmocka_unit_test(test_runs),
         cmocka_unit_test(test_sizes),
+        cmocka_unit_test(test_match_after_literals),
         cmocka_unit_test(test_planes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,7 +13,9 @@
  * there is one).  The seed corpus (tests/fuzz/corpus/journal/) holds
  * journals of real usim-batch runs of the three built-in models, killed
  * and cut after a few records, with a 0 byte in front; framed.journal has
- * real payloads in the odd form.
+ * real payloads in the odd form; drift_hist.journal has records whose
+ * drift histograms hold counts from bin 0, in bins 33 to 35 and in the
+ * last bin.
  *
  * Checked: every record journal_next returns is returned again, equal, by
  * journal_read_at at the offset journal_tell gave for it; offsets that are
