@@ -48,9 +48,14 @@
 /* Smaller blocks would all keep the fixed codes: they are joined. */
 #define MIN_BLOCK MIN_DYNAMIC
 /* A block is judged on its first PROBE bytes: stored unscanned if they
- * are all literals of at least RANDOM_DISTINCT values (looks_random). */
+ * are literals of at least RANDOM_DISTINCT values (looks_random), all of
+ * them ... */
 #define PROBE 1024
 #define RANDOM_DISTINCT 224
+/* ... or at most one in MOSTLY_LITERALS of them in matches, and codes of
+ * their own not 1/NOT_WORTH shorter than 8 bits a byte. */
+#define MOSTLY_LITERALS 16
+#define NOT_WORTH 32
 /* A symbol in a block's buffer: a literal byte (below 256), or a match,
  * MATCH | (length - 3) << 3 | (distance - 1). */
 #define MATCH 0x8000u
@@ -626,7 +631,8 @@ typedef struct {
     uint8_t rle[NLIT + NDIST];   /* the lengths, run-length coded: symbols */
     uint8_t rle_extra[NLIT + NDIST];
     unsigned nrle;
-    uint64_t bits; /* the block's size: header and symbols, extra bits aside */
+    uint64_t bits;        /* the block's size: header and symbols, extra bits aside */
+    uint64_t header_bits; /* of which the header */
 } dynamic;
 
 /* The order in which a header sends the code length code's lengths. */
@@ -693,6 +699,7 @@ static void build_dynamic(const sink *k, dynamic *d)
     uint64_t bits = 3 + 5 + 5 + 4 + 3 * d->nclen;
     for (unsigned s = 0; s < NCLEN; s++)
         bits += (uint64_t)count[s] * (clen_len[s] + clen_extra[s]);
+    d->header_bits = bits;
     for (unsigned s = 0; s < NLIT; s++)
         bits += (uint64_t)k->lit[s] * lens[s];
     for (unsigned s = 0; s < NDIST; s++)
@@ -781,17 +788,31 @@ static void put_block(bitwriter *w, sink *k, const unsigned char *src, size_t le
 }
 
 /* Whether the first `len` bytes of a block, scanned into k, look like
- * random bytes: no match, and nearly every byte value among them (the
- * low bytes of a trace's times).  No code makes such a block shorter
- * than storing it, so the rest of it is not scanned. */
-static bool looks_random(const sink *k, size_t len)
+ * bytes no code makes shorter than storing them, so that the rest of the
+ * block is stored unscanned.  Random bytes (the low bytes of a trace's
+ * times) have no match and nearly every byte value.  Bytes that change a
+ * little at every sample (the middle bytes of its times) have nearly
+ * every value too, but a few short matches where the byte stays put:
+ * those are judged on what codes of their own would cost (the header
+ * left out, it is shared by the whole block).  Codes that save less
+ * than one bit in NOT_WORTH bytes are not worth scanning the rest for:
+ * the scan costs ten times the copy. */
+static bool looks_random(sink *k, size_t len)
 {
-    if (k->nsym != len)
-        return false;
     unsigned distinct = 0;
     for (unsigned v = 0; v < 256; v++)
         distinct += k->lit[v] != 0;
-    return distinct >= RANDOM_DISTINCT;
+    if (distinct < RANDOM_DISTINCT)
+        return false;
+    if (k->nsym == len)
+        return true;
+    if (k->nsym < len - len / MOSTLY_LITERALS)
+        return false;
+    k->lit[256] = 1; /* the end of block, as put_block counts it */
+    dynamic d;
+    build_dynamic(k, &d);
+    k->lit[256] = 0;
+    return d.bits - d.header_bits >= 8 * (uint64_t)len - 8 * (uint64_t)len / NOT_WORTH;
 }
 
 size_t zfast_bound(size_t n)

@@ -246,6 +246,44 @@ static void test_match_after_literals(void **state)
     }
 }
 
+/*
+ * A counter that rises by 0 to 3 at random (the middle bytes of a trace's
+ * times), with a 0 in every 32nd byte: every other byte value about
+ * equally often, and a match where it holds still for four rises, about
+ * once in 256 bytes.  Codes of its own make it 1.4 % shorter (110 bytes:
+ * measured, the header included): less than the 1 in 32 that pays for
+ * scanning the plane, so it is stored whole: the header (2), the stored
+ * block's first byte and LEN, NLEN (5), the bytes, the Adler-32 (4).
+ * With a 0 in every 16th byte they save 2.5 % (204 bytes), and it is
+ * coded.  Random bytes with no repeat at all are stored too.
+ */
+static void test_stored_counter(void **state)
+{
+    (void)state;
+    enum { N = 8192 };
+    unsigned char b[N];
+    for (size_t every = 32; every >= 16; every /= 2) {
+        uint64_t s = 7;
+        unsigned char v = 0;
+        size_t repeats = 0;
+        for (size_t i = 0; i < N; i++) {
+            v = (unsigned char)(v + lcg(&s) % 4);
+            b[i] = i % every ? v : 0;
+            repeats += i >= 4 && b[i] == b[i - 4] && b[i] == b[i - 1];
+        }
+        assert_true(repeats > N / 512 && repeats < N / 64); /* some matches */
+        size_t zn = round_trip_blocks(b, N, N);
+        if (every == 32)
+            assert_int_equal(zn, N + 11);
+        else
+            assert_true(zn < N + 11 - N / 50);
+    }
+    uint64_t s = 7;
+    for (size_t i = 0; i < N; i++)
+        b[i] = (unsigned char)(lcg(&s) >> 7);
+    assert_int_equal(round_trip_blocks(b, N, N), N + 11);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -255,6 +293,7 @@ int main(void)
         cmocka_unit_test(test_sizes),
         cmocka_unit_test(test_match_after_literals),
         cmocka_unit_test(test_planes),
+        cmocka_unit_test(test_stored_counter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
