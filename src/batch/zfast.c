@@ -25,6 +25,9 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#ifdef __x86_64__
+#include <immintrin.h>
+#endif
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -277,9 +280,64 @@ static inline size_t match_length(const unsigned char *p, size_t d, size_t max)
 #define ADLER_BASE 65521u
 #define ADLER_NMAX 5552 /* zlib's bound for 32-bit sums; a multiple of 16 */
 
+#ifdef __x86_64__
+/* Where the processor has AVX2, the same 32 bytes at a time: the weights
+ * 32 down to 1 multiply the bytes as they are (maddubs: bytes times small
+ * signed weights, pairs added, at most 2 * 255 * 32 each), and the
+ * stretches are of ADLER_NMAX32 bytes.  Consumes the whole 32-byte
+ * vectors of p[0, *n) into a and b. */
+#define ADLER_NMAX32 (ADLER_NMAX / 32 * 32)
+
+__attribute__((target("avx2"))) static void
+adler32_avx2(uint64_t *pa, uint64_t *pb, const unsigned char **pp, size_t *pn)
+{
+    const unsigned char *p = *pp;
+    size_t n = *pn;
+    uint64_t a = *pa, b = *pb;
+    const __m256i zero = _mm256_setzero_si256();
+    const __m256i ones = _mm256_set1_epi16(1);
+    const __m256i w =
+        _mm256_setr_epi8(32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17,
+                         16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1);
+    while (n >= 32) {
+        size_t len = n < ADLER_NMAX32 ? n & ~(size_t)31 : ADLER_NMAX32;
+        __m256i sum = zero, before = zero, weighted = zero;
+        for (size_t k = 0; k < len; k += 32) {
+            __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + k));
+            before = _mm256_add_epi64(before, sum);
+            sum = _mm256_add_epi64(sum, _mm256_sad_epu8(v, zero));
+            weighted = _mm256_add_epi32(
+                weighted, _mm256_madd_epi16(_mm256_maddubs_epi16(v, w), ones));
+        }
+        uint64_t sv[4], bv[4];
+        uint32_t wv[8];
+        _mm256_storeu_si256((__m256i *)(void *)sv, sum);
+        _mm256_storeu_si256((__m256i *)(void *)bv, before);
+        _mm256_storeu_si256((__m256i *)(void *)wv, weighted);
+        uint64_t ws = 0;
+        for (int i = 0; i < 8; i++)
+            ws += wv[i];
+        b += len * a + 32 * (bv[0] + bv[1] + bv[2] + bv[3]) + ws;
+        a += sv[0] + sv[1] + sv[2] + sv[3];
+        a %= ADLER_BASE;
+        b %= ADLER_BASE;
+        p += len;
+        n -= len;
+    }
+    *pa = a;
+    *pb = b;
+    *pp = p;
+    *pn = n;
+}
+#endif
+
 static uint32_t adler32_add(uint32_t sum, const unsigned char *p, size_t n)
 {
     uint64_t a = sum & 0xffff, b = sum >> 16;
+#ifdef __x86_64__
+    if (__builtin_cpu_supports("avx2"))
+        adler32_avx2(&a, &b, &p, &n);
+#endif
 #ifdef __SSE2__
     const __m128i zero = _mm_setzero_si128();
     const __m128i w_lo = _mm_setr_epi16(16, 15, 14, 13, 12, 11, 10, 9);
