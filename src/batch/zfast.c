@@ -280,6 +280,16 @@ static inline size_t match_length(const unsigned char *p, size_t d, size_t max)
 #define ADLER_BASE 65521u
 #define ADLER_NMAX 5552 /* zlib's bound for 32-bit sums; a multiple of 16 */
 
+/* The end of a vector stretch of len bytes, vectors of `width`: its byte
+ * sum, the sum over its vectors of the bytes before them, and the bytes
+ * weighted by width - j (see above) enter a and b, reduced. */
+static inline void adler_fold(uint64_t *a, uint64_t *b, size_t len, unsigned width,
+                              uint64_t sum, uint64_t before, uint64_t weighted)
+{
+    *b = (*b + len * *a + width * before + weighted) % ADLER_BASE;
+    *a = (*a + sum) % ADLER_BASE;
+}
+
 #ifdef __x86_64__
 /* Where the processor has AVX2, the same 32 bytes at a time: the weights
  * 32 down to 1 multiply the bytes as they are (maddubs: bytes times small
@@ -314,13 +324,10 @@ adler32_avx2(uint64_t *pa, uint64_t *pb, const unsigned char **pp, size_t *pn)
         _mm256_storeu_si256((__m256i *)(void *)sv, sum);
         _mm256_storeu_si256((__m256i *)(void *)bv, before);
         _mm256_storeu_si256((__m256i *)(void *)wv, weighted);
-        uint64_t ws = 0;
-        for (int i = 0; i < 8; i++)
-            ws += wv[i];
-        b += len * a + 32 * (bv[0] + bv[1] + bv[2] + bv[3]) + ws;
-        a += sv[0] + sv[1] + sv[2] + sv[3];
-        a %= ADLER_BASE;
-        b %= ADLER_BASE;
+        adler_fold(&a, &b, len, 32, sv[0] + sv[1] + sv[2] + sv[3],
+                   bv[0] + bv[1] + bv[2] + bv[3],
+                   (uint64_t)wv[0] + wv[1] + wv[2] + wv[3] + wv[4] + wv[5] + wv[6] +
+                       wv[7]);
         p += len;
         n -= len;
     }
@@ -359,10 +366,8 @@ static uint32_t adler32_add(uint32_t sum, const unsigned char *p, size_t n)
         _mm_storeu_si128((__m128i *)(void *)s, sum);
         _mm_storeu_si128((__m128i *)(void *)bf, before);
         _mm_storeu_si128((__m128i *)(void *)w, weighted);
-        b += len * a + 16 * (bf[0] + bf[1]) + w[0] + w[1] + w[2] + w[3];
-        a += s[0] + s[1];
-        a %= ADLER_BASE;
-        b %= ADLER_BASE;
+        adler_fold(&a, &b, len, 16, s[0] + s[1], bf[0] + bf[1],
+                   (uint64_t)w[0] + w[1] + w[2] + w[3]);
         p += len;
         n -= len;
     }
