@@ -15,5 +15,6 @@ libusim_core_la_SOURCES += \
 	src/kernel/sim.c src/kernel/sim.h \
 	src/kernel/warmup.c src/kernel/warmup.h \
 	src/kernel/service.c src/kernel/service.h \
+	src/kernel/thread_end.c src/kernel/thread_end.h \
 	src/kernel/error.c \
 	src/kernel/fnv1a.h

@@ -5,13 +5,13 @@
 #define _GNU_SOURCE
 #include <assert.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kernel/loop.h"
+#include "kernel/thread_end.h"
 #include "kernel/ticks.h"
 
 char *kernel_strdup(const char *s)
@@ -153,14 +153,12 @@ int usim_config_check(const usim_config *cfg)
  * waits for the thread's next usim_sim_create: a few allocations and
  * frees fewer per run.  An array grown past SPARE_* is freed instead (a
  * run with a million timers does not leave them to the thread), and the
- * key's destructor frees the spare when the thread ends.
+ * spare is freed when the thread ends (thread_at_end).
  */
 enum { SPARE_TIMERS = 4096, SPARE_READY = 4096, SPARE_GROUPS = 256 };
 
 static _Thread_local usim_sim *spare;
 static _Thread_local bool spare_registered;
-static pthread_key_t spare_key;
-static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
 
 static void record_free(usim_sim *sim)
 {
@@ -178,19 +176,12 @@ static void spare_release(void *arg)
     *slot = NULL;
 }
 
-static void make_spare_key(void)
-{
-    pthread_key_create(&spare_key, spare_release);
-}
-
 /* A destroyed simulation's record (its tasks, observation state and
  * messages already freed) becomes the thread's spare, or is freed. */
 static void record_retire(usim_sim *sim)
 {
-    if (!spare_registered) {
-        pthread_once(&spare_once, make_spare_key);
-        spare_registered = pthread_setspecific(spare_key, &spare) == 0;
-    }
+    if (!spare_registered)
+        spare_registered = thread_at_end(spare_release, &spare) == 0;
     if (spare || !spare_registered) {
         record_free(sim);
         return;

@@ -9,7 +9,6 @@
 #define _GNU_SOURCE
 #include <assert.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include "kernel/cond.h"
 #include "kernel/drift.h"
 #include "kernel/loop.h"
+#include "kernel/thread_end.h"
 #include "kernel/ticks.h"
 
 /* ------------------------------------------------------------------ */
@@ -30,7 +30,7 @@
  * them with its simulation, and glibc's calloc, which never takes a
  * recently freed block from the thread's cache, cost several times the
  * memset that empties a kept record.  A kept record's `arg` links it to
- * the next one.  The key's destructor frees them when the thread ends.
+ * the next one.  They are freed when the thread ends (thread_at_end).
  */
 enum { SHELLS_KEEP = 64 };
 
@@ -41,8 +41,6 @@ typedef struct shell_list {
 } shell_list;
 
 static _Thread_local shell_list shells;
-static pthread_key_t shells_key;
-static pthread_once_t shells_once = PTHREAD_ONCE_INIT;
 
 static void shells_release(void *arg)
 {
@@ -53,11 +51,6 @@ static void shells_release(void *arg)
         free(t);
     }
     l->n = 0;
-}
-
-static void make_shells_key(void)
-{
-    pthread_key_create(&shells_key, shells_release);
 }
 
 /* A zeroed record; NULL if memory ran out. */
@@ -74,10 +67,8 @@ static usim_task *record_new(void)
 
 static void record_free(usim_task *t)
 {
-    if (!shells.registered) {
-        pthread_once(&shells_once, make_shells_key);
-        shells.registered = pthread_setspecific(shells_key, &shells) == 0;
-    }
+    if (!shells.registered)
+        shells.registered = thread_at_end(shells_release, &shells) == 0;
     if (shells.n >= SHELLS_KEEP || !shells.registered) {
         free(t);
         return;

@@ -2,12 +2,12 @@
  * observe.c — per-simulation state of the observation layer, and the
  * thread's spare one that the next simulation starts from.
  */
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kernel/service.h"
+#include "kernel/thread_end.h"
 #include "observe/observe.h"
 
 bool obs_grow(void **arr, size_t *cap, size_t need, size_t size)
@@ -52,14 +52,12 @@ bool obs_name_take(char **slot, bool spare, const char *name)
  * for the thread's next one with its arrays and its copies of the names
  * (obs_state), instead of a dozen allocations and frees per run.  Only a
  * state of at most SPARE_MAX names of each kind is kept, so a run that
- * set a million scalars does not leave them to the thread.  The key's
- * destructor frees the spare when the thread ends.
+ * set a million scalars does not leave them to the thread.  The spare is
+ * freed when the thread ends (thread_at_end).
  */
 enum { SPARE_MAX = 64 };
 
 static _Thread_local obs_state *spare;
-static pthread_key_t spare_key;
-static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
 static _Thread_local bool spare_registered;
 
 static void state_destroy(obs_state *st)
@@ -84,11 +82,6 @@ static void spare_release(void *arg)
     *slot = NULL;
 }
 
-static void make_spare_key(void)
-{
-    pthread_key_create(&spare_key, spare_release);
-}
-
 /* The simulation's state is done with: it becomes the thread's spare,
  * emptied, or is freed. */
 static void obs_state_free(void *p)
@@ -97,8 +90,7 @@ static void obs_state_free(void *p)
     if (spare || st->held_scalars > SPARE_MAX || st->held_missed > SPARE_MAX)
         goto destroy;
     if (!spare_registered) {
-        pthread_once(&spare_once, make_spare_key);
-        if (pthread_setspecific(spare_key, &spare) != 0)
+        if (thread_at_end(spare_release, &spare) != 0)
             goto destroy;
         spare_registered = true;
     }
