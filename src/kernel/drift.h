@@ -45,12 +45,14 @@ extern const uint8_t drift_bin_of_exponent[2048];
  * floor(log2(ticks)) + USIM_DRIFT_BIN_ZERO clamped to the bins, read off
  * the exponent field (0 and subnormals have field 0: bin 0) through a
  * table that holds that clamped sum for each field value.  No branch and
- * no libm: it runs at every timed wait. */
+ * no libm: it runs at every timed wait.  The sign bit of a value >= 0 is
+ * clear, so the bits shifted right by 52 are the exponent field alone. */
 static inline unsigned drift_bin(double ticks)
 {
     uint64_t bits;
     memcpy(&bits, &ticks, sizeof bits);
-    return drift_bin_of_exponent[(bits >> 52) & 0x7ff];
+    assert(!(bits >> 63));
+    return drift_bin_of_exponent[bits >> 52];
 }
 
 static inline void drift_acc_add(drift_acc *a, double requested, double actual,

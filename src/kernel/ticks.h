@@ -118,26 +118,39 @@ static inline double ticks_ceil_nonneg(double q)
                                                           : (double)(int64_t)q + 1.0;
 }
 
-/* ticks_ceil_nonneg as an integer, (int64_t)ticks_ceil_nonneg(q): the
- * same comparison, and the same tick (every value here is a whole number
- * below 2^62, exact in both types; the rounded-up branch is taken only
- * below 5e8, where q + 0.5 and the truncations are exact too). */
+/* The largest double below 0.5. */
+#define TICKS_BELOW_HALF 0x1.fffffffffffffp-2
+
+/* (int64_t)ticks_ceil_nonneg(q) for 0 <= q < TICKS_INT_FAST_MAX (usim_sleep's
+ * hot path), from the whole part f of q and its fraction r = q - f (both
+ * exact): f when r <= the tolerance and r < 0.5, else f + 1.  That is
+ * ticks_ceil_nonneg's result: below 0.5 its nearest whole number is f, and
+ * |q - f| = r; from 0.5 on it is f + 1, which it returns whether or not q
+ * is within the tolerance of it (q + 0.5 may round only where it reaches
+ * the next power of two, which is f + 1 then).  From 2^52 on, where q + 0.5
+ * rounds ties to even, ticks_ceil_nonneg can give q + 1 for a whole q, so
+ * the range stops there.  No rounding of q + 0.5, no absolute value and
+ * one comparison: about 4 instructions fewer per sleep. */
 static inline int64_t ticks_ceil_nonneg_int(double q)
 {
-    int64_t n = (int64_t)(q + 0.5);
-    return fabs(q - (double)n) <= TICKS_TOL * ticks_max1(q) ? n : (int64_t)q + 1;
+    int64_t f = (int64_t)q;
+    double r = q - (double)f;
+    double tol = TICKS_TOL * ticks_max1(q);
+    return f + (r > (tol < TICKS_BELOW_HALF ? tol : TICKS_BELOW_HALF));
 }
 
-/* True if 0 <= q < TICKS_FAST_MAX, in one integer comparison: the bits of
- * non-negative doubles are ordered as their values, and those of
- * negatives (-0.0 included) and NaNs compare above 2^62's (a -0.0 then
- * takes the general path, which gives it the same tick 0). */
-#define TICKS_FAST_MAX_BITS UINT64_C(0x43d0000000000000) /* 0x1p62 */
+/* True if 0 <= q < TICKS_INT_FAST_MAX, ticks_ceil_nonneg_int's range, in
+ * one integer comparison: the bits of non-negative doubles are ordered as
+ * their values, and those of negatives (-0.0 included) and NaNs compare
+ * above 2^52's (a -0.0 then takes the general path, which gives it the
+ * same tick 0). */
+#define TICKS_INT_FAST_MAX 0x1p52
+#define TICKS_INT_FAST_MAX_BITS UINT64_C(0x4330000000000000) /* 0x1p52 */
 static inline bool ticks_in_fast_range(double q)
 {
     uint64_t bits;
     memcpy(&bits, &q, sizeof bits);
-    return bits < TICKS_FAST_MAX_BITS;
+    return bits < TICKS_INT_FAST_MAX_BITS;
 }
 
 /* The first tick at or after q (a duration, or an absolute time). */

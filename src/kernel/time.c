@@ -118,7 +118,7 @@ static __attribute__((noinline)) int sleep_naive(usim_task *self, double d, int6
  * within ticks.h's fast range (so d is finite and >= 0).  That is
  * sleep_general's naive branch with entry checks that pass.  When it
  * ends after now and by LOOP_SLEEP_FAST_MAX, the overflow check of
- * tick_after cannot fail (the clock is below 2^61 and n at most 2^62),
+ * tick_after cannot fail (the clock is below 2^61 and n at most 2^52),
  * and the wait goes to loop_sleep_fast; when that completes it inline,
  * the drift is recorded here as loop_timed_wait records it (the group is
  * known, so there is nothing to register). */

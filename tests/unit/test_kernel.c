@@ -558,14 +558,21 @@ static void test_drift_bin_table_matches_ilogb(void **state)
 
 /* usim_sleep's fast path rounds with ticks_ceil_nonneg_int and tests the
  * range with ticks_in_fast_range: the same ticks as ticks_ceil_nonneg,
- * and the same range as 0 <= q < TICKS_FAST_MAX except -0.0 (sent to the
- * general path), at the tolerance's edges and around the range's ends. */
+ * and the same range as 0 <= q < TICKS_INT_FAST_MAX except -0.0 (sent to
+ * the general path), at the tolerance's edges, around the range's ends,
+ * around 0.5 where the tolerance is half a tick or more (5e8 on), and at
+ * random magnitudes. */
 static void test_sleep_fast_path_rounding_is_ticks_ceil(void **state)
 {
     (void)state;
-    const double base[] = {0.0, 1e-10, 0.5,    1.0,    3.0,  1e3,    4.9e8,
-                           5e8, 5.1e8, 0x1p52, 0x1p53, 1e17, 0x1p61, 0x1p62};
+    const double base[] = {0.0,    1e-10,  0.5,    1.0,        3.0,        1e3,
+                           4.9e8,  5e8,    5.1e8,  1e9 + 0.25, 1e9 + 0.75, 3e12 + 0.5,
+                           0x1p51, 0x1p52, 0x1p53, 1e17,       0x1p61,     0x1p62};
     int checked = 0;
+    /* A whole odd q from 2^52 on: ticks_ceil_nonneg rounds q + 0.5 to
+     * even and gives q + 1, so it is left to the general path. */
+    assert_true(ticks_ceil_nonneg(0x1p52 + 1) == 0x1p52 + 2);
+    assert_false(ticks_in_fast_range(0x1p52 + 1));
     for (size_t i = 0; i < sizeof base / sizeof base[0]; i++) {
         for (int k = -3; k <= 3; k++) {
             /* Just inside and outside the tolerance, and a few ulps off. */
@@ -574,7 +581,7 @@ static void test_sleep_fast_path_rounding_is_ticks_ceil(void **state)
                                 nextafter(base[i], k < 0 ? 0.0 : INFINITY),
                                 base[i] + 0.5 + k * tol};
             for (size_t j = 0; j < 4; j++) {
-                bool in = q[j] >= 0 && q[j] < TICKS_FAST_MAX;
+                bool in = q[j] >= 0 && q[j] < TICKS_INT_FAST_MAX;
                 assert_int_equal(ticks_in_fast_range(q[j]), in);
                 if (!in)
                     continue;
@@ -585,13 +592,34 @@ static void test_sleep_fast_path_rounding_is_ticks_ceil(void **state)
         }
     }
     assert_true(checked > 300);
+    uint64_t x = 88172645463325252u; /* xorshift64 */
+    for (int i = 0; i < 1000000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        /* q = m * 2^e for a 53-bit m and e from -60 to 0: 0 to 2^53 */
+        double q = ldexp((double)(x >> 11), (int)(x % 61) - 60);
+        if (!ticks_in_fast_range(q)) {
+            assert_true(q >= TICKS_INT_FAST_MAX);
+            continue;
+        }
+        if ((double)ticks_ceil_nonneg_int(q) != ticks_ceil_nonneg(q))
+            fail_msg("q = %a: %lld, ticks_ceil_nonneg %a", q,
+                     (long long)ticks_ceil_nonneg_int(q), ticks_ceil_nonneg(q));
+        /* and just above the nearest whole number, where the tolerance decides */
+        double w = floor(q) + TICKS_TOL * (q > 1.0 ? q : 1.0);
+        if (ticks_in_fast_range(w) &&
+            (double)ticks_ceil_nonneg_int(w) != ticks_ceil_nonneg(w))
+            fail_msg("q = %a: %lld, ticks_ceil_nonneg %a", w,
+                     (long long)ticks_ceil_nonneg_int(w), ticks_ceil_nonneg(w));
+    }
     assert_false(ticks_in_fast_range(-0.0));
     assert_false(ticks_in_fast_range(-1e-300));
     assert_false(ticks_in_fast_range(NAN));
     assert_false(ticks_in_fast_range(-NAN));
     assert_false(ticks_in_fast_range(INFINITY));
-    assert_true(ticks_in_fast_range(nextafter(TICKS_FAST_MAX, 0)));
-    assert_false(ticks_in_fast_range(TICKS_FAST_MAX));
+    assert_true(ticks_in_fast_range(nextafter(TICKS_INT_FAST_MAX, 0)));
+    assert_false(ticks_in_fast_range(TICKS_INT_FAST_MAX));
 }
 
 /* ------------------------------------------------------------------ */
