@@ -344,6 +344,9 @@ USIM_API double usim_sim_warmup(const usim_sim *sim);
  * USIM_EINVAL (NULL sim or fn), USIM_ENOMEM. */
 USIM_API int usim_sim_on_warmup(usim_sim *sim, usim_warmup_fn fn, void *ctx);
 USIM_API int64_t usim_sim_now_ticks(const usim_sim *sim);
+/* A number of ticks (a whole number, or a sum or mean of them) as model
+ * time, by usim_now's rule (below). */
+USIM_API double usim_sim_ticks_time(const usim_sim *sim, double ticks);
 USIM_API uint64_t usim_sim_events(const usim_sim *sim);
 USIM_API const usim_config *usim_sim_config(const usim_sim *sim);
 USIM_API void usim_sim_set_userdata(usim_sim *sim, void *data);
@@ -1099,6 +1102,10 @@ USIM_API int usim_queue_try_get(usim_queue *q, void **item);
 /* Waiters get USIM_ECLOSED; items left can still be taken. */
 USIM_API void usim_queue_close(usim_queue *q);
 USIM_API size_t usim_queue_length(const usim_queue *q);
+/* The item at position i (0: the one the next get takes) without taking
+ * it, for i < usim_queue_length(q); from a task or outside one.  0, or
+ * USIM_EINVAL (NULL item, i out of range, not a live queue). */
+USIM_API int usim_queue_peek(const usim_queue *q, size_t i, void **item);
 USIM_API bool usim_queue_closed(const usim_queue *q);
 
 /* channel: a broadcast, read in two ways.  usim_channel_recv gets the

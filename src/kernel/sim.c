@@ -361,6 +361,11 @@ int64_t usim_sim_now_ticks(const usim_sim *sim)
     return sim->now;
 }
 
+double usim_sim_ticks_time(const usim_sim *sim, double ticks)
+{
+    return sim_time(sim, ticks);
+}
+
 uint64_t usim_sim_events(const usim_sim *sim)
 {
     return sim->events;

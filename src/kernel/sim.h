@@ -59,13 +59,14 @@ struct usim_sim {
     void (*observe_free)(void *);
 };
 
-/* Ticks as model time (usim_now's rule): divided by the whole number of
- * ticks per unit when there is one, so whole units read exactly (time_mul
- * is then 1); else multiplied by the resolution (time_div is 1).  Both
- * steps are exact when their operand is 1, so no branch is needed. */
-static inline double sim_time(const usim_sim *sim, int64_t ticks)
+/* Ticks (whole, or a sum of them) as model time (usim_now's rule):
+ * divided by the whole number of ticks per unit when there is one, so
+ * whole units read exactly (time_mul is then 1); else multiplied by the
+ * resolution (time_div is 1).  Both steps are exact when their operand is
+ * 1, so no branch is needed. */
+static inline double sim_time(const usim_sim *sim, double ticks)
 {
-    return (double)ticks / sim->time_div * sim->time_mul;
+    return ticks / sim->time_div * sim->time_mul;
 }
 
 /* task.c */

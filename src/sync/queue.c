@@ -110,6 +110,21 @@ size_t usim_queue_length(const usim_queue *q)
     return q->len;
 }
 
+int usim_queue_peek(const usim_queue *q, size_t i, void **item)
+{
+    int rc = SYNC_CHECK(q, "usim_queue_peek", "queue");
+    if (rc)
+        return rc;
+    if (!item)
+        return usim_error(USIM_EINVAL, "usim_queue_peek: item is NULL");
+    if (i >= q->len)
+        return usim_error(
+            USIM_EINVAL, "usim_queue_peek: position %zu of queue '%s', which holds %zu",
+            i, q->name ? q->name : "", q->len);
+    *item = queue_slot(q, i)->item;
+    return 0;
+}
+
 bool usim_queue_closed(const usim_queue *q)
 {
     if (SYNC_CHECK(q, "usim_queue_closed", "queue"))

@@ -210,6 +210,34 @@ static void *sleeps_0_07_many(void *arg)
     return NULL;
 }
 
+/* usim_sim_ticks_time turns ticks into time as usim_now does: divided
+ * by 4 at resolution 0.25 (2.5 from 10 ticks, 0.375 from a mean of 1.5
+ * ticks); multiplied by 0.3 at 0.3, where 1/0.3 is not whole (43 ticks
+ * read 12.9, where 43 / (1 / 0.3) would be 12.899999999999999); divided
+ * by 1e9 at 1e-9 (3 ticks read 3e-9, where 3 * 1e-9 would be
+ * 3.0000000000000004e-09).  After 200 sleeps of 0.07 the clock reads the
+ * same both ways. */
+static void test_ticks_time_is_usim_now_rule(void **state)
+{
+    (void)state;
+    usim_sim *sim = make_sim(0.25, USIM_DRIFT_TRACKED, USIM_ORDER_FIFO, 1);
+    assert_true(usim_sim_ticks_time(sim, 10) == 2.5);
+    assert_true(usim_sim_ticks_time(sim, 1.5) == 0.375);
+    usim_sim_spawn(sim, sleeps_0_07_many, NULL, "s");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_true(usim_sim_ticks_time(sim, (double)usim_sim_now_ticks(sim)) ==
+                usim_sim_now(sim));
+    sim = make_sim(0.3, USIM_DRIFT_TRACKED, USIM_ORDER_FIFO, 1);
+    assert_true(usim_sim_ticks_time(sim, 43) == 12.9);
+    usim_sim_spawn(sim, sleeps_0_07_many, NULL, "s");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    assert_true(usim_sim_ticks_time(sim, (double)usim_sim_now_ticks(sim)) ==
+                usim_sim_now(sim));
+    sim = make_sim(1e-9, USIM_DRIFT_TRACKED, USIM_ORDER_FIFO, 1);
+    assert_true(usim_sim_ticks_time(sim, 3) == 3e-9);
+    assert_true(usim_sim_ticks_time(sim, 2.5e9) == 2.5);
+}
+
 /* tracked: 0.07 is 0.35 = 7/20 of a tick.  The exact target after k
  * sleeps is 7k/20 ticks, so wake k is at ceil(7k/20) = (7k + 19) / 20:
  * at most a tick late, never early, and the error does not accumulate
@@ -2121,6 +2149,7 @@ int main(void)
         KERNEL_TEST(test_stack_sizes_outside_16_KiB_to_1_GiB_are_einval),
         KERNEL_TEST(test_naive_sleep_rounds_7_2_ticks_up_to_8),
         KERNEL_TEST(test_tracked_error_never_exceeds_one_tick),
+        KERNEL_TEST(test_ticks_time_is_usim_now_rule),
         KERNEL_TEST(test_tracked_carry_resets_to_now_after_a_flag_wait),
         KERNEL_TEST(test_delay_moves_the_tracked_target_by_exact_ticks),
         KERNEL_TEST(test_sleep_until_wakes_at_the_first_tick_at_or_after_t),

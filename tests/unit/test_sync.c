@@ -1120,6 +1120,59 @@ static void test_queue_unbounded_grows_keeping_order(void **state)
     usim_queue_destroy(&queue);
 }
 
+static void *q_prio_puts(void *arg)
+{
+    (void)arg;
+    usim_queue_put_prio(&queue, ITEM('a'), 5);
+    usim_queue_put(&queue, ITEM('b'));
+    usim_queue_put_prio(&queue, ITEM('c'), -1);
+    return NULL;
+}
+
+/* usim_queue_peek reads position i in get order without taking it: on a
+ * wrapped ring (put 0..9, take 0..6, put 10..19: the head at 7) position
+ * i holds 7 + i; with priorities a(5), b(0), c(-1) it reads c, b, a; out
+ * of range, a NULL item or queue are errors. */
+static void test_queue_peek_reads_in_get_order(void **state)
+{
+    (void)state;
+    assert_int_equal(usim_queue_init(&queue, 16, "q"), 0);
+    void *it;
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(usim_queue_try_put(&queue, ITEM(i)), 0);
+    for (int i = 0; i < 7; i++)
+        assert_int_equal(usim_queue_try_get(&queue, &it), 0);
+    for (int i = 10; i < 20; i++)
+        assert_int_equal(usim_queue_try_put(&queue, ITEM(i)), 0);
+    assert_int_equal(usim_queue_length(&queue), 13);
+    for (size_t i = 0; i < 13; i++) {
+        assert_int_equal(usim_queue_peek(&queue, i, &it), 0);
+        assert_ptr_equal(it, ITEM(7 + (int)i));
+    }
+    it = ITEM(99);
+    assert_int_equal(usim_queue_peek(&queue, 13, &it), USIM_EINVAL);
+    assert_string_equal(usim_errmsg(),
+                        "usim_queue_peek: position 13 of queue 'q', which holds 13");
+    assert_ptr_equal(it, ITEM(99));
+    assert_int_equal(usim_queue_peek(&queue, 0, NULL), USIM_EINVAL);
+    assert_int_equal(usim_queue_peek(NULL, 0, &it), USIM_EINVAL);
+    assert_int_equal(usim_queue_length(&queue), 13); /* nothing taken */
+    assert_int_equal(usim_queue_try_get(&queue, &it), 0);
+    assert_ptr_equal(it, ITEM(7));
+    usim_queue_destroy(&queue);
+
+    assert_int_equal(usim_queue_init(&queue, 0, "p"), 0);
+    assert_int_equal(usim_queue_peek(&queue, 0, &it), USIM_EINVAL);
+    spawn(q_prio_puts, NULL, "t");
+    run_done();
+    const char want[] = "cba";
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(usim_queue_peek(&queue, i, &it), 0);
+        assert_int_equal((intptr_t)it, want[i]);
+    }
+    usim_queue_destroy(&queue);
+}
+
 static void *q_producer_1_to_5(void *arg)
 {
     (void)arg;
@@ -1907,6 +1960,7 @@ int main(void)
         T(test_queue_close_wakes_getters_with_eclosed),
         T(test_queue_get_honours_deadline_and_cancel),
         T(test_queue_unbounded_grows_keeping_order),
+        T(test_queue_peek_reads_in_get_order),
         T(test_queue_for_each_item_ends_when_closed_and_drained),
         T(test_queue_invalid_arguments_and_sticky_cancel),
         T(test_mm1_deterministic_arrivals_never_wait),
