@@ -53,7 +53,6 @@ static const usim_output_desc mm1_traces[] = {
 
 typedef struct mm1 {
     double mean_interarrival, mean_service;
-    uint64_t customers; /* 0: unlimited */
     usim_sim *sim;
     usim_queue queue; /* customers waiting: each is its arrival tick */
     usim_rng arrivals, service;
@@ -126,6 +125,12 @@ static inline void *customer_of(int64_t arrival)
 static inline int64_t arrival_of(const void *customer)
 {
     return (int64_t)(intptr_t)customer;
+}
+
+/* The later of two ticks. */
+static inline int64_t later(int64_t a, int64_t b)
+{
+    return a > b ? a : b;
 }
 
 /* Records the queue length if the length changed (a put handed straight
@@ -267,18 +272,15 @@ static double waiting_area(const mm1 *m, int64_t now)
     double area = m->sum_wait + m->pre_wait;
     if (in_service(m)) { /* its wait is in no sum yet */
         int64_t arrival = arrival_of(m->current);
-        int64_t start = arrival > m->end ? arrival : m->end;
-        int64_t from = arrival > m->from ? arrival : m->from;
+        int64_t start = later(arrival, m->end), from = later(arrival, m->from);
         if (start > from)
             area += (double)(start - from);
     }
     size_t n = usim_queue_length(&m->queue);
     for (size_t i = 0; i < n; i++) {
         void *c;
-        if (usim_queue_peek(&m->queue, i, &c) == 0) {
-            int64_t arrival = arrival_of(c);
-            area += (double)(now - (arrival > m->from ? arrival : m->from));
-        }
+        if (usim_queue_peek(&m->queue, i, &c) == 0)
+            area += (double)(now - later(arrival_of(c), m->from));
     }
     return area;
 }
@@ -304,8 +306,9 @@ static int mm1_setup(usim_sim *sim, const usim_params *p, void **state)
     *m = (mm1){0};
     m->mean_interarrival = 1.0 / usim_param(p, "arrival_rate");
     m->mean_service = 1.0 / usim_param(p, "service_rate");
-    m->customers = (uint64_t)usim_param(p, "customers");
-    m->all = m->left = m->customers ? m->customers : UINT64_MAX;
+    /* customers = 0 is unlimited: 2^64 - 1 arrivals are never reached. */
+    uint64_t customers = (uint64_t)usim_param(p, "customers");
+    m->all = m->left = customers ? customers : UINT64_MAX;
     m->sim = sim;
     usim_sim_rng_stream(sim, &m->arrivals, "arrivals");
     usim_sim_rng_stream(sim, &m->service, "service");
