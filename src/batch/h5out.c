@@ -18,16 +18,17 @@
  *     source; o->at remembers where each run's record is.
  *
  *  2. PATH is only ever replaced whole.  A snapshot is a complete file
- *     written from the journal by write_file (the code that also writes the
- *     final file): the runs done so far in run order, the others pending,
- *     root attribute complete = 0.  It is written and closed as PATH.tmp,
- *     then renamed over PATH; rename(2) is atomic, so whatever moment a
- *     SIGKILL picks, PATH is the previous snapshot or the new one, each a
- *     closed HDF5 file.  PATH appears with the first snapshot (all runs
- *     pending), before h5out_create returns.  A kill while a snapshot is
- *     written leaves a stray PATH.tmp, which the next snapshot (after
- *     --resume) reuses.  Snapshots are not fsync'd: after a power failure
- *     PATH may not open, and --resume recovers from the fsync'd journal.
+ *     written from the journal by write_file (put together as the final
+ *     file is, all at once): the runs done so far in run order, the others
+ *     pending, root attribute complete = 0.  It is written and closed as
+ *     PATH.snapshot.tmp, then renamed over PATH; rename(2) is atomic, so
+ *     whatever moment a SIGKILL picks, PATH is the previous snapshot or the
+ *     new one, each a closed HDF5 file.  PATH appears with the first
+ *     snapshot (all runs pending), before h5out_create returns.  A kill
+ *     while a snapshot is written leaves a stray PATH.snapshot.tmp, which
+ *     the next snapshot (after --resume) reuses.  Snapshots are not
+ *     fsync'd: after a power failure PATH may not open, and --resume
+ *     recovers from the fsync'd journal.
  *
  *     Checkpoints are adaptive (checkpoint_due).  h5out_write_run takes
  *     one when CHECKPOINT_S has passed since the last one ended and
@@ -56,11 +57,21 @@
  *     names, and renames them in place, journal first: PATH never shows a
  *     run its journal lacks.
  *
- *  4. h5out_finish writes the final snapshot, complete set when every run
- *     is done, fsyncs it, renames it over PATH, and only then removes the
- *     journal.  Every row of a file written by write_file is at a position
- *     that depends only on the runs' results, so 1 or N threads, shards
- *     merged (merge.c) and resumed runs give identical datasets; only
+ *  4. The final file is written while the runs finish, as PATH.tmp:
+ *     each run goes in as soon as every run before it in row order is
+ *     done (the one just journaled as it is, earlier ones read back from
+ *     the journal), so its chunks are compressed while the workers run
+ *     rather than all at the end.  h5out_finish puts in the rest (the runs
+ *     after a pending one), complete set when every run is done, fsyncs
+ *     it, renames it over PATH, and only then removes the journal.  It
+ *     does not fdatasync the journal first: the file it publishes is
+ *     fsync'd, and until the rename a power failure loses at most the runs
+ *     since the last checkpoint, as at any moment of the batch.  A kill
+ *     leaves a stray PATH.tmp, which the next run of the experiment
+ *     replaces; h5out_close without a finish removes it.
+ *     Every row is at a position that depends only on the runs' results
+ *     (runs go in in row order), so 1 or N threads, shards merged
+ *     (merge.c) and resumed runs give identical datasets; only
  *     /runs.wall_s, the "created" attribute and the provenance records of
  *     /shards differ.
  *
@@ -68,6 +79,7 @@
  *     ids: provenance.h) to those of the file it resumes, read from PATH;
  *     a PATH lost to a power failure loses only those records.
  */
+#define _GNU_SOURCE /* sync_file_range */
 #include "batch/h5out.h"
 
 #include <assert.h>
@@ -90,13 +102,19 @@
 #define SNAPSHOT_RATIO 10.0 /* ... and least multiple of the next one's duration */
 #define SNAPSHOT_FLOOR (256.0 * 1024) /* journal bytes the fixed cost stands for */
 #define NO_RECORD UINT64_MAX
+#define WRITEBACK_BYTES (64u << 20) /* journal growth between final-file writebacks */
 
 struct h5out {
     h5out_spec spec; /* owned (h5spec_dup) */
-    char *path, *jpath, *tmppath, *jtmppath;
+    char *path, *jpath, *tmppath, *jtmppath, *finpath;
     journal *j;
     const char *jwriting;    /* the file o->j writes: jtmppath, then jpath */
     uint64_t *at;            /* per run: its journal record's offset, or NO_RECORD */
+    h5file *fin;             /* the final file, PATH.tmp, being written */
+    journal_reader *fin_jr;  /* ... reading back the runs done before their turn */
+    uint64_t fin_row;        /* ... holding the rows below this one */
+    int fin_fd;              /* ... for its writeback, or -1 */
+    uint64_t fin_pushed;     /* journal_size when that was last started */
     uint64_t ndone, nfailed; /* runs journaled; of which run_status_failed */
     uint64_t nrecovered;     /* of ndone: recovered from an earlier invocation */
     uint64_t snap_ndone;     /* ndone as of the last snapshot */
@@ -188,12 +206,20 @@ int h5out_publish(const char *tmp, const char *path, char *err, size_t errlen)
 /* Frees o and what it owns; any member may be unset (NULL, or a zeroed spec). */
 static void h5out_free(h5out *o)
 {
+    if (o->fin) {
+        h5file_close(o->fin, NULL, 0);
+        unlink(o->finpath);
+    }
+    if (o->fin_fd >= 0)
+        close(o->fin_fd);
+    journal_reader_close(o->fin_jr);
     journal_close(o->j);
     h5spec_release(&o->spec);
     free(o->path);
     free(o->jpath);
     free(o->tmppath);
     free(o->jtmppath);
+    free(o->finpath);
     free(o->at);
     free(o->sessions);
     free(o);
@@ -206,17 +232,19 @@ static h5out *h5out_alloc(const h5out_spec *s, const char *path)
         return NULL;
     o->path = strdup(path);
     o->jpath = concat(path, ".journal");
-    o->tmppath = concat(path, ".tmp");
+    o->tmppath = concat(path, ".snapshot.tmp");
     o->jtmppath = concat(path, ".journal.tmp");
+    o->finpath = concat(path, ".tmp");
     o->at = malloc((s->nruns + 1) * sizeof *o->at);
     o->sessions = calloc(1, sizeof *o->sessions);
-    if (!o->path || !o->jpath || !o->tmppath || !o->jtmppath || !o->at ||
+    if (!o->path || !o->jpath || !o->tmppath || !o->jtmppath || !o->finpath || !o->at ||
         !o->sessions || h5spec_dup(&o->spec, s) < 0) {
         h5out_free(o); /* h5spec_dup leaves the spec zeroed when it fails */
         return NULL;
     }
     for (uint64_t run = 0; run < s->nruns; run++)
         o->at[run] = NO_RECORD;
+    o->fin_fd = -1;
     o->nsessions = 1;
     provenance_session_begin(&o->sessions[0], o->spec.shard_index, o->spec.shard_count);
     return o;
@@ -363,41 +391,68 @@ int h5out_each_run(h5out *o, void (*fn)(const run_result *r, void *ctx), void *c
 
 /* ---- snapshots --------------------------------------------------------- */
 
-/*
- * Writes the file `dst` (truncating it) from the journal `jsrc`: every run
- * done, in run order, read back from its record; the others pending.  The
- * one writer of output files: snapshots and the final file differ only in
- * `complete`.
- */
-static int write_file(h5out *o, const char *jsrc, const char *dst, bool complete,
-                      char *err, size_t errlen)
+/* Opens the journal `jsrc` for reading back the runs o->at points into. */
+static int open_records(h5out *o, journal_reader **jr, const char *jsrc, char *err,
+                        size_t errlen)
 {
-    journal_reader *jr = NULL;
-    h5file *f = NULL;
     uint64_t ident;
-    int rc = journal_open(&jr, jsrc, &ident);
+    int rc = journal_open(jr, jsrc, &ident);
     if (rc < 0) {
         h5spec_set_err(err, errlen, "%s: %s", jsrc, strerror(-rc));
         return H5OUT_EIO;
     }
-    assert(ident == h5spec_ident(&o->spec));
-    rc = h5file_create(&f, &o->spec, dst, err, errlen);
-    uint64_t rows = h5spec_rows(&o->spec);
-    for (uint64_t row = 0; rc == 0 && row < rows; row++) {
-        uint64_t run = h5spec_run(&o->spec, row);
-        if (o->at[run] == NO_RECORD)
-            continue;
-        run_result *r;
-        if (journal_read_at(jr, o->at[run], &r) < 0) {
-            h5spec_set_err(err, errlen, "%s: cannot re-read run %llu", jsrc,
-                           (unsigned long long)run);
-            rc = H5OUT_EIO;
-            break;
-        }
-        assert(r->run == run);
-        rc = h5file_put(f, r, err, errlen);
-        run_result_free(r);
+    if (ident != h5spec_ident(&o->spec)) { /* replaced behind our back */
+        journal_reader_close(*jr);
+        *jr = NULL;
+        h5spec_set_err(err, errlen, "%s: belongs to another experiment", jsrc);
+        return H5OUT_EIO;
     }
+    return 0;
+}
+
+/*
+ * Puts the done runs of rows *row onwards into f, in row order, and
+ * advances *row past them: each read back from jr, or `r` itself when it
+ * is the run.  At a pending row: stops if `stop`, else skips it (it stays
+ * pending in f).
+ */
+static int put_rows(h5out *o, h5file *f, journal_reader *jr, const run_result *r,
+                    uint64_t *row, bool stop, char *err, size_t errlen)
+{
+    uint64_t rows = h5spec_rows(&o->spec);
+    for (; *row < rows; ++*row) {
+        uint64_t run = h5spec_run(&o->spec, *row);
+        if (o->at[run] == NO_RECORD) {
+            if (stop)
+                break;
+            continue;
+        }
+        if (r && r->run == run) {
+            int rc = h5file_put(f, r, err, errlen);
+            if (rc < 0)
+                return rc;
+            continue;
+        }
+        run_result *back;
+        if (journal_read_at(jr, o->at[run], &back) < 0) {
+            h5spec_set_err(err, errlen, "%s: cannot re-read run %llu", o->jwriting,
+                           (unsigned long long)run);
+            return H5OUT_EIO;
+        }
+        assert(back->run == run);
+        int rc = h5file_put(f, back, err, errlen);
+        run_result_free(back);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Completes f after its runs: /shards, the pending rows, the root's
+ * attributes; closes it. */
+static int end_file(h5out *o, h5file *f, int rc, bool complete, char *err,
+                    size_t errlen)
+{
     this_session(o)->runs = o->ndone - o->nrecovered;
     if (rc == 0)
         rc = h5file_put_sessions(f, o->sessions, o->nsessions, err, errlen);
@@ -408,16 +463,86 @@ static int write_file(h5out *o, const char *jsrc, const char *dst, bool complete
         if (rc == 0)
             rc = crc;
     }
-    journal_reader_close(jr);
     return rc;
 }
 
 /*
- * First half of a snapshot: fdatasyncs the journal `jsrc` (o->j) and
- * writes PATH.tmp from it.  PATH.tmp is removed if anything fails.
+ * Writes the snapshot `dst` (truncating it) from the journal `jsrc`: every
+ * run done, in run order, read back from its record; the others pending.
+ * It is put together as the final file is (put_rows, end_file), only all
+ * at once.
  */
-static int snapshot_write(h5out *o, const char *jsrc, bool final, char *err,
-                          size_t errlen)
+static int write_file(h5out *o, const char *jsrc, const char *dst, char *err,
+                      size_t errlen)
+{
+    journal_reader *jr = NULL;
+    h5file *f = NULL;
+    int rc = open_records(o, &jr, jsrc, err, errlen);
+    if (rc < 0)
+        return rc;
+    rc = h5file_create(&f, &o->spec, dst, err, errlen);
+    uint64_t row = 0;
+    if (rc == 0)
+        rc = put_rows(o, f, jr, NULL, &row, false, err, errlen);
+    rc = end_file(o, f, rc, false, err, errlen);
+    journal_reader_close(jr);
+    return rc;
+}
+
+/* ---- the final file ------------------------------------------------------ */
+
+/* Creates PATH.tmp and puts in the runs already done (recovered)
+ * that it can; o->j is PATH.journal. */
+static int final_start(h5out *o, char *err, size_t errlen)
+{
+    int rc = open_records(o, &o->fin_jr, o->jpath, err, errlen);
+    if (rc == 0)
+        rc = h5file_create(&o->fin, &o->spec, o->finpath, err, errlen);
+    if (rc < 0)
+        return rc;
+    o->fin_fd = open(o->finpath, O_RDONLY | O_CLOEXEC); /* -1: no writeback */
+    o->fin_row = 0;
+    return put_rows(o, o->fin, o->fin_jr, NULL, &o->fin_row, true, err, errlen);
+}
+
+/*
+ * Starts writing out what the final file holds so far, every
+ * WRITEBACK_BYTES of journal, without waiting for it: the fsync at the
+ * finish then has little left to write, where it would otherwise write a
+ * large file whole at the end.  Best effort: a failure only leaves the
+ * fsync more to do.
+ */
+static void final_writeback(h5out *o)
+{
+    uint64_t bytes = journal_size(o->j);
+    if (o->fin_fd < 0 || bytes - o->fin_pushed < WRITEBACK_BYTES)
+        return;
+    o->fin_pushed = bytes;
+#ifdef SYNC_FILE_RANGE_WRITE
+    sync_file_range(o->fin_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
+}
+
+/* Writes the rest of the final file and publishes it as PATH, durably. */
+static int final_end(h5out *o)
+{
+    int rc =
+        put_rows(o, o->fin, o->fin_jr, NULL, &o->fin_row, false, o->msg, sizeof o->msg);
+    rc = end_file(o, o->fin, rc, o->ndone == h5spec_rows(&o->spec), o->msg,
+                  sizeof o->msg);
+    o->fin = NULL;
+    if (rc < 0) {
+        unlink(o->finpath);
+        return rc;
+    }
+    return h5out_publish(o->finpath, o->path, o->msg, sizeof o->msg);
+}
+
+/*
+ * First half of a snapshot: fdatasyncs the journal `jsrc` (o->j) and
+ * writes PATH.snapshot.tmp from it, which is removed if anything fails.
+ */
+static int snapshot_write(h5out *o, const char *jsrc, char *err, size_t errlen)
 {
     o->snap_start = progress_clock();
     int rc = journal_sync(o->j);
@@ -425,21 +550,16 @@ static int snapshot_write(h5out *o, const char *jsrc, bool final, char *err,
         h5spec_set_err(err, errlen, "%s: %s", jsrc, strerror(-rc));
         return H5OUT_EIO;
     }
-    rc = write_file(o, jsrc, o->tmppath, final && o->ndone == h5spec_rows(&o->spec),
-                    err, errlen);
+    rc = write_file(o, jsrc, o->tmppath, err, errlen);
     if (rc < 0)
         unlink(o->tmppath);
     return rc;
 }
 
-/* Second half: PATH.tmp replaces PATH atomically; the final one durably. */
-static int snapshot_publish(h5out *o, bool final, char *err, size_t errlen)
+/* Second half: PATH.snapshot.tmp replaces PATH atomically. */
+static int snapshot_publish(h5out *o, char *err, size_t errlen)
 {
-    if (final) {
-        int rc = h5out_publish(o->tmppath, o->path, err, errlen);
-        if (rc < 0)
-            return rc;
-    } else if (rename(o->tmppath, o->path) < 0) {
+    if (rename(o->tmppath, o->path) < 0) {
         h5spec_set_err(err, errlen, "%s: cannot rename: %s", o->tmppath,
                        strerror(errno));
         unlink(o->tmppath);
@@ -470,10 +590,10 @@ static bool checkpoint_due(const h5out *o)
 }
 
 /* A snapshot of the journal in place (o->jpath). */
-static int snapshot(h5out *o, bool final)
+static int snapshot(h5out *o)
 {
-    int rc = snapshot_write(o, o->jpath, final, o->msg, sizeof o->msg);
-    return rc < 0 ? rc : snapshot_publish(o, final, o->msg, sizeof o->msg);
+    int rc = snapshot_write(o, o->jpath, o->msg, sizeof o->msg);
+    return rc < 0 ? rc : snapshot_publish(o, o->msg, sizeof o->msg);
 }
 
 /*
@@ -484,7 +604,7 @@ static int snapshot(h5out *o, bool final)
  */
 static int publish_new(h5out *o, char *err, size_t errlen)
 {
-    int rc = snapshot_write(o, o->jtmppath, false, err, errlen);
+    int rc = snapshot_write(o, o->jtmppath, err, errlen);
     if (rc == 0 && rename(o->jtmppath, o->jpath) < 0) {
         h5spec_set_err(err, errlen, "%s: cannot rename: %s", o->jtmppath,
                        strerror(errno));
@@ -496,7 +616,7 @@ static int publish_new(h5out *o, char *err, size_t errlen)
         return rc;
     }
     o->jwriting = o->jpath;
-    return snapshot_publish(o, false, err, errlen);
+    return snapshot_publish(o, err, errlen);
 }
 
 /* A fresh journal at PATH.journal.tmp (o->j). */
@@ -545,6 +665,8 @@ int h5out_create(h5out **out, const h5out_spec *s, const char *path, bool force,
     rc = journal_start(o, err, errlen);
     if (rc == 0)
         rc = publish_new(o, err, errlen);
+    if (rc == 0)
+        rc = final_start(o, err, errlen);
     if (rc < 0) {
         h5out_free(o);
         return rc;
@@ -556,15 +678,19 @@ int h5out_create(h5out **out, const h5out_spec *s, const char *path, bool force,
 int h5out_checkpoint(h5out *o)
 {
     assert(!o->finished);
-    return snapshot(o, false);
+    return snapshot(o);
 }
 
 int h5out_write_run(h5out *o, const run_result *r)
 {
     assert(!o->finished);
     int rc = put_run(o, r, o->msg, sizeof o->msg);
+    if (rc == 0)
+        rc =
+            put_rows(o, o->fin, o->fin_jr, r, &o->fin_row, true, o->msg, sizeof o->msg);
     if (rc < 0)
         return rc;
+    final_writeback(o);
     if (checkpoint_due(o))
         return h5out_checkpoint(o);
     return 0;
@@ -721,6 +847,8 @@ int h5out_resume(h5out **out, const h5out_spec *s, const char *path, uint8_t *do
         rc = publish_new(o, err, errlen);
     else if (o->j)
         unlink(o->jtmppath);
+    if (rc == 0)
+        rc = final_start(o, err, errlen);
 out:
     journal_reader_close(jr);
     h5in_close(in);
@@ -740,7 +868,7 @@ int h5out_finish(h5out *o)
 {
     assert(!o->finished);
     provenance_session_end(this_session(o), o->ndone - o->nrecovered);
-    int rc = snapshot(o, true);
+    int rc = final_end(o);
     if (rc < 0) {
         this_session(o)->end[0] = '\0';
         return rc;
@@ -758,6 +886,6 @@ void h5out_close(h5out *o)
     if (!o)
         return;
     if (!o->finished && o->snap_ndone != o->ndone)
-        snapshot(o, false);
+        snapshot(o);
     h5out_free(o);
 }

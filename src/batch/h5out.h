@@ -53,7 +53,9 @@ int h5out_resume(h5out **out, const h5out_spec *s, const char *path, uint8_t *do
 
 /*
  * Records one finished run (writer thread only).  r->nparams, nscalars and
- * ntraces must match the spec.  Journals it, then checkpoints when one is
+ * ntraces must match the spec.  Journals it, puts it into the final file
+ * (PATH.tmp) with those after it that are done, if every run before it in
+ * row order is (h5out_finish puts the rest), then checkpoints when one is
  * due: at least a second apart, and far enough apart that snapshots take
  * under a tenth of the time however large the file grows.  A caller need
  * not call h5out_checkpoint itself.
@@ -70,14 +72,16 @@ int h5out_each_run(h5out *o, void (*fn)(const run_result *r, void *ctx), void *c
 int h5out_checkpoint(h5out *o);
 
 /*
- * Writes the canonical file (rows sorted by run, complete flag set when
- * every run is done) as PATH.tmp, fsyncs it, renames it over PATH and
+ * Completes the canonical file (rows sorted by run, complete flag set when
+ * every run is done), PATH.tmp, which h5out_write_run has been filling
+ * with the runs done in row order; fsyncs it, renames it over PATH and
  * removes the journal.  The h5out can only be closed afterwards.
  */
 int h5out_finish(h5out *o);
 
 /* Checkpoints (if not finished and runs were recorded since the last
- * checkpoint) and frees; PATH stays resumable. */
+ * checkpoint), removes the unfinished PATH.tmp and frees; PATH stays
+ * resumable. */
 void h5out_close(h5out *o);
 
 const char *h5out_errmsg(const h5out *o);

@@ -575,10 +575,24 @@ int journal_next(journal_reader *jr, run_result **r)
     return rc;
 }
 
+/* Whether the file grew since its size was taken (a journal read while
+ * it is written); its new size is taken then.  Records are never changed
+ * once written, so the window stays valid. */
+static bool grew(journal_reader *jr)
+{
+    struct stat st;
+    if (fstat(jr->fd, &st) < 0 || (uint64_t)st.st_size <= jr->size)
+        return false;
+    jr->size = (uint64_t)st.st_size;
+    return true;
+}
+
 int journal_read_at(journal_reader *jr, uint64_t off, run_result **r)
 {
     uint64_t size;
     int rc = read_record(jr, off, r, &size);
+    if (rc == 0 && grew(jr))
+        rc = read_record(jr, off, r, &size);
     return rc == 1 ? 0 : rc == 0 ? -EIO : rc;
 }
 

@@ -53,7 +53,8 @@ int journal_open(journal_reader **out, const char *path, uint64_t *ident);
 int journal_next(journal_reader *jr, run_result **r);
 /* Byte offset of the record journal_next returns next (for re-reading). */
 uint64_t journal_tell(const journal_reader *jr);
-/* Reads the record at `off` (a journal_tell value). */
+/* Reads the record at `off` (a journal_tell value, or a journal_append
+ * offset: records appended after the journal was opened are read too). */
 int journal_read_at(journal_reader *jr, uint64_t off, run_result **r);
 void journal_reader_close(journal_reader *jr);
 

@@ -41,7 +41,7 @@ resumed() {
     else
         ko "$2: resumed file differs: $why"
     fi
-    [ ! -e "$4.journal" ] && [ ! -e "$4.tmp" ] && ok || ko "$2: leftovers after finish"
+    [ ! -e "$4.journal" ] && [ ! -e "$4.tmp" ] && [ ! -e "$4.snapshot.tmp" ] && ok || ko "$2: leftovers after finish"
     return $same
 }
 
@@ -117,7 +117,7 @@ while [ $i -lt "$fkills" ]; do
     sleep "$(printf '%d.%03d' $((at / 1000)) $((at % 1000)))"
     kill -9 $pid 2>/dev/null
     wait $pid 2>/dev/null
-    [ -e "$out.tmp" ] && fmidsnap=$((fmidsnap + 1))
+    [ -e "$out.snapshot.tmp" ] && fmidsnap=$((fmidsnap + 1))
     if [ ! -e "$out" ]; then
         fabsent=$((fabsent + 1))
     elif res=$("$check" opens "$out" 2>&1); then

@@ -625,9 +625,39 @@ static void test_checkpoint_replaces_the_file_instead_of_modifying_it(void **sta
     assert_int_equal(root_attr(fx->path2, "runs_done"), 2);
     assert_int_equal(root_attr(fx->path, "runs_done"), 5);
     char tmp[200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", fx->path);
+    snprintf(tmp, sizeof tmp, "%s.snapshot.tmp", fx->path);
     assert_false(exists(tmp));
     h5out_close(o);
+}
+
+/* The final file, PATH.tmp, is there from the start and filled as runs
+ * finish; an h5out closed unfinished removes it (PATH and the journal
+ * stay), and the finish renames it over PATH. */
+static void test_final_file_is_written_while_runs_finish(void **state)
+{
+    fixture *fx = *state;
+    h5out_spec s = test_spec("x = 15;");
+    char tmp[200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", fx->path);
+    h5out *o = create(&s, fx->path);
+    assert_true(exists(tmp));
+    uint64_t first[] = {2, 0, 1};
+    write_runs(o, first, 3);
+    h5out_close(o);
+    assert_false(exists(tmp));
+    assert_true(exists(fx->path));
+
+    uint8_t done[NRUNS];
+    char err[512];
+    OK(h5out_resume(&o, &s, fx->path, done, err, sizeof err));
+    assert_true(exists(tmp));
+    uint64_t rest[] = {11, 10, 9, 8, 7, 6, 5, 4, 3};
+    write_runs(o, rest, 9);
+    finish(o);
+    h5out_close(o);
+    assert_false(exists(tmp));
+    write_reference(fx->path2, &s);
+    assert_files_equal(fx->path, fx->path2);
 }
 
 static void test_long_message_is_truncated_with_dots(void **state)
@@ -855,6 +885,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_checkpoint_replaces_the_file_instead_of_modifying_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_final_file_is_written_while_runs_finish,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_message_is_truncated_with_dots, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_shard_file_holds_its_own_runs, setup,
