@@ -11,9 +11,10 @@
  * Files: while an experiment runs, PATH.journal holds every completed run
  * (the recovery source) and PATH is the last snapshot, a complete HDF5
  * file replaced whole (rename) at each checkpoint: after a SIGKILL at any
- * moment it opens and shows the runs of the last checkpoint.
- * h5out_finish() replaces PATH by the canonical file (rows sorted by run)
- * and removes the journal.
+ * moment it opens and shows the runs of the last checkpoint.  PATH.tmp is
+ * the canonical file (rows sorted by run), filled as the runs finish;
+ * h5out_finish() completes it, renames it over PATH and removes the
+ * journal.
  *
  * Errors: functions return 0 or a negative H5OUT_E* code (h5spec.h); the
  * message is in `err` (create, resume) or h5out_errmsg(o).  Exit status of
