@@ -491,11 +491,12 @@ static int write_file(h5out *o, const char *jsrc, const char *dst, char *err,
 
 /* ---- the final file ------------------------------------------------------ */
 
-/* Creates PATH.tmp and puts in the runs already done (recovered)
- * that it can; o->j is PATH.journal. */
+/* Creates PATH.tmp and puts in the runs already done (recovered) that it
+ * can, read from the journal o->j writes (before it is published: a
+ * failure here leaves PATH and its journal as they were). */
 static int final_start(h5out *o, char *err, size_t errlen)
 {
-    int rc = open_records(o, &o->fin_jr, o->jpath, err, errlen);
+    int rc = open_records(o, &o->fin_jr, o->jwriting, err, errlen);
     if (rc == 0)
         rc = h5file_create(&o->fin, &o->spec, o->finpath, err, errlen);
     if (rc < 0)
@@ -663,10 +664,10 @@ int h5out_create(h5out **out, const h5out_spec *s, const char *path, bool force,
     /* Built under temporary names and renamed: PATH appears only once it
      * opens, and with --force the old file stays until then. */
     rc = journal_start(o, err, errlen);
+    if (rc == 0 && (rc = final_start(o, err, errlen)) < 0)
+        unlink(o->jtmppath);
     if (rc == 0)
         rc = publish_new(o, err, errlen);
-    if (rc == 0)
-        rc = final_start(o, err, errlen);
     if (rc < 0) {
         h5out_free(o);
         return rc;
@@ -844,11 +845,11 @@ int h5out_resume(h5out **out, const h5out_spec *s, const char *path, uint8_t *do
                 : recover_from_file(o, in, err, errlen);
     o->nrecovered = o->ndone;
     if (rc == 0)
+        rc = final_start(o, err, errlen);
+    if (rc == 0)
         rc = publish_new(o, err, errlen);
     else if (o->j)
         unlink(o->jtmppath);
-    if (rc == 0)
-        rc = final_start(o, err, errlen);
 out:
     journal_reader_close(jr);
     h5in_close(in);

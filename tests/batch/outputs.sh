@@ -3,7 +3,8 @@
 # snapshot, and during --resume, ends with exit 3 and a message naming the
 # file (no crash in HDF5's exit handler, nothing completed lost); a
 # read-only file system exits 3; a fresh run does not replace the journal
-# of an interrupted one; --force onto a directory leaves nothing behind.
+# of an interrupted one; --force onto a directory, or a directory where
+# the final file goes, leaves nothing behind.
 # The file-system cases mount small tmpfs file systems and need root; they
 # say they are skipped otherwise.
 here=$(cd "$(dirname "$0")" && pwd)
@@ -56,6 +57,22 @@ mkdir "$tmp/dir"
 expect "--force onto a directory" 2 "is a directory" "$bin" -q --force -o "$tmp/dir" "$tmp/f.cfg"
 [ -z "$(ls -A "$tmp/dir")" ] && [ -z "$(ls "$tmp" | grep '^dir\.')" ] && ok ||
     ko "--force onto a directory left: $(ls "$tmp" "$tmp/dir")"
+
+# A directory where the final file is written (FILE.tmp): exit 3 naming
+# it, and no output file or journal made beside it; a --resume of a kept
+# pair in the same case leaves the pair as it was.
+mkdir "$tmp/d.h5.tmp"
+expect "a directory named FILE.tmp" 3 "d.h5.tmp: cannot create the output file: Is a directory" \
+    "$bin" -q -o "$tmp/d.h5" "$tmp/f.cfg"
+[ -z "$(ls "$tmp" | grep '^d\.h5' | grep -v '^d\.h5\.tmp$')" ] && ok ||
+    ko "a failed start left: $(ls "$tmp" | grep '^d\.h5')"
+if cp "$tmp/i.h5.journal" "$tmp/d.h5.journal" 2>/dev/null; then
+    expect "a --resume onto a directory named FILE.tmp" 3 "d.h5.tmp: cannot create" \
+        "$bin" -q --resume -o "$tmp/d.h5" "$tmp/slow.cfg"
+    cmp -s "$tmp/d.h5.journal" "$tmp/i.h5.journal" && [ ! -e "$tmp/d.h5" ] &&
+        [ ! -e "$tmp/d.h5.journal.tmp" ] && ok ||
+        ko "a failed --resume changed the journal or made a file"
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "$test_name: the full-disk and read-only cases are skipped: not root (they mount tmpfs)"
