@@ -427,20 +427,14 @@ static int put_rows(h5out *o, h5file *f, journal_reader *jr, const run_result *r
                 break;
             continue;
         }
-        if (r && r->run == run) {
-            int rc = h5file_put(f, r, err, errlen);
-            if (rc < 0)
-                return rc;
-            continue;
-        }
-        run_result *back;
-        if (journal_read_at(jr, o->at[run], &back) < 0) {
+        run_result *back = NULL;
+        if (!(r && r->run == run) && journal_read_at(jr, o->at[run], &back) < 0) {
             h5spec_set_err(err, errlen, "%s: cannot re-read run %llu", o->jwriting,
                            (unsigned long long)run);
             return H5OUT_EIO;
         }
-        assert(back->run == run);
-        int rc = h5file_put(f, back, err, errlen);
+        assert(!back || back->run == run);
+        int rc = h5file_put(f, back ? back : r, err, errlen);
         run_result_free(back);
         if (rc < 0)
             return rc;
@@ -467,17 +461,16 @@ static int end_file(h5out *o, h5file *f, int rc, bool complete, char *err,
 }
 
 /*
- * Writes the snapshot `dst` (truncating it) from the journal `jsrc`: every
- * run done, in run order, read back from its record; the others pending.
- * It is put together as the final file is (put_rows, end_file), only all
- * at once.
+ * Writes the snapshot `dst` (truncating it) from the journal o->j writes:
+ * every run done, in run order, read back from its record; the others
+ * pending.  It is put together as the final file is (put_rows, end_file),
+ * only all at once.
  */
-static int write_file(h5out *o, const char *jsrc, const char *dst, char *err,
-                      size_t errlen)
+static int write_file(h5out *o, const char *dst, char *err, size_t errlen)
 {
     journal_reader *jr = NULL;
     h5file *f = NULL;
-    int rc = open_records(o, &jr, jsrc, err, errlen);
+    int rc = open_records(o, &jr, o->jwriting, err, errlen);
     if (rc < 0)
         return rc;
     rc = h5file_create(&f, &o->spec, dst, err, errlen);
@@ -540,18 +533,18 @@ static int final_end(h5out *o)
 }
 
 /*
- * First half of a snapshot: fdatasyncs the journal `jsrc` (o->j) and
- * writes PATH.snapshot.tmp from it, which is removed if anything fails.
+ * First half of a snapshot: fdatasyncs the journal (o->j, at o->jwriting)
+ * and writes PATH.snapshot.tmp from it, which is removed if anything fails.
  */
-static int snapshot_write(h5out *o, const char *jsrc, char *err, size_t errlen)
+static int snapshot_write(h5out *o, char *err, size_t errlen)
 {
     o->snap_start = progress_clock();
     int rc = journal_sync(o->j);
     if (rc < 0) {
-        h5spec_set_err(err, errlen, "%s: %s", jsrc, strerror(-rc));
+        h5spec_set_err(err, errlen, "%s: %s", o->jwriting, strerror(-rc));
         return H5OUT_EIO;
     }
-    rc = write_file(o, jsrc, o->tmppath, err, errlen);
+    rc = write_file(o, o->tmppath, err, errlen);
     if (rc < 0)
         unlink(o->tmppath);
     return rc;
@@ -593,7 +586,8 @@ static bool checkpoint_due(const h5out *o)
 /* A snapshot of the journal in place (o->jpath). */
 static int snapshot(h5out *o)
 {
-    int rc = snapshot_write(o, o->jpath, o->msg, sizeof o->msg);
+    assert(o->jwriting == o->jpath);
+    int rc = snapshot_write(o, o->msg, sizeof o->msg);
     return rc < 0 ? rc : snapshot_publish(o, o->msg, sizeof o->msg);
 }
 
@@ -605,7 +599,8 @@ static int snapshot(h5out *o)
  */
 static int publish_new(h5out *o, char *err, size_t errlen)
 {
-    int rc = snapshot_write(o, o->jtmppath, err, errlen);
+    assert(o->jwriting == o->jtmppath);
+    int rc = snapshot_write(o, err, errlen);
     if (rc == 0 && rename(o->jtmppath, o->jpath) < 0) {
         h5spec_set_err(err, errlen, "%s: cannot rename: %s", o->jtmppath,
                        strerror(errno));
