@@ -194,14 +194,39 @@ static inline uint64_t heap_push(heap *h, int64_t t, void *obj)
 
 /* Removes the minimum into *out and pushes (t, obj) with one sift-down
  * (heapreplace).  The heap must not be empty.  Returns the new entry's
- * seq; never grows the heap. */
+ * seq; never grows the heap.
+ *
+ * The new entry's seq is the largest in the heap, so an entry of its
+ * time goes before it: a child moves up when its time is <= t.  Up to
+ * HEAP_ONE_LEVEL entries, the root's children are all there is (a
+ * sleeper handing over to the one other timed task of a small model):
+ * the least of them is the only candidate, with no loop over levels. */
+#define HEAP_ONE_LEVEL 5
 static inline uint64_t heap_replace_top(heap *h, heap_entry *out, int64_t t, void *obj)
 {
     out->t = h->t[0];
     out->seq = h->item[0].seq;
     out->obj = h->item[0].obj;
     heap_item it = {h->next_seq++, obj};
-    heap_sift_down_(h, 0, t, it);
+    size_t n = h->n;
+    if (__builtin_expect(n <= HEAP_ONE_LEVEL, 1)) {
+        size_t i = 0;
+        if (n > 1) {
+            size_t m = 1;
+            for (size_t k = 2; k < n; k++)
+                if (heap_child_before_(h, k, m))
+                    m = k;
+            if (h->t[m] <= t) {
+                h->t[0] = h->t[m];
+                h->item[0] = h->item[m];
+                i = m;
+            }
+        }
+        h->t[i] = t;
+        h->item[i] = it;
+    } else {
+        heap_sift_down_(h, 0, t, it);
+    }
     heap_check(h);
     return it.seq;
 }

@@ -50,6 +50,7 @@ void loop_set_final(usim_sim *sim, usim_status st, char *msg)
 {
     sim->status = st;
     sim->final = true;
+    sim->check_at = 0; /* loop_nothing_to_decide */
     free(sim->error);
     sim->error = msg;
 }
@@ -279,7 +280,7 @@ static inline usim_task *handover_target(const usim_sim *sim, int64_t at)
     usim_task *top = heap_top_obj(h);
     int64_t t = heap_top_time(h);
     bool next = top->timer_seq == heap_top_seq(h) && t <= at && t <= sim->until &&
-                !sim->stopping && sim->events < sim->check_at;
+                loop_nothing_to_decide(sim);
     return next ? top : NULL;
 }
 
@@ -469,8 +470,8 @@ __attribute__((noinline)) int loop_sleep_handover(usim_task *self, int64_t at, d
      * SCHED_NO_TIMEOUT). */
     usim_task *top = heap_top_obj(h);
     if (__builtin_expect(!(top->timer_seq == heap_top_seq(h) &&
-                           heap_top_time(h) <= sim->until && !sim->stopping &&
-                           sim->events < sim->check_at),
+                           heap_top_time(h) <= sim->until &&
+                           loop_nothing_to_decide(sim)),
                          0))
         return loop_timed_wait(self, at, d);
     /* loop_timed_wait's handover, and its drift record with the group
@@ -670,7 +671,7 @@ static usim_task *advance_time(usim_sim *sim, int64_t until)
  * the loop must decide instead. */
 static usim_task *pick_next(usim_sim *sim)
 {
-    if (sim->stopping || sim->events >= sim->check_at)
+    if (!loop_nothing_to_decide(sim))
         return NULL;
     if (sim->ready.n)
         return next_ready(sim);
@@ -816,6 +817,7 @@ usim_status loop_run(usim_sim *sim, int64_t until)
 void loop_unwind_all(usim_sim *sim)
 {
     sim->destroying = true;
+    sim->check_at = 0; /* loop_nothing_to_decide */
     sched_tls prev = sched_here;
     sched_here.sim = sim;
     sched_here.task = NULL;

@@ -65,6 +65,16 @@ static inline void loop_wake(usim_task *t, int rc)
 /* Stale timers are compacted only beyond this many (loop.c). */
 #define LOOP_STALE_MIN 1024
 
+/* False once a budget is due to be checked, the run is final or it is
+ * being destroyed: then the loop decides what runs next, and no
+ * shortcut may pass it by.  One comparison, since check_at is 0 in the
+ * last two cases (sim.h). */
+static inline bool loop_nothing_to_decide(const usim_sim *sim)
+{
+    assert(!(sim->final || sim->destroying) || sim->check_at == 0);
+    return sim->events < sim->check_at;
+}
+
 /* True if a task sleeping until `at` would be the next to run: nothing
  * is ready, no live or stale timer is due by `at` (an equal time was set
  * earlier and goes first), `at` is within the run, and the loop has
@@ -74,7 +84,7 @@ static inline bool loop_sleeper_is_next(const usim_sim *sim, int64_t at)
 {
     const heap *h = &sim->timers;
     return sim->ready.n == 0 && (heap_size(h) == 0 || heap_top_time(h) > at) &&
-           at <= sim->until && sim->events < sim->check_at && !sim->stopping;
+           at <= sim->until && loop_nothing_to_decide(sim);
 }
 
 /* The ticks below which usim_sleep's fast paths run (time.c): ending
@@ -145,8 +155,7 @@ static inline bool loop_sleep_fast(usim_task *self, usim_sim *sim, int64_t at, d
             *rc = loop_sleep_handover(self, at, d);
             return false;
         }
-        if (__builtin_expect(
-                at <= sim->until && sim->events < sim->check_at && !sim->stopping, 1)) {
+        if (__builtin_expect(at <= sim->until && loop_nothing_to_decide(sim), 1)) {
             assert(loop_sleeper_is_next(sim, at));
             sim->now = at;
             sim->events++;

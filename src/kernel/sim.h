@@ -28,13 +28,8 @@ struct usim_sim {
     double time_div, time_mul;
     int64_t now;
     usim_status status;
-    union {
-        struct {
-            bool final;      /* status can no longer change */
-            bool destroying; /* usim_sim_destroy is unwinding the tasks */
-        };
-        uint16_t stopping; /* either: the loop has something to decide */
-    };
+    bool final;      /* status can no longer change */
+    bool destroying; /* usim_sim_destroy is unwinding the tasks */
     char *error;
     char *setup_error; /* a mistake made while it was being set up */
 
@@ -42,9 +37,13 @@ struct usim_sim {
     size_t stale_timers; /* heap entries whose task no longer waits for them */
     ready_ring ready;
     uint64_t events;
-    coro *loop_ctx;       /* context running loop_run / loop_unwind_all */
-    int64_t until;        /* of the current loop_run */
-    uint64_t check_at;    /* event count at which the loop checks budgets */
+    coro *loop_ctx; /* context running loop_run / loop_unwind_all */
+    int64_t until;  /* of the current loop_run */
+    /* The event count at which the loop checks budgets; 0 once the run
+     * is final or being destroyed (loop_set_final, loop_unwind_all), so
+     * that one test, events < check_at, tells every shortcut that the
+     * loop has nothing to decide. */
+    uint64_t check_at;
     uint64_t order_state; /* splitmix64 state for USIM_ORDER_RANDOM */
 
     usim_task *all; /* every task not yet freed (list.h, TASK_ALL_LINK) */

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "fixture.h"
+#include "kernel/heap.h"  /* heap_replace_top against a sorted reference */
 #include "kernel/sim.h"   /* the event heap's size, for the stale-timer test */
 #include "kernel/ticks.h" /* usim_sleep's fast path rounding */
 #include "usim.h"
@@ -582,6 +583,65 @@ static void test_drift_bin_table_matches_ilogb(void **state)
     assert_int_equal(drift_bin(0.7), 32); /* the cases worked out above */
     assert_int_equal(drift_bin(0.25), 31);
     assert_int_equal(drift_bin(0x1p40), USIM_DRIFT_BINS - 1);
+}
+
+/* heap_replace_top, whose heaps of up to HEAP_ONE_LEVEL entries take a
+ * path of their own, against a reference kept sorted by (time, seq): for
+ * every size from 1 to 12 (both paths and the boundary), times drawn
+ * from a small range so that ties are common, each replacement must
+ * remove the reference's first entry and the heap must then pop in the
+ * reference's order. */
+typedef struct ref_entry {
+    int64_t t;
+    uint64_t seq;
+} ref_entry;
+
+static int ref_cmp(const void *a, const void *b)
+{
+    const ref_entry *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void test_heap_replace_top_keeps_time_then_push_order(void **state)
+{
+    (void)state;
+    uint64_t rnd = 12345;
+    for (size_t n = 1; n <= 12; n++) {
+        for (int trial = 0; trial < 200; trial++) {
+            heap h;
+            heap_init(&h);
+            ref_entry ref[16];
+            for (size_t i = 0; i < n; i++) {
+                rnd = rnd * 6364136223846793005u + 1442695040888963407u;
+                int64_t t = (int64_t)(rnd >> 61); /* 0..7 */
+                uint64_t seq = heap_push(&h, t, NULL);
+                assert_true(seq != 0);
+                ref[i] = (ref_entry){t, seq};
+            }
+            for (int step = 0; step < 20; step++) {
+                qsort(ref, n, sizeof ref[0], ref_cmp);
+                rnd = rnd * 6364136223846793005u + 1442695040888963407u;
+                int64_t t = ref[0].t + (int64_t)(rnd >> 62); /* ties with it too */
+                heap_entry out;
+                uint64_t seq = heap_replace_top(&h, &out, t, NULL);
+                assert_int_equal(out.t, ref[0].t);
+                assert_int_equal(out.seq, ref[0].seq);
+                ref[0] = (ref_entry){t, seq};
+                assert_true(heap_valid(&h));
+            }
+            qsort(ref, n, sizeof ref[0], ref_cmp);
+            for (size_t i = 0; i < n; i++) {
+                heap_entry out;
+                assert_true(heap_pop(&h, &out));
+                assert_int_equal(out.t, ref[i].t);
+                assert_int_equal(out.seq, ref[i].seq);
+            }
+            assert_int_equal(heap_size(&h), 0);
+            heap_destroy(&h);
+        }
+    }
 }
 
 /* usim_sleep's fast path rounds with ticks_ceil_nonneg_int and tests the
@@ -2117,6 +2177,7 @@ int main(void)
         KERNEL_TEST(test_next_simulation_starts_with_no_events_groups_or_waits),
         KERNEL_TEST(test_drift_bin_table_matches_ilogb),
         KERNEL_TEST(test_sleep_fast_path_rounding_is_ticks_ceil),
+        KERNEL_TEST(test_heap_replace_top_keeps_time_then_push_order),
         KERNEL_TEST(test_spawn_turn_point_fifo_and_lifo_interleave_differently),
         KERNEL_TEST(test_random_order_repeats_for_a_seed_and_differs_across_seeds),
         KERNEL_TEST(test_equal_time_timers_fire_in_scheduling_order),
