@@ -456,6 +456,20 @@ timed_handover(usim_task *self, usim_sim *sim, usim_task *top, int64_t at)
     return self->wake_rc;
 }
 
+/* The end of a sleep of usim_sleep's fast path that switched (since
+ * `start`) and returns rc: loop_timed_wait's drift record, with the group
+ * already known (no sleep_general flag), or its reset of the carry. */
+static inline int fast_sleep_end(usim_task *self, int64_t start, double d, int rc)
+{
+    usim_sim *sim = self->sim;
+    if (__builtin_expect(rc == 0, 1))
+        drift_record_grouped(self, &sim->drift, d,
+                             (double)(sim->now - start) * sim->cfg.resolution);
+    else
+        self->carry_valid = false;
+    return rc;
+}
+
 /* Not inlined into usim_sleep: the registers this saves around the
  * switch would otherwise be saved on the shortcut too. */
 __attribute__((noinline)) int loop_sleep_handover(usim_task *self, int64_t at, double d)
@@ -474,16 +488,40 @@ __attribute__((noinline)) int loop_sleep_handover(usim_task *self, int64_t at, d
                            loop_nothing_to_decide(sim)),
                          0))
         return loop_timed_wait(self, at, d);
-    /* loop_timed_wait's handover, and its drift record with the group
-     * already known (no sleep_general flag). */
     int64_t start = sim->now;
-    int rc = timed_handover(self, sim, top, at);
-    if (__builtin_expect(rc == 0, 1))
-        drift_record_grouped(self, &sim->drift, d,
-                             (double)(sim->now - start) * sim->cfg.resolution);
-    else
-        self->carry_valid = false;
-    return rc;
+    return fast_sleep_end(self, start, d, timed_handover(self, sim, top, at));
+}
+
+/* block_common for a timed wait until `at` with nothing to check on the
+ * way (as for loop_sleep_handover) while other tasks are ready (a task
+ * that woke another and then sleeps): the timer is pushed and the next
+ * ready task runs, with the stores and switch there but those of the
+ * wait's description (see timed_handover). */
+__attribute__((noinline)) int loop_sleep_behind_ready(usim_task *self, int64_t at,
+                                                      double d)
+{
+    usim_sim *sim = self->sim;
+    assert(!(self->slow & TASK_WAIT_SLOW) && at > sim->now &&
+           at <= LOOP_SLEEP_FAST_MAX);
+    assert(sim->stale_timers <= LOOP_STALE_MIN && sim->ready.n);
+    uint64_t seq;
+    if (__builtin_expect(!loop_nothing_to_decide(sim) ||
+                             !(seq = heap_push(&sim->timers, at, self)),
+                         0))
+        return loop_timed_wait(self, at, d); /* it fails the run if memory ran out */
+    int64_t start = sim->now;
+    self->timer_seq = seq;
+    self->timer_refs++;
+    self->timer_is_deadline = false;
+    self->state = TASK_BLOCKED;
+    /* pick_next's ready case, and switch_to's switch: the next task is
+     * not self, which is blocked and so not in the ring. */
+    usim_task *next = next_ready(sim);
+    assert(next && next != self);
+    begin_turn(sim, next);
+    coro_switch(&self->co, &next->co);
+    assert(!self->wl && !self->timer_seq);
+    return fast_sleep_end(self, start, d, self->wake_rc);
 }
 
 int loop_timed_wait(usim_task *self, int64_t wake_tick, double requested)

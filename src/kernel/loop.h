@@ -108,6 +108,9 @@ int loop_timed_wait(usim_task *self, int64_t wake_tick, double requested);
  * LOOP_SLEEP_FAST_MAX, when no compaction is due, nothing is ready and
  * the heap's top is due by `at`. */
 int loop_sleep_handover(usim_task *self, int64_t at, double d);
+/* The same when other tasks are ready (no compaction due): the next of
+ * them runs. */
+int loop_sleep_behind_ready(usim_task *self, int64_t at, double d);
 /* The same for usim_sleep_until: SCHED_NO_TIMEOUT waits forever, and
  * `hop` adds μsim's trigger hop (musim) to a wait that took time. */
 int loop_wait_until(usim_task *self, int64_t wake_tick, double requested, bool hop);
@@ -145,11 +148,18 @@ int loop_cancel_seen(usim_task *self);
  * is due, and block_common takes its sleeper_is_next branch): the clock
  * moves there, the event counts, and it returns true for the caller to
  * record the drift.  Otherwise it returns false, with *rc what
- * loop_timed_wait returns, drift recorded. */
+ * loop_timed_wait returns, drift recorded: through
+ * loop_sleep_behind_ready when other tasks are ready (the sleeper woke
+ * one), loop_sleep_handover when the heap's top is due first, or
+ * loop_timed_wait itself otherwise (a compaction due, `at` past the end). */
 static inline bool loop_sleep_fast(usim_task *self, usim_sim *sim, int64_t at, double d,
                                    int *rc)
 {
-    if (__builtin_expect(sim->stale_timers <= LOOP_STALE_MIN && sim->ready.n == 0, 1)) {
+    if (__builtin_expect(sim->stale_timers <= LOOP_STALE_MIN, 1)) {
+        if (__builtin_expect(sim->ready.n != 0, 0)) {
+            *rc = loop_sleep_behind_ready(self, at, d);
+            return false;
+        }
         const heap *h = &sim->timers;
         if (heap_size(h) && heap_top_time(h) <= at) {
             *rc = loop_sleep_handover(self, at, d);
