@@ -136,7 +136,8 @@ int64_t cond_scope_deadline(const usim_cond *c, const char **err);
 size_t scope_when_fired(usim_scope *s);
 /* scope.c: t was abandoned (its stack is never unwound, its scopes
  * never close): the condition watches of the scopes it owns, which live
- * on that stack, stop watching. */
+ * on that stack, stop watching, and the outermost of those scopes is cut
+ * from the scope t is a child of. */
 void scope_when_abandoned(usim_task *t);
 
 #endif

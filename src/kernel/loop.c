@@ -780,7 +780,12 @@ static void dispatch(usim_sim *sim, usim_task *t)
                    t->co.stk.size / 1024);
         task_on_done(t);
     }
-    if (t->state == TASK_DONE) {
+    /* An abandoned task's stack (usim_fail, a failure inside a call, an
+     * overflow) is kept, with its record, until the simulation is
+     * destroyed (loop_release): what lives in its frames (a scope whose
+     * children still run, a queue or lock others wait on) stays valid
+     * memory while they unwind. */
+    if (t->state == TASK_DONE && !t->abandoned) {
         release_task_memory(t);
         if (t->detached)
             task_release(t);

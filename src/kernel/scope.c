@@ -143,9 +143,16 @@ size_t scope_when_fired(usim_scope *s)
 
 void scope_when_abandoned(usim_task *t)
 {
-    for (usim_scope *s = t->scope_top; s; s = s->parent)
-        if (s->owner == t && s->when)
+    /* t's own scopes come first on its chain, then the one it is a child
+     * of.  That one closes without t, and its owner's stack may go back
+     * to the pool while t's children still name t's scopes (kept with
+     * t's stack, see dispatch): the outermost of them stops naming it. */
+    for (usim_scope *s = t->scope_top; s && s->owner == t; s = s->parent) {
+        if (s->when)
             cond_detach(&s->watch);
+        if (s->parent && s->parent->owner != t)
+            s->parent = NULL; /* ends the walk */
+    }
 }
 
 int usim_scope_open_when(usim_scope *s, const usim_cond *c)

@@ -1553,7 +1553,8 @@ static void *owner_of_failing_child(void *arg)
 
 /* A child that ends the run with usim_fail leaves its scope; destroying
  * the simulation then lets the owner return from close and unwind (for a
- * detached child too, whose record is freed at once). */
+ * detached child too, whose record is kept with its abandoned stack
+ * until then). */
 static void test_owner_unwinds_past_close_after_a_child_fails_the_run(void **state)
 {
     (void)state;
@@ -1567,6 +1568,65 @@ static void test_owner_unwinds_past_close_after_a_child_fails_the_run(void **sta
         fixture_destroy(sim);
         assert_int_equal(owner_after_close, 1);
     }
+}
+
+static int grandchild_unwound;
+
+static void *grandchild(void *arg)
+{
+    (void)arg;
+    while (usim_sleep(10.0) == 0)
+        ;
+    grandchild_unwound++;
+    return NULL;
+}
+
+static void *middle_fails_in_its_scope(void *arg)
+{
+    (void)arg;
+    usim_scope s;
+    usim_scope_open(&s);
+    usim_scope_spawn(&s, grandchild, NULL, "grandchild");
+    usim_sleep(1.0);
+    usim_fail("middle gives up with its scope open");
+}
+
+static void *owner_that_ends_first(void *arg)
+{
+    (void)arg;
+    usim_scope s;
+    usim_scope_open(&s);
+    usim_scope_spawn(&s, middle_fails_in_its_scope, NULL, "middle");
+    usim_instant();  /* middle sets its timer first */
+    usim_sleep(1.0); /* due with middle's: still ready when the run fails */
+    usim_scope_close(&s);
+    /* The closed scope's memory is the owner's again: a scope with a
+     * deadline long past takes it, as middle's scope is left. */
+    usim_scope_open_until(&s, 0.0);
+    usim_scope_close(&s);
+    owner_after_close++;
+    return NULL;
+}
+
+/* A task that ends the run with usim_fail while its own scope has a
+ * child: destroying the simulation unwinds the owner above it first
+ * (which reuses its closed scope's memory, then returns its stack to the
+ * pool), then the grandchild, which leaves the abandoned task's scope:
+ * that scope, on the abandoned stack, is still valid memory and no
+ * longer names the owner's closed one (a debug build checks both
+ * there). */
+static void test_grandchild_unwinds_after_its_scope_owner_failed_the_run(void **state)
+{
+    (void)state;
+    owner_after_close = grandchild_unwound = 0;
+    usim_sim *sim = make_sim(1.0, USIM_DRIFT_NAIVE, USIM_ORDER_FIFO, 1);
+    usim_sim_spawn(sim, owner_that_ends_first, NULL, "owner");
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_FAILED);
+    assert_non_null(strstr(usim_sim_error(sim), "middle gives up with its scope open"));
+    assert_float_equal(usim_sim_now(sim), 1.0, 0);
+    fixture_destroy(sim);
+    assert_int_equal(owner_after_close, 1);
+    assert_int_equal(grandchild_unwound, 1);
 }
 
 static void *bad_sleep(void *arg)
@@ -2205,6 +2265,7 @@ int main(void)
         KERNEL_TEST(test_tracked_sleep_after_a_periodic_loop_starts_from_now),
         KERNEL_TEST(test_cancelled_task_spinning_on_instant_fails_the_run),
         KERNEL_TEST(test_owner_unwinds_past_close_after_a_child_fails_the_run),
+        KERNEL_TEST(test_grandchild_unwinds_after_its_scope_owner_failed_the_run),
         KERNEL_TEST(test_stack_overflow_fails_only_its_run),
         KERNEL_TEST(test_every_path_puts_a_time_on_the_same_tick),
         KERNEL_TEST(test_stack_sizes_outside_16_KiB_to_1_GiB_are_einval),
