@@ -548,7 +548,10 @@ USIM_API void usim_interrupt(usim_task *t, int cause);
 USIM_API int usim_cause(void);
 
 /* Ends the whole run as failed with this message; does not return.  The
- * calling task's stack is abandoned, not unwound. */
+ * calling task's stack is abandoned, not unwound: it stays allocated
+ * until the simulation is destroyed, so what lives there (a scope whose
+ * children are unwound by usim_sim_destroy, a queue others wait on)
+ * stays valid memory until then. */
 USIM_API USIM_NORETURN void usim_fail(const char *fmt, ...) USIM_PRINTF(1, 2);
 /* Marks the calling task failed; it should then return.  Returns NULL so
  * that `return usim_task_fail("...")` reads naturally.  A failed child

@@ -4,7 +4,8 @@
  * A task record lives from spawn until the simulation is destroyed (or,
  * for a detached task, until it ends), so handles stay valid after the
  * task has returned and usim_join can still read its result.  The stack
- * goes back to the pool as soon as the task ends.
+ * goes back to the pool as soon as the task ends (an abandoned task's,
+ * with its record, when the simulation is destroyed: see dispatch).
  */
 #define _GNU_SOURCE
 #include <assert.h>
