@@ -430,14 +430,21 @@ void loop_abandon(usim_task *self)
  * wait's description (wait_data, wait_kind, wait_name): a task waiting
  * for its live timer and on no wait list is never described (a deadlock
  * report has no live timer) and never asked for its waiter record. */
+/* block_common's stores for a sleep whose timer (sequence number seq)
+ * is set: the timer is not a deadline, the task blocks. */
+static inline void sleep_timer_set(usim_task *self, uint64_t seq)
+{
+    self->timer_seq = seq;
+    self->timer_refs++;
+    self->timer_is_deadline = false;
+    self->state = TASK_BLOCKED;
+}
+
 static inline __attribute__((always_inline)) int
 timed_handover(usim_task *self, usim_sim *sim, usim_task *top, int64_t at)
 {
     heap_entry due = {0};
-    self->timer_seq = heap_replace_top(&sim->timers, &due, at, self);
-    self->timer_refs++;
-    self->timer_is_deadline = false;
-    self->state = TASK_BLOCKED;
+    sleep_timer_set(self, heap_replace_top(&sim->timers, &due, at, self));
     /* timers_due_at and switch_to, their lone-timer case first: `top`
      * had the live timer on top, so it is not self (running, without a
      * live timer) and switch_to's next == self and NULL cases cannot
@@ -510,16 +517,8 @@ __attribute__((noinline)) int loop_sleep_behind_ready(usim_task *self, int64_t a
                          0))
         return loop_timed_wait(self, at, d); /* it fails the run if memory ran out */
     int64_t start = sim->now;
-    self->timer_seq = seq;
-    self->timer_refs++;
-    self->timer_is_deadline = false;
-    self->state = TASK_BLOCKED;
-    /* pick_next's ready case, and switch_to's switch: the next task is
-     * not self, which is blocked and so not in the ring. */
-    usim_task *next = next_ready(sim);
-    assert(next && next != self);
-    begin_turn(sim, next);
-    coro_switch(&self->co, &next->co);
+    sleep_timer_set(self, seq);
+    switch_to(sim, self, next_ready(sim)); /* pick_next's ready case */
     assert(!self->wl && !self->timer_seq);
     return fast_sleep_end(self, start, d, self->wake_rc);
 }
