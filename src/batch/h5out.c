@@ -805,6 +805,15 @@ int h5out_resume(h5out **out, const h5out_spec *s, const char *path, uint8_t *do
     if (have_journal) {
         uint64_t ident = 0;
         rc = journal_open(&jr, o->jpath, &ident);
+        if (rc == -EPROTONOSUPPORT) {
+            h5spec_set_err(err, errlen,
+                           "%s: written by another version of usim-batch (its journal "
+                           "format is not %s); resume with that version, or start "
+                           "again with --force",
+                           o->jpath, JOURNAL_MAGIC);
+            rc = H5OUT_EMISMATCH;
+            goto out;
+        }
         if (rc == -EINVAL || (rc == 0 && ident != h5spec_ident(&o->spec))) {
             h5spec_set_err(err, errlen,
                            "%s: belongs to another experiment or shard (or is not a "

@@ -6,7 +6,8 @@
  * and bytes; end_time (f64); events (u64); wall_s (f64); nparams (u64) and doubles;
  * nscalars (u64) and doubles; ndrift (u64) and per group: name length (u32) and bytes,
  * waits (u64), requested, actual, mean_abs, max_abs, final (f64), overruns (u64);
- * ntraces (u64) and per trace: n (u64), n times, n values; the drift
+ * ntraces (u64) and per trace: n (u64), the bytes its samples take (u64)
+ * and the samples (coded as "trace samples" below says); the drift
  * histogram's bins [lo, hi) that hold its nonzero counts, lo and hi (u32)
  * and hi - lo counts (u64), the others zero (most of the 64 bins are: the
  * payload is about a third of what it was with all of them, and every
@@ -58,24 +59,38 @@ typedef struct wbuf {
     bool oom;
 } wbuf;
 
-static void put(wbuf *b, const void *src, size_t n)
+/* Room for n more bytes at b->p + b->len: that address, or NULL (and
+ * b->oom) when it cannot be had. */
+static unsigned char *reserve(wbuf *b, size_t n)
 {
-    if (b->oom || n == 0) /* src may be NULL when n is 0 */
-        return;
-    if (b->len + n > b->cap) {
+    if (b->oom || n > SIZE_MAX / 4 - b->len) {
+        b->oom = true;
+        return NULL;
+    }
+    if (n > b->cap - b->len) {
         size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n)
+        while (cap - b->len < n)
             cap *= 2;
         unsigned char *p = realloc(b->p, cap);
         if (!p) {
             b->oom = true;
-            return;
+            return NULL;
         }
         b->p = p;
         b->cap = cap;
     }
-    memcpy(b->p + b->len, src, n);
-    b->len += n;
+    return b->p + b->len;
+}
+
+static void put(wbuf *b, const void *src, size_t n)
+{
+    if (n == 0) /* src may be NULL when n is 0 */
+        return;
+    unsigned char *p = reserve(b, n);
+    if (p) {
+        memcpy(p, src, n);
+        b->len += n;
+    }
 }
 
 static void put_u64(wbuf *b, uint64_t v)
@@ -100,6 +115,120 @@ static void put_str(wbuf *b, const char *s)
     size_t n = strlen(s);
     put_u32(b, (uint32_t)n);
     put(b, s, n);
+}
+
+/* ---- trace samples ----------------------------------------------------- */
+
+/*
+ * A traced run's record is mostly its samples, and every record is
+ * copied into the page cache once: 16 raw bytes a sample made that copy
+ * the largest cost of a traced batch.  Each time and each value is kept
+ * as the xor of its bits with those of the sample before it (the first
+ * with 0), so that every double, NaNs and -0.0 included, comes back bit
+ * for bit.  Successive times share their sign, exponent and high
+ * mantissa bits: their xor is a small integer, of which only the low
+ * bytes up to its highest nonzero one are kept.  Values that are small
+ * integers (a queue length) have zero low mantissa bytes, and so does
+ * their xor: only its high bytes down to its lowest nonzero one are
+ * kept.  A sample is one byte kt | kv << 4 (how many bytes of each are
+ * kept, 1 to 8 when written, 0 to 8 when read), then the low kt bytes
+ * of the times' xor and the top kv bytes of the values' xor, each low
+ * byte first: about 8 bytes a sample for an M/M/1 queue length.
+ */
+
+/* The most bytes one sample takes. */
+#define SAMPLE_MAX 17
+
+static inline uint64_t bits_of(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return u;
+}
+
+static inline void store_le64(unsigned char *p, uint64_t w)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, &w, sizeof w);
+#else
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(w >> (8 * i));
+#endif
+}
+
+/* The k (0 to 8) bytes at p, the first lowest. */
+static inline uint64_t load_le(const unsigned char *p, unsigned k)
+{
+    uint64_t w = 0;
+    for (unsigned i = 0; i < k; i++)
+        w |= (uint64_t)p[i] << (8 * i);
+    return w;
+}
+
+/* The n samples t[i], v[i] into dst, which has room for SAMPLE_MAX * n
+ * bytes (each sample's two 8-byte stores stay within its SAMPLE_MAX);
+ * returns the bytes they take. */
+static size_t encode_samples(unsigned char *dst, const double *t, const double *v,
+                             size_t n)
+{
+    unsigned char *p = dst;
+    uint64_t pt = 0, pv = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t bt = bits_of(t[i]), bv = bits_of(v[i]);
+        uint64_t xt = bt ^ pt, xv = bv ^ pv;
+        pt = bt;
+        pv = bv;
+        /* a zero xor keeps one zero byte: no test for it */
+        unsigned kt = (71u - (unsigned)__builtin_clzll(xt | 1)) / 8;
+        unsigned tz = (unsigned)__builtin_ctzll(xv | UINT64_C(1) << 63) & ~7u;
+        unsigned kv = 8 - tz / 8;
+        *p++ = (unsigned char)(kt | kv << 4);
+        store_le64(p, xt);
+        p += kt;
+        store_le64(p, xv >> tz);
+        p += kv;
+    }
+    return (size_t)(p - dst);
+}
+
+/* The n samples coded in src[0, len) into t[0, n) and v[0, n); false if
+ * they are not n well-formed samples taking exactly len bytes. */
+static bool decode_samples(const unsigned char *src, size_t len, size_t n, double *t,
+                           double *v)
+{
+    const unsigned char *p = src, *end = src + len;
+    uint64_t pt = 0, pv = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p == end)
+            return false;
+        unsigned kt = *p & 15u, kv = *p >> 4;
+        p++;
+        if (kt > 8 || kv > 8 || (size_t)(end - p) < kt + kv)
+            return false;
+        pt ^= load_le(p, kt);
+        p += kt;
+        if (kv)
+            pv ^= load_le(p, kv) << (64 - 8 * kv);
+        p += kv;
+        memcpy(&t[i], &pt, sizeof pt);
+        memcpy(&v[i], &pv, sizeof pv);
+    }
+    return p == end;
+}
+
+static void put_samples(wbuf *b, const run_trace *tr)
+{
+    put_u64(b, tr->n);
+    if (tr->n > (SIZE_MAX - 8) / SAMPLE_MAX) {
+        b->oom = true;
+        return;
+    }
+    unsigned char *p = reserve(b, 8 + SAMPLE_MAX * tr->n);
+    if (!p)
+        return;
+    uint64_t len = encode_samples(p + 8, tr->t, tr->v, tr->n);
+    memcpy(p, &len, sizeof len);
+    b->len += 8 + len;
 }
 
 static void serialise(wbuf *b, const run_result *r)
@@ -131,11 +260,8 @@ static void serialise(wbuf *b, const run_result *r)
         put_u64(b, st->overruns);
     }
     put_u64(b, r->ntraces);
-    for (size_t i = 0; i < r->ntraces; i++) {
-        put_u64(b, r->traces[i].n);
-        put(b, r->traces[i].t, r->traces[i].n * sizeof(double));
-        put(b, r->traces[i].v, r->traces[i].n * sizeof(double));
-    }
+    for (size_t i = 0; i < r->ntraces; i++)
+        put_samples(b, &r->traces[i]);
     /* mostly all zero: the top four bins at a time (64 is a multiple) */
     const uint64_t *h = r->drift_hist;
     uint32_t lo = 0, hi = USIM_DRIFT_BINS;
@@ -296,9 +422,14 @@ static bool parse(rbuf *b, run_result *r, carver *c)
     r->traces = carve(c, r->ntraces * sizeof *r->traces);
     for (size_t i = 0; !b->bad && i < r->ntraces; i++) {
         run_trace spare, *tr = r->traces ? &r->traces[i] : &spare;
-        tr->n = get_count(b, 2 * sizeof(double));
-        tr->t = get_doubles(b, c, tr->n);
-        tr->v = get_doubles(b, c, tr->n);
+        tr->n = get_count(b, 1); /* a sample takes a byte at least */
+        uint64_t len = get_count(b, 1);
+        const unsigned char *coded = b->p + b->pos;
+        tr->t = carve(c, tr->n * sizeof(double));
+        tr->v = carve(c, tr->n * sizeof(double));
+        if (get(b, NULL, len) && tr->t &&
+            !decode_samples(coded, len, tr->n, tr->t, tr->v))
+            b->bad = true; /* the samples are decoded (and checked) when filling */
     }
     uint32_t lo = get_u32(b), hi = get_u32(b); /* the others stay zero */
     if (lo > hi || hi > USIM_DRIFT_BINS)
@@ -321,9 +452,13 @@ static run_result *deserialise(const unsigned char *p, size_t len)
     size_t need = c.used;
     b = (rbuf){.p = p, .len = len};
     c = (carver){.base = run_result_extra(r)};
-    bool ok = parse(&b, r, &c);
-    assert(ok && c.used == need); /* as measured */
-    (void)ok;
+    if (!parse(&b, r, &c)) {
+        /* samples that do not decode, which measuring skips; all of the
+         * record is its block, part of it not yet filled */
+        free(r);
+        return NULL;
+    }
+    assert(c.used == need); /* as measured */
     (void)need;
     return r;
 }
@@ -483,9 +618,11 @@ int journal_open(journal_reader **out, const char *path, uint64_t *ident)
         rc = -errno;
         goto fail;
     }
-    if (pread(fd, hdr, sizeof hdr, 0) != (ssize_t)sizeof hdr ||
-        memcmp(hdr, JOURNAL_MAGIC, 8)) {
-        rc = -EINVAL;
+    bool whole = pread(fd, hdr, sizeof hdr, 0) == (ssize_t)sizeof hdr;
+    if (!whole || memcmp(hdr, JOURNAL_MAGIC, 8)) {
+        /* a usim journal of another format ("USIMJRN" and its digit), or
+         * not a journal */
+        rc = whole && !memcmp(hdr, JOURNAL_MAGIC, 7) ? -EPROTONOSUPPORT : -EINVAL;
         goto fail;
     }
     journal_reader *jr = calloc(1, sizeof *jr);

@@ -20,10 +20,10 @@
 
 /* The first 8 bytes of a journal (2: records carry pilot and warmup; 3:
  * and the drift histogram; 4: a word-wise checksum instead of FNV-1a;
- * 5: only the histogram's bins from its first nonzero one to its last).
- * Only this format is read: a journal of another is refused, as one of
- * another experiment is. */
-#define JOURNAL_MAGIC "USIMJRN5"
+ * 5: only the histogram's bins from its first nonzero one to its last;
+ * 6: trace samples xor-coded, journal.c).  Only this format is read: a
+ * journal of another is refused, as one of another experiment is. */
+#define JOURNAL_MAGIC "USIMJRN6"
 
 /* The checksum of a record's payload (word-wise, see journal.c). */
 uint64_t journal_checksum(const void *payload, size_t n);
@@ -44,7 +44,8 @@ void journal_close(journal *j);
 /*
  * Reading: the valid records of `path`, in file order.  *ident is the
  * header's identity.  Returns 0, -ENOENT if there is no journal, -EINVAL if
- * the header is not a journal's, or another -errno.
+ * the header is not a journal's, -EPROTONOSUPPORT if it is one of another
+ * format (another version of usim-batch), or another -errno.
  */
 typedef struct journal_reader journal_reader;
 int journal_open(journal_reader **out, const char *path, uint64_t *ident);

@@ -18,7 +18,7 @@ need "$bin" "$check"
 mounted=
 trap 'for m in $mounted; do umount "$m"; done; rm -rf "$tmp"' EXIT INT TERM
 
-# About 2.3 MB of journal and 0.9 MB of final file.
+# About 1.2 MB of journal and 1.0 MB of final file.
 cat >"$tmp/f.cfg" <<'EOF'
 model = "mm1";
 replications = 4;
@@ -99,7 +99,7 @@ mnt() {
 # was in that process's exit) and under the supervisor.
 for mode in --no-supervisor ""; do
     m=full${mode:+1}
-    mnt $m 2400k || { ko "mount"; break; }
+    mnt $m 1700k || { ko "mount"; break; }
     expect "disk full at the final snapshot ${mode:-(supervised)}" 3 "$m/f.h5.tmp: .*No space left on device" \
         "$bin" -q -j2 $mode -o "$tmp/$m/f.h5" "$tmp/f.cfg"
     # Nothing completed is lost: the journal has every run.

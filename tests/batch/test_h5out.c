@@ -22,6 +22,7 @@
 
 #include "batch/h5in.h"
 #include "batch/h5out.h"
+#include "batch/journal.h"
 #include "h5compare.h"
 
 #define NRUNS 12
@@ -521,6 +522,32 @@ static void test_resume_refuses_another_experiments_file(void **state)
     h5out_close(o);
 }
 
+/* The journal of an older usim-batch (another format digit) is refused
+ * with a message that says so, and left as it was. */
+static void test_resume_refuses_a_journal_of_another_format(void **state)
+{
+    fixture *fx = *state;
+    h5out_spec s = test_spec("x = 8;");
+    char err[512];
+    h5out *o = create(&s, fx->path);
+    uint64_t first[] = {0, 1};
+    write_runs(o, first, 2);
+    h5out_close(o);
+    FILE *f = fopen(fx->journal, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 7, SEEK_SET), 0);
+    assert_int_equal(fputc('5', f), '5');
+    assert_int_equal(fclose(f), 0);
+    struct stat before, after;
+    assert_int_equal(stat(fx->journal, &before), 0);
+    uint8_t done[NRUNS];
+    assert_int_equal(h5out_resume(&o, &s, fx->path, done, err, sizeof err),
+                     H5OUT_EMISMATCH);
+    assert_non_null(strstr(err, "another version of usim-batch"));
+    assert_int_equal(stat(fx->journal, &after), 0);
+    assert_int_equal(after.st_size, before.st_size);
+}
+
 /* A finished file has no journal: resume reads the runs from it. */
 static void test_resume_of_a_finished_file_reads_its_runs(void **state)
 {
@@ -834,6 +861,74 @@ static void test_resume_keeps_the_shard_and_its_sessions(void **state)
     h5in_close(in);
 }
 
+/* Times and values the journal must keep bit for bit: zeros of both
+ * signs, infinities, NaNs with payloads, subnormals, the largest double,
+ * words whose bytes are all set or one set at either end. */
+static const uint64_t odd_doubles[] = {
+    0x0000000000000000u, 0x8000000000000000u, 0x7ff0000000000000u, 0xfff0000000000000u,
+    0x7ff8000000000001u, 0xfff8deadbeef0000u, 0x0000000000000001u, 0x000fffffffffffffu,
+    0x7fefffffffffffffu, 0xffffffffffffffffu, 0xff00000000000000u, 0x00000000000000ffu,
+};
+
+static double double_of(uint64_t u)
+{
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+/* A journaled trace reads back bit for bit, whatever its samples: every
+ * pair of odd doubles after every other, random words, and an M/M/1-like
+ * stretch of rising times and small integer values. */
+static void test_journal_keeps_trace_samples_bit_for_bit(void **state)
+{
+    fixture *fx = *state;
+    enum { NODD = sizeof odd_doubles / sizeof odd_doubles[0], N = 30000 };
+    run_result *r = fake_result(1);
+    run_trace *tr = &r->traces[0];
+    free(tr->t);
+    free(tr->v);
+    tr->n = N;
+    tr->t = malloc(N * sizeof(double));
+    tr->v = malloc(N * sizeof(double));
+    uint64_t x = 88172645463325252u; /* xorshift64 */
+    for (size_t i = 0; i < N; i++) {
+        if (i < NODD * NODD) {
+            tr->t[i] = double_of(odd_doubles[i % NODD]);
+            tr->v[i] = double_of(odd_doubles[i / NODD]);
+        } else if (i < N / 2) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            tr->t[i] = double_of(x);
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            tr->v[i] = double_of(x >> (i % 64));
+        } else {
+            tr->t[i] = 1e5 + 0.37 * (double)i;
+            tr->v[i] = (double)(i % 13);
+        }
+    }
+    journal *j;
+    assert_int_equal(journal_create(&j, fx->journal, 42), 0);
+    assert_int_equal(journal_append(j, r, NULL), 0);
+    journal_close(j);
+    journal_reader *jr;
+    uint64_t ident;
+    run_result *got = NULL, *none = NULL;
+    assert_int_equal(journal_open(&jr, fx->journal, &ident), 0);
+    assert_int_equal(ident, 42);
+    assert_int_equal(journal_next(jr, &got), 1);
+    assert_int_equal(journal_next(jr, &none), 0);
+    journal_reader_close(jr);
+    assert_int_equal(got->ntraces, 2);
+    for (size_t k = 0; k < 2; k++) {
+        assert_int_equal(got->traces[k].n, r->traces[k].n);
+        size_t bytes = r->traces[k].n * sizeof(double);
+        assert_memory_equal(got->traces[k].t, r->traces[k].t, bytes);
+        assert_memory_equal(got->traces[k].v, r->traces[k].v, bytes);
+    }
+    run_result_free(got);
+    run_result_free(r);
+}
+
 /* A journal without its file (the .h5 deleted after an interruption):
  * a fresh run does not replace it. */
 static void test_create_refuses_the_journal_of_an_interrupted_run(void **state)
@@ -879,6 +974,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_resume_refuses_another_experiments_file,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resume_refuses_a_journal_of_another_format,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_resume_of_a_finished_file_reads_its_runs,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoint_shows_every_run_written_so_far,
@@ -895,6 +992,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_create_refuses_the_journal_of_an_interrupted_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_journal_keeps_trace_samples_bit_for_bit,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_failures_lists_the_first_failed_runs,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_writing_a_run_twice_is_an_error, setup,
