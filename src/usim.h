@@ -1574,6 +1574,12 @@ USIM_API const char *usim_trace_name(const usim_trace *tr);
  * simulation's current time.  Returns the number of points.  The arrays
  * stay valid until the next record into the trace. */
 USIM_API size_t usim_trace_read(usim_trace *tr, const double **t, const double **v);
+/* As usim_trace_read, but the arrays are handed over: *t and *v are the
+ * caller's, to free() (NULL when the trace never held a point), and the
+ * trace starts again empty; a sampled trace keeps its grid and the value
+ * in force.  A host that keeps a run's points after the simulation is
+ * destroyed takes them instead of copying them. */
+USIM_API size_t usim_trace_take(usim_trace *tr, double **t, double **v);
 
 /* Scalars: named results of a run (last value set wins). */
 USIM_API int usim_sim_scalar_set(usim_sim *sim, const char *name, double v);

@@ -215,18 +215,11 @@ static int collect_traces(const experiment *e, usim_sim *sim, run_result *r)
         return -1;
     for (size_t i = 0; i < e->ntraces; i++) {
         usim_trace *tr = sim ? usim_sim_trace(sim, e->traces[i].name) : NULL;
-        const double *t, *v;
-        size_t n = tr ? usim_trace_read(tr, &t, &v) : 0;
-        run_trace *rt = &r->traces[i];
-        if (n == 0)
+        if (tr == NULL)
             continue;
-        rt->t = malloc(n * sizeof(double));
-        rt->v = malloc(n * sizeof(double));
-        if (rt->t == NULL || rt->v == NULL)
-            return -1;
-        memcpy(rt->t, t, n * sizeof(double));
-        memcpy(rt->v, v, n * sizeof(double));
-        rt->n = n;
+        /* taken, not copied: a traced run's points are most of its memory */
+        run_trace *rt = &r->traces[i];
+        rt->n = usim_trace_take(tr, &rt->t, &rt->v);
     }
     return 0;
 }

@@ -246,3 +246,14 @@ size_t usim_trace_read(usim_trace *tr, const double **t, const double **v)
         *v = tr->v;
     return tr->len;
 }
+
+size_t usim_trace_take(usim_trace *tr, double **t, double **v)
+{
+    const double *rt, *rv;
+    size_t n = usim_trace_read(tr, &rt, &rv);
+    *t = tr->t;
+    *v = tr->v;
+    tr->t = tr->v = NULL;
+    tr->len = tr->cap = 0;
+    return n;
+}

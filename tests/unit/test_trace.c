@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -166,6 +167,37 @@ static void test_sampled_trace_is_completed_up_to_now_on_read(void **state)
     fixture_destroy(sim);
 }
 
+/* Taking the points of a paused run hands over those so far and leaves
+ * the trace empty; the run goes on sampling from where it was, with the
+ * value in force, and the points taken outlive the simulation. */
+static void test_taken_points_are_the_callers_and_the_trace_goes_on(void **state)
+{
+    (void)state;
+    usim_sim *sim = new_sim();
+    usim_trace *tr = usim_sim_trace_enable(sim, "s", USIM_TRACE_SAMPLE, 1.0);
+    assert_non_null(usim_sim_spawn(sim, long_task, NULL, "t"));
+    assert_int_equal(usim_sim_run(sim, 2.5), USIM_PAUSED);
+    double *t1, *v1;
+    assert_int_equal(usim_trace_take(tr, &t1, &v1), 3);
+    expect_points(tr, NULL, NULL, 0);
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_DONE);
+    double *t2, *v2;
+    assert_int_equal(usim_trace_take(tr, &t2, &v2), 8);
+    double *t3, *v3;
+    assert_int_equal(usim_trace_take(tr, &t3, &v3), 0);
+    assert_null(t3);
+    assert_null(v3);
+    fixture_destroy(sim);
+    for (int i = 0; i < 3; i++)
+        assert_true(t1[i] == i && v1[i] == 7);
+    for (int i = 0; i < 8; i++)
+        assert_true(t2[i] == 3 + i && v2[i] == (i < 7 ? 7 : 8));
+    free(t1);
+    free(v1);
+    free(t2);
+    free(v2);
+}
+
 /* A sampled trace that was never recorded has no points. */
 static void test_sampled_trace_without_records_is_empty(void **state)
 {
@@ -321,6 +353,7 @@ int main(void)
         FIXTURE_TEST(test_sampled_trace_gives_exactly_the_expected_sample_times),
         FIXTURE_TEST(test_sampled_trace_grid_follows_ticks_not_float_sums),
         FIXTURE_TEST(test_sampled_trace_is_completed_up_to_now_on_read),
+        FIXTURE_TEST(test_taken_points_are_the_callers_and_the_trace_goes_on),
         FIXTURE_TEST(test_sampled_trace_without_records_is_empty),
         FIXTURE_TEST(test_trace_enable_rejects_bad_names_and_intervals),
         FIXTURE_TEST(test_traces_are_found_by_name_and_index),
