@@ -156,9 +156,18 @@ static inline void store_le64(unsigned char *p, uint64_t w)
 #endif
 }
 
-/* The k (0 to 8) bytes at p, the first lowest. */
-static inline uint64_t load_le(const unsigned char *p, unsigned k)
+/* The k (0 to 8) bytes at p, the first lowest; `room` bytes may be read
+ * from p on. */
+static inline uint64_t load_le(const unsigned char *p, unsigned k, size_t room)
 {
+    if (room >= 8) { /* one load, the bytes past the k masked off */
+        uint64_t w;
+        memcpy(&w, p, sizeof w);
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+        w = __builtin_bswap64(w);
+#endif
+        return k == 8 ? w : w & ((UINT64_C(1) << (8 * k)) - 1);
+    }
     uint64_t w = 0;
     for (unsigned i = 0; i < k; i++)
         w |= (uint64_t)p[i] << (8 * i);
@@ -205,10 +214,10 @@ static bool decode_samples(const unsigned char *src, size_t len, size_t n, doubl
         p++;
         if (kt > 8 || kv > 8 || (size_t)(end - p) < kt + kv)
             return false;
-        pt ^= load_le(p, kt);
+        pt ^= load_le(p, kt, (size_t)(end - p));
         p += kt;
         if (kv)
-            pv ^= load_le(p, kv) << (64 - 8 * kv);
+            pv ^= load_le(p, kv, (size_t)(end - p)) << (64 - 8 * kv);
         p += kv;
         memcpy(&t[i], &pt, sizeof pt);
         memcpy(&v[i], &pv, sizeof pv);
