@@ -167,30 +167,29 @@ static void shuffle(unsigned char *restrict dst, const unsigned char *restrict s
 #ifdef __SSE2__
     /* Elements whose size is a multiple of 8: eight of them by eight of
      * their bytes at a time, transposed in registers; the last n % 8
-     * elements are left to the loop below.  An 8-byte field that is the
-     * same in every element (the run number of a trace's chunk, a third
-     * of its bytes) gives eight planes of one byte each: filled, not
-     * transposed.  A field that varies is told by its second element. */
+     * elements are left to the loop below.  When the first 8 bytes are
+     * the same in every element (the run number of a trace chunk, a third
+     * of its bytes: rows are in run order), their eight planes of one
+     * byte each are filled, not transposed. */
     if (size % 8 == 0) {
         done = n / 8 * 8;
-        for (size_t k = 0; k < size; k += 8) {
-            uint64_t w, first;
-            memcpy(&first, src + k, sizeof first);
-            size_t i = 1;
-            for (; i < n; i++) {
-                memcpy(&w, src + i * size + k, sizeof w);
-                if (w != first)
-                    break;
-            }
-            if (i == n) {
-                const unsigned char *b = src + k;
-                for (size_t j = 0; j < 8; j++)
-                    memset(dst + (k + j) * n, b[j], done);
-                continue;
-            }
-            for (i = 0; i < done; i += 8)
-                shuffle_8x8(dst, src, n, size, i, k);
+        size_t i = 1, from = 0;
+        uint64_t first, w;
+        memcpy(&first, src, sizeof first);
+        for (; i < n; i++) {
+            memcpy(&w, src + i * size, sizeof w);
+            if (w != first)
+                break;
         }
+        if (i == n) {
+            for (size_t j = 0; j < 8; j++)
+                memset(dst + j * n, src[j], done);
+            from = 8;
+        }
+        for (i = 0; i < done; i += 8)
+            for (size_t k = 0; k < size; k += 8)
+                if (k >= from)
+                    shuffle_8x8(dst, src, n, size, i, k);
     }
 #endif
     for (size_t k = 0; k < size; k++) {

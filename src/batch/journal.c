@@ -59,36 +59,40 @@ typedef struct wbuf {
     bool oom;
 } wbuf;
 
-/* Room for n more bytes at b->p + b->len: that address, or NULL (and
- * b->oom) when it cannot be had. */
-static unsigned char *reserve(wbuf *b, size_t n)
+/* Grows b so that n more bytes fit (at least doubling); false, and
+ * b->oom, when memory runs out. */
+static __attribute__((noinline)) bool grow(wbuf *b, size_t n)
 {
     if (b->oom || n > SIZE_MAX / 4 - b->len) {
         b->oom = true;
-        return NULL;
+        return false;
     }
-    if (n > b->cap - b->len) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap - b->len < n)
-            cap *= 2;
-        unsigned char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return NULL;
-        }
-        b->p = p;
-        b->cap = cap;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap - b->len < n)
+        cap *= 2;
+    unsigned char *p = realloc(b->p, cap);
+    if (!p) {
+        b->oom = true;
+        return false;
     }
-    return b->p + b->len;
+    b->p = p;
+    b->cap = cap;
+    return true;
 }
 
-static void put(wbuf *b, const void *src, size_t n)
+/* Room for n more bytes at b->p + b->len: that address, or NULL (and
+ * b->oom) when it cannot be had.  Inlined in every put: most records fit
+ * the buffer the last one grew.  After b->oom the record is dropped, so
+ * what still fits may be written or not. */
+static inline unsigned char *reserve(wbuf *b, size_t n)
 {
-    if (n == 0) /* src may be NULL when n is 0 */
-        return;
-    unsigned char *p = reserve(b, n);
-    if (p) {
-        memcpy(p, src, n);
+    return n <= b->cap - b->len || grow(b, n) ? b->p + b->len : NULL;
+}
+
+static inline void put(wbuf *b, const void *src, size_t n)
+{
+    if (n > 0 && reserve(b, n)) { /* src may be NULL when n is 0 */
+        memcpy(b->p + b->len, src, n);
         b->len += n;
     }
 }
