@@ -635,7 +635,9 @@ int journal_open(journal_reader **out, const char *path, uint64_t *ident)
     if (!whole || memcmp(hdr, JOURNAL_MAGIC, 8)) {
         /* a usim journal of another format ("USIMJRN" and its digit), or
          * not a journal */
-        rc = whole && !memcmp(hdr, JOURNAL_MAGIC, 7) ? -EPROTONOSUPPORT : -EINVAL;
+        bool usim =
+            whole && !memcmp(hdr, JOURNAL_MAGIC, 7) && hdr[7] >= '0' && hdr[7] <= '9';
+        rc = usim ? -EPROTONOSUPPORT : -EINVAL;
         goto fail;
     }
     journal_reader *jr = calloc(1, sizeof *jr);
