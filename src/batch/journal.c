@@ -435,8 +435,10 @@ static bool parse(rbuf *b, run_result *r, carver *c)
     r->traces = carve(c, r->ntraces * sizeof *r->traces);
     for (size_t i = 0; !b->bad && i < r->ntraces; i++) {
         run_trace spare, *tr = r->traces ? &r->traces[i] : &spare;
-        tr->n = get_count(b, 1); /* a sample takes a byte at least */
+        tr->n = get_count(b, 1); /* a sample takes a byte at least ... */
         uint64_t len = get_count(b, 1);
+        if (tr->n > len) /* ... of its own samples' bytes */
+            b->bad = true;
         const unsigned char *coded = b->p + b->pos;
         tr->t = carve(c, tr->n * sizeof(double));
         tr->v = carve(c, tr->n * sizeof(double));
