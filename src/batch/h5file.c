@@ -186,6 +186,8 @@ static void shuffle(unsigned char *restrict dst, const unsigned char *restrict s
                 memset(dst + j * n, src[j], done);
             from = 8;
         }
+        /* k from 0, the filled field skipped: a loop from `from` took
+         * about a fifth more instructions here (gcc 12, callgrind) */
         for (i = 0; i < done; i += 8)
             for (size_t k = 0; k < size; k += 8)
                 if (k >= from)

@@ -420,16 +420,6 @@ void loop_abandon(usim_task *self)
     coro_exit();
 }
 
-/* block_common's handover for a timed wait until `at` when it would take
- * that path with nothing else to check on the way: no flag of
- * TASK_WAIT_SLOW (the entry checks pass, the deadline is
- * SCHED_NO_TIMEOUT), at > now (the wait does not end now), no
- * compaction due, and `top` = handover_target(sim, at) (so the
- * sleeper_is_next branch is not taken: top is due by `at`).  The same
- * heap step and switch as there, and the same stores but those of the
- * wait's description (wait_data, wait_kind, wait_name): a task waiting
- * for its live timer and on no wait list is never described (a deadlock
- * report has no live timer) and never asked for its waiter record. */
 /* block_common's stores for a sleep whose timer (sequence number seq)
  * is set: the timer is not a deadline, the task blocks. */
 static inline void sleep_timer_set(usim_task *self, uint64_t seq)
@@ -440,6 +430,16 @@ static inline void sleep_timer_set(usim_task *self, uint64_t seq)
     self->state = TASK_BLOCKED;
 }
 
+/* block_common's handover for a timed wait until `at` when it would take
+ * that path with nothing else to check on the way: no flag of
+ * TASK_WAIT_SLOW (the entry checks pass, the deadline is
+ * SCHED_NO_TIMEOUT), at > now (the wait does not end now), no
+ * compaction due, and `top` = handover_target(sim, at) (so the
+ * sleeper_is_next branch is not taken: top is due by `at`).  The same
+ * heap step and switch as there, and the same stores but those of the
+ * wait's description (wait_data, wait_kind, wait_name): a task waiting
+ * for its live timer and on no wait list is never described (a deadlock
+ * report has no live timer) and never asked for its waiter record. */
 static inline __attribute__((always_inline)) int
 timed_handover(usim_task *self, usim_sim *sim, usim_task *top, int64_t at)
 {

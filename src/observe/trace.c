@@ -249,8 +249,7 @@ size_t usim_trace_read(usim_trace *tr, const double **t, const double **v)
 
 size_t usim_trace_take(usim_trace *tr, double **t, double **v)
 {
-    const double *rt, *rv;
-    size_t n = usim_trace_read(tr, &rt, &rv);
+    size_t n = usim_trace_read(tr, NULL, NULL); /* a sampled trace completed */
     *t = tr->t;
     *v = tr->v;
     tr->t = tr->v = NULL;
