@@ -10,10 +10,12 @@
  * open.  So PATH is never modified in place, and never the only copy of a
  * completed run:
  *
- *  1. PATH.journal (journal.c) receives every completed run first, as one
- *     write(2) of a checksummed record.  A SIGKILL cannot undo a write that
- *     returned (it is in the page cache), and a torn last record is
- *     detected and dropped.  Every checkpoint fdatasyncs it first, which
+ *  1. PATH.journal (journal.c) receives every completed run first, as a
+ *     checksummed record; the runs the writer takes at once go in by one
+ *     write(2) (up to JOURNAL_GROUP bytes of them: with small results a
+ *     write per run was half the writer's time).  A SIGKILL cannot undo a
+ *     write that returned (it is in the page cache), and a torn last
+ *     record is detected and dropped.  Every checkpoint fdatasyncs it first, which
  *     bounds what a power failure can lose.  The journal is the recovery
  *     source; o->at remembers where each run's record is.
  *
@@ -110,6 +112,7 @@ struct h5out {
     journal *j;
     const char *jwriting;    /* the file o->j writes: jtmppath, then jpath */
     uint64_t *at;            /* per run: its journal record's offset, or NO_RECORD */
+    const run_result **held; /* per run: its result while h5out_write_runs has it */
     h5file *fin;             /* the final file, PATH.tmp, being written */
     journal_reader *fin_jr;  /* ... reading back the runs done before their turn */
     uint64_t fin_row;        /* ... holding the rows below this one */
@@ -221,6 +224,7 @@ static void h5out_free(h5out *o)
     free(o->jtmppath);
     free(o->finpath);
     free(o->at);
+    free(o->held);
     free(o->sessions);
     free(o);
 }
@@ -236,9 +240,10 @@ static h5out *h5out_alloc(const h5out_spec *s, const char *path)
     o->jtmppath = concat(path, ".journal.tmp");
     o->finpath = concat(path, ".tmp");
     o->at = malloc((s->nruns + 1) * sizeof *o->at);
+    o->held = calloc(s->nruns + 1, sizeof *o->held);
     o->sessions = calloc(1, sizeof *o->sessions);
     if (!o->path || !o->jpath || !o->tmppath || !o->jtmppath || !o->finpath || !o->at ||
-        !o->sessions || h5spec_dup(&o->spec, s) < 0) {
+        !o->held || !o->sessions || h5spec_dup(&o->spec, s) < 0) {
         h5out_free(o); /* h5spec_dup leaves the spec zeroed when it fails */
         return NULL;
     }
@@ -326,8 +331,9 @@ static void keep_failure(h5out *o, const run_result *r)
             *p = ' ';
 }
 
-/* Journals one run; it is done from now on. */
-static int put_run(h5out *o, const run_result *r, char *err, size_t errlen)
+/* Whether r can be journaled into this file: one of its runs, not
+ * journaled yet, of its shape. */
+static int check_run(h5out *o, const run_result *r, char *err, size_t errlen)
 {
     if (!h5spec_holds(&o->spec, r->run)) {
         h5spec_set_err(err, errlen, "%s: run %llu is not one of this file's", o->path,
@@ -348,17 +354,75 @@ static int put_run(h5out *o, const run_result *r, char *err, size_t errlen)
                        o->spec.nscalars, o->spec.ntraces);
         return H5OUT_EIO;
     }
-    int rc = journal_append(o->j, r, &o->at[r->run]);
+    return 0;
+}
+
+/* Records that wait in the journal's buffer for one write(2) together, up
+ * to about this many bytes of them. */
+#define JOURNAL_GROUP (1u << 20)
+
+/*
+ * Writes the records of rs[0, n), added to the journal (their o->at set
+ * by journal_add): from now on they are done.  If the write fails they
+ * are not (o->at cleared); a part of them may be in the journal, where a
+ * --resume finds them.
+ */
+static int commit_runs(h5out *o, const run_result *const *rs, size_t n, char *err,
+                       size_t errlen)
+{
+    int rc = journal_write(o->j);
+    for (size_t i = 0; i < n; i++) {
+        const run_result *r = rs[i];
+        if (rc < 0) {
+            o->at[r->run] = NO_RECORD;
+            continue;
+        }
+        o->ndone++;
+        if (run_status_failed(r->status)) {
+            o->nfailed++;
+            keep_failure(o, r);
+        }
+    }
     if (rc < 0) {
         h5spec_set_err(err, errlen, "%s: %s", o->jwriting, strerror(-rc));
         return H5OUT_EIO;
     }
-    o->ndone++;
-    if (run_status_failed(r->status)) {
-        o->nfailed++;
-        keep_failure(o, r);
+    return 0;
+}
+
+/* Journals the runs rs[0, n), as few write(2)s as JOURNAL_GROUP allows;
+ * each is done once its write returns.  On an error the runs before the
+ * one that failed are journaled. */
+static int put_runs(h5out *o, const run_result *const *rs, size_t n, char *err,
+                    size_t errlen)
+{
+    size_t first = 0; /* rs[first, i) are added, not yet written */
+    for (size_t i = 0; i < n; i++) {
+        int rc = check_run(o, rs[i], err, errlen);
+        if (rc == 0) {
+            int jrc = journal_add(o->j, rs[i], &o->at[rs[i]->run]);
+            if (jrc < 0) {
+                h5spec_set_err(err, errlen, "%s: %s", o->jwriting, strerror(-jrc));
+                rc = H5OUT_EIO;
+            }
+        }
+        if (rc < 0) {
+            int crc = commit_runs(o, rs + first, i - first, err, errlen);
+            return crc < 0 ? crc : rc;
+        }
+        if (journal_buffered(o->j) >= JOURNAL_GROUP || i + 1 == n) {
+            if ((rc = commit_runs(o, rs + first, i + 1 - first, err, errlen)) < 0)
+                return rc;
+            first = i + 1;
+        }
     }
     return 0;
+}
+
+/* Journals one run; it is done from now on. */
+static int put_run(h5out *o, const run_result *r, char *err, size_t errlen)
+{
+    return put_runs(o, &r, 1, err, errlen);
 }
 
 int h5out_each_run(h5out *o, void (*fn)(const run_result *r, void *ctx), void *ctx)
@@ -412,12 +476,12 @@ static int open_records(h5out *o, journal_reader **jr, const char *jsrc, char *e
 
 /*
  * Puts the done runs of rows *row onwards into f, in row order, and
- * advances *row past them: each read back from jr, or `r` itself when it
- * is the run.  At a pending row: stops if `stop`, else skips it (it stays
- * pending in f).
+ * advances *row past them: each read back from jr, or o->held's result of
+ * the run if there is one.  At a pending row: stops if `stop`, else skips
+ * it (it stays pending in f).
  */
-static int put_rows(h5out *o, h5file *f, journal_reader *jr, const run_result *r,
-                    uint64_t *row, bool stop, char *err, size_t errlen)
+static int put_rows(h5out *o, h5file *f, journal_reader *jr, uint64_t *row, bool stop,
+                    char *err, size_t errlen)
 {
     uint64_t rows = h5spec_rows(&o->spec);
     for (; *row < rows; ++*row) {
@@ -427,8 +491,9 @@ static int put_rows(h5out *o, h5file *f, journal_reader *jr, const run_result *r
                 break;
             continue;
         }
+        const run_result *r = o->held[run];
         run_result *back = NULL;
-        if (!(r && r->run == run) && journal_read_at(jr, o->at[run], &back) < 0) {
+        if (!r && journal_read_at(jr, o->at[run], &back) < 0) {
             h5spec_set_err(err, errlen, "%s: cannot re-read run %llu", o->jwriting,
                            (unsigned long long)run);
             return H5OUT_EIO;
@@ -476,7 +541,7 @@ static int write_file(h5out *o, const char *dst, char *err, size_t errlen)
     rc = h5file_create(&f, &o->spec, dst, err, errlen);
     uint64_t row = 0;
     if (rc == 0)
-        rc = put_rows(o, f, jr, NULL, &row, false, err, errlen);
+        rc = put_rows(o, f, jr, &row, false, err, errlen);
     rc = end_file(o, f, rc, false, err, errlen);
     journal_reader_close(jr);
     return rc;
@@ -496,7 +561,7 @@ static int final_start(h5out *o, char *err, size_t errlen)
         return rc;
     o->fin_fd = open(o->finpath, O_RDONLY | O_CLOEXEC); /* -1: no writeback */
     o->fin_row = 0;
-    return put_rows(o, o->fin, o->fin_jr, NULL, &o->fin_row, true, err, errlen);
+    return put_rows(o, o->fin, o->fin_jr, &o->fin_row, true, err, errlen);
 }
 
 /*
@@ -520,8 +585,7 @@ static void final_writeback(h5out *o)
 /* Writes the rest of the final file and publishes it as PATH, durably. */
 static int final_end(h5out *o)
 {
-    int rc =
-        put_rows(o, o->fin, o->fin_jr, NULL, &o->fin_row, false, o->msg, sizeof o->msg);
+    int rc = put_rows(o, o->fin, o->fin_jr, &o->fin_row, false, o->msg, sizeof o->msg);
     rc = end_file(o, o->fin, rc, o->ndone == h5spec_rows(&o->spec), o->msg,
                   sizeof o->msg);
     o->fin = NULL;
@@ -677,19 +741,30 @@ int h5out_checkpoint(h5out *o)
     return snapshot(o);
 }
 
-int h5out_write_run(h5out *o, const run_result *r)
+int h5out_write_runs(h5out *o, const run_result *const *rs, size_t n)
 {
     assert(!o->finished);
-    int rc = put_run(o, r, o->msg, sizeof o->msg);
-    if (rc == 0)
-        rc =
-            put_rows(o, o->fin, o->fin_jr, r, &o->fin_row, true, o->msg, sizeof o->msg);
+    if (n == 0)
+        return 0;
+    int rc = put_runs(o, rs, n, o->msg, sizeof o->msg);
+    if (rc == 0) {
+        for (size_t i = 0; i < n; i++)
+            o->held[rs[i]->run] = rs[i];
+        rc = put_rows(o, o->fin, o->fin_jr, &o->fin_row, true, o->msg, sizeof o->msg);
+        for (size_t i = 0; i < n; i++)
+            o->held[rs[i]->run] = NULL;
+    }
     if (rc < 0)
         return rc;
     final_writeback(o);
     if (checkpoint_due(o))
         return h5out_checkpoint(o);
     return 0;
+}
+
+int h5out_write_run(h5out *o, const run_result *r)
+{
+    return h5out_write_runs(o, &r, 1);
 }
 
 /* ---- resume ------------------------------------------------------------ */

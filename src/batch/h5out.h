@@ -62,6 +62,10 @@ int h5out_resume(h5out **out, const h5out_spec *s, const char *path, uint8_t *do
  * not call h5out_checkpoint itself.
  */
 int h5out_write_run(h5out *o, const run_result *r);
+/* h5out_write_run of rs[0, n), in that order, their records journaled
+ * together (one write(2) for many small ones).  On an error the runs
+ * before the one that failed may be recorded. */
+int h5out_write_runs(h5out *o, const run_result *const *rs, size_t n);
 
 /* Hands every run recorded so far (recovered or written), in row order,
  * to fn, read back from the journal; the result is freed after.  0 or

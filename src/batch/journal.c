@@ -30,10 +30,10 @@
 
 struct journal {
     int fd;
-    uint64_t size;      /* bytes written: the offset of the next record */
+    uint64_t size;      /* bytes written: the offset of the next record written */
     bool torn;          /* a write failed part-way: later records would be lost */
-    unsigned char *buf; /* serialisation buffer, reused */
-    size_t cap;
+    unsigned char *buf; /* records added and not yet written, reused */
+    size_t len, cap;
 };
 
 struct journal_reader {
@@ -560,43 +560,60 @@ int journal_create(journal **out, const char *path, uint64_t ident)
     return 0;
 }
 
-int journal_append(journal *j, const run_result *r, uint64_t *at)
+int journal_add(journal *j, const run_result *r, uint64_t *at)
 {
     if (j->torn)
         return -EIO;
-    /* Header placeholder, payload, checksum: built in one buffer so that
-     * one write(2) puts the whole record into the page cache. */
-    wbuf b = {.p = j->buf, .cap = j->cap};
+    /* Header placeholder, payload, checksum, after the records added
+     * before: one write(2) puts them all into the page cache. */
+    size_t start = j->len;
+    wbuf b = {.p = j->buf, .len = start, .cap = j->cap};
     put_u32(&b, RECORD_MAGIC);
     put_u32(&b, 0);
     serialise(&b, r);
-    if (b.oom) {
-        j->buf = b.p;
-        j->cap = b.cap;
-        return -ENOMEM;
+    size_t plen = b.len - start - 8;
+    int rc = b.oom ? -ENOMEM : plen > UINT32_MAX ? -EFBIG : 0;
+    if (rc == 0) {
+        uint32_t len32 = (uint32_t)plen;
+        memcpy(b.p + start + 4, &len32, 4);
+        put_u64(&b, journal_checksum(b.p + start + 8, plen));
+        if (b.oom)
+            rc = -ENOMEM;
     }
-    size_t plen = b.len - 8;
-    if (plen > UINT32_MAX) {
-        j->buf = b.p;
-        j->cap = b.cap;
-        return -EFBIG;
-    }
-    uint32_t len32 = (uint32_t)plen;
-    memcpy(b.p + 4, &len32, 4);
-    put_u64(&b, journal_checksum(b.p + 8, plen));
     j->buf = b.p;
     j->cap = b.cap;
-    if (b.oom)
-        return -ENOMEM;
-    int rc = write_all(j->fd, b.p, b.len);
+    if (rc < 0)
+        return rc; /* j->len unchanged: the record is dropped */
+    if (at)
+        *at = j->size + start;
+    j->len = b.len;
+    return 0;
+}
+
+size_t journal_buffered(const journal *j)
+{
+    return j->len;
+}
+
+int journal_write(journal *j)
+{
+    if (j->len == 0)
+        return 0;
+    int rc = j->torn ? -EIO : write_all(j->fd, j->buf, j->len);
     if (rc < 0) {
         j->torn = true; /* readers stop at the torn record */
+        j->len = 0;
         return rc;
     }
-    if (at)
-        *at = j->size;
-    j->size += b.len;
+    j->size += j->len;
+    j->len = 0;
     return 0;
+}
+
+int journal_append(journal *j, const run_result *r, uint64_t *at)
+{
+    int rc = journal_add(j, r, at);
+    return rc < 0 ? rc : journal_write(j);
 }
 
 uint64_t journal_size(const journal *j)

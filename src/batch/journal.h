@@ -4,11 +4,12 @@
  * SIGKILL may have left half-flushed.
  *
  * File: a header (magic, format, hash of the experiment identity) then
- * records [magic u32][length u32][payload][journal_checksum of payload].  A record
- * is written by one write(2), so a killed process leaves at most one torn
- * record at the end; the reader stops at the first record that does not
- * check out.  Integers and doubles are stored in host byte order (the
- * journal never leaves the machine that wrote it).
+ * records [magic u32][length u32][payload][journal_checksum of payload].
+ * Records are written whole, one or several by one write(2), so a killed
+ * process leaves at most one torn record at the end; the reader stops at
+ * the first record that does not check out.  Integers and doubles are
+ * stored in host byte order (the journal never leaves the machine that
+ * wrote it).
  */
 #ifndef USIM_BATCH_JOURNAL_H
 #define USIM_BATCH_JOURNAL_H
@@ -32,13 +33,25 @@ typedef struct journal journal;
 
 /* Creates (truncates) `path` with a header naming `ident`.  0 or -errno. */
 int journal_create(journal **out, const char *path, uint64_t ident);
-/* Appends one run (one write); *at (if not NULL) receives the record's
- * offset, for journal_read_at.  0 or -errno. */
+/* Serialises one run after the records added before it, in memory: the
+ * next journal_write writes them all.  *at (if not NULL) receives the
+ * offset the record will have, for journal_read_at once it is written.
+ * 0, or -errno (-EIO once a write has failed); on failure the records
+ * added before are kept. */
+int journal_add(journal *j, const run_result *r, uint64_t *at);
+/* Bytes added and not yet written. */
+size_t journal_buffered(const journal *j);
+/* Writes the records added, in one write(2) (a few runs of small results
+ * cost one system call instead of one each).  0 or -errno; after a
+ * failure they are dropped and every later write fails (-EIO). */
+int journal_write(journal *j);
+/* journal_add and journal_write of one run. */
 int journal_append(journal *j, const run_result *r, uint64_t *at);
 /* Bytes written so far (header and records). */
 uint64_t journal_size(const journal *j);
 /* fdatasync.  0 or -errno. */
 int journal_sync(journal *j);
+/* Closes the file; records added and not written are dropped. */
 void journal_close(journal *j);
 
 /*

@@ -560,28 +560,33 @@ typedef struct writer {
     size_t nworkers;
 } writer;
 
-static void writer_take(writer *w, run_result *r)
+/* Records the results rs[0, n) (h5out_write_runs journals them together),
+ * then gives each back to its worker. */
+static void writer_take(writer *w, run_result *const *rs, size_t n)
 {
     if (w->rc == 0 && w->out != NULL) {
-        int rc = h5out_write_run(w->out, r);
+        int rc = h5out_write_runs(w->out, (const run_result *const *)rs, n);
         if (rc < 0) {
             w->rc = rc;
             snprintf(w->err, w->errlen, "%s", h5out_errmsg(w->out));
             atomic_store(&w->failed, true);
         }
     }
-    if (w->rc == 0 && w->sink != NULL)
-        w->sink(r, w->sink_ctx);
-    if (w->rc == 0) {
-        progress_add(&w->prog, r->status == RUN_OK, r->events);
-        w->st->done++;
-        w->st->failed += run_status_failed(r->status);
-        w->st->events += r->events;
+    for (size_t i = 0; i < n; i++) {
+        run_result *r = rs[i];
+        if (w->rc == 0 && w->sink != NULL)
+            w->sink(r, w->sink_ctx);
+        if (w->rc == 0) {
+            progress_add(&w->prog, r->status == RUN_OK, r->events);
+            w->st->done++;
+            w->st->failed += run_status_failed(r->status);
+            w->st->events += r->events;
+        }
+        _Atomic(run_result *) *g = &w->garbage[r->worker < w->nworkers ? r->worker : 0];
+        r->next_garbage = atomic_load(g);
+        while (!atomic_compare_exchange_weak(g, &r->next_garbage, r))
+            ;
     }
-    _Atomic(run_result *) *g = &w->garbage[r->worker < w->nworkers ? r->worker : 0];
-    r->next_garbage = atomic_load(g);
-    while (!atomic_compare_exchange_weak(g, &r->next_garbage, r))
-        ;
 }
 
 static void *writer_main(void *arg)
@@ -591,8 +596,7 @@ static void *writer_main(void *arg)
     bool end = false;
     while (!end) {
         size_t n = handoff_pop(&w->q, batch, HANDOFF_CAP, &end);
-        for (size_t i = 0; i < n; i++)
-            writer_take(w, batch[i]);
+        writer_take(w, batch, n);
         progress_show(&w->prog, false);
     }
     return NULL;

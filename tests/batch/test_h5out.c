@@ -929,6 +929,101 @@ static void test_journal_keeps_trace_samples_bit_for_bit(void **state)
     run_result_free(r);
 }
 
+/* Records added to a journal wait in memory: the file holds only its
+ * header until journal_write, which puts them all in, readable in order at
+ * the offsets journal_add gave. */
+static void test_journal_writes_the_records_added_together(void **state)
+{
+    fixture *fx = *state;
+    journal *j;
+    assert_int_equal(journal_create(&j, fx->journal, 7), 0);
+    run_result *r[3];
+    uint64_t at[3];
+    for (uint64_t i = 0; i < 3; i++) {
+        r[i] = fake_result(5 + i);
+        assert_int_equal(journal_add(j, r[i], &at[i]), 0);
+    }
+    struct stat st;
+    assert_int_equal(stat(fx->journal, &st), 0);
+    assert_int_equal(st.st_size, 16); /* the header alone */
+    assert_int_equal(journal_size(j), 16);
+    assert_int_equal(at[0], 16);
+    assert_true(at[0] < at[1] && at[1] < at[2]);
+    size_t pending = journal_buffered(j);
+    assert_true(pending > at[2] - 16); /* the third record's bytes too */
+    assert_int_equal(journal_write(j), 0);
+    assert_int_equal(journal_buffered(j), 0);
+    assert_int_equal(journal_size(j), 16 + pending);
+    assert_int_equal(stat(fx->journal, &st), 0);
+    assert_int_equal((uint64_t)st.st_size, 16 + pending);
+    journal_close(j);
+
+    journal_reader *jr;
+    uint64_t ident;
+    assert_int_equal(journal_open(&jr, fx->journal, &ident), 0);
+    for (uint64_t i = 0; i < 3; i++) {
+        run_result *got = NULL;
+        assert_int_equal(journal_tell(jr), at[i]);
+        assert_int_equal(journal_next(jr, &got), 1);
+        assert_int_equal(got->run, 5 + i);
+        run_result_free(got);
+        assert_int_equal(journal_read_at(jr, at[2 - i], &got), 0);
+        assert_int_equal(got->run, 7 - i);
+        run_result_free(got);
+    }
+    run_result *none = NULL;
+    assert_int_equal(journal_next(jr, &none), 0);
+    journal_reader_close(jr);
+    for (size_t i = 0; i < 3; i++)
+        run_result_free(r[i]);
+}
+
+/* Runs handed over together, in groups out of row order, give the file
+ * runs written one at a time in order give. */
+static void test_runs_written_together_give_the_same_file(void **state)
+{
+    fixture *fx = *state;
+    h5out_spec s = test_spec("x = 13;");
+    write_reference(fx->path2, &s);
+    h5out *o = create(&s, fx->path);
+    const uint64_t order[NRUNS] = {4, 9, 0, 11, 2, 7, 1, 10, 3, 8, 6, 5};
+    const size_t groups[] = {3, 4, 5};
+    for (size_t g = 0, first = 0; g < 3; first += groups[g], g++) {
+        run_result *rs[5];
+        for (size_t i = 0; i < groups[g]; i++)
+            rs[i] = fake_result(order[first + i]);
+        if (h5out_write_runs(o, (const run_result *const *)rs, groups[g]) != 0)
+            fail_msg("%s", h5out_errmsg(o));
+        for (size_t i = 0; i < groups[g]; i++)
+            run_result_free(rs[i]);
+    }
+    finish(o);
+    h5out_close(o);
+    assert_files_equal(fx->path, fx->path2);
+}
+
+/* A group with a run twice: the error names it, and the runs before it
+ * in the group are recorded (a resume finds them done). */
+static void test_a_group_keeps_the_runs_before_its_error(void **state)
+{
+    fixture *fx = *state;
+    h5out_spec s = test_spec("x = 14;");
+    char err[512];
+    h5out *o = create(&s, fx->path);
+    run_result *a = fake_result(3), *b = fake_result(8);
+    const run_result *rs[] = {a, b, a};
+    assert_int_equal(h5out_write_runs(o, rs, 3), H5OUT_EIO);
+    assert_non_null(strstr(h5out_errmsg(o), "run 3 written twice"));
+    h5out_close(o);
+    run_result_free(a);
+    run_result_free(b);
+    uint8_t done[NRUNS];
+    OK(h5out_resume(&o, &s, fx->path, done, err, sizeof err));
+    for (uint64_t run = 0; run < NRUNS; run++)
+        assert_int_equal(done[run], run == 3 || run == 8);
+    h5out_close(o);
+}
+
 /* A journal without its file (the .h5 deleted after an interruption):
  * a fresh run does not replace it. */
 static void test_create_refuses_the_journal_of_an_interrupted_run(void **state)
@@ -995,6 +1090,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_journal_keeps_trace_samples_bit_for_bit,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_failures_lists_the_first_failed_runs,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_journal_writes_the_records_added_together,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_runs_written_together_give_the_same_file,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_group_keeps_the_runs_before_its_error,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_writing_a_run_twice_is_an_error, setup,
                                         teardown),
