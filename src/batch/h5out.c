@@ -15,9 +15,9 @@
  *     write(2) (up to JOURNAL_GROUP bytes of them: with small results a
  *     write per run was half the writer's time).  A SIGKILL cannot undo a
  *     write that returned (it is in the page cache), and a torn last
- *     record is detected and dropped.  Every checkpoint fdatasyncs it first, which
- *     bounds what a power failure can lose.  The journal is the recovery
- *     source; o->at remembers where each run's record is.
+ *     record is detected and dropped.  Every checkpoint fdatasyncs it
+ *     first, which bounds what a power failure can lose.  The journal is
+ *     the recovery source; o->at remembers where each run's record is.
  *
  *  2. PATH is only ever replaced whole.  A snapshot is a complete file
  *     written from the journal by write_file (put together as the final
