@@ -419,12 +419,6 @@ static int put_runs(h5out *o, const run_result *const *rs, size_t n, char *err,
     return 0;
 }
 
-/* Journals one run; it is done from now on. */
-static int put_run(h5out *o, const run_result *r, char *err, size_t errlen)
-{
-    return put_runs(o, &r, 1, err, errlen);
-}
-
 int h5out_each_run(h5out *o, void (*fn)(const run_result *r, void *ctx), void *ctx)
 {
     journal_reader *jr = NULL;
@@ -770,21 +764,63 @@ int h5out_write_run(h5out *o, const run_result *r)
 /* ---- resume ------------------------------------------------------------ */
 
 /* Journals every valid record of jr (the first of duplicates wins). */
+/* Runs recovered one at a time and journaled together (put_runs): at
+ * most RECOVER_RUNS of them, holding about RECOVER_BYTES. */
+#define RECOVER_RUNS 256
+#define RECOVER_BYTES (64u << 20)
+
+typedef struct recovered {
+    run_result *r[RECOVER_RUNS]; /* owned; o->held names them */
+    size_t n, bytes;
+} recovered;
+
+/* Journals the runs of g and frees them. */
+static int recovered_flush(h5out *o, recovered *g, char *err, size_t errlen)
+{
+    int rc = put_runs(o, (const run_result *const *)g->r, g->n, err, errlen);
+    for (size_t i = 0; i < g->n; i++) {
+        o->held[g->r[i]->run] = NULL;
+        run_result_free(g->r[i]);
+    }
+    g->n = g->bytes = 0;
+    return rc;
+}
+
+/* Takes r for journaling, or frees it if it is not one of the file's
+ * runs or its run is recovered already (the first of duplicates wins). */
+static int recovered_add(h5out *o, recovered *g, run_result *r, char *err,
+                         size_t errlen)
+{
+    if (!h5spec_holds(&o->spec, r->run) || o->at[r->run] != NO_RECORD ||
+        o->held[r->run]) {
+        run_result_free(r);
+        return 0;
+    }
+    o->held[r->run] = r;
+    g->r[g->n++] = r;
+    g->bytes += run_result_bytes(r);
+    if (g->n == RECOVER_RUNS || g->bytes >= RECOVER_BYTES)
+        return recovered_flush(o, g, err, errlen);
+    return 0;
+}
+
+/* Journals every valid record of jr (the first of duplicates wins). */
 static int recover_from_journal(h5out *o, journal_reader *jr, char *err, size_t errlen)
 {
+    recovered g = {.n = 0};
     run_result *r;
-    int rc;
-    while ((rc = journal_next(jr, &r)) == 1) {
-        if (h5spec_holds(&o->spec, r->run) && o->at[r->run] == NO_RECORD)
-            rc = put_run(o, r, err, errlen);
-        else
-            rc = 0;
-        run_result_free(r);
-        if (rc < 0)
-            return rc;
+    int rc, jrc;
+    while ((jrc = journal_next(jr, &r)) == 1)
+        if ((rc = recovered_add(o, &g, r, err, errlen)) < 0)
+            break;
+    if (jrc == 1) {
+        recovered_flush(o, &g, NULL, 0);
+        return rc;
     }
-    if (rc < 0) {
-        h5spec_set_err(err, errlen, "%s: %s", o->jpath, strerror(-rc));
+    if ((rc = recovered_flush(o, &g, err, errlen)) < 0)
+        return rc;
+    if (jrc < 0) {
+        h5spec_set_err(err, errlen, "%s: %s", o->jpath, strerror(-jrc));
         return H5OUT_EIO;
     }
     return 0;
@@ -793,23 +829,21 @@ static int recover_from_journal(h5out *o, journal_reader *jr, char *err, size_t 
 /* Journals every run the file shows done. */
 static int recover_from_file(h5out *o, h5in *in, char *err, size_t errlen)
 {
+    recovered g = {.n = 0};
     uint64_t rows = h5spec_rows(&o->spec);
-    for (uint64_t row = 0; row < rows; row++) {
+    int rc = 0;
+    for (uint64_t row = 0; row < rows && rc == 0; row++) {
         uint64_t run = h5spec_run(&o->spec, row);
         if (h5in_status(in, run) == RUN_PENDING)
             continue;
         run_result *r;
-        int rc = h5in_read_run(in, run, &r);
-        if (rc < 0) {
+        if ((rc = h5in_read_run(in, run, &r)) < 0)
             h5spec_set_err(err, errlen, "%s", h5in_errmsg(in));
-            return rc;
-        }
-        rc = put_run(o, r, err, errlen);
-        run_result_free(r);
-        if (rc < 0)
-            return rc;
+        else
+            rc = recovered_add(o, &g, r, err, errlen);
     }
-    return 0;
+    int frc = recovered_flush(o, &g, rc < 0 ? NULL : err, rc < 0 ? 0 : errlen);
+    return rc < 0 ? rc : frc;
 }
 
 /* "all runs" or "shard I of N (--shard I/N)", for messages. */

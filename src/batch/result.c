@@ -48,6 +48,14 @@ static void release(const run_result *r, void *p)
         free(p);
 }
 
+size_t run_result_bytes(const run_result *r)
+{
+    size_t n = 1024;
+    for (size_t k = 0; k < r->ntraces; k++)
+        n += r->traces[k].n * 2 * sizeof(double);
+    return n;
+}
+
 void run_result_free(run_result *r)
 {
     if (r == NULL)

@@ -93,5 +93,7 @@ static inline void *run_result_extra(run_result *r)
 }
 
 void run_result_free(run_result *r);
+/* About the memory a result holds: its traces and a row's worth. */
+size_t run_result_bytes(const run_result *r);
 
 #endif

@@ -418,20 +418,11 @@ typedef struct handoff {
     pthread_cond_t not_empty, not_full;
     run_result **ring;
     size_t cap, head, len;
-    size_t bytes;        /* of the results queued (result_bytes) */
+    size_t bytes;        /* of the results queued (run_result_bytes) */
     bool writer_waits;   /* the writer sleeps on not_empty */
     size_t workers_wait; /* workers sleeping on not_full */
     bool closed;         /* no more pushes */
 } handoff;
-
-/* About the memory a result holds: its traces and a row's worth. */
-static size_t result_bytes(const run_result *r)
-{
-    size_t n = 1024;
-    for (size_t k = 0; k < r->ntraces; k++)
-        n += r->traces[k].n * 2 * sizeof(double);
-    return n;
-}
 
 static int handoff_init(handoff *h, size_t cap)
 {
@@ -457,7 +448,7 @@ static void handoff_destroy(handoff *h)
 
 static void handoff_push(handoff *h, run_result *r)
 {
-    size_t bytes = result_bytes(r);
+    size_t bytes = run_result_bytes(r);
     pthread_mutex_lock(&h->mu);
     /* An empty queue takes any result, however large. */
     while (h->len == h->cap || (h->len > 0 && h->bytes + bytes > HANDOFF_BYTES)) {
@@ -512,7 +503,7 @@ static size_t handoff_pop(handoff *h, run_result **out, size_t max, bool *end)
     }
     for (; n < max && h->len > 0; n++) {
         out[n] = h->ring[h->head];
-        h->bytes -= result_bytes(out[n]);
+        h->bytes -= run_result_bytes(out[n]);
         h->head = (h->head + 1) % h->cap;
         h->len--;
     }

@@ -1024,6 +1024,48 @@ static void test_a_group_keeps_the_runs_before_its_error(void **state)
     h5out_close(o);
 }
 
+static void keep_scalar_of_run_2(const run_result *r, void *ctx)
+{
+    if (r->run == 2)
+        *(double *)ctx = r->scalars[0];
+}
+
+/* A journal that holds run 2 twice, with different results: a resume
+ * keeps the first record's and takes the runs around both. */
+static void test_resume_keeps_the_first_of_duplicate_records(void **state)
+{
+    fixture *fx = *state;
+    h5out_spec s = test_spec("x = 15;");
+    char err[512];
+    h5out *o = create(&s, fx->path);
+    uint64_t first[] = {0};
+    write_runs(o, first, 1);
+    h5out_close(o);
+    journal_reader *jr;
+    uint64_t ident;
+    assert_int_equal(journal_open(&jr, fx->journal, &ident), 0);
+    journal_reader_close(jr);
+    journal *j;
+    assert_int_equal(journal_create(&j, fx->journal, ident), 0);
+    run_result *a = fake_result(2), *b = fake_result(5), *c = fake_result(2);
+    c->scalars[0] = 99.0;
+    assert_int_equal(journal_append(j, a, NULL), 0);
+    assert_int_equal(journal_append(j, b, NULL), 0);
+    assert_int_equal(journal_append(j, c, NULL), 0);
+    journal_close(j);
+    uint8_t done[NRUNS];
+    OK(h5out_resume(&o, &s, fx->path, done, err, sizeof err));
+    for (uint64_t run = 0; run < NRUNS; run++)
+        assert_int_equal(done[run], run == 2 || run == 5);
+    double kept = NAN;
+    assert_int_equal(h5out_each_run(o, keep_scalar_of_run_2, &kept), 0);
+    assert_true(kept == a->scalars[0]);
+    h5out_close(o);
+    run_result_free(a);
+    run_result_free(b);
+    run_result_free(c);
+}
+
 /* A journal without its file (the .h5 deleted after an interruption):
  * a fresh run does not replace it. */
 static void test_create_refuses_the_journal_of_an_interrupted_run(void **state)
@@ -1097,6 +1139,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_group_keeps_the_runs_before_its_error,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_resume_keeps_the_first_of_duplicate_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writing_a_run_twice_is_an_error, setup,
                                         teardown),
     };
