@@ -71,9 +71,11 @@ if [ "$after" = "0 1 2 " ]; then ok; else
 fi
 step "(b) array + afterany done"
 
-# (c) Task 1 sleeps until cancelled; the other two end at once.
+# (c) Task 1 sleeps until cancelled; the other two end at once.  The
+# cancel may reach the sleep before the shell around it: a killed sleep
+# then ends the script too, before it writes its file.
 arr=$(sbatch --parsable --array=0-2 -o /dev/null \
-    --wrap "if [ \$SLURM_ARRAY_TASK_ID = 1 ]; then sleep 300; fi; echo \$SLURM_ARRAY_TASK_ID >$work/c.\$SLURM_ARRAY_TASK_ID")
+    --wrap "if [ \$SLURM_ARRAY_TASK_ID = 1 ]; then sleep 300 || exit 1; fi; echo \$SLURM_ARRAY_TASK_ID >$work/c.\$SLURM_ARRAY_TASK_ID")
 dep=$(sbatch --parsable --dependency=afterany:"$arr" -o /dev/null --wrap "echo ran >$work/c.after")
 # Cancel task 1 once it runs (the sleep is then its own process).
 for _ in $(seq 100); do
