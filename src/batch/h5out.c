@@ -112,7 +112,7 @@ struct h5out {
     journal *j;
     const char *jwriting;    /* the file o->j writes: jtmppath, then jpath */
     uint64_t *at;            /* per run: its journal record's offset, or NO_RECORD */
-    const run_result **held; /* per run: its result while h5out_write_runs has it */
+    const run_result **held; /* per run: its result while being journaled */
     h5file *fin;             /* the final file, PATH.tmp, being written */
     journal_reader *fin_jr;  /* ... reading back the runs done before their turn */
     uint64_t fin_row;        /* ... holding the rows below this one */
@@ -371,21 +371,18 @@ static int commit_runs(h5out *o, const run_result *const *rs, size_t n, char *er
                        size_t errlen)
 {
     int rc = journal_write(o->j);
-    for (size_t i = 0; i < n; i++) {
-        const run_result *r = rs[i];
-        if (rc < 0) {
-            o->at[r->run] = NO_RECORD;
-            continue;
-        }
-        o->ndone++;
-        if (run_status_failed(r->status)) {
-            o->nfailed++;
-            keep_failure(o, r);
-        }
-    }
     if (rc < 0) {
+        for (size_t i = 0; i < n; i++)
+            o->at[rs[i]->run] = NO_RECORD;
         h5spec_set_err(err, errlen, "%s: %s", o->jwriting, strerror(-rc));
         return H5OUT_EIO;
+    }
+    for (size_t i = 0; i < n; i++) {
+        o->ndone++;
+        if (run_status_failed(rs[i]->status)) {
+            o->nfailed++;
+            keep_failure(o, rs[i]);
+        }
     }
     return 0;
 }
@@ -763,7 +760,6 @@ int h5out_write_run(h5out *o, const run_result *r)
 
 /* ---- resume ------------------------------------------------------------ */
 
-/* Journals every valid record of jr (the first of duplicates wins). */
 /* Runs recovered one at a time and journaled together (put_runs): at
  * most RECOVER_RUNS of them, holding about RECOVER_BYTES. */
 #define RECOVER_RUNS 256
@@ -784,6 +780,14 @@ static int recovered_flush(h5out *o, recovered *g, char *err, size_t errlen)
     }
     g->n = g->bytes = 0;
     return rc;
+}
+
+/* Ends a recovery whose result so far is rc: journals what g holds
+ * (its error reported only if rc is none). */
+static int recovered_end(h5out *o, recovered *g, int rc, char *err, size_t errlen)
+{
+    int frc = recovered_flush(o, g, rc < 0 ? NULL : err, rc < 0 ? 0 : errlen);
+    return rc < 0 ? rc : frc;
 }
 
 /* Takes r for journaling, or frees it if it is not one of the file's
@@ -809,15 +813,10 @@ static int recover_from_journal(h5out *o, journal_reader *jr, char *err, size_t 
 {
     recovered g = {.n = 0};
     run_result *r;
-    int rc, jrc;
-    while ((jrc = journal_next(jr, &r)) == 1)
-        if ((rc = recovered_add(o, &g, r, err, errlen)) < 0)
-            break;
-    if (jrc == 1) {
-        recovered_flush(o, &g, NULL, 0);
-        return rc;
-    }
-    if ((rc = recovered_flush(o, &g, err, errlen)) < 0)
+    int rc = 0, jrc;
+    while (rc == 0 && (jrc = journal_next(jr, &r)) == 1)
+        rc = recovered_add(o, &g, r, err, errlen);
+    if ((rc = recovered_end(o, &g, rc, err, errlen)) < 0)
         return rc;
     if (jrc < 0) {
         h5spec_set_err(err, errlen, "%s: %s", o->jpath, strerror(-jrc));
@@ -842,8 +841,7 @@ static int recover_from_file(h5out *o, h5in *in, char *err, size_t errlen)
         else
             rc = recovered_add(o, &g, r, err, errlen);
     }
-    int frc = recovered_flush(o, &g, rc < 0 ? NULL : err, rc < 0 ? 0 : errlen);
-    return rc < 0 ? rc : frc;
+    return recovered_end(o, &g, rc, err, errlen);
 }
 
 /* "all runs" or "shard I of N (--shard I/N)", for messages. */
