@@ -16,7 +16,7 @@ tests_bench_many_LDADD = $(BENCH_LDADD)
 EXTRA_DIST += tests/bench/median tests/bench/instr.sh tests/bench/mm1_instr.sh \
 	tests/bench/builtin_mm1.sh tests/bench/manyruns tests/bench/scaling.sh \
 	tests/bench/traces.sh tests/bench/simpy_mm1.py tests/bench/vs_simpy.sh \
-	tests/bench/vs_peer.sh
+	tests/bench/vs_peer.sh tests/bench/pair.sh
 BENCH_RUNS ?= 5
 
 bench: all
@@ -30,7 +30,8 @@ bench: all
 
 # The performance figures of BENCHMARKS.md beyond the kernel's own:
 # instructions per customer (callgrind: noise-free), the built-in model
-# against tests/bench/mm1, many small runs, 1 thread against 2, the cost
+# against tests/bench/mm1, many small runs, the machine's own two-core
+# ceiling (pair.sh) next to 1 thread against 2, the cost
 # of a trace, and SimPy 3 on the same model.  PEER_MM1 and PEER_BATCH
 # (commands of another kernel's M/M/1 of 10^6 customers and its 100-trial
 # batch) add same-sitting ratios against them.
@@ -39,6 +40,7 @@ bench-perf: all
 	@$(srcdir)/tests/bench/mm1_instr.sh tests/bench/mm1
 	@$(srcdir)/tests/bench/builtin_mm1.sh ./usim-batch tests/bench/mm1
 	@top_srcdir=$(srcdir) $(srcdir)/tests/bench/manyruns ./usim-batch 100000 1
+	@$(srcdir)/tests/bench/pair.sh tests/bench/mm1 5000000 5
 	@$(srcdir)/tests/bench/scaling.sh ./usim-batch 100000 100 3
 	@$(srcdir)/tests/bench/scaling.sh ./usim-batch 20 1000000 3
 	@$(srcdir)/tests/bench/traces.sh ./usim-batch 1000000 20 3
