@@ -23,12 +23,15 @@
 
 typedef struct determinism_report {
     size_t outputs_differing; /* outputs that differ between the passes */
-    uint64_t skipped;         /* runs not started: stopped by a signal */
+    uint64_t runs_not_ok;     /* (run, pass) pairs whose status is not ok */
+    uint64_t skipped;         /* non-zero: stopped by a signal, no table */
 } determinism_report;
 
-/* Checks opts->runs (sampled) and prints the table to `out`; 0, or -1
- * with the reason in err. */
-int determinism_check(const experiment *e, const runner_opts *opts, FILE *out,
+/* Checks opts->runs (sampled), every pass under the supervisor
+ * (contained.h: worker_starts as there), and prints the table to `out`;
+ * 0, or -1 with the reason in err. */
+int determinism_check(const experiment *e, const runner_opts *opts,
+                      void (*worker_starts)(watch *w), FILE *out,
                       determinism_report *rep, char *err, size_t errlen);
 
 #endif

@@ -64,6 +64,7 @@ usim_batch_SOURCES = src/batch/main.c src/batch/options.c src/batch/options.h \
 	src/batch/describe.c src/batch/describe.h src/batch/runner.c src/batch/runner.h \
 	src/batch/orders.c src/batch/orders.h src/batch/passes.c src/batch/passes.h \
 	src/batch/determinism.c src/batch/determinism.h \
+	src/batch/contained.c src/batch/contained.h \
 	src/batch/supervisor.c src/batch/supervisor.h \
 	src/batch/adaptive.c src/batch/adaptive.h
 usim_batch_CFLAGS = $(BATCH_CFLAGS)

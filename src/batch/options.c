@@ -220,6 +220,10 @@ int options_parse(int argc, char **argv, options *o)
     if (o->compare_orders && o->check_determinism)
         return options_usage_error(
             "--compare-orders and --check-determinism: one at a time");
+    if (o->check_determinism && o->no_supervisor)
+        return options_usage_error(
+            "--check-determinism runs each run alone in a process of its own: "
+            "it does not take --no-supervisor");
     if (check && (o->output || o->resume || o->force))
         return options_usage_error("%s writes no file: it does not take %s", check,
                                    o->output   ? "--output"

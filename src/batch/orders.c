@@ -7,13 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch/contained.h"
 #include "batch/passes.h"
 
 enum { NORDERS = 4 };
 static const usim_order orders[NORDERS] = {USIM_ORDER_FIFO, USIM_ORDER_LIFO,
                                            USIM_ORDER_RANDOM, USIM_ORDER_MUSIM};
 
-int orders_compare(const experiment *e, const runner_opts *opts, FILE *out,
+int orders_compare(const experiment *e, const runner_opts *opts,
+                   void (*worker_starts)(watch *w), bool in_process, FILE *out,
                    orders_report *rep, char *err, size_t errlen)
 {
     memset(rep, 0, sizeof *rep);
@@ -27,23 +29,26 @@ int orders_compare(const experiment *e, const runner_opts *opts, FILE *out,
         experiment eo = *e; /* a shallow copy: only the order differs */
         eo.kernel.order = orders[o];
         passes_sink ps = {.tb = tb, .pass = o};
-        runner_opts ro = *opts;
-        ro.sink = passes_sink_put;
-        ro.sink_ctx = &ps;
+        contained_job job = {.e = &eo,
+                             .opts = *opts,
+                             .worker_starts = worker_starts,
+                             .in_process = in_process};
+        job.opts.sink = passes_sink_put;
+        job.opts.sink_ctx = &ps;
         if (!opts->quiet) /* the progress of each pass follows its name */
             fprintf(opts->progress_out ? opts->progress_out : stderr, "order %s:\n",
                     usim_order_name(orders[o]));
-        runner_stats st;
-        char rerr[512] = "";
-        if (runner_run(&eo, NULL, &ro, &st, rerr, sizeof rerr) < 0) {
-            snprintf(err, errlen, "%s", rerr[0] ? rerr : "out of memory");
+        uint64_t failed;
+        int got = contained_run(&job, &failed, err, errlen);
+        rep->runs_not_ok += failed;
+        if (got > 0) { /* stopped by a signal: no table */
+            rep->skipped = 1;
+            goto out;
+        }
+        if (got < 0) {
             rc = -1;
             goto out;
         }
-        rep->runs_not_ok += st.failed;
-        rep->skipped += st.skipped;
-        if (st.skipped > 0)
-            goto out; /* stopped by a signal: no table */
     }
     const char *file_order = usim_order_name(e->kernel.order);
     fprintf(out, "# %s: model %s, %zu run%s, each under", e->path, e->model->name,

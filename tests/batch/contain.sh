@@ -6,6 +6,9 @@
 # (or over its wall-clock limit) with the reason and its task, every healthy
 # run ok with the result it has when it runs alone.  A first SIGTERM does
 # not wait forever for a run that never yields, and --resume then finishes.
+# --compare-orders and --check-determinism contain the same bugs: their
+# tables come out, the exit status is 1, and a kill -9 of usim-batch takes
+# its worker process with it.
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$here/../..}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -123,5 +126,46 @@ kill $guard 2>/dev/null
 expect "resume after SIGTERM" 1 "" timeout 60 "$bin" -q --resume -o "$tmp/c.h5" "$tmp/c.cfg"
 check "$tmp/c.h5" "$tmp/ref.h5" "0,1 limit exceeded its wall-clock limit of 3 s" &&
     ok || ko "batch c: $(cat "$tmp/py")"
+
+# The diagnostic modes run under the supervisor too: a loop and a NULL
+# write in every pass are recorded (failed under every order and every
+# way of running, so no output differs) and the comparison comes out.
+experiment d "0, 1, 0, 2" 1
+expect "--compare-orders with crashing and hanging runs" 1 \
+    "run 6 crashed the worker: signal 11" timeout 120 "$bin" --compare-orders "$tmp/d.cfg"
+grep -q "run 2 exceeded its wall-clock limit of 1 s" "$tmp/out" &&
+    grep -q "^# no output depends on the turn order" "$tmp/out" &&
+    grep -q "16 of the 8 x 4 runs did not end ok" "$tmp/out" && ok ||
+    ko "--compare-orders: $(cat "$tmp/out")"
+expect "--check-determinism with crashing and hanging runs" 1 \
+    "run 7 crashed the worker: signal 11" timeout 120 "$bin" --check-determinism "$tmp/d.cfg"
+grep -q "^# no output depends on whether a run runs alone" "$tmp/out" &&
+    grep -q "12 of the runs (counted once per pass) did not end ok" "$tmp/out" && ok ||
+    ko "--check-determinism: $(cat "$tmp/out")"
+# kill -9 of usim-batch while its worker loops: the worker goes too.
+experiment e "1" 60
+"$bin" -q --check-determinism "$tmp/e.cfg" >/dev/null 2>&1 &
+pid=$!
+i=0
+workers=
+while [ -z "$workers" ] && [ $i -lt 40 ]; do
+    sleep 0.25
+    workers=$(pgrep -P $pid)
+    i=$((i + 1))
+done
+kill -KILL $pid
+wait $pid 2>/dev/null
+sleep 1
+left=
+for w in $workers; do
+    # a killed worker no one has reaped yet is a zombie: it is gone
+    state=$(ps -o stat= -p "$w" 2>/dev/null)
+    if [ -n "$state" ] && [ "${state#Z}" = "$state" ]; then
+        left="$left $w"
+        kill -KILL "$w"
+    fi
+done
+[ -n "$workers" ] && [ -z "$left" ] && ok ||
+    ko "kill -9 of --check-determinism: workers '$workers', left running '$left'"
 
 report
