@@ -119,7 +119,8 @@ struct h5out {
     int fin_fd;              /* ... for its writeback, or -1 */
     uint64_t fin_pushed;     /* journal_size when that was last started */
     uint64_t ndone, nfailed; /* runs journaled; of which run_status_failed */
-    uint64_t nrecovered;     /* of ndone: recovered from an earlier invocation */
+    uint64_t nrecovered;     /* of ndone: recovered from an earlier process */
+    uint64_t session_base;   /* this invocation's runs before this process */
     uint64_t snap_ndone;     /* ndone as of the last snapshot */
     double snap_start;       /* progress_clock() when the last snapshot began */
     double snap_end;         /* ... and when it ended */
@@ -273,6 +274,31 @@ static int keep_sessions(h5out *o, const prov_session *old, size_t n)
 static prov_session *this_session(h5out *o)
 {
     return &o->sessions[o->nsessions - 1];
+}
+
+/*
+ * After recovery: the records read from PATH count each invocation's runs
+ * as of PATH's last snapshot, so the runs an invocation journaled after it
+ * (it was killed) are credited to the last of them.  Then, when this
+ * process continues the invocation of that last record (`continues`: a
+ * worker after a dead one), that record is this one's, still open: the
+ * new record goes and the runs go on from the record's count.
+ */
+static void settle_sessions(h5out *o, bool continues)
+{
+    if (o->nsessions < 2)
+        return;
+    uint64_t counted = 0;
+    for (size_t i = 0; i + 1 < o->nsessions; i++)
+        counted += o->sessions[i].runs;
+    prov_session *last = &o->sessions[o->nsessions - 2];
+    if (o->nrecovered > counted)
+        last->runs += o->nrecovered - counted;
+    if (continues) {
+        o->nsessions--;
+        last->end[0] = '\0';
+        o->session_base = last->runs;
+    }
 }
 
 const char *h5out_errmsg(const h5out *o)
@@ -503,7 +529,7 @@ static int put_rows(h5out *o, h5file *f, journal_reader *jr, uint64_t *row, bool
 static int end_file(h5out *o, h5file *f, int rc, bool complete, char *err,
                     size_t errlen)
 {
-    this_session(o)->runs = o->ndone - o->nrecovered;
+    this_session(o)->runs = o->session_base + o->ndone - o->nrecovered;
     if (rc == 0)
         rc = h5file_put_sessions(f, o->sessions, o->nsessions, err, errlen);
     if (rc == 0)
@@ -889,8 +915,8 @@ static int open_previous(h5out *o, h5in **in, char *err, size_t errlen)
     return keep_sessions(o, sessions, n);
 }
 
-int h5out_resume(h5out **out, const h5out_spec *s, const char *path, uint8_t *done,
-                 char *err, size_t errlen)
+int h5out_resume(h5out **out, const h5out_spec *s, const char *path, bool continues,
+                 uint8_t *done, char *err, size_t errlen)
 {
     if (refuse_directory(path, err, errlen) < 0)
         return H5OUT_EEXIST;
@@ -955,6 +981,7 @@ int h5out_resume(h5out **out, const h5out_spec *s, const char *path, uint8_t *do
         rc = jr ? recover_from_journal(o, jr, err, errlen)
                 : recover_from_file(o, in, err, errlen);
     o->nrecovered = o->ndone;
+    settle_sessions(o, continues);
     if (rc == 0)
         rc = final_start(o, err, errlen);
     if (rc == 0)
@@ -979,7 +1006,7 @@ out:
 int h5out_finish(h5out *o)
 {
     assert(!o->finished);
-    provenance_session_end(this_session(o), o->ndone - o->nrecovered);
+    provenance_session_end(this_session(o), o->session_base + o->ndone - o->nrecovered);
     int rc = final_end(o);
     if (rc < 0) {
         this_session(o)->end[0] = '\0';

@@ -47,10 +47,13 @@ int h5out_create(h5out **out, const h5out_spec *s, const char *path, bool force,
  * otherwise (done has s->nruns entries).  H5OUT_EMISMATCH if PATH belongs
  * to another experiment (config text, model, version or layout differ) or
  * is another shard of it.  If neither PATH nor its journal exists, behaves
- * as h5out_create().
+ * as h5out_create().  The provenance records (/shards) are those of PATH
+ * and one for this invocation; with `continues` (a worker process that
+ * takes over from a dead one of the same invocation) PATH's last record
+ * is this invocation's own, and it goes on instead.
  */
-int h5out_resume(h5out **out, const h5out_spec *s, const char *path, uint8_t *done,
-                 char *err, size_t errlen);
+int h5out_resume(h5out **out, const h5out_spec *s, const char *path, bool continues,
+                 uint8_t *done, char *err, size_t errlen);
 
 /*
  * Records one finished run (writer thread only).  r->nparams, nscalars and

@@ -468,7 +468,8 @@ static int run_experiment(const options *o, const experiment *e, uint64_t *runs,
     /* The chunks of the file compress on as many threads as runs run. */
     h5file_compress_threads(plan ? plan->threads : threads_of(o));
     if (resume) {
-        rc = h5out_resume(&out, &spec, path, done, err, sizeof err);
+        rc = h5out_resume(&out, &spec, path, plan && plan->continues, done, err,
+                          sizeof err);
     } else {
         rc = h5out_create(&out, &spec, path, o->force, err, sizeof err);
     }

@@ -71,6 +71,7 @@ static void worker_main(state *st, pid_t parent, bool first)
     worker_plan plan = {
         .w = st->w,
         .resume = first ? st->job->resume : true,
+        .continues = !first,
         .q = st->q,
         .nq = st->nq,
         .only = st->nonly ? st->only : NULL,

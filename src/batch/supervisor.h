@@ -44,6 +44,7 @@ typedef struct quarantined {
 typedef struct worker_plan {
     watch *w;             /* to record its runs in */
     bool resume;          /* continue the output (false: only the first) */
+    bool continues;       /* a worker after a dead one: the same invocation */
     const quarantined *q; /* record these as failed first */
     size_t nq;
     const uint64_t *only; /* if set: only these runs, one at a time, and */

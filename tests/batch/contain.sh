@@ -86,6 +86,13 @@ check "$tmp/a.h5" "$tmp/ref.h5" \
     "14,15 failed crashed the worker: signal 8 (Floating point exception) in task 'culprit'" &&
     ok || ko "batch a: $(cat "$tmp/py")"
 [ $((t1 - t0)) -lt 60 ] && ok || ko "batch a took $((t1 - t0)) s"
+# One invocation, one provenance record, however many workers it took.
+$py - "$tmp/a.h5" >"$tmp/py" 2>&1 <<'PY' && ok || ko "batch a: /shards: $(cat "$tmp/py")"
+import sys, h5py
+rows = h5py.File(sys.argv[1], "r")["shards"][()]
+assert len(rows) == 1, "%d rows" % len(rows)
+assert int(rows[0]["runs"]) == 16 and rows[0]["end"] != b"", rows
+PY
 # Resuming the finished file runs nothing again (and does not crash).
 expect "resume of a finished batch" 1 "" timeout 30 "$bin" -q --resume -o "$tmp/a.h5" "$tmp/a.cfg"
 check "$tmp/a.h5" "$tmp/ref.h5" "2,3 limit exceeded" "6,7 failed crashed" "10,11 failed crashed" \

@@ -5,7 +5,9 @@
 #   - after a kill the output file (if it exists yet) opens and every run
 #     it shows as done reads back (h5check opens);
 #   - --resume finishes the experiment, and its datasets are identical to
-#     those of an uninterrupted run (h5check cmp).
+#     those of an uninterrupted run (h5check cmp);
+#   - /shards has a row per invocation, and their runs add up to the
+#     experiment's.
 # CRASH_KILLS (default 8) sets how many kills, spread evenly over the
 # duration of an uninterrupted run; CRASH_STATS=1 prints per-kill figures.
 #
@@ -43,6 +45,24 @@ resumed() {
     fi
     [ ! -e "$4.journal" ] && [ ! -e "$4.tmp" ] && [ ! -e "$4.snapshot.tmp" ] && ok || ko "$2: leftovers after finish"
     return $same
+}
+
+# sessions OUT WHAT EXACT: /shards of OUT has a row per invocation at
+# most (three here) and its runs add up to the runs of /runs (EXACT 1), or
+# to no more (EXACT 0: the first invocation was killed before OUT existed,
+# and its record with it).
+sessions() {
+    /usr/bin/python3 - "$1" "$3" >"$tmp/py" 2>&1 <<'PY' && ok || ko "$2: /shards: $(cat "$tmp/py")"
+import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+rows, runs = f["shards"][()], f["runs"].shape[0]
+total = sum(int(r["runs"]) for r in rows)
+assert 1 <= len(rows) <= 3, "%d rows" % len(rows)
+if sys.argv[2] == "1":
+    assert total == runs, "runs %s add up to %d, not %d" % ([int(r["runs"]) for r in rows], total, runs)
+else:
+    assert total <= runs, "runs add up to %d, more than %d" % (total, runs)
+PY
 }
 
 # The reference, and how long an uninterrupted run takes.
@@ -96,6 +116,7 @@ while [ $i -lt "$kills" ]; do
         "$bin" -q -j2 -o "$out" "$cfg" >/dev/null 2>"$tmp/err"
     fi
     resumed $? "kill at $at ms" "$tmp/ref.h5" "$out" && recovered=$((recovered + 1))
+    sessions "$out" "kill at $at ms" "$([ "$state" = absent ] && echo 0 || echo 1)"
     rm -f "$out"
     i=$((i + 1))
 done

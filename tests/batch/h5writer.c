@@ -82,7 +82,7 @@ int main(int argc, char **argv)
     uint8_t *done = calloc(nruns + 1, 1);
     h5out *o;
     char err[512];
-    int rc = resume ? h5out_resume(&o, &s, path, done, err, sizeof err)
+    int rc = resume ? h5out_resume(&o, &s, path, false, done, err, sizeof err)
                     : h5out_create(&o, &s, path, true, err, sizeof err);
     if (rc < 0) {
         fprintf(stderr, "h5writer: %s\n", err);

@@ -406,7 +406,7 @@ static void test_resume_continues_an_unfinished_file(void **state)
     assert_true(exists(fx->journal));
 
     uint8_t done[NRUNS];
-    OK(h5out_resume(&o, &s, fx->path, done, err, sizeof err));
+    OK(h5out_resume(&o, &s, fx->path, false, done, err, sizeof err));
     for (int i = 0; i < NRUNS; i++)
         assert_int_equal(done[i], i == 3 || i == 0 || i == 8 || i == 5);
     for (uint64_t i = 0; i < NRUNS; i++)
@@ -433,7 +433,7 @@ test_resume_recovers_runs_from_the_journal_when_the_file_is_broken(void **state)
     assert_int_equal(truncate(fx->path, 600), 0);
 
     uint8_t done[NRUNS];
-    OK(h5out_resume(&o, &s, fx->path, done, err, sizeof err));
+    OK(h5out_resume(&o, &s, fx->path, false, done, err, sizeof err));
     int ndone = 0;
     for (int i = 0; i < NRUNS; i++)
         ndone += done[i];
@@ -462,7 +462,7 @@ static void test_resume_drops_a_torn_journal_record(void **state)
     assert_int_equal(truncate(fx->journal, st.st_size - 5), 0);
 
     uint8_t done[NRUNS];
-    OK(h5out_resume(&o, &s, fx->path, done, err, sizeof err));
+    OK(h5out_resume(&o, &s, fx->path, false, done, err, sizeof err));
     assert_int_equal(done[0], 1);
     assert_int_equal(done[1], 1);
     assert_int_equal(done[2], 0);
@@ -496,7 +496,7 @@ static void test_resume_stops_at_a_corrupt_journal_record(void **state)
     assert_int_equal(fclose(f), 0);
 
     uint8_t done[NRUNS];
-    OK(h5out_resume(&o, &s, fx->path, done, err, sizeof err));
+    OK(h5out_resume(&o, &s, fx->path, false, done, err, sizeof err));
     assert_int_equal(done[0], 1);
     assert_int_equal(done[1], 0);
     assert_int_equal(done[2], 0);
@@ -514,10 +514,10 @@ static void test_resume_refuses_another_experiments_file(void **state)
     h5out_close(o);
     h5out_spec other = test_spec("x = 9;");
     uint8_t done[NRUNS];
-    assert_int_equal(h5out_resume(&o, &other, fx->path, done, err, sizeof err),
+    assert_int_equal(h5out_resume(&o, &other, fx->path, false, done, err, sizeof err),
                      H5OUT_EMISMATCH);
     /* Nothing was touched: the right experiment still resumes. */
-    OK(h5out_resume(&o, &s, fx->path, done, err, sizeof err));
+    OK(h5out_resume(&o, &s, fx->path, false, done, err, sizeof err));
     assert_int_equal(done[0], 1);
     h5out_close(o);
 }
@@ -541,7 +541,7 @@ static void test_resume_refuses_a_journal_of_another_format(void **state)
     struct stat before, after;
     assert_int_equal(stat(fx->journal, &before), 0);
     uint8_t done[NRUNS];
-    assert_int_equal(h5out_resume(&o, &s, fx->path, done, err, sizeof err),
+    assert_int_equal(h5out_resume(&o, &s, fx->path, false, done, err, sizeof err),
                      H5OUT_EMISMATCH);
     assert_non_null(strstr(err, "another version of usim-batch"));
     assert_int_equal(stat(fx->journal, &after), 0);
@@ -561,7 +561,7 @@ static void test_resume_of_a_finished_file_reads_its_runs(void **state)
     finish(o);
     h5out_close(o);
     uint8_t done[NRUNS];
-    OK(h5out_resume(&o, &s, fx->path, done, err, sizeof err));
+    OK(h5out_resume(&o, &s, fx->path, false, done, err, sizeof err));
     for (int i = 0; i < NRUNS; i++)
         assert_int_equal(done[i], i < 6);
     assert_int_equal(h5out_runs_done(o), 6);
@@ -676,7 +676,7 @@ static void test_final_file_is_written_while_runs_finish(void **state)
 
     uint8_t done[NRUNS];
     char err[512];
-    OK(h5out_resume(&o, &s, fx->path, done, err, sizeof err));
+    OK(h5out_resume(&o, &s, fx->path, false, done, err, sizeof err));
     assert_true(exists(tmp));
     uint64_t rest[] = {11, 10, 9, 8, 7, 6, 5, 4, 3};
     write_runs(o, rest, 9);
@@ -839,9 +839,9 @@ static void test_resume_keeps_the_shard_and_its_sessions(void **state)
     uint8_t done[NRUNS];
     h5out_spec other = s;
     other.shard_index = 0;
-    assert_int_equal(h5out_resume(&o, &other, fx->path, done, err, sizeof err),
+    assert_int_equal(h5out_resume(&o, &other, fx->path, false, done, err, sizeof err),
                      H5OUT_EMISMATCH);
-    OK(h5out_resume(&o, &s, fx->path, done, err, sizeof err));
+    OK(h5out_resume(&o, &s, fx->path, false, done, err, sizeof err));
     for (int i = 0; i < NRUNS; i++)
         assert_int_equal(done[i], i == 2);
     uint64_t rest[] = {5, 8, 11};
@@ -1018,7 +1018,7 @@ static void test_a_group_keeps_the_runs_before_its_error(void **state)
     run_result_free(a);
     run_result_free(b);
     uint8_t done[NRUNS];
-    OK(h5out_resume(&o, &s, fx->path, done, err, sizeof err));
+    OK(h5out_resume(&o, &s, fx->path, false, done, err, sizeof err));
     for (uint64_t run = 0; run < NRUNS; run++)
         assert_int_equal(done[run], run == 3 || run == 8);
     h5out_close(o);
@@ -1054,7 +1054,7 @@ static void test_resume_keeps_the_first_of_duplicate_records(void **state)
     assert_int_equal(journal_append(j, c, NULL), 0);
     journal_close(j);
     uint8_t done[NRUNS];
-    OK(h5out_resume(&o, &s, fx->path, done, err, sizeof err));
+    OK(h5out_resume(&o, &s, fx->path, false, done, err, sizeof err));
     for (uint64_t run = 0; run < NRUNS; run++)
         assert_int_equal(done[run], run == 2 || run == 5);
     double kept = NAN;
@@ -1082,7 +1082,7 @@ static void test_create_refuses_the_journal_of_an_interrupted_run(void **state)
                      H5OUT_EEXIST);
     assert_non_null(strstr(err, "--resume"));
     uint8_t done[NRUNS];
-    OK(h5out_resume(&o, &s, fx->path, done, err, sizeof err));
+    OK(h5out_resume(&o, &s, fx->path, false, done, err, sizeof err));
     assert_int_equal(done[0] + done[1], 2);
     h5out_close(o);
 }
