@@ -91,6 +91,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -160,6 +161,27 @@ static int refuse_directory(const char *path, char *err, size_t errlen)
         return H5OUT_EEXIST;
     }
     return 0;
+}
+
+/* H5OUT_EBUSY if another process is writing this output: it holds
+ * PATH.tmp open for the whole batch, locked by HDF5 (flock).  Checked
+ * before anything is created, since creating PATH.tmp truncates it before
+ * HDF5 finds the lock. */
+static int refuse_busy(const h5out *o, char *err, size_t errlen)
+{
+    int fd = open(o->finpath, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    int rc = 0;
+    if (flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+        h5spec_set_err(err, errlen,
+                       "%s: another usim-batch is writing it (%s is locked); wait for "
+                       "it to end",
+                       o->path, o->finpath);
+        rc = H5OUT_EBUSY;
+    }
+    close(fd);
+    return rc;
 }
 
 /* fsync a file by name. */
@@ -721,6 +743,10 @@ int h5out_create(h5out **out, const h5out_spec *s, const char *path, bool force,
         h5spec_set_err(err, errlen, "out of memory");
         return H5OUT_ENOMEM;
     }
+    if ((rc = refuse_busy(o, err, errlen)) < 0) {
+        h5out_free(o);
+        return rc;
+    }
     if (!force && exists(o->path)) {
         h5spec_set_err(
             err, errlen,
@@ -924,6 +950,11 @@ int h5out_resume(h5out **out, const h5out_spec *s, const char *path, bool contin
     if (!o) {
         h5spec_set_err(err, errlen, "out of memory");
         return H5OUT_ENOMEM;
+    }
+    int busy = refuse_busy(o, err, errlen);
+    if (busy < 0) {
+        h5out_free(o);
+        return busy;
     }
     bool have_file = exists(o->path), have_journal = exists(o->jpath);
     if (!have_file && !have_journal) {

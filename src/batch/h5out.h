@@ -18,7 +18,8 @@
  *
  * Errors: functions return 0 or a negative H5OUT_E* code (h5spec.h); the
  * message is in `err` (create, resume) or h5out_errmsg(o).  Exit status of
- * usim-batch: H5OUT_EEXIST and H5OUT_EMISMATCH -> 2, H5OUT_EIO -> 3.
+ * usim-batch: H5OUT_EEXIST, H5OUT_EMISMATCH and H5OUT_EBUSY -> 2,
+ * H5OUT_EIO -> 3.
  */
 #ifndef USIM_BATCH_H5OUT_H
 #define USIM_BATCH_H5OUT_H

@@ -49,6 +49,7 @@ enum {
     H5OUT_EEXIST = -2,    /* the output exists and neither force nor resume */
     H5OUT_EMISMATCH = -3, /* resume/merge: the file is another experiment's */
     H5OUT_ENOMEM = -4,
+    H5OUT_EBUSY = -5, /* another process is writing the output */
 };
 
 typedef struct h5out_spec {

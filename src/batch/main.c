@@ -61,7 +61,8 @@ static int ensure_parent(const char *path)
 
 static int exit_for_h5(int rc)
 {
-    return rc == H5OUT_EEXIST || rc == H5OUT_EMISMATCH ? EXIT_USAGE : EXIT_IO;
+    return rc == H5OUT_EEXIST || rc == H5OUT_EMISMATCH || rc == H5OUT_EBUSY ? EXIT_USAGE
+                                                                            : EXIT_IO;
 }
 
 static volatile sig_atomic_t stop_signal;
@@ -623,6 +624,31 @@ static int check_determinism(const options *o, const experiment *e, uint64_t *ru
                                                             : EXIT_OK;
 }
 
+/* EXIT_USAGE, and why on stderr, if the output file is one usim-batch
+ * reads: the experiment file or the model plugin (--force would replace
+ * it with the results). */
+static int refuse_own_inputs(const options *o, const experiment *e)
+{
+    char *path = options_output_path(o, e);
+    struct stat out, in;
+    int rc = EXIT_OK;
+    if (path == NULL) {
+        fprintf(stderr, "%s: out of memory\n", progname);
+        return EXIT_IO;
+    }
+    const char *inputs[] = {e->path, e->reg.path};
+    const char *what[] = {"the experiment file", "the model plugin"};
+    for (size_t i = 0; rc == EXIT_OK && i < 2 && stat(path, &out) == 0; i++)
+        if (inputs[i] && stat(inputs[i], &in) == 0 && in.st_dev == out.st_dev &&
+            in.st_ino == out.st_ino) {
+            fprintf(stderr, "%s: %s: is %s; name another output file (-o)\n", progname,
+                    path, what[i]);
+            rc = EXIT_USAGE;
+        }
+    free(path);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     options o;
@@ -655,10 +681,11 @@ int main(int argc, char **argv)
         rc = compare_orders(&o, e, runs, n);
     } else if (o.check_determinism) {
         rc = check_determinism(&o, e, runs, n);
-    } else if (o.no_supervisor) {
-        rc = run_experiment(&o, e, runs, n, NULL);
     } else {
-        rc = supervised_run(&o, e, runs, n);
+        rc = refuse_own_inputs(&o, e);
+        if (rc == EXIT_OK)
+            rc = o.no_supervisor ? run_experiment(&o, e, runs, n, NULL)
+                                 : supervised_run(&o, e, runs, n);
     }
 out:
     free(runs);

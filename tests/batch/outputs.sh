@@ -4,7 +4,9 @@
 # file (no crash in HDF5's exit handler, nothing completed lost); a
 # read-only file system exits 3; a fresh run does not replace the journal
 # of an interrupted one; --force onto a directory, or a directory where
-# the final file goes, leaves nothing behind.
+# the final file goes, leaves nothing behind; --force onto the experiment
+# file itself is refused, and so is a second usim-batch onto an output
+# being written.
 # The file-system cases mount small tmpfs file systems and need root; they
 # say they are skipped otherwise.
 here=$(cd "$(dirname "$0")" && pwd)
@@ -57,6 +59,37 @@ mkdir "$tmp/dir"
 expect "--force onto a directory" 2 "is a directory" "$bin" -q --force -o "$tmp/dir" "$tmp/f.cfg"
 [ -z "$(ls -A "$tmp/dir")" ] && [ -z "$(ls "$tmp" | grep '^dir\.')" ] && ok ||
     ko "--force onto a directory left: $(ls "$tmp" "$tmp/dir")"
+
+# --force onto the experiment file itself: refused, the file unchanged.
+cp "$tmp/f.cfg" "$tmp/self.cfg"
+expect "--force onto the experiment file" 2 "self.cfg: is the experiment file" \
+    "$bin" -q --force -o "$tmp/self.cfg" "$tmp/self.cfg"
+cmp -s "$tmp/f.cfg" "$tmp/self.cfg" && ok || ko "--force onto the experiment file changed it"
+
+# A second usim-batch onto an output being written (--force, --resume):
+# refused with exit 2 before it touches anything, and the first one's file
+# comes out whole.
+cat >"$tmp/busy.cfg" <<'EOF'
+model = "mm1";
+replications = 200;
+seed = 3;
+parameters: { customers = 200000; };
+EOF
+"$bin" -q -j2 -o "$tmp/busy-ref.h5" "$tmp/busy.cfg" || ko "reference run of busy.cfg"
+"$bin" -q -j2 -o "$tmp/busy.h5" "$tmp/busy.cfg" &
+first=$!
+i=0
+while [ ! -e "$tmp/busy.h5.tmp" ] && [ $i -lt 100 ]; do
+    sleep 0.05
+    i=$((i + 1))
+done
+expect "--force onto an output being written" 2 "another usim-batch is writing it" \
+    "$bin" -q --force -o "$tmp/busy.h5" "$tmp/busy.cfg"
+expect "--resume of an output being written" 2 "another usim-batch is writing it" \
+    "$bin" -q --resume -o "$tmp/busy.h5" "$tmp/busy.cfg"
+wait $first && ok || ko "the first usim-batch failed"
+why=$("$check" cmp "$tmp/busy-ref.h5" "$tmp/busy.h5") && ok ||
+    ko "the first usim-batch's file differs: $why"
 
 # A directory where the final file is written (FILE.tmp): exit 3 naming
 # it, and no output file or journal made beside it; a --resume of a kept
