@@ -259,6 +259,7 @@ static int record_quarantined(const experiment *e, h5out *out, const worker_plan
         run_result_free(r);
         if (rc < 0)
             return rc;
+        watch_count_run(plan->w, true, 0);
         done[q->run] = 1;
     }
     return 0;
@@ -322,7 +323,8 @@ static int run_selected(const options *o, const experiment *e, h5out *out,
     for (size_t i = 0; i < n; i++)
         if (!done[runs[i]])
             todo_runs[todo++] = runs[i];
-    if (resume && !o->quiet && h5out_runs_done(out) > 0)
+    /* (a worker after a dead one: the supervisor said the batch goes on) */
+    if (resume && !o->quiet && h5out_runs_done(out) > 0 && !(plan && plan->continues))
         fprintf(stderr, "%s: resuming: %zu of the %zu selected runs left to do\n",
                 progname, todo, n);
     int status = run_stage(o, e, out, todo_runs, todo, plan, a);
@@ -389,7 +391,7 @@ static int record_unneeded(const experiment *e, h5out *out, const adaptive *a,
 static int run_adaptive(const options *o, const experiment *e, h5out *out,
                         const uint8_t *done, const worker_plan *plan, adaptive *a)
 {
-    if (!o->quiet && h5out_runs_done(out) > 0)
+    if (!o->quiet && h5out_runs_done(out) > 0 && !(plan && plan->continues))
         fprintf(stderr, "%s: resuming: %" PRIu64 " runs done\n", progname,
                 h5out_runs_done(out));
     for (;;) {

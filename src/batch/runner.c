@@ -536,6 +536,7 @@ typedef struct writer {
     void (*sink)(const run_result *r, void *ctx);
     void *sink_ctx;
     progress prog;
+    watch *watch; /* the supervisor's, or NULL */
     runner_stats *st;
     int rc; /* first h5out error */
     char *err;
@@ -569,6 +570,7 @@ static void writer_take(writer *w, run_result *const *rs, size_t n)
             w->sink(r, w->sink_ctx);
         if (w->rc == 0) {
             progress_add(&w->prog, r->status == RUN_OK, r->events);
+            watch_count_run(w->watch, r->status != RUN_OK, r->events);
             w->st->done++;
             w->st->failed += run_status_failed(r->status);
             w->st->events += r->events;
@@ -660,6 +662,16 @@ int runner_run(const experiment *e, h5out *o, const runner_opts *opts, runner_st
     atomic_init(&w.failed, false);
     progress_init(&w.prog, opts->progress_out ? opts->progress_out : stderr,
                   opts->nruns, opts->quiet);
+    if ((w.watch = opts->watch) != NULL) {
+        /* After a dead worker: its runs count too, since the first began. */
+        int64_t unset = 0;
+        atomic_compare_exchange_strong(&w.watch->begun_ns, &unset, watch_now_ns());
+        w.prog.done = atomic_load(&w.watch->runs_done);
+        w.prog.failed = atomic_load(&w.watch->runs_failed);
+        w.prog.events = atomic_load(&w.watch->events);
+        w.prog.total += w.prog.done;
+        w.prog.start = (double)atomic_load(&w.watch->begun_ns) * 1e-9;
+    }
     double t0 = progress_clock();
     pthread_t tid;
     if (pthread_create(&tid, NULL, writer_main, &w) != 0) {

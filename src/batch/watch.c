@@ -48,6 +48,15 @@ void watch_reset(watch *w)
     }
 }
 
+void watch_count_run(watch *w, bool failed, uint64_t events)
+{
+    if (w == NULL)
+        return;
+    atomic_fetch_add(&w->runs_done, 1);
+    atomic_fetch_add(&w->runs_failed, failed);
+    atomic_fetch_add(&w->events, events);
+}
+
 int64_t watch_now_ns(void)
 {
     struct timespec ts;

@@ -31,6 +31,11 @@ typedef struct watch {
     _Atomic int stop_seen;           /* the worker caught SIGINT or SIGTERM */
     _Atomic int finished;            /* the worker returned an exit status: */
     _Atomic int status;              /* this one (whatever happens after) */
+    /* The runs every worker so far recorded, and when the first began
+     * (0: not yet): what the progress display of a worker after a dead
+     * one starts from.  watch_reset keeps them. */
+    _Atomic uint64_t runs_done, runs_failed, events;
+    _Atomic int64_t begun_ns;
     size_t nslots;
     watch_slot slots[];
 } watch;
@@ -46,6 +51,8 @@ void watch_reset(watch *w);
  * `slot` (w may be NULL: then nothing is recorded). */
 void watch_begin(watch *w, size_t slot, uint64_t run);
 void watch_end(watch *w, size_t slot);
+/* A run recorded, for the progress of the workers after this one. */
+void watch_count_run(watch *w, bool failed, uint64_t events);
 /* Installs the crash recorder for SIGSEGV, SIGBUS, SIGFPE, SIGILL,
  * SIGABRT, SIGSYS and SIGTRAP: it records the signal, the run of the
  * faulting thread and its running task, then lets the signal kill the

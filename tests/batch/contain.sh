@@ -79,6 +79,8 @@ expect "a batch with crashing and hanging runs" 1 "run 2 exceeded its wall-clock
     timeout 120 "$bin" -j2 -o "$tmp/a.h5" "$tmp/a.cfg"
 t1=$(date +%s)
 grep -q "crashed the worker: signal 11" "$tmp/out" && ok || ko "no crash report on stderr: $(cat "$tmp/out")"
+# The summary counts the runs of every worker (not the last one's alone).
+grep -q "^16 runs done, 8 failed" "$tmp/out" && ok || ko "summary: $(grep 'runs done' "$tmp/out")"
 check "$tmp/a.h5" "$tmp/ref.h5" \
     "2,3 limit exceeded its wall-clock limit of 2 s without yielding" \
     "6,7 failed crashed the worker: signal 11 (Segmentation fault) in task 'culprit'" \
