@@ -109,7 +109,7 @@ static int work(void *arg, const worker_plan *plan)
         run_result *r = runner_unrun_result(e, q->run, q->status, q->message);
         js.rc = r ? journal_append(js.j, r, NULL) : -ENOMEM;
         run_result_free(r);
-        watch_count_run(plan->w, true, 0);
+        watch_count_runs(plan->w, 1, 1, 0);
         done[q->run] = 1;
     }
     const uint64_t *runs = plan->only ? plan->only : job->opts.runs;

@@ -259,7 +259,7 @@ static int record_quarantined(const experiment *e, h5out *out, const worker_plan
         run_result_free(r);
         if (rc < 0)
             return rc;
-        watch_count_run(plan->w, true, 0);
+        watch_count_runs(plan->w, 1, 1, 0);
         done[q->run] = 1;
     }
     return 0;

@@ -564,13 +564,13 @@ static void writer_take(writer *w, run_result *const *rs, size_t n)
             atomic_store(&w->failed, true);
         }
     }
+    uint64_t done = w->prog.done, failed = w->prog.failed, events = w->prog.events;
     for (size_t i = 0; i < n; i++) {
         run_result *r = rs[i];
         if (w->rc == 0 && w->sink != NULL)
             w->sink(r, w->sink_ctx);
         if (w->rc == 0) {
             progress_add(&w->prog, r->status == RUN_OK, r->events);
-            watch_count_run(w->watch, r->status != RUN_OK, r->events);
             w->st->done++;
             w->st->failed += run_status_failed(r->status);
             w->st->events += r->events;
@@ -580,6 +580,8 @@ static void writer_take(writer *w, run_result *const *rs, size_t n)
         while (!atomic_compare_exchange_weak(g, &r->next_garbage, r))
             ;
     }
+    watch_count_runs(w->watch, w->prog.done - done, w->prog.failed - failed,
+                     w->prog.events - events);
 }
 
 static void *writer_main(void *arg)

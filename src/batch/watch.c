@@ -48,11 +48,11 @@ void watch_reset(watch *w)
     }
 }
 
-void watch_count_run(watch *w, bool failed, uint64_t events)
+void watch_count_runs(watch *w, uint64_t runs, uint64_t failed, uint64_t events)
 {
-    if (w == NULL)
+    if (w == NULL || runs == 0)
         return;
-    atomic_fetch_add(&w->runs_done, 1);
+    atomic_fetch_add(&w->runs_done, runs);
     atomic_fetch_add(&w->runs_failed, failed);
     atomic_fetch_add(&w->events, events);
 }

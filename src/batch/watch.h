@@ -51,8 +51,9 @@ void watch_reset(watch *w);
  * `slot` (w may be NULL: then nothing is recorded). */
 void watch_begin(watch *w, size_t slot, uint64_t run);
 void watch_end(watch *w, size_t slot);
-/* A run recorded, for the progress of the workers after this one. */
-void watch_count_run(watch *w, bool failed, uint64_t events);
+/* Runs recorded (`failed` of them not ok), for the progress of the
+ * workers after this one. */
+void watch_count_runs(watch *w, uint64_t runs, uint64_t failed, uint64_t events);
 /* Installs the crash recorder for SIGSEGV, SIGBUS, SIGFPE, SIGILL,
  * SIGABRT, SIGSYS and SIGTRAP: it records the signal, the run of the
  * faulting thread and its running task, then lets the signal kill the
