@@ -20,9 +20,11 @@ typedef struct ctx {
     const char *dir;
 } ctx;
 
-/* Every record of the journals in dir, to fn; -1 if the directory cannot
- * be read or memory runs out (a torn last record ends its journal). */
-static int each_record(const char *dir, void (*fn)(run_result *r, void *arg), void *arg)
+/* Every record of the journals in dir, to fn, and with `consume` each
+ * journal removed once read; -1 if the directory cannot be read or memory
+ * runs out (a torn last record ends its journal). */
+static int each_record(const char *dir, bool consume,
+                       void (*fn)(run_result *r, void *arg), void *arg)
 {
     DIR *d = opendir(dir);
     if (d == NULL)
@@ -46,6 +48,8 @@ static int each_record(const char *dir, void (*fn)(run_result *r, void *arg), vo
             rc = got == -ENOMEM ? -1 : 0;
             journal_reader_close(jr);
         }
+        if (consume)
+            unlink(path);
         free(path);
     }
     closedir(d);
@@ -93,7 +97,7 @@ static int work(void *arg, const worker_plan *plan)
     journal_sink js = {0};
     int status = EXIT_IO;
     done_set ds = {.done = done, .nruns = e->nruns};
-    if (!done || !todo || each_record(c->dir, mark_done, &ds) < 0 ||
+    if (!done || !todo || each_record(c->dir, false, mark_done, &ds) < 0 ||
         asprintf(&path, "%s/w%ld.journal", c->dir, (long)getpid()) < 0) {
         fprintf(stderr, "usim-batch: %s: cannot read the results so far\n", c->dir);
         goto out;
@@ -141,16 +145,6 @@ out:
     free(todo);
     free(done);
     return status;
-}
-
-static int remove_entry(const char *dir, const char *name)
-{
-    char *path;
-    if (asprintf(&path, "%s/%s", dir, name) < 0)
-        return -1;
-    int rc = unlink(path);
-    free(path);
-    return rc;
 }
 
 /* The sink of job, counting the failed results. */
@@ -216,23 +210,14 @@ int contained_run(const contained_job *job, uint64_t *failed, char *err, size_t 
     int status = supervise(&sj, job->opts.stop);
     counted col = {.job = job};
     int rc = status == EXIT_OK ? 0 : status > 128 ? status : -1;
-    if (each_record(dir, count_and_free, &col) < 0 && rc == 0) {
+    if (each_record(dir, true, count_and_free, &col) < 0 && rc == 0) {
         snprintf(err, errlen, "%s: cannot read the results back", dir);
         rc = -1;
     } else if (rc == -1) {
         snprintf(err, errlen, "the worker process ended with status %d", status);
     }
     *failed = col.failed;
-    /* Removed after readdir has returned them all: one pass may miss
-     * entries removed under it, so it goes again until none is left. */
-    for (int pass = 0; pass < 3 && rmdir(dir) < 0 && errno == ENOTEMPTY; pass++) {
-        DIR *d = opendir(dir);
-        for (struct dirent *de; d != NULL && (de = readdir(d)) != NULL;)
-            if (de->d_name[0] != '.')
-                remove_entry(dir, de->d_name);
-        if (d != NULL)
-            closedir(d);
-    }
+    rmdir(dir);
     free(dir);
     return rc;
 }

@@ -52,8 +52,9 @@ int determinism_check(const experiment *e, const runner_opts *opts,
     FILE *progress = opts->progress_out ? opts->progress_out : stderr;
     if (!opts->quiet)
         fprintf(progress, "each run alone, in a process of its own (%zu runs)\n", n);
-    /* Alone: one supervised worker process per run, fresh from the fork
-     * (no static state of another run in it). */
+    /* n passes of one run alone (a supervised worker process of its own,
+     * fresh from the fork: no static state of another run in it), then
+     * side by side, then reversed. */
     for (size_t i = 0; i < n + 2; i++) {
         size_t pass = i < n ? ALONE : i == n ? TOGETHER : REVERSED;
         passes_sink ps = {.tb = tb, .pass = pass};

@@ -318,7 +318,6 @@ static void settle_sessions(h5out *o, bool continues)
         last->runs += o->nrecovered - counted;
     if (continues) {
         o->nsessions--;
-        last->end[0] = '\0';
         o->session_base = last->runs;
     }
 }

@@ -25,8 +25,8 @@ typedef struct orders_report {
 /*
  * Runs opts->runs under each order, under the supervisor (contained.h:
  * worker_starts and in_process as there; opts->sink is used internally),
- * and prints the
- * comparison table to `out`.  Returns 0, or -1 with the reason in err.
+ * and prints the comparison table to `out`.  Returns 0, or -1 with the
+ * reason in err.
  */
 int orders_compare(const experiment *e, const runner_opts *opts,
                    void (*worker_starts)(watch *w), bool in_process, FILE *out,

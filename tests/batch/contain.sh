@@ -151,9 +151,10 @@ expect "--check-determinism with crashing and hanging runs" 1 \
 grep -q "^# no output depends on whether a run runs alone" "$tmp/out" &&
     grep -q "12 of the runs (counted once per pass) did not end ok" "$tmp/out" && ok ||
     ko "--check-determinism: $(cat "$tmp/out")"
-# kill -9 of usim-batch while its worker loops: the worker goes too.
+# kill -9 of usim-batch while its worker loops: the worker goes too (and
+# the results directory it leaves is under $tmp).
 experiment e "1" 60
-"$bin" -q --check-determinism "$tmp/e.cfg" >/dev/null 2>&1 &
+TMPDIR=$tmp "$bin" -q --check-determinism "$tmp/e.cfg" >/dev/null 2>&1 &
 pid=$!
 i=0
 workers=
