@@ -551,8 +551,18 @@ USIM_API int usim_cause(void);
  * calling task's stack is abandoned, not unwound: it stays allocated
  * until the simulation is destroyed, so what lives there (a scope whose
  * children are unwound by usim_sim_destroy, a queue others wait on)
- * stays valid memory until then. */
+ * stays valid memory until then.  Outside any task it ends the innermost
+ * usim_catch_fail on this thread; with none, it prints the message and
+ * aborts the process. */
 USIM_API USIM_NORETURN void usim_fail(const char *fmt, ...) USIM_PRINTF(1, 2);
+/* Calls fn(arg) and returns what it returns, except that a usim_fail()
+ * outside any task during the call (in a model's setup, finish or
+ * teardown, which run outside the simulation's tasks) jumps back here:
+ * the call returns USIM_EFAILED and usim_errmsg() has the message.  What
+ * fn had allocated or locked by then stays so, as after a longjmp.
+ * Calls nest.  Inside a running task usim_fail ends the run as always
+ * (and a usim_catch_fail made there just calls fn). */
+USIM_API int usim_catch_fail(int (*fn)(void *arg), void *arg);
 /* Marks the calling task failed; it should then return.  Returns NULL so
  * that `return usim_task_fail("...")` reads naturally.  A failed child
  * fails its scope; a failed task outside any scope fails the run. */

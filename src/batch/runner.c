@@ -277,6 +277,59 @@ run_result *runner_run_one(const experiment *e, uint64_t run)
     return runner_run_at(e, run, experiment_is_pilot(e, run) ? 0 : e->warmup);
 }
 
+/* A call of one of the model's hooks, made under usim_catch_fail so that
+ * a usim_fail() in it (outside the simulation's tasks) fails the run
+ * instead of ending the process. */
+typedef enum hook { HOOK_SETUP, HOOK_FINISH, HOOK_TEARDOWN } hook;
+
+typedef struct hook_call {
+    const usim_model *m;
+    hook which;
+    usim_sim *sim;
+    usim_params *params;
+    void *state; /* setup's output, kept if it fails after setting it */
+} hook_call;
+
+static int call_hook(void *arg)
+{
+    hook_call *h = arg;
+    switch (h->which) {
+    case HOOK_SETUP:
+        return h->m->setup(h->sim, h->params, &h->state);
+    case HOOK_FINISH:
+        h->m->finish(h->sim, h->state);
+        return 0;
+    case HOOK_TEARDOWN:
+        h->m->teardown(h->state);
+        return 0;
+    }
+    return 0;
+}
+
+/* Runs the hook (if the model has it) and returns usim_catch_fail's
+ * result: USIM_EFAILED with usim_errmsg() if it called usim_fail. */
+static int run_hook(hook_call *h, hook which)
+{
+    if ((which == HOOK_FINISH && h->m->finish == NULL) ||
+        (which == HOOK_TEARDOWN && (h->m->teardown == NULL || h->state == NULL)))
+        return 0;
+    h->which = which;
+    return usim_catch_fail(call_hook, h);
+}
+
+/* run_hook for finish and teardown, whose usim_fail fails the run with
+ * "model NAME failed: message".  Returns -1 only when out of memory. */
+static int run_late_hook(hook_call *h, hook which, run_result *r)
+{
+    if (run_hook(h, which) != USIM_EFAILED)
+        return 0;
+    char *msg;
+    if (asprintf(&msg, "model %s failed: %s",
+                 which == HOOK_FINISH ? "finish" : "teardown", usim_errmsg()) < 0)
+        return -1;
+    return fail_run(r, msg);
+}
+
 /* runner_run_at, reusing `old` if not NULL (result_new). */
 static run_result *run_at(const experiment *e, uint64_t run, double warmup,
                           run_result *old)
@@ -293,7 +346,7 @@ static run_result *run_at(const experiment *e, uint64_t run, double warmup,
     usim_config cfg;
     experiment_run_config(e, run, &cfg);
     usim_sim *sim = usim_sim_create(&cfg);
-    void *state = NULL;
+    hook_call h = {.m = m, .sim = sim};
     bool set_up = false;
     r->status = RUN_FAILED;
     if (sim == NULL) {
@@ -318,7 +371,8 @@ static run_result *run_at(const experiment *e, uint64_t run, double warmup,
     }
     usim_params params;
     params_init(&params, m, r->params, dists);
-    int setup_rc = m->setup(sim, &params, &state);
+    h.params = &params;
+    int setup_rc = run_hook(&h, HOOK_SETUP);
     if (params_error(&params) != NULL) {
         /* Even if setup went on: it ran with a stand-in value. */
         int rc = set_message(r, params_error(&params), NULL);
@@ -334,13 +388,13 @@ static run_result *run_at(const experiment *e, uint64_t run, double warmup,
     }
     set_up = true;
     r->status = status_of(usim_sim_run(sim, e->until));
-    if (m->finish != NULL)
-        m->finish(sim, state);
     if (r->status != RUN_OK) {
         const char *why = usim_sim_error(sim);
         if (set_message(r, why ? why : run_status_name(r->status), NULL) < 0)
             goto nomem_sim;
     }
+    if (run_late_hook(&h, HOOK_FINISH, r) < 0)
+        goto nomem_sim;
 
 collect:
     if (sim != NULL) {
@@ -357,16 +411,15 @@ collect:
     if (sim != NULL)
         usim_sim_destroy(sim);
     /* After the simulation: its tasks may use the state while unwinding. */
-    if (m->teardown != NULL && state != NULL)
-        m->teardown(state);
+    if (run_late_hook(&h, HOOK_TEARDOWN, r) < 0)
+        goto nomem;
     r->wall_s = progress_clock() - t0;
     return r;
 
 nomem_sim:
     if (sim != NULL)
         usim_sim_destroy(sim);
-    if (m->teardown != NULL && state != NULL)
-        m->teardown(state);
+    run_hook(&h, HOOK_TEARDOWN);
 nomem:
     run_result_free(r);
     return NULL;

@@ -17,4 +17,5 @@ libusim_core_la_SOURCES += \
 	src/kernel/service.c src/kernel/service.h \
 	src/kernel/thread_end.c src/kernel/thread_end.h \
 	src/kernel/error.c \
+	src/kernel/fail_catch.c src/kernel/fail_catch.h \
 	src/kernel/fnv1a.h

@@ -17,6 +17,7 @@
 
 #include "kernel/cond.h"
 #include "kernel/drift.h"
+#include "kernel/fail_catch.h"
 #include "kernel/loop.h"
 #include "kernel/thread_end.h"
 #include "kernel/ticks.h"
@@ -462,8 +463,11 @@ void usim_fail(const char *fmt, ...)
     va_end(ap);
     usim_task *self = sched_self();
     if (!self) {
-        fprintf(stderr, "usim_fail called outside a running task: %s\n",
-                msg ? msg : fmt);
+        char text[512];
+        snprintf(text, sizeof text, "%s", msg ? msg : fmt);
+        free(msg);
+        fail_catch_land(text);
+        fprintf(stderr, "usim_fail called outside a running task: %s\n", text);
         abort();
     }
     loop_failf(self->sim, "task '%s' failed at t=%.9g: %s", self->name, usim_now(),

@@ -92,7 +92,9 @@ typedef struct usim_model {
     /* Spawns the model's tasks into `sim` (before the run), reading the
      * parameters from `p` by name.  Returns 0, or a negative code after
      * usim_error() has set the message.  *state is handed to finish and
-     * teardown. */
+     * teardown.  usim_fail() here, in finish or in teardown fails the run
+     * with its message, as in a task (usim-batch calls the three under
+     * usim_catch_fail). */
     int (*setup)(usim_sim *sim, const usim_params *p, void **state);
     /* After the run (whatever its status): record scalars. May be NULL. */
     void (*finish)(usim_sim *sim, void *state);

@@ -6,7 +6,9 @@
  * Every run has a task 'culprit' that sleeps 1.0 three times; then, by the
  * parameter `bug`: 0 nothing (a healthy run), 1 a loop that never yields,
  * 2 a write through a NULL pointer, 3 abort(), 4 an integer division by
- * zero (SIGFPE), 5 exit(7) from model code, 6 SIGKILL to its own process.
+ * zero (SIGFPE), 5 exit(7) from model code, 6 SIGKILL to its own process;
+ * 7, 8 and 9 call usim_fail() outside the tasks, in setup, finish and
+ * teardown (setup after it has handed over its state).
  * A healthy run records `draw`, its first uniform number of stream
  * "draw" (so a test can check it against a run done alone), and ends at
  * time 3.
@@ -19,9 +21,9 @@
 #include <usim/model.h>
 
 static const usim_param_desc buggy_params[] = {
-    {"bug", USIM_PARAM_INT, 0, 0, 6, "",
+    {"bug", USIM_PARAM_INT, 0, 0, 9, "",
      "0 healthy, 1 loop, 2 NULL write, 3 abort, "
-     "4 SIGFPE, 5 exit, 6 SIGKILL",
+     "4 SIGFPE, 5 exit, 6 SIGKILL, usim_fail in 7 setup, 8 finish, 9 teardown",
      NULL, NULL},
 };
 
@@ -76,6 +78,8 @@ static int buggy_setup(usim_sim *sim, const usim_params *params, void **state)
     usim_rng r;
     usim_sim_rng_stream(sim, &r, "draw");
     b->draw = usim_rng_u01(&r);
+    if (b->bug == 7)
+        usim_fail("buggy: setup gives up (bug %d)", b->bug);
     if (usim_sim_spawn(sim, culprit, b, "culprit") == NULL)
         return usim_error(USIM_ENOMEM, "buggy: cannot spawn");
     return 0;
@@ -85,11 +89,16 @@ static void buggy_finish(usim_sim *sim, void *state)
 {
     buggy *b = state;
     usim_sim_scalar_set(sim, "draw", b->draw);
+    if (b->bug == 8)
+        usim_fail("buggy: finish gives up at t=%g", usim_sim_now(sim));
 }
 
 static void buggy_teardown(void *state)
 {
+    int bug = ((buggy *)state)->bug;
     free(state);
+    if (bug == 9)
+        usim_fail("buggy: teardown gives up");
 }
 
 static const usim_model buggy_model = {

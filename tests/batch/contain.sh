@@ -110,6 +110,19 @@ check "$tmp/b.h5" "$tmp/ref.h5" \
     "6,7 failed killed the worker (signal 9 (Killed)) while it ran" &&
     ok || ko "batch b: $(cat "$tmp/py")"
 
+# usim_fail() in the model's setup, finish and teardown (outside the
+# simulation's tasks) fails that run with its message, under the
+# supervisor and without it; the process goes on.
+experiment hooks "0, 7, 0, 8, 0, 9" 60
+for sup in "" --no-supervisor; do
+    expect "usim_fail in the hooks $sup" 1 "" timeout 60 "$bin" -q -j2 $sup -o "$tmp/hooks.h5" --force "$tmp/hooks.cfg"
+    check "$tmp/hooks.h5" "$tmp/ref.h5" \
+        "2,3 failed model setup failed: buggy: setup gives up (bug 7)" \
+        "6,7 failed model finish failed: buggy: finish gives up at t=3" \
+        "10,11 failed model teardown failed: buggy: teardown gives up" &&
+        ok || ko "batch hooks $sup: $(cat "$tmp/py")"
+done
+
 # One thread, the same: the culprit is always alone.
 expect "one thread" 1 "" timeout 120 "$bin" -q -j1 -o "$tmp/a1.h5" "$tmp/a.cfg"
 check "$tmp/a1.h5" "$tmp/ref.h5" "2,3 limit exceeded" "6,7 failed crashed the worker: signal 11" \

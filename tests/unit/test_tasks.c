@@ -667,6 +667,75 @@ static void test_setup_mistake_fails_the_run_before_any_event(void **state)
     assert_string_equal(trace, "t:ran@0");
 }
 
+/* usim_catch_fail: fn's own result, or USIM_EFAILED and the message when
+ * fn calls usim_fail outside a task; the code after that call never runs,
+ * and calls nest (an inner failure leaves the outer call going). */
+static int steps;
+
+static int returns_seven(void *arg)
+{
+    (void)arg;
+    steps++;
+    return 7;
+}
+
+static int gives_up(void *arg)
+{
+    steps++;
+    usim_fail("gives up after %d", *(int *)arg);
+    steps += 100; /* never */
+    return 0;
+}
+
+static int catches_then_gives_up(void *arg)
+{
+    int inner = usim_catch_fail(gives_up, arg);
+    assert_int_equal(inner, USIM_EFAILED);
+    assert_string_equal(usim_errmsg(), "gives up after 3");
+    steps += 10;
+    usim_fail("outer gives up too");
+}
+
+/* A catch inside a task just calls: the task's usim_fail ends the run. */
+static void *fails_in_task(void *arg)
+{
+    (void)arg;
+    int four = 4;
+    usim_catch_fail(gives_up, &four);
+    steps += 1000; /* never */
+    return NULL;
+}
+
+static int runs_a_sim(void *arg)
+{
+    return usim_sim_run(arg, INFINITY);
+}
+
+static void test_usim_fail_outside_a_task_ends_the_catching_call(void **state)
+{
+    (void)state;
+    int three = 3;
+    steps = 0;
+    assert_int_equal(usim_catch_fail(returns_seven, NULL), 7);
+    assert_int_equal(steps, 1);
+    assert_int_equal(usim_catch_fail(gives_up, &three), USIM_EFAILED);
+    assert_string_equal(usim_errmsg(), "gives up after 3");
+    assert_int_equal(steps, 2);
+    assert_int_equal(usim_catch_fail(catches_then_gives_up, &three), USIM_EFAILED);
+    assert_string_equal(usim_errmsg(), "outer gives up too");
+    assert_int_equal(steps, 13);
+    /* Every call has ended: a later catch is the outermost again. */
+    assert_int_equal(usim_catch_fail(returns_seven, NULL), 7);
+
+    /* Inside a task usim_fail ends the run, not the catching call. */
+    usim_sim *sim = make_sim(USIM_ORDER_FIFO);
+    assert_non_null(usim_sim_spawn(sim, fails_in_task, NULL, "quitter"));
+    assert_int_equal(usim_catch_fail(runs_a_sim, sim), USIM_FAILED);
+    assert_non_null(strstr(usim_sim_error(sim), "gives up after 4"));
+    assert_int_equal(steps, 15);
+    fixture_destroy(sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -682,6 +751,7 @@ int main(void)
         FIXTURE_TEST(test_failure_of_a_detached_child_stays_readable),
         FIXTURE_TEST(test_scope_wait_returns_when_the_owner_reaches_close),
         FIXTURE_TEST(test_setup_mistake_fails_the_run_before_any_event),
+        FIXTURE_TEST(test_usim_fail_outside_a_task_ends_the_catching_call),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
