@@ -17,6 +17,8 @@
 
 #define POLL_NS 20000000L     /* how often the worker is looked at: 20 ms */
 #define FORWARD_NS 100000000L /* a stop signal the worker did not catch: 100 ms */
+/* A worker stopped by a signal this long while usim-batch runs: 5 s. */
+#define STOPPED_NS 5000000000L
 
 enum { EXIT_IO = 3 };
 
@@ -103,20 +105,44 @@ static void sleep_ns(long ns)
     nanosleep(&ts, NULL);
 }
 
-/* "signal 11 (Segmentation fault)" or "exit status 4". */
+/* "signal 11 (Segmentation fault)", "stopped by signal 19 (Stopped
+ * (signal))" or "exit status 4". */
 static void death_name(int wstatus, char *buf, size_t n)
 {
-    if (WIFSIGNALED(wstatus))
+    if (WIFSTOPPED(wstatus))
+        snprintf(buf, n, "stopped by signal %d (%s)", WSTOPSIG(wstatus),
+                 strsignal(WSTOPSIG(wstatus)));
+    else if (WIFSIGNALED(wstatus))
         snprintf(buf, n, "signal %d (%s)", WTERMSIG(wstatus),
                  strsignal(WTERMSIG(wstatus)));
     else
         snprintf(buf, n, "exit status %d", WEXITSTATUS(wstatus));
 }
 
+/* True if the process is in a stop by a signal ('T' in /proc), not one
+ * of a debugger ('t') and not running. */
+static bool stopped_by_signal(pid_t pid)
+{
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return false;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    const char *close = strrchr(buf, ')'); /* after the command's name */
+    return close != NULL && close[1] == ' ' && close[2] == 'T';
+}
+
 /*
  * Watches one worker until it ends.  Kills it when a run is past its
- * wall-clock limit; forwards a stop.  Returns its wait status; *hung is
- * the number of runs quarantined for their limit.
+ * wall-clock limit; forwards a stop.  A worker that stays stopped by a
+ * signal for STOPPED_NS while this process runs was stopped by a run of
+ * it (a model that raised SIGSTOP; job control and a suspended SLURM job
+ * stop this process too, and continue both): it is killed, and its stop
+ * is returned as the wait status.  Otherwise returns its wait status;
+ * *hung is the number of runs quarantined for their limit.
  */
 static int watch_worker(state *st, pid_t pid, volatile sig_atomic_t *stop, size_t *hung)
 {
@@ -127,17 +153,33 @@ static int watch_worker(state *st, pid_t pid, volatile sig_atomic_t *stop, size_
         double margin = limit / 10 > 1.0 ? limit / 10 : 1.0;
         limit_ns = (int64_t)((limit + margin) * 1e9);
     }
-    int64_t stop_at = 0;
+    int64_t stop_at = 0, stopped_since = 0;
     bool forwarded = false;
-    int wstatus;
+    int wstatus, stop_status = 0;
     *hung = 0;
     for (;;) {
-        pid_t r = waitpid(pid, &wstatus, WNOHANG);
-        if (r == pid)
-            return wstatus;
-        if (r < 0 && errno != EINTR)
-            return -1;
+        pid_t r = waitpid(pid, &wstatus, WNOHANG | WUNTRACED | WCONTINUED);
         int64_t now = watch_now_ns();
+        if (r == pid && WIFSTOPPED(wstatus)) {
+            stop_status = wstatus;
+            stopped_since = stopped_since ? stopped_since : now;
+        } else if (r == pid && WIFCONTINUED(wstatus)) {
+            stopped_since = 0;
+        } else if (r == pid) {
+            return wstatus;
+        } else if (r < 0 && errno != EINTR) {
+            return -1;
+        }
+        /* Continued, whether or not that was reported; a stop of this
+         * process with the worker is reported after both continue. */
+        if (stopped_since != 0 && !stopped_by_signal(pid))
+            stopped_since = 0;
+        if (stopped_since != 0 && now - stopped_since >= STOPPED_NS) {
+            kill(pid, SIGKILL);
+            while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+                ;
+            return stop_status;
+        }
         if (*stop && !forwarded) {
             if (stop_at == 0)
                 stop_at = now;
@@ -148,7 +190,8 @@ static int watch_worker(state *st, pid_t pid, volatile sig_atomic_t *stop, size_
                 forwarded = true;
             }
         }
-        for (size_t i = 0; limit_ns > 0 && i < st->w->nslots; i++) {
+        /* A stopped worker runs nothing: its runs are not past a limit. */
+        for (size_t i = 0; limit_ns > 0 && !stopped_since && i < st->w->nslots; i++) {
             uint64_t run = atomic_load(&st->w->slots[i].run);
             int64_t t0 = atomic_load(&st->w->slots[i].started_ns);
             if (run == WATCH_IDLE || now - t0 < limit_ns)
@@ -250,9 +293,15 @@ int supervise(const supervisor_job *job, volatile sig_atomic_t *stop)
             if (quarantine(&st, culprit, RUN_FAILED, msg) < 0)
                 goto nomem;
         } else if (flying == 1) {
-            char *msg = format("killed the worker (%s) while it ran, with no crash "
-                               "record",
-                               how);
+            char *msg =
+                WIFSTOPPED(ws)
+                    ? format(
+                          "stopped the worker (signal %d (%s)) while it ran, with no "
+                          "crash record",
+                          WSTOPSIG(ws), strsignal(WSTOPSIG(ws)))
+                    : format(
+                          "killed the worker (%s) while it ran, with no crash record",
+                          how);
             if (quarantine(&st, st.only[0], RUN_FAILED, msg) < 0)
                 goto nomem;
         } else if (flying > 1) {

@@ -8,7 +8,8 @@
  * 2 a write through a NULL pointer, 3 abort(), 4 an integer division by
  * zero (SIGFPE), 5 exit(7) from model code, 6 SIGKILL to its own process;
  * 7, 8 and 9 call usim_fail() outside the tasks, in setup, finish and
- * teardown (setup after it has handed over its state).
+ * teardown (setup after it has handed over its state); 10 stops its own
+ * process (raise(SIGSTOP)).
  * A healthy run records `draw`, its first uniform number of stream
  * "draw" (so a test can check it against a run done alone), and ends at
  * time 3.
@@ -21,9 +22,10 @@
 #include <usim/model.h>
 
 static const usim_param_desc buggy_params[] = {
-    {"bug", USIM_PARAM_INT, 0, 0, 9, "",
+    {"bug", USIM_PARAM_INT, 0, 0, 10, "",
      "0 healthy, 1 loop, 2 NULL write, 3 abort, "
-     "4 SIGFPE, 5 exit, 6 SIGKILL, usim_fail in 7 setup, 8 finish, 9 teardown",
+     "4 SIGFPE, 5 exit, 6 SIGKILL, usim_fail in 7 setup, 8 finish, 9 teardown, "
+     "10 SIGSTOP",
      NULL, NULL},
 };
 
@@ -63,6 +65,11 @@ static void *culprit(void *arg)
         exit(7);
     case 6:
         kill(getpid(), SIGKILL);
+        break;
+    case 10:
+        /* raise: the calling thread stops at once, inside its run (a
+         * kill of the process may stop it only after the run ends). */
+        raise(SIGSTOP);
         break;
     }
     return NULL;

@@ -129,6 +129,42 @@ check "$tmp/a1.h5" "$tmp/ref.h5" "2,3 limit exceeded" "6,7 failed crashed the wo
     "10,11 failed crashed the worker: signal 6" "14,15 failed crashed the worker: signal 8" &&
     ok || ko "batch a, -j1: $(cat "$tmp/py")"
 
+# A run that stops its own process (SIGSTOP): the worker, stopped alone
+# while usim-batch runs, is killed after 5 s; the runs in flight run
+# again one at a time, and the culprit is recorded (not its neighbour,
+# whose wall-clock limit would otherwise run out beside it).
+experiment stopped "0, 10" 3
+expect "a run that stops its worker" 1 "" timeout 120 "$bin" -q -j2 -o "$tmp/stopped.h5" \
+    "$tmp/stopped.cfg"
+check "$tmp/stopped.h5" "$tmp/ref.h5" \
+    "2,3 failed stopped the worker (signal 19 (Stopped (signal))) while it ran" &&
+    ok || ko "batch stopped: $(cat "$tmp/py")"
+
+# usim-batch and its worker stopped together for longer than that (job
+# control, a suspended SLURM job) while runs are in flight: not taken for
+# a run's own stop; the batch goes on when both are continued.
+cat >"$tmp/paused.cfg" <<EOF
+model = "mm1";
+replications = 4;
+until = 1e9;
+parameters: { customers = 4000000; };
+EOF
+setsid "$bin" -q -j2 -o "$tmp/paused.h5" "$tmp/paused.cfg" >"$tmp/paused.out" 2>&1 &
+pid=$!
+sleep 0.3
+kill -STOP -$pid
+sleep 6
+kill -CONT -$pid
+wait $pid
+st=$?
+$py - "$tmp/paused.h5" >"$tmp/py" 2>&1 <<'PY' && [ $st -eq 0 ] && [ ! -s "$tmp/paused.out" ] && ok ||
+import sys, h5py
+runs = h5py.File(sys.argv[1], "r")["runs"][()]
+bad = [(int(r["run"]), r["status"], r["message"]) for r in runs if r["status"] != b"ok"]
+assert len(runs) == 4 and not bad, bad
+PY
+    ko "a stop of usim-batch and its worker: exit $st: $(cat "$tmp/paused.out" "$tmp/py")"
+
 # SIGTERM while a run never yields: the batch stops within the run's
 # limit (not forever), the file stays resumable, --resume finishes it.
 experiment c "1, 0" 3
