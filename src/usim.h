@@ -558,10 +558,15 @@ USIM_API USIM_NORETURN void usim_fail(const char *fmt, ...) USIM_PRINTF(1, 2);
 /* Calls fn(arg) and returns what it returns, except that a usim_fail()
  * outside any task during the call (in a model's setup, finish or
  * teardown, which run outside the simulation's tasks) jumps back here:
- * the call returns USIM_EFAILED and usim_errmsg() has the message.  What
- * fn had allocated or locked by then stays so, as after a longjmp.
- * Calls nest.  Inside a running task usim_fail ends the run as always
- * (and a usim_catch_fail made there just calls fn). */
+ * the call returns USIM_EFAILED, usim_errmsg() has the message, and a
+ * simulation being set up fails its run at once, as for the other
+ * mistakes of setup.  What fn had allocated or locked by then stays so,
+ * as after a longjmp.  fn must return or usim_fail: it must not leave by
+ * a longjmp of its own.  Calls nest.  Inside a running task usim_fail
+ * ends the run as always (and a usim_catch_fail made there just calls
+ * fn); in a hook that a run calls outside its tasks (usim_sim_on_warmup)
+ * it aborts as without a catch, since jumping out would leave the run
+ * going. */
 USIM_API int usim_catch_fail(int (*fn)(void *arg), void *arg);
 /* Marks the calling task failed; it should then return.  Returns NULL so
  * that `return usim_task_fail("...")` reads naturally.  A failed child

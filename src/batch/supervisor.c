@@ -153,32 +153,36 @@ static int watch_worker(state *st, pid_t pid, volatile sig_atomic_t *stop, size_
         double margin = limit / 10 > 1.0 ? limit / 10 : 1.0;
         limit_ns = (int64_t)((limit + margin) * 1e9);
     }
-    int64_t stop_at = 0, stopped_since = 0;
+    int64_t stop_at = 0, stopped_since = 0, last = watch_now_ns();
     bool forwarded = false;
     int wstatus, stop_status = 0;
     *hung = 0;
     for (;;) {
         pid_t r = waitpid(pid, &wstatus, WNOHANG | WUNTRACED | WCONTINUED);
         int64_t now = watch_now_ns();
-        if (r == pid && WIFSTOPPED(wstatus)) {
+        if (r == pid && WIFSTOPPED(wstatus))
             stop_status = wstatus;
-            stopped_since = stopped_since ? stopped_since : now;
-        } else if (r == pid && WIFCONTINUED(wstatus)) {
-            stopped_since = 0;
-        } else if (r == pid) {
+        else if (r == pid && !WIFCONTINUED(wstatus))
             return wstatus;
-        } else if (r < 0 && errno != EINTR) {
+        else if (r < 0 && errno != EINTR)
             return -1;
-        }
-        /* Continued, whether or not that was reported; a stop of this
-         * process with the worker is reported after both continue. */
-        if (stopped_since != 0 && !stopped_by_signal(pid))
+        /* /proc decides, whether or not a stop or a continue was reported
+         * (a stop of this process with the worker is reported after both
+         * continue; a debugger's stop that ends in one by a signal is
+         * not).  A poll far later than planned: this process was stopped
+         * too, so the worker's time stopped alone starts again. */
+        if (!stopped_by_signal(pid))
             stopped_since = 0;
+        else if (stopped_since == 0 || now - last > 50 * POLL_NS)
+            stopped_since = now;
+        last = now;
         if (stopped_since != 0 && now - stopped_since >= STOPPED_NS) {
             kill(pid, SIGKILL);
             while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
                 ;
-            return stop_status;
+            /* The stop's report; should it have been missed, SIGSTOP
+             * stands for the signal. */
+            return stop_status ? stop_status : W_STOPCODE(SIGSTOP);
         }
         if (*stop && !forwarded) {
             if (stop_at == 0)

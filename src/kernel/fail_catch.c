@@ -5,16 +5,19 @@
  * one through a per-thread pointer and jumps back to it.  Only calls made
  * outside the tasks keep one: usim_fail in a task never lands here, and a
  * buffer on a task's stack could outlive the point where the task is
- * suspended.
+ * suspended.  A call lands only where the simulation running on the
+ * thread (none, mostly) is the one running when the call began: a jump
+ * out of a run (from a warm-up hook, say) would leave that run going.
  */
 #include <setjmp.h>
-#include <stddef.h>
+#include <stdlib.h>
 
 #include "kernel/fail_catch.h"
 #include "kernel/sched.h"
 
 typedef struct fail_catch {
     jmp_buf landing;
+    usim_sim *running; /* sched_sim() when the call began */
     struct fail_catch *outer;
 } fail_catch;
 
@@ -24,7 +27,7 @@ int usim_catch_fail(int (*fn)(void *arg), void *arg)
 {
     if (sched_self() != NULL)
         return fn(arg);
-    fail_catch c = {.outer = innermost};
+    fail_catch c = {.running = sched_sim(), .outer = innermost};
     innermost = &c;
     if (setjmp(c.landing) != 0) {
         /* innermost was reset to c.outer before the jump. */
@@ -35,12 +38,14 @@ int usim_catch_fail(int (*fn)(void *arg), void *arg)
     return rc;
 }
 
-void fail_catch_land(const char *msg)
+void fail_catch_land(const char *text, char *owned)
 {
     fail_catch *c = innermost;
-    if (c == NULL)
+    if (c == NULL || c->running != sched_sim())
         return;
     innermost = c->outer;
-    usim_error(USIM_EFAILED, "%s", msg);
+    usim_error(USIM_EFAILED, "%s", text);
+    sched_setup_mistake(text); /* the simulation being set up, if any, fails */
+    free(owned);
     longjmp(c->landing, 1);
 }

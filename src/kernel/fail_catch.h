@@ -5,9 +5,10 @@
 #ifndef USIM_KERNEL_FAIL_CATCH_H
 #define USIM_KERNEL_FAIL_CATCH_H
 
-/* If a usim_catch_fail is in progress on this thread, makes msg its
- * usim_errmsg() and returns from it with USIM_EFAILED (does not return
- * here).  Otherwise returns. */
-void fail_catch_land(const char *msg);
+/* If a usim_catch_fail can take it on this thread, makes text its
+ * usim_errmsg() (and the setup mistake of the simulation being set up),
+ * frees `owned` and returns from that call with USIM_EFAILED: it does not
+ * return here.  Otherwise returns, `owned` untouched. */
+void fail_catch_land(const char *text, char *owned);
 
 #endif

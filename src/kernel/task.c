@@ -463,11 +463,9 @@ void usim_fail(const char *fmt, ...)
     va_end(ap);
     usim_task *self = sched_self();
     if (!self) {
-        char text[512];
-        snprintf(text, sizeof text, "%s", msg ? msg : fmt);
-        free(msg);
-        fail_catch_land(text);
-        fprintf(stderr, "usim_fail called outside a running task: %s\n", text);
+        fail_catch_land(msg ? msg : fmt, msg);
+        fprintf(stderr, "usim_fail called outside a running task: %s\n",
+                msg ? msg : fmt);
         abort();
     }
     loop_failf(self->sim, "task '%s' failed at t=%.9g: %s", self->name, usim_now(),

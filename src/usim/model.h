@@ -92,9 +92,12 @@ typedef struct usim_model {
     /* Spawns the model's tasks into `sim` (before the run), reading the
      * parameters from `p` by name.  Returns 0, or a negative code after
      * usim_error() has set the message.  *state is handed to finish and
-     * teardown.  usim_fail() here, in finish or in teardown fails the run
-     * with its message, as in a task (usim-batch calls the three under
-     * usim_catch_fail). */
+     * teardown, also when setup fails after setting it (teardown must
+     * then cope with a state set up half way).  usim_fail() here, in
+     * finish or in teardown fails the run with its message, as in a task
+     * (usim-batch calls the three under usim_catch_fail); in a warm-up
+     * hook (usim_sim_on_warmup), which runs inside the run, it aborts the
+     * process. */
     int (*setup)(usim_sim *sim, const usim_params *p, void **state);
     /* After the run (whatever its status): record scalars. May be NULL. */
     void (*finish)(usim_sim *sim, void *state);

@@ -145,14 +145,15 @@ check "$tmp/stopped.h5" "$tmp/ref.h5" \
 # a run's own stop; the batch goes on when both are continued.
 cat >"$tmp/paused.cfg" <<EOF
 model = "mm1";
-replications = 4;
+replications = 8;
 until = 1e9;
 parameters: { customers = 4000000; };
 EOF
 setsid "$bin" -q -j2 -o "$tmp/paused.h5" "$tmp/paused.cfg" >"$tmp/paused.out" 2>&1 &
 pid=$!
 sleep 0.3
-kill -STOP -$pid
+kill -STOP -$pid && sleep 0.2 && grep -q '^State:.*stopped' /proc/$pid/status && ok ||
+    ko "could not stop usim-batch and its worker while they ran"
 sleep 6
 kill -CONT -$pid
 wait $pid
@@ -161,7 +162,7 @@ $py - "$tmp/paused.h5" >"$tmp/py" 2>&1 <<'PY' && [ $st -eq 0 ] && [ ! -s "$tmp/p
 import sys, h5py
 runs = h5py.File(sys.argv[1], "r")["runs"][()]
 bad = [(int(r["run"]), r["status"], r["message"]) for r in runs if r["status"] != b"ok"]
-assert len(runs) == 4 and not bad, bad
+assert len(runs) == 8 and not bad, bad
 PY
     ko "a stop of usim-batch and its worker: exit $st: $(cat "$tmp/paused.out" "$tmp/py")"
 

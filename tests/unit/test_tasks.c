@@ -687,11 +687,15 @@ static int gives_up(void *arg)
     return 0;
 }
 
+/* What the inner call returned and said (asserted after the outer call:
+ * a failed assertion inside fn would leave by cmocka's own longjmp). */
+static int inner_rc;
+static char inner_msg[64];
+
 static int catches_then_gives_up(void *arg)
 {
-    int inner = usim_catch_fail(gives_up, arg);
-    assert_int_equal(inner, USIM_EFAILED);
-    assert_string_equal(usim_errmsg(), "gives up after 3");
+    inner_rc = usim_catch_fail(gives_up, arg);
+    snprintf(inner_msg, sizeof inner_msg, "%s", usim_errmsg());
     steps += 10;
     usim_fail("outer gives up too");
 }
@@ -723,6 +727,8 @@ static void test_usim_fail_outside_a_task_ends_the_catching_call(void **state)
     assert_int_equal(steps, 2);
     assert_int_equal(usim_catch_fail(catches_then_gives_up, &three), USIM_EFAILED);
     assert_string_equal(usim_errmsg(), "outer gives up too");
+    assert_int_equal(inner_rc, USIM_EFAILED);
+    assert_string_equal(inner_msg, "gives up after 3");
     assert_int_equal(steps, 13);
     /* Every call has ended: a later catch is the outermost again. */
     assert_int_equal(usim_catch_fail(returns_seven, NULL), 7);
@@ -733,6 +739,19 @@ static void test_usim_fail_outside_a_task_ends_the_catching_call(void **state)
     assert_int_equal(usim_catch_fail(runs_a_sim, sim), USIM_FAILED);
     assert_non_null(strstr(usim_sim_error(sim), "gives up after 4"));
     assert_int_equal(steps, 15);
+    fixture_destroy(sim);
+
+    /* Caught while a simulation is set up: it fails its run at once, as
+     * for the other mistakes of setup, and runs no task. */
+    sim = make_sim(USIM_ORDER_FIFO);
+    usim_task *t = usim_sim_spawn(sim, fails_in_task, NULL, "never");
+    assert_non_null(t);
+    assert_int_equal(usim_catch_fail(gives_up, &three), USIM_EFAILED);
+    assert_int_equal(usim_sim_run(sim, INFINITY), USIM_FAILED);
+    assert_string_equal(usim_sim_error(sim), "gives up after 3");
+    assert_int_equal(usim_sim_events(sim), 0);
+    assert_int_equal(usim_task_status(t), USIM_TASK_CREATED);
+    assert_int_equal(steps, 16);
     fixture_destroy(sim);
 }
 
