@@ -82,6 +82,12 @@ static void put_journal(const run_result *r, void *arg)
         s->rc = journal_append(s->j, r, NULL);
 }
 
+/* runner_record_quarantined's put. */
+static int put_quarantined(const run_result *r, void *arg)
+{
+    return journal_append(((journal_sink *)arg)->j, r, NULL);
+}
+
 /* A worker process: the runs of the plan that no journal of dir has yet,
  * the quarantined ones recorded first. */
 static int work(void *arg, const worker_plan *plan)
@@ -106,16 +112,7 @@ static int work(void *arg, const worker_plan *plan)
         fprintf(stderr, "usim-batch: %s: %s\n", path, strerror(-js.rc));
         goto out;
     }
-    for (size_t i = 0; i < plan->nq && js.rc == 0; i++) {
-        const quarantined *q = &plan->q[i];
-        if (done[q->run])
-            continue;
-        run_result *r = runner_unrun_result(e, q->run, q->status, q->message);
-        js.rc = r ? journal_append(js.j, r, NULL) : -ENOMEM;
-        run_result_free(r);
-        watch_count_runs(plan->w, 1, 1, 0);
-        done[q->run] = 1;
-    }
+    js.rc = runner_record_quarantined(e, plan, done, put_quarantined, &js);
     const uint64_t *runs = plan->only ? plan->only : job->opts.runs;
     size_t n = plan->only ? plan->nonly : job->opts.nruns, ntodo = 0;
     for (size_t i = 0; i < n; i++)

@@ -246,23 +246,10 @@ static int output_spec(h5out_spec *s, spec_names *names, const options *o,
     return 0;
 }
 
-/* Records the runs a supervisor quarantined (not done yet) as failed. */
-static int record_quarantined(const experiment *e, h5out *out, const worker_plan *plan,
-                              uint8_t *done)
+/* runner_record_quarantined's put: into the output. */
+static int put_output(const run_result *r, void *out)
 {
-    for (size_t i = 0; plan != NULL && i < plan->nq; i++) {
-        const quarantined *q = &plan->q[i];
-        if (done[q->run])
-            continue;
-        run_result *r = runner_unrun_result(e, q->run, q->status, q->message);
-        int rc = r ? h5out_write_run(out, r) : H5OUT_ENOMEM;
-        run_result_free(r);
-        if (rc < 0)
-            return rc;
-        watch_count_runs(plan->w, 1, 1, 0);
-        done[q->run] = 1;
-    }
-    return 0;
+    return h5out_write_run(out, r);
 }
 
 static void adaptive_sink(const run_result *r, void *ctx)
@@ -481,8 +468,9 @@ static int run_experiment(const options *o, const experiment *e, uint64_t *runs,
         status = exit_for_h5(rc);
         goto out;
     }
-    if ((rc = record_quarantined(e, out, plan, done)) < 0) {
-        fprintf(stderr, "%s: %s: %s\n", progname, path, h5out_errmsg(out));
+    if ((rc = runner_record_quarantined(e, plan, done, put_output, out)) < 0) {
+        fprintf(stderr, "%s: %s: %s\n", progname, path,
+                rc == -ENOMEM ? "out of memory" : h5out_errmsg(out));
         h5out_close(out);
         status = EXIT_IO;
         goto out;

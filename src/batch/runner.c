@@ -449,6 +449,25 @@ run_result *runner_unrun_result(const experiment *e, uint64_t run, run_status st
     return r;
 }
 
+int runner_record_quarantined(const experiment *e, const worker_plan *plan,
+                              uint8_t *done, int (*put)(const run_result *r, void *arg),
+                              void *arg)
+{
+    for (size_t i = 0; plan != NULL && i < plan->nq; i++) {
+        const quarantined *q = &plan->q[i];
+        if (done[q->run])
+            continue;
+        run_result *r = runner_unrun_result(e, q->run, q->status, q->message);
+        int rc = r ? put(r, arg) : -ENOMEM;
+        run_result_free(r);
+        if (rc < 0)
+            return rc;
+        watch_count_runs(plan->w, 1, 1, 0);
+        done[q->run] = 1;
+    }
+    return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Hand-off queue: workers -> writer                                   */
 /* ------------------------------------------------------------------ */

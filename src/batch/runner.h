@@ -19,6 +19,7 @@
 #include "batch/experiment.h"
 #include "batch/h5out.h"
 #include "batch/result.h"
+#include "batch/supervisor.h"
 #include "batch/watch.h"
 
 typedef struct runner_opts {
@@ -65,6 +66,14 @@ run_result *runner_run_at(const experiment *e, uint64_t run, double warmup);
  * out). */
 run_result *runner_unrun_result(const experiment *e, uint64_t run, run_status status,
                                 const char *message);
+
+/* In a worker process: the runs the supervisor quarantined (plan->q, those
+ * not done yet; none if plan is NULL) as unrun results to put, each then
+ * counted in plan->w and marked in done.  0, -ENOMEM, or put's negative
+ * code. */
+int runner_record_quarantined(const experiment *e, const worker_plan *plan,
+                              uint8_t *done, int (*put)(const run_result *r, void *arg),
+                              void *arg);
 
 /*
  * Runs opts->runs and writes each result to `o` (or gives it to

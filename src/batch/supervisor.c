@@ -105,18 +105,16 @@ static void sleep_ns(long ns)
     nanosleep(&ts, NULL);
 }
 
-/* "signal 11 (Segmentation fault)", "stopped by signal 19 (Stopped
- * (signal))" or "exit status 4". */
+/* "signal 11 (Segmentation fault)" (of a death or, WIFSTOPPED, a stop)
+ * or "exit status 4". */
 static void death_name(int wstatus, char *buf, size_t n)
 {
-    if (WIFSTOPPED(wstatus))
-        snprintf(buf, n, "stopped by signal %d (%s)", WSTOPSIG(wstatus),
-                 strsignal(WSTOPSIG(wstatus)));
-    else if (WIFSIGNALED(wstatus))
-        snprintf(buf, n, "signal %d (%s)", WTERMSIG(wstatus),
-                 strsignal(WTERMSIG(wstatus)));
-    else
+    if (WIFSTOPPED(wstatus) || WIFSIGNALED(wstatus)) {
+        int sig = WIFSTOPPED(wstatus) ? WSTOPSIG(wstatus) : WTERMSIG(wstatus);
+        snprintf(buf, n, "signal %d (%s)", sig, strsignal(sig));
+    } else {
         snprintf(buf, n, "exit status %d", WEXITSTATUS(wstatus));
+    }
 }
 
 /* True if the process is in a stop by a signal ('T' in /proc), not one
@@ -297,15 +295,8 @@ int supervise(const supervisor_job *job, volatile sig_atomic_t *stop)
             if (quarantine(&st, culprit, RUN_FAILED, msg) < 0)
                 goto nomem;
         } else if (flying == 1) {
-            char *msg =
-                WIFSTOPPED(ws)
-                    ? format(
-                          "stopped the worker (signal %d (%s)) while it ran, with no "
-                          "crash record",
-                          WSTOPSIG(ws), strsignal(WSTOPSIG(ws)))
-                    : format(
-                          "killed the worker (%s) while it ran, with no crash record",
-                          how);
+            char *msg = format("%s the worker (%s) while it ran, with no crash record",
+                               WIFSTOPPED(ws) ? "stopped" : "killed", how);
             if (quarantine(&st, st.only[0], RUN_FAILED, msg) < 0)
                 goto nomem;
         } else if (flying > 1) {
